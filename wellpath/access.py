@@ -1,0 +1,115 @@
+"""Scope enforcement and parameter binding for named queries, independent of Streamlit.
+
+`wellpath.data` (the dashboard's cached data access) and the tests both go through
+`read(con, name, scope, filters, **extra)`, so the rules hold wherever data is read:
+
+- every query must filter on `$practice_codes`, which is the viewer's practices intersected
+  with the sidebar's practice and PCN filters, unless its header says `-- scope: none`
+  (service-level data with no patient rows, e.g. the import log);
+- a query whose header says `-- level: identifiable` (one row per pseudonymised person) is
+  refused for a rounded scope;
+- for a rounded scope, the result passes through `wellpath.disclosure.protect_frame`:
+  columns ending in `_count` are counts; `-- statistics: col_a, col_b per n_col` lists
+  statistics suppressed when they describe 7 or fewer people; `-- percentages: pct = num /
+  den` lists percentages recomputed from the rounded parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from wellpath import db
+from wellpath.scope import Filters, Scope
+
+
+class ScopeError(PermissionError):
+    """The viewer's scope does not allow this read."""
+
+
+def effective_practices(practices: pd.DataFrame, scope: Scope, filters: Filters) -> list[str]:
+    """Practice codes the viewer may see and asked to see (practices: code and pcn_code)."""
+    rows = practices
+    codes = rows["practice_code"].astype(str)
+    keep = codes.map(scope.allows)
+    if filters.practice_codes:
+        keep &= codes.isin(filters.practice_codes)
+    if filters.pcn_codes:
+        keep &= rows["pcn_code"].isin(filters.pcn_codes)
+    return sorted(codes[keep].tolist())
+
+
+def standard_params(practice_codes: list[str], filters: Filters) -> dict[str, Any]:
+    """The parameters every query may use. Lists that are None mean "no restriction"."""
+    return {
+        "start_date": filters.start_date,
+        "end_date": filters.end_date,
+        "report_date": filters.report_date,
+        "practice_codes": list(practice_codes),
+        "conditions": list(filters.conditions) or None,
+        "worker_ids": list(filters.worker_ids) or None,
+    }
+
+
+def parse_statistics(spec: str) -> dict[str, str]:
+    """'mean_x, ci_low per n_pairs; median_y per n_people' -> {col: n_col}."""
+    out: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        cols, _, n_col = part.partition(" per ")
+        for col in cols.split(","):
+            if col.strip():
+                out[col.strip()] = n_col.strip()
+    return out
+
+
+def parse_percentages(spec: str) -> dict[str, tuple[str, str]]:
+    """'pct_a = num_a / den_a; pct_b = num_b / den_b' -> {pct: (num, den)}."""
+    out: dict[str, tuple[str, str]] = {}
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        pct, _, ratio = part.partition("=")
+        num, _, den = ratio.partition("/")
+        out[pct.strip()] = (num.strip(), den.strip())
+    return out
+
+
+def check_scope(name: str, scope: Scope) -> None:
+    header = db.query_header(name)
+    if header.get("scope") != "none" and "practice_codes" not in db.query_parameters(name):
+        raise ScopeError(f"query {name} does not filter on $practice_codes")
+    if scope.rounded and header.get("level") == "identifiable":
+        raise ScopeError(
+            f"query {name} returns one row per person; this view shows publishable figures only"
+        )
+
+
+def protect(name: str, frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """Disclosure control for a rounded scope, as the query's header declares."""
+    if not scope.rounded:
+        return frame
+    from wellpath.disclosure import protect_frame
+
+    header = db.query_header(name)
+    return protect_frame(
+        frame,
+        count_columns=[c for c in frame.columns if c.endswith("_count")],
+        statistic_columns=parse_statistics(header.get("statistics", "")),
+        percentage_columns=parse_percentages(header.get("percentages", "")),
+    )
+
+
+def read(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    scope: Scope,
+    filters: Filters,
+    practices: pd.DataFrame,
+    extra: Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Run a named query for this viewer: scope checked, parameters bound, output protected."""
+    check_scope(name, scope)
+    params = standard_params(effective_practices(practices, scope, filters), filters)
+    params.update(extra or {})
+    return protect(name, db.run_query(con, name, params), scope)

@@ -1,0 +1,84 @@
+"""The dashboard's data access: one read-only DuckDB connection, cached query results.
+
+Pages call `query(name, scope, filters, **extra)` and never import duckdb. The connection
+is keyed on the file's identity, so when an import swaps in a new file every page reads the
+new data on its next run, without a restart, and cached results of the old file are not used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from wellpath import access, db
+from wellpath.scope import Filters, Scope
+
+CACHE_TTL_SECONDS = 600
+CACHE_MAX_ENTRIES = 512
+
+
+def db_path() -> Path:
+    return db.default_db_path()
+
+
+def db_identity() -> tuple[int, int, int] | None:
+    return db.file_identity(db_path())
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(path: str, identity: tuple[int, int, int]) -> duckdb.DuckDBPyConnection:
+    return db.connect_read_only(Path(path))
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    identity = db_identity()
+    if identity is None:
+        raise FileNotFoundError(f"No Wellpath database at {db_path()}")
+    return _connection(str(db_path()), identity)
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
+def _cached_read(
+    name: str,
+    scope: Scope,
+    filters: Filters,
+    extra: tuple[tuple[str, Any], ...],
+    identity: tuple[int, int, int],
+) -> pd.DataFrame:
+    con = connection()
+    practices = db.run_query(con, "practice_list")
+    return access.read(con, name, scope, filters, practices, dict(extra))
+
+
+def query(name: str, scope: Scope, filters: Filters, **extra: Any) -> pd.DataFrame:
+    """Rows of queries/<name>.sql for this viewer and these filters (a copy: safe to change)."""
+    frozen = tuple(sorted((k, _freeze(v)) for k, v in extra.items()))
+    identity = db_identity()
+    if identity is None:
+        raise FileNotFoundError(f"No Wellpath database at {db_path()}")
+    return _cached_read(name, scope, filters, frozen, identity).copy()
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=16, show_spinner=False)
+def _service_read(name: str, identity: tuple[int, int, int]) -> pd.DataFrame:
+    return db.run_query(connection(), name)
+
+
+def service_query(name: str) -> pd.DataFrame:
+    """A query with no patient rows and no parameters (header `-- scope: none`)."""
+    if db.query_header(name).get("scope") != "none":
+        raise access.ScopeError(f"query {name} holds patient data: use query() with a scope")
+    identity = db_identity()
+    if identity is None:
+        raise FileNotFoundError(f"No Wellpath database at {db_path()}")
+    return _service_read(name, identity).copy()

@@ -1,0 +1,154 @@
+"""The DuckDB file: where it is, its schema, named queries, and safe writes.
+
+Readers open the file read-only. Writers (the importer, the demo builder) never write the
+live file in place: they copy it, write the copy in one transaction, checkpoint it and swap it
+in with an atomic rename, under an exclusive lock file. So an import never blocks or breaks
+people reading the dashboard (their open connection keeps reading the old file until they
+reopen), a refused or crashed import leaves the live file exactly as it was, and readers see
+the new data as soon as they notice the file changed (see `file_identity`).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+QUERIES_DIR = PROJECT_ROOT / "queries"
+SCHEMA_FILE = Path(__file__).resolve().parent / "schema.sql"
+DEFAULT_DB = PROJECT_ROOT / "data" / "wellpath.duckdb"
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_HEADER = re.compile(r"^--\s*([a-z_]+):\s*(.*?)\s*$")
+
+
+def default_db_path() -> Path:
+    """The DuckDB file the dashboard reads: `WELLPATH_DB`, else data/wellpath.duckdb."""
+    env = os.environ.get("WELLPATH_DB")
+    return Path(env).expanduser().resolve() if env else DEFAULT_DB
+
+
+def file_identity(path: Path) -> tuple[int, int, int] | None:
+    """Changes whenever a writer swaps in a new file; None when there is no file."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the contract tables, bookkeeping tables and macros when missing."""
+    con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=512)
+def load_query(name: str) -> str:
+    """The SQL text of queries/<name>.sql."""
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise ValueError(f"not a query name: {name!r}")
+    path = QUERIES_DIR / f"{name}.sql"
+    return path.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=512)
+def query_parameters(name: str) -> frozenset[str]:
+    """The `$name` parameters a query uses (comments ignored)."""
+    sql = "\n".join(line.split("--", 1)[0] for line in load_query(name).splitlines())
+    return frozenset(_PARAM.findall(sql))
+
+
+@lru_cache(maxsize=512)
+def query_header(name: str) -> dict[str, str]:
+    """`-- key: value` lines at the top of a query file (level, statistics, percentages...)."""
+    header: dict[str, str] = {}
+    for line in load_query(name).splitlines():
+        if not line.startswith("--"):
+            break
+        m = _HEADER.match(line)
+        if m:
+            header[m.group(1)] = m.group(2)
+    return header
+
+
+def bind(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the parameters the query uses (DuckDB refuses extra ones); all must be given."""
+    wanted = query_parameters(name)
+    missing = wanted - params.keys()
+    if missing:
+        raise KeyError(f"query {name} needs parameters {sorted(missing)}")
+    return {k: params[k] for k in wanted}
+
+
+def run_query(
+    con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    """Run queries/<name>.sql on its own cursor with bound parameters; return a DataFrame."""
+    cur = con.cursor()
+    try:
+        return cur.execute(load_query(name), bind(name, params or {})).df()
+    finally:
+        cur.close()
+
+
+def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=True)
+
+
+@contextmanager
+def _exclusive_lock(path: Path) -> Iterator[None]:
+    lock_path = path.with_name(path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextmanager
+def writable_copy(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a private copy of `path`, swapped in atomically on success.
+
+    Raise inside the block to abandon every change: the live file is then untouched. Writers
+    queue on a lock file, so two imports never interleave.
+    """
+    path = Path(path)
+    with _exclusive_lock(path):
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+            stale.unlink(missing_ok=True)
+        if path.exists():
+            shutil.copy2(path, tmp)
+            wal = path.with_name(path.name + ".wal")
+            if wal.exists():
+                shutil.copy2(wal, tmp.with_name(tmp.name + ".wal"))
+        con = duckdb.connect(str(tmp))
+        try:
+            ensure_schema(con)
+            yield con
+            con.execute("checkpoint")
+            con.close()
+        except BaseException:
+            con.close()
+            tmp.unlink(missing_ok=True)
+            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+            raise
+        os.replace(tmp, path)
+        path.with_name(path.name + ".wal").unlink(missing_ok=True)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
