@@ -1,0 +1,245 @@
+"""Scope enforcement in wellpath.access: which reads are refused, which practices are read,
+and how query headers are parsed. Query files are written to a temporary queries folder so
+each rule is tested on a query made to break it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from wellpath import access, db
+from wellpath.scope import FULL_ACCESS, PUBLISHABLE, Filters, Scope
+
+PERIOD = Filters(start_date=dt.date(2025, 4, 1), end_date=dt.date(2026, 3, 31))
+
+PRACTICES = pd.DataFrame(
+    {
+        "practice_code": ["A86012", "A86017", "A86021", "A86026"],
+        "pcn_code": ["U44695", "U44695", "U44695", "U87170"],
+    }
+)
+
+QUERIES = {
+    # Patient rows but no $practice_codes filter: must be refused for everybody.
+    "unscoped_referrals": """-- Referrals per practice, forgetting the scope.
+-- level: aggregate
+with r as (select * from referrals)
+select practice_code, count(*) as referral_count from r group by practice_code
+""",
+    # The parameter only in a comment does not count as filtering.
+    "scope_in_comment_only": """-- Mentions $practice_codes in a comment only.
+-- level: aggregate
+with r as (select * from referrals) -- where practice_code in $practice_codes
+select count(*) as referral_count from r
+""",
+    "service_level": """-- A service-level table with no patient rows.
+-- scope: none
+select 1 as one
+""",
+    "scoped_referrals": """-- Referrals per practice in the period.
+-- level: aggregate
+with r as (
+    select * from referrals
+    where practice_code in (select unnest($practice_codes))
+      and referral_date between $start_date and $end_date
+)
+select practice_code, count(*) as referral_count from r group by practice_code
+order by practice_code
+""",
+    "people_list": """-- One row per pseudonymised person.
+-- level: identifiable
+select patient_id from referrals where practice_code in (select unnest($practice_codes))
+""",
+}
+
+
+@pytest.fixture
+def queries_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "queries"
+    folder.mkdir()
+    for name, sql in QUERIES.items():
+        (folder / f"{name}.sql").write_text(sql, encoding="utf-8")
+    monkeypatch.setattr(db, "QUERIES_DIR", folder)
+    for cached in (db.load_query, db.query_parameters, db.query_header):
+        cached.cache_clear()
+    yield folder
+    for cached in (db.load_query, db.query_parameters, db.query_header):
+        cached.cache_clear()
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    db.ensure_schema(con)
+    # Two referrals in the period at A86012, one at A86017, one at A86026, and one at
+    # A86012 before the period (31 Mar 2025), which no scoped read may count.
+    con.execute(
+        """
+        insert into referrals (referral_id, patient_id, practice_code, referral_date) values
+        ('R1', 'P1', 'A86012', '2025-04-01'),
+        ('R2', 'P2', 'A86012', '2026-03-31'),
+        ('R3', 'P3', 'A86017', '2025-06-10'),
+        ('R4', 'P4', 'A86026', '2025-07-01'),
+        ('R5', 'P5', 'A86012', '2025-03-31')
+        """
+    )
+    return con
+
+
+def test_query_without_practice_codes_is_refused(queries_dir: Path) -> None:
+    with pytest.raises(access.ScopeError, match=r"\$practice_codes"):
+        access.check_scope("unscoped_referrals", FULL_ACCESS)
+
+
+def test_practice_codes_in_a_comment_does_not_count(queries_dir: Path) -> None:
+    assert "practice_codes" not in db.query_parameters("scope_in_comment_only")
+    with pytest.raises(access.ScopeError):
+        access.check_scope("scope_in_comment_only", FULL_ACCESS)
+
+
+def test_service_level_query_needs_no_practice_filter(queries_dir: Path) -> None:
+    access.check_scope("service_level", FULL_ACCESS)
+    access.check_scope("service_level", PUBLISHABLE)
+
+
+def test_identifiable_query_refused_for_rounded_scope_only(queries_dir: Path) -> None:
+    access.check_scope("people_list", FULL_ACCESS)
+    with pytest.raises(access.ScopeError, match="publishable"):
+        access.check_scope("people_list", PUBLISHABLE)
+
+
+def test_read_refuses_before_running(queries_dir: Path) -> None:
+    # No referrals table exists on this connection: a refusal must come before any SQL runs.
+    bare = duckdb.connect()
+    with pytest.raises(access.ScopeError):
+        access.read(bare, "unscoped_referrals", FULL_ACCESS, PERIOD, PRACTICES)
+    with pytest.raises(access.ScopeError):
+        access.read(bare, "people_list", PUBLISHABLE, PERIOD, PRACTICES)
+
+
+def test_effective_practices_no_filters_full_scope() -> None:
+    assert access.effective_practices(PRACTICES, FULL_ACCESS, PERIOD) == [
+        "A86012",
+        "A86017",
+        "A86021",
+        "A86026",
+    ]
+
+
+def test_effective_practices_is_scope_intersected_with_filters() -> None:
+    scope = Scope(role="practice_manager", practice_codes=("A86012", "A86017"))
+    asked = Filters(PERIOD.start_date, PERIOD.end_date, practice_codes=("A86017", "A86026"))
+    # {A86012, A86017} & {A86017, A86026} = {A86017}
+    assert access.effective_practices(PRACTICES, scope, asked) == ["A86017"]
+
+
+def test_effective_practices_pcn_filter_and_scope() -> None:
+    scope = Scope(role="practice_manager", practice_codes=("A86021", "A86026"))
+    asked = Filters(PERIOD.start_date, PERIOD.end_date, pcn_codes=("U44695",))
+    # PCN U44695 holds A86012, A86017, A86021; the scope allows A86021 and A86026 -> A86021.
+    assert access.effective_practices(PRACTICES, scope, asked) == ["A86021"]
+
+
+def test_effective_practices_empty_intersection_is_empty_not_everything() -> None:
+    scope = Scope(role="practice_manager", practice_codes=("A86012",))
+    asked = Filters(PERIOD.start_date, PERIOD.end_date, practice_codes=("A86026",))
+    assert access.effective_practices(PRACTICES, scope, asked) == []
+
+
+def test_standard_params_empty_lists_mean_no_restriction() -> None:
+    params = access.standard_params(["A86012"], PERIOD)
+    assert params["practice_codes"] == ["A86012"]
+    assert params["conditions"] is None
+    assert params["worker_ids"] is None
+    assert params["report_date"] == dt.date(2026, 3, 31)
+    narrowed = Filters(
+        PERIOD.start_date, PERIOD.end_date, conditions=("ibs",), worker_ids=("W1", "W2")
+    )
+    params = access.standard_params([], narrowed)
+    assert params["practice_codes"] == []
+    assert params["conditions"] == ["ibs"]
+    assert params["worker_ids"] == ["W1", "W2"]
+
+
+def test_read_counts_only_the_viewers_practices(queries_dir: Path, con) -> None:
+    # Full access, period 1 Apr 2025 - 31 Mar 2026: A86012 has R1, R2 (R5 is before the
+    # period), A86017 has R3, A86026 has R4.
+    out = access.read(con, "scoped_referrals", FULL_ACCESS, PERIOD, PRACTICES)
+    assert dict(zip(out["practice_code"], out["referral_count"], strict=True)) == {
+        "A86012": 2,
+        "A86017": 1,
+        "A86026": 1,
+    }
+    scope = Scope(role="practice_manager", practice_codes=("A86017", "A86026"))
+    asked = Filters(PERIOD.start_date, PERIOD.end_date, practice_codes=("A86012", "A86017"))
+    out = access.read(con, "scoped_referrals", scope, asked, PRACTICES)
+    assert out["practice_code"].tolist() == ["A86017"]
+    assert out["referral_count"].tolist() == [1]
+
+
+def test_read_with_no_allowed_practice_returns_nothing(queries_dir: Path, con) -> None:
+    scope = Scope(role="practice_manager", practice_codes=("A86021",))
+    out = access.read(con, "scoped_referrals", scope, PERIOD, PRACTICES)
+    assert out.empty
+
+
+def test_bind_passes_only_used_parameters_and_requires_all(queries_dir: Path) -> None:
+    params = {
+        "practice_codes": ["A86012"],
+        "start_date": dt.date(2025, 1, 1),
+        "end_date": dt.date(2025, 12, 31),
+        "conditions": None,
+    }
+    assert set(db.bind("scoped_referrals", params)) == {
+        "practice_codes",
+        "start_date",
+        "end_date",
+    }
+    with pytest.raises(KeyError, match="end_date"):
+        db.bind("scoped_referrals", {"practice_codes": [], "start_date": dt.date(2025, 1, 1)})
+
+
+def test_query_names_cannot_escape_the_queries_folder() -> None:
+    for bad in ("../schema", "Practice_list", "x.sql", "a/b"):
+        with pytest.raises(ValueError):
+            db.load_query(bad)
+
+
+def test_parse_statistics() -> None:
+    assert access.parse_statistics("mean_x, ci_low per n_pairs; median_y per n_people") == {
+        "mean_x": "n_pairs",
+        "ci_low": "n_pairs",
+        "median_y": "n_people",
+    }
+    assert access.parse_statistics("") == {}
+    assert access.parse_statistics("  mean_change_points per pair_count ;") == {
+        "mean_change_points": "pair_count"
+    }
+
+
+def test_parse_percentages() -> None:
+    assert access.parse_percentages(
+        "accepted_pct = accepted_count / referral_count; seen_pct=seen_count/accepted_count"
+    ) == {
+        "accepted_pct": ("accepted_count", "referral_count"),
+        "seen_pct": ("seen_count", "accepted_count"),
+    }
+    assert access.parse_percentages("") == {}
+
+
+def test_real_query_headers_follow_the_rules() -> None:
+    # Every query shipped in queries/ either filters on $practice_codes or declares that it
+    # holds no patient rows; this is what makes check_scope a guard rather than a suggestion.
+    for path in sorted(db.QUERIES_DIR.glob("*.sql")):
+        name = path.stem
+        header = db.query_header(name)
+        if name.startswith("derive_"):
+            continue  # run by the importer to build tables, never by a page
+        assert header.get("scope") == "none" or "practice_codes" in db.query_parameters(name), (
+            f"queries/{name}.sql reads patient data without $practice_codes"
+        )
+        assert header.get("level", "aggregate") in {"aggregate", "person", "identifiable"}, name

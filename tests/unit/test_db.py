@@ -1,0 +1,183 @@
+"""wellpath.db.writable_copy: the only way anything writes the DuckDB file.
+
+Properties checked: a successful block is swapped in whole; an exception leaves the live file
+byte-for-byte as it was and no temporary files behind; readers holding the old file keep
+reading it; two writers never interleave (the second waits on the lock)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from wellpath import db
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _practice_names(path: Path) -> list[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return [
+            r[0] for r in con.execute("select practice_name from practices order by 1").fetchall()
+        ]
+    finally:
+        con.close()
+
+
+def _add_practice(con: duckdb.DuckDBPyConnection, code: str, name: str) -> None:
+    con.execute("insert into practices (practice_code, practice_name) values (?, ?)", [code, name])
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Path:
+    path = tmp_path / "wellpath.duckdb"
+    with db.writable_copy(path) as con:
+        _add_practice(con, "A86012", "West Road Medical Centre")
+    return path
+
+
+def _leftovers(path: Path) -> list[str]:
+    return sorted(p.name for p in path.parent.iterdir() if ".tmp-" in p.name)
+
+
+def test_first_write_creates_the_file_with_the_schema(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "new.duckdb"
+    assert db.file_identity(path) is None
+    with db.writable_copy(path) as con:
+        _add_practice(con, "A86017", "Cruddas Park Surgery")
+    assert db.file_identity(path) is not None
+    con = duckdb.connect(str(path), read_only=True)
+    tables = {
+        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+    }
+    con.close()
+    assert {"practices", "referrals", "rejected_rows", "import_batches"} <= tables
+    assert _practice_names(path) == ["Cruddas Park Surgery"]
+
+
+def test_successful_write_is_swapped_in(live: Path) -> None:
+    before = db.file_identity(live)
+    with db.writable_copy(live) as con:
+        _add_practice(con, "A86021", "Holmside Medical Group")
+    assert _practice_names(live) == ["Holmside Medical Group", "West Road Medical Centre"]
+    # The dashboard notices a new file by its identity: it must change on every swap.
+    assert db.file_identity(live) != before
+    assert _leftovers(live) == []
+
+
+def test_exception_rolls_back_everything(live: Path) -> None:
+    before_sha, before_id = _sha(live), db.file_identity(live)
+    with pytest.raises(RuntimeError, match="crash"), db.writable_copy(live) as con:
+        _add_practice(con, "A86026", "Throckley Primary Care Centre")
+        con.execute("delete from practices where practice_code = 'A86012'")
+        raise RuntimeError("crash part-way through an import")
+    assert _sha(live) == before_sha
+    assert db.file_identity(live) == before_id
+    assert _practice_names(live) == ["West Road Medical Centre"]
+    assert _leftovers(live) == []
+
+
+def test_keyboard_interrupt_also_rolls_back(live: Path) -> None:
+    before_sha = _sha(live)
+    with pytest.raises(KeyboardInterrupt), db.writable_copy(live) as con:
+        _add_practice(con, "A86026", "Throckley Primary Care Centre")
+        raise KeyboardInterrupt
+    assert _sha(live) == before_sha
+    assert _leftovers(live) == []
+
+
+def test_exception_on_a_missing_file_leaves_no_file(tmp_path: Path) -> None:
+    path = tmp_path / "never.duckdb"
+    with pytest.raises(ValueError), db.writable_copy(path) as con:
+        _add_practice(con, "A86012", "West Road Medical Centre")
+        raise ValueError("refused batch")
+    assert not path.exists()
+    assert _leftovers(path) == []
+
+
+def test_reader_keeps_reading_the_old_file_during_and_after_a_write(live: Path) -> None:
+    reader = db.connect_read_only(live)
+    try:
+        with db.writable_copy(live) as con:
+            _add_practice(con, "A86021", "Holmside Medical Group")
+            # Mid-write, the live file is untouched.
+            assert reader.execute("select count(*) from practices").fetchone() == (1,)
+        # After the swap the open reader still answers (from the file it opened) ...
+        assert reader.execute("select count(*) from practices").fetchone() == (1,)
+    finally:
+        reader.close()
+    # ... and a reader that reopens sees the new data.
+    assert len(_practice_names(live)) == 2
+
+
+def test_stale_temporary_file_from_a_killed_writer_is_ignored(live: Path) -> None:
+    # A writer killed with SIGKILL leaves its copy behind; a later writer with the same pid
+    # must not pick up its half-written contents.
+    import os
+
+    stale = live.with_name(f"{live.name}.tmp-{os.getpid()}")
+    stale.write_bytes(b"half-written garbage")
+    with db.writable_copy(live) as con:
+        _add_practice(con, "A86017", "Cruddas Park Surgery")
+    assert _practice_names(live) == ["Cruddas Park Surgery", "West Road Medical Centre"]
+    assert not stale.exists()
+
+
+def test_writers_queue_on_the_lock(live: Path) -> None:
+    # flock locks belong to an open file description, so two threads of one process that
+    # each open the lock file exclude each other just as two processes would.
+    first_inside = threading.Event()
+    release_first = threading.Event()
+    second_inside = threading.Event()
+    order: list[str] = []
+
+    def first() -> None:
+        with db.writable_copy(live) as con:
+            _add_practice(con, "A86021", "Holmside Medical Group")
+            order.append("first in")
+            first_inside.set()
+            release_first.wait(10)
+            order.append("first out")
+
+    def second() -> None:
+        first_inside.wait(10)
+        with db.writable_copy(live) as con:
+            order.append("second in")
+            second_inside.set()
+            _add_practice(con, "A86026", "Throckley Primary Care Centre")
+
+    t1, t2 = threading.Thread(target=first), threading.Thread(target=second)
+    t1.start()
+    t2.start()
+    assert first_inside.wait(10)
+    time.sleep(0.5)
+    assert not second_inside.is_set(), "second writer entered while the first held the lock"
+    release_first.set()
+    t1.join(10)
+    t2.join(10)
+    assert order == ["first in", "first out", "second in"]
+    # The second writer copied the file after the first swapped in, so both changes survive.
+    assert _practice_names(live) == [
+        "Holmside Medical Group",
+        "Throckley Primary Care Centre",
+        "West Road Medical Centre",
+    ]
+
+
+def test_query_parameters_and_header_of_a_real_query() -> None:
+    assert db.query_header("practice_list")["scope"] == "none"
+    assert db.query_parameters("practice_list") == frozenset()
+
+
+def test_default_db_path_follows_the_environment(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("WELLPATH_DB", str(tmp_path / "x.duckdb"))
+    assert db.default_db_path() == (tmp_path / "x.duckdb").resolve()
+    monkeypatch.delenv("WELLPATH_DB")
+    assert db.default_db_path() == db.DEFAULT_DB
