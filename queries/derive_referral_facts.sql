@@ -1,0 +1,114 @@
+-- Rebuilds referral_facts: one row per referral with its heavy per-referral facts (contact
+-- counts, minutes, first and last attended contact, goals), the patient's demographics at
+-- referral and the contract's derived notions, so that pages do not recount contacts on
+-- every view. Run by the importer after every batch (wellpath.db.apply_derived).
+-- scope: none
+--
+-- Columns (facts are over the whole record, not cut to any reporting period; queries that
+-- need "as at a date" facts use the contract tables directly):
+--   referral_id, patient_id, practice_code, referral_date, referral_month (first of month),
+--   referrer_role, is_self_referral, condition, symptom_months, triage_outcome, triage_date,
+--   worker_id, first_contact_date, action_plan_date, discharge_date, discharge_reason
+--   birth_year, sex, ethnic_group, imd_decile, imd_quintile (1 most deprived .. 5; from the
+--     decile as ceil(decile / 2)), age_at_referral_years (macro age_at),
+--     age_band ('18-29', '30-39', ... '70-79', '80+'; NULL when birth year is unknown)
+--   wait_days (macro wait_days: referral to first contact; NULL while waiting)
+--   caseload_start_date (macro caseload_start_date)
+--   contacts_total, contacts_attended, contacts_dna, contacts_cancelled (number of contacts)
+--   attended_minutes (sum of minutes of attended contacts; 0 when none)
+--   first_attended_contact_date, last_attended_contact_date
+--   goals_total, goals_achieved (number of goals in the action plan, and achieved ones)
+--   is_engaged (contract: accepted and at least one attended contact)
+-- Columns deliberately do not end in _count: this is a table, not a published figure.
+create or replace table referral_facts as
+with referrals_src as (
+    select * from referrals
+),
+
+patients_src as (
+    select patient_id, birth_year, sex, ethnic_group, imd_decile from patients
+),
+
+contacts_src as (
+    select referral_id, contact_date, minutes, attendance from contacts
+),
+
+goals_src as (
+    select referral_id, status from goals
+),
+
+contact_facts as (
+    select
+        referral_id,
+        count(*) as contacts_total,
+        count(*) filter (where attendance = 'attended') as contacts_attended,
+        count(*) filter (where attendance = 'dna') as contacts_dna,
+        count(*) filter (where attendance = 'cancelled') as contacts_cancelled,
+        coalesce(sum(minutes) filter (where attendance = 'attended'), 0) as attended_minutes,
+        min(contact_date) filter (where attendance = 'attended') as first_attended_contact_date,
+        max(contact_date) filter (where attendance = 'attended') as last_attended_contact_date
+    from contacts_src
+    group by referral_id
+),
+
+goal_facts as (
+    select
+        referral_id,
+        count(*) as goals_total,
+        count(*) filter (where status = 'achieved') as goals_achieved
+    from goals_src
+    group by referral_id
+),
+
+joined as (
+    select
+        r.referral_id,
+        r.patient_id,
+        r.practice_code,
+        r.referral_date,
+        date_trunc('month', r.referral_date)::date as referral_month,
+        r.referrer_role,
+        coalesce(r.referrer_role = 'self', false) as is_self_referral,
+        r.condition,
+        r.symptom_months,
+        r.triage_outcome,
+        r.triage_date,
+        r.worker_id,
+        r.first_contact_date,
+        r.action_plan_date,
+        r.discharge_date,
+        r.discharge_reason,
+        p.birth_year,
+        p.sex,
+        p.ethnic_group,
+        p.imd_decile,
+        cast(ceil(p.imd_decile / 2) as integer) as imd_quintile,
+        age_at(p.birth_year, r.referral_date) as age_at_referral_years,
+        wait_days(r.referral_date, r.first_contact_date) as wait_days,
+        caseload_start_date(r.first_contact_date, r.triage_date) as caseload_start_date,
+        coalesce(c.contacts_total, 0) as contacts_total,
+        coalesce(c.contacts_attended, 0) as contacts_attended,
+        coalesce(c.contacts_dna, 0) as contacts_dna,
+        coalesce(c.contacts_cancelled, 0) as contacts_cancelled,
+        coalesce(c.attended_minutes, 0) as attended_minutes,
+        c.first_attended_contact_date,
+        c.last_attended_contact_date,
+        coalesce(g.goals_total, 0) as goals_total,
+        coalesce(g.goals_achieved, 0) as goals_achieved
+    from referrals_src as r
+    left join patients_src as p on p.patient_id = r.patient_id
+    left join contact_facts as c on c.referral_id = r.referral_id
+    left join goal_facts as g on g.referral_id = r.referral_id
+)
+
+select
+    *,
+    case
+        when age_at_referral_years is null then null
+        when age_at_referral_years < 30 then '18-29'
+        when age_at_referral_years >= 80 then '80+'
+        else cast(floor(age_at_referral_years / 10) * 10 as integer)::varchar
+            || '-' || cast(floor(age_at_referral_years / 10) * 10 + 9 as integer)::varchar
+    end as age_band,
+    coalesce(triage_outcome = 'accepted' and contacts_attended > 0, false) as is_engaged
+from joined
