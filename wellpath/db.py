@@ -101,6 +101,16 @@ def run_query(
         cur.close()
 
 
+def apply_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the derived tables: run every queries/derive_*.sql in name order.
+
+    Each file rebuilds one table with `create or replace table ...`; called by the importer
+    inside its write, after loading, so the derived tables always match the contract tables.
+    """
+    for path in sorted(QUERIES_DIR.glob("derive_*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+
+
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 

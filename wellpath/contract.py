@@ -1,0 +1,363 @@
+"""The data contract (docs/data-contract.md), declared once: tables, columns, rules.
+
+The importer turns these declarations into SQL checks, the template builder into empty CSVs,
+the docs and the import page into tables of columns, and the demo world into files that pass.
+Change a rule here and every one of them follows.
+
+Column kinds:
+- `id`: an opaque identifier, at most 64 characters, stored as sent (trimmed).
+- `text`: free text, stored as sent (trimmed).
+- `ods`: an NHS ODS practice code (one letter and five digits), stored upper-case.
+- `code`: one of `codes`, matched case-insensitively, stored lower-case (or upper-case when
+  `upper` is set, as for instrument codes).
+- `integer`, `decimal`: numbers within `minimum` .. `maximum` when those are given.
+- `date`: ISO YYYY-MM-DD or UK DD/MM/YYYY; `month`: YYYY-MM, stored as the first of the month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_ID_LENGTH = 64
+
+# An NHS ODS code for a GP practice: one letter and five digits (e.g. A86012).
+ODS_PATTERN = r"[A-Za-z][0-9]{5}"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # id, text, ods, code, integer, decimal, date, month
+    description: str = ""
+    required: bool = False  # a value is required in every row (so the column must be sent)
+    codes: tuple[str, ...] = ()
+    upper: bool = False  # codes stored upper-case (instrument codes)
+    minimum: float | None = None
+    maximum: float | None = None
+    min_exclusive: bool = False  # minimum itself is not allowed (fte > 0)
+    default: str | None = None  # stored when the cell is empty
+    references: str | None = None  # parent table whose key this column must match
+
+    @property
+    def type_label(self) -> str:
+        """The type as the docs and templates describe it."""
+        return {
+            "id": "identifier",
+            "text": "text",
+            "ods": "ODS code",
+            "code": "code",
+            "integer": "whole number",
+            "decimal": "number",
+            "date": "date",
+            "month": "month YYYY-MM",
+        }[self.kind]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    optional_file: bool = True
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """Columns the file must carry: the key and every column whose value is required."""
+        return tuple(c.name for c in self.columns if c.required or c.name in self.key)
+
+
+@dataclass(frozen=True)
+class Instrument:
+    code: str
+    name: str
+    item_count: int
+    item_min: int
+    item_max: int
+    total_rule: str  # sum, mean (of the items given), none
+    total_min: float | None
+    total_max: float | None
+
+
+INSTRUMENTS: dict[str, Instrument] = {
+    i.code: i
+    for i in (
+        Instrument("PSEQ", "Pain Self-Efficacy Questionnaire", 10, 0, 6, "sum", 0, 60),
+        Instrument("PSEQ2", "PSEQ short form", 2, 0, 6, "sum", 0, 12),
+        Instrument(
+            "SWEMWBS", "Short Warwick-Edinburgh Mental Wellbeing Scale", 7, 1, 5, "sum", 7, 35
+        ),
+        Instrument("WEMWBS", "Warwick-Edinburgh Mental Wellbeing Scale", 14, 1, 5, "sum", 14, 70),
+        Instrument("ONS4", "ONS personal wellbeing (four questions)", 4, 0, 10, "none", None, None),
+        Instrument("PSFS", "Patient-Specific Functional Scale", 5, 0, 10, "mean", 0, 10),
+        Instrument("WBSTAR", "Well-being Star", 8, 1, 10, "sum", 8, 80),
+    )
+}
+ITEM_COLUMNS = tuple(f"item_{k:02d}" for k in range(1, 15))
+
+ROLES = ("pilot", "comparison")
+JOB_ROLES = ("link_worker", "health_coach", "clinical_lead", "other")
+SEXES = ("female", "male", "other", "unknown")
+ETHNIC_GROUPS = ("white", "mixed", "asian", "black", "other", "not_stated")
+COHORTS = ("referred", "comparison")
+REFERRER_ROLES = (
+    "gp",
+    "nurse",
+    "physiotherapist",
+    "pharmacist",
+    "mental_health",
+    "hospital_clinician",
+    "community_hcp",
+    "self",
+    "other",
+)
+CONDITIONS = (
+    "chronic_pain_msk",
+    "fibromyalgia",
+    "functional_neurological",
+    "ibs",
+    "chronic_fatigue",
+    "diffuse_symptoms",
+    "other",
+)
+TRIAGE_OUTCOMES = ("accepted", "not_eligible", "declined", "no_contact", "redirected")
+DISCHARGE_REASONS = (
+    "goals_met",
+    "disengaged",
+    "moved_away",
+    "clinical_referral",
+    "declined_further",
+    "died",
+    "other",
+)
+CONTACT_MODES = ("face_to_face", "phone", "video", "home_visit", "group", "text_or_email")
+ATTENDANCE = ("attended", "dna", "cancelled")
+GOAL_DOMAINS = (
+    "community_groups",
+    "relationships",
+    "specialist_services",
+    "healthy_eating",
+    "getting_active",
+    "benefits_welfare",
+    "work_volunteering",
+    "other",
+)
+GOAL_STATUSES = ("open", "achieved", "partly_achieved", "not_achieved", "withdrawn")
+
+MIN_BIRTH_YEAR = 1900
+ADULT_AGE = 18
+MAX_CONTACT_MINUTES = 480
+MAX_FTE = 1.5
+
+
+def _count(name: str, description: str) -> Column:
+    return Column(name, "integer", description, minimum=0)
+
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "practices",
+        "GP practices taking part (and any comparison practices)",
+        (
+            Column(
+                "practice_code", "ods", "NHS ODS code: one letter and 5 digits, e.g. A86012", True
+            ),
+            Column("practice_name", "text", "the practice's name", True),
+            Column("pcn_code", "id", "primary care network code, e.g. U44695"),
+            Column("pcn_name", "text", "primary care network name"),
+            Column(
+                "list_size", "integer", "registered patients; used for rates per 1,000", minimum=0
+            ),
+            Column("role", "code", "pilot (default) or comparison", codes=ROLES, default="pilot"),
+        ),
+        key=("practice_code",),
+    ),
+    Table(
+        "link_workers",
+        "the staff who hold caseloads",
+        (
+            Column("worker_id", "id", "your identifier for the worker", True),
+            Column("display_name", "text", "name shown on the dashboard", True),
+            Column("job_role", "code", "", codes=JOB_ROLES),
+            Column(
+                "fte",
+                "decimal",
+                "whole-time equivalent, more than 0 and at most 1.5",
+                minimum=0,
+                maximum=MAX_FTE,
+                min_exclusive=True,
+            ),
+            Column("start_date", "date", "first day in post", True),
+            Column("end_date", "date", "last day in post; not before start_date"),
+        ),
+        key=("worker_id",),
+    ),
+    Table(
+        "patients",
+        "pseudonymised people",
+        (
+            Column("patient_id", "id", "pseudonym; never an NHS number", True),
+            Column("practice_code", "ods", "must be in practices", True, references="practices"),
+            Column("birth_year", "integer", "1900 to this year", minimum=MIN_BIRTH_YEAR),
+            Column("sex", "code", "", codes=SEXES),
+            Column("ethnic_group", "code", "ONS 2021 high-level groups", codes=ETHNIC_GROUPS),
+            Column("imd_decile", "integer", "1 (most deprived) to 10", minimum=1, maximum=10),
+            Column(
+                "cohort",
+                "code",
+                "referred (default) or comparison (not referred)",
+                codes=COHORTS,
+                default="referred",
+            ),
+        ),
+        key=("patient_id",),
+    ),
+    Table(
+        "referrals",
+        "one episode of care",
+        (
+            Column("referral_id", "id", "your identifier for the referral", True),
+            Column("patient_id", "id", "must be in patients", True, references="patients"),
+            Column(
+                "practice_code",
+                "ods",
+                "practice at referral; must be in practices",
+                True,
+                references="practices",
+            ),
+            Column("referral_date", "date", "not in the future; patient 18 or over", True),
+            Column("referrer_role", "code", "", codes=REFERRER_ROLES),
+            Column("condition", "code", "", codes=CONDITIONS),
+            Column("symptom_months", "integer", "months with symptoms at referral", minimum=0),
+            Column("triage_outcome", "code", "empty = awaiting triage", codes=TRIAGE_OUTCOMES),
+            Column("triage_date", "date", "not before referral_date"),
+            Column(
+                "worker_id", "id", "must be in link_workers when given", references="link_workers"
+            ),
+            Column("first_contact_date", "date", "not before referral_date"),
+            Column("action_plan_date", "date", "not before first_contact_date"),
+            Column("discharge_date", "date", "not before referral_date; empty = still open"),
+            Column(
+                "discharge_reason",
+                "code",
+                "required when discharge_date is given",
+                codes=DISCHARGE_REASONS,
+            ),
+        ),
+        key=("referral_id",),
+    ),
+    Table(
+        "contacts",
+        "every contact between link worker and patient",
+        (
+            Column("contact_id", "id", "your identifier for the contact", True),
+            Column("referral_id", "id", "must be in referrals", True, references="referrals"),
+            Column("contact_date", "date", "not before its referral's referral_date", True),
+            Column("mode", "code", "", codes=CONTACT_MODES),
+            Column("minutes", "integer", "0 to 480", minimum=0, maximum=MAX_CONTACT_MINUTES),
+            Column("attendance", "code", "dna = did not attend", codes=ATTENDANCE),
+        ),
+        key=("contact_id",),
+    ),
+    Table(
+        "goals",
+        "the agreed action plan, one row per goal",
+        (
+            Column("goal_id", "id", "your identifier for the goal", True),
+            Column("referral_id", "id", "must be in referrals", True, references="referrals"),
+            Column("domain", "code", "", codes=GOAL_DOMAINS),
+            Column("agreed_date", "date", "", True),
+            Column("status", "code", "", codes=GOAL_STATUSES),
+            Column("closed_date", "date", "required unless status is open"),
+        ),
+        key=("goal_id",),
+    ),
+    Table(
+        "assessments",
+        "one completed questionnaire",
+        (
+            Column("assessment_id", "id", "your identifier for the form", True),
+            Column("referral_id", "id", "must be in referrals", True, references="referrals"),
+            Column(
+                "instrument",
+                "code",
+                "the questionnaire",
+                True,
+                codes=tuple(INSTRUMENTS),
+                upper=True,
+            ),
+            Column("assessment_date", "date", "", True),
+            *(
+                Column(c, "integer", "the instrument's item in order; empty beyond its count")
+                for c in ITEM_COLUMNS
+            ),
+            Column(
+                "total",
+                "decimal",
+                "optional: the form's total (SWEMWBS raw sum; PSFS mean; ONS4 empty)",
+            ),
+        ),
+        key=("assessment_id",),
+    ),
+    Table(
+        "healthcare_use",
+        "monthly counts from the GP system and hospital data (SUS)",
+        (
+            Column("patient_id", "id", "must be in patients", True, references="patients"),
+            Column("month", "month", "YYYY-MM", True),
+            _count("gp_appointments", "GP appointments in the month"),
+            _count("ae_attendances", "A&E attendances"),
+            _count("outpatient_attendances", "outpatient attendances"),
+            _count("nonelective_admissions", "non-elective (emergency) admissions"),
+        ),
+        key=("patient_id", "month"),
+    ),
+    Table(
+        "prescriptions",
+        "monthly medicine issues relevant to persistent pain (optional)",
+        (
+            Column("patient_id", "id", "must be in patients", True, references="patients"),
+            Column("month", "month", "YYYY-MM", True),
+            _count("opioid_items", "opioid items issued"),
+            _count("gabapentinoid_items", "gabapentinoid items issued"),
+            _count("antidepressant_items", "antidepressant items issued"),
+        ),
+        key=("patient_id", "month"),
+    ),
+)
+
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+TABLE_NAMES: tuple[str, ...] = tuple(t.name for t in TABLES)  # parents before children
+
+
+def table(name: str) -> Table:
+    return TABLES_BY_NAME[name]
+
+
+def is_nhs_number(value: str) -> bool:
+    """True for 10 digits (spaces allowed) passing the NHS Modulus 11 check.
+
+    Weights 10..2 on the first nine digits; check digit = 11 - (sum mod 11), 11 -> 0, and 10
+    means the number can never be valid.
+    """
+    digits = value.replace(" ", "")
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = (11 - total % 11) % 11
+    return check != 10 and check == int(digits[9])

@@ -1,0 +1,221 @@
+"""Loading one batch: file checks, row rules in DuckDB, upserts, bookkeeping, derived tables.
+
+Everything is written into a private copy of the database (`wellpath.db.writable_copy`) and
+swapped in at the end, so a refused batch or a crash changes nothing, and readers are never
+blocked. Tables are loaded parents first, so a child's foreign key is checked against the
+parent table as it will be after this batch (rows already loaded plus this batch's accepted
+rows), and a child whose parent row was rejected in this batch is rejected saying so.
+"""
+
+# SQL is built from the contract's own table and column names, never from file input.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+import duckdb
+
+from wellpath import contract, db
+from wellpath.importer import rules
+from wellpath.importer.sources import BatchRefused, PreparedBatch, SourceFile, prepare
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class ImportResult:
+    """What a loaded batch did, per contract table name."""
+
+    batch_id: str
+    status: str  # loaded, loaded_with_rejections, unchanged
+    loaded: dict[str, int]  # rows accepted (inserted, updated or identical to what was there)
+    rejected: dict[str, int]  # rows rejected (each listed in rejected_rows once per rule)
+    changed: dict[str, int] = field(default_factory=dict)  # accepted rows new or different
+    warnings: list[str] = field(default_factory=list)
+    source_name: str = ""
+
+
+def _new_batch_id(now: dt.datetime) -> str:
+    return f"{now:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def _stage(con: duckdb.DuckDBPyConnection, f: SourceFile) -> None:
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(f.header))) + "}"
+    try:
+        con.execute(
+            f"create or replace temp table stg_{f.table} as select * from read_csv($path, "
+            f"columns={columns}, header=true, auto_detect=false, delim=',', quote='\"', "
+            "escape='\"', null_padding=true, strict_mode=true)",
+            {"path": str(f.path)},
+        )
+    except duckdb.Error as exc:
+        first_line = str(exc).split("\n")[0].strip()
+        raise BatchRefused(
+            f.sent_name, f"the file cannot be read as CSV with commas ({first_line})"
+        ) from exc
+
+
+def _load_table(
+    con: duckdb.DuckDBPyConnection, f: SourceFile, batch_id: str, today: dt.date
+) -> tuple[int, int, int]:
+    """Check and load one file. Returns (accepted, rejected, changed) row counts."""
+    table = contract.table(f.table)
+    header = f.header
+    _stage(con, f)
+    con.execute(rules.check_table_sql(table, header))
+    con.execute(f"drop table stg_{table.name}")
+    con.execute(
+        f"create or replace temp table viol_{table.name} "
+        "(_row bigint, column_name varchar, value varchar, rule varchar)"
+    )
+    sql = rules.violations_sql(table, header)
+    con.execute(sql, {"today": today} if "$today" in sql else None)
+    con.execute(rules.duplicate_sql(table, header))
+    for col in table.columns:
+        if col.references:
+            con.execute(rules.reference_sql(table, header, col))
+    for sql in rules.cross_table_sql(table, header):
+        con.execute(sql)
+    con.execute(rules.accepted_view_sql(table))
+
+    (before,) = con.execute(f"select count(*) from {table.name}").fetchone()
+    (accepted,) = con.execute(f"select count(*) from ok_{table.name}").fetchone()
+    changed = accepted if before == 0 else con.execute(rules.changed_count_sql(table)).fetchone()[0]
+    if changed:
+        con.execute(rules.upsert_sql(table, empty=before == 0))
+
+    con.execute(rules.rejected_keys_sql(table))
+    insert, params = rules.raw_row_sql(table, header)
+    con.execute(insert, {**params, "batch_id": batch_id})
+    (rejected,) = con.execute(f"select count(distinct _row) from viol_{table.name}").fetchone()
+    con.execute(f"drop view ok_{table.name}")
+    con.execute(f"drop table chk_{table.name}")
+    con.execute(f"drop table viol_{table.name}")
+    return int(accepted), int(rejected), int(changed)
+
+
+def _empty_rejected_keys(con: duckdb.DuckDBPyConnection) -> None:
+    for table in contract.TABLES:
+        cols = ", ".join(rules.ident(k) for k in table.key)
+        con.execute(
+            f"create or replace temp table rej_{table.name} as select {cols} from {table.name} limit 0"
+        )
+
+
+def _run(
+    batch: PreparedBatch,
+    db_path: Path,
+    run_by: str | None,
+    is_demo: bool,
+    progress: Progress | None,
+    source_name: str,
+) -> ImportResult:
+    now = dt.datetime.now().replace(microsecond=0)
+    batch_id = _new_batch_id(now)
+    loaded: dict[str, int] = {}
+    rejected: dict[str, int] = {}
+    changed: dict[str, int] = {}
+    total = len(batch.files)
+    with db.writable_copy(db_path) as con:
+        _empty_rejected_keys(con)
+        for i, (name, f) in enumerate(batch.files.items()):
+            if progress:
+                progress(i / (total + 1), f"checking and loading {name}")
+            loaded[name], rejected[name], changed[name] = _load_table(con, f, batch_id, now.date())
+        if not any(changed.values()):
+            status = "unchanged"
+        elif any(rejected.values()):
+            status = "loaded_with_rejections"
+        else:
+            status = "loaded"
+        con.execute(
+            "insert into import_batches (batch_id, imported_at, source_name, file_checksums, "
+            "rows_loaded, rows_rejected, rows_loaded_total, rows_rejected_total, status, run_by, "
+            "is_demo) values ($batch_id, $imported_at, $source_name, $checksums, $loaded, "
+            "$rejected, $loaded_total, $rejected_total, $status, $run_by, $is_demo)",
+            {
+                "batch_id": batch_id,
+                "imported_at": now,
+                "source_name": source_name,
+                "checksums": json.dumps(batch.checksums, sort_keys=True),
+                "loaded": json.dumps(loaded),
+                "rejected": json.dumps(rejected),
+                "loaded_total": sum(loaded.values()),
+                "rejected_total": sum(rejected.values()),
+                "status": status,
+                "run_by": run_by,
+                "is_demo": is_demo,
+            },
+        )
+        if progress:
+            progress(total / (total + 1), "rebuilding derived tables")
+        db.apply_derived(con)
+    if progress:
+        progress(1.0, "done")
+    return ImportResult(
+        batch_id, status, loaded, rejected, changed, list(batch.warnings), source_name
+    )
+
+
+def import_batch(
+    source: str | Path,
+    db_path: str | Path,
+    *,
+    run_by: str | None = None,
+    is_demo: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Validate and load a batch (a folder of CSVs, a .zip of them, or an .xlsx workbook).
+
+    Raises BatchRefused (nothing changed) when a file-level rule fails; rows that break a
+    row rule are kept in rejected_rows and the rest load.
+    """
+    source = Path(source)
+    with tempfile.TemporaryDirectory(prefix="wellpath-import-") as tmp:
+        batch = prepare(source, Path(tmp))
+        return _run(batch, Path(db_path), run_by, is_demo, progress, source.name)
+
+
+def import_uploads(
+    files: Sequence[tuple[str, bytes]],
+    db_path: str | Path,
+    *,
+    run_by: str | None = None,
+) -> ImportResult:
+    """Load uploaded files (several CSVs, or one .zip, or one .xlsx) as one batch."""
+    if not files:
+        raise BatchRefused("(no files)", "choose the files to import first")
+    names = [PurePath(name).name for name, _ in files]
+    with tempfile.TemporaryDirectory(prefix="wellpath-upload-") as tmp:
+        root = Path(tmp)
+        archives = [n for n in names if n.lower().endswith((".zip", ".xlsx", ".xlsm"))]
+        if archives:
+            if len(files) > 1:
+                raise BatchRefused(
+                    archives[0],
+                    "send one .zip or one .xlsx on its own, or several CSV files, not both",
+                )
+            path = root / names[0]
+            path.write_bytes(files[0][1])
+            source_name = names[0]
+        else:
+            path = root / "upload"
+            path.mkdir()
+            seen: set[str] = set()
+            for name, content in zip(names, (c for _, c in files), strict=True):
+                if name.lower() in seen:
+                    raise BatchRefused(name, "the same file name was uploaded twice")
+                seen.add(name.lower())
+                (path / name).write_bytes(content)
+            source_name = ", ".join(names)
+        work = root / "work"
+        work.mkdir()
+        batch = prepare(path, work)
+        return _run(batch, Path(db_path), run_by, False, None, source_name)

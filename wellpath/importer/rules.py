@@ -1,0 +1,533 @@
+"""The contract's row rules as DuckDB SQL, generated from `wellpath.contract`.
+
+Each contract file is read into a check table `chk_<table>`: `_row` (data row in the file,
+first = 1), the columns as sent (`c0`, `c1`, ... all text), and for each contract column its
+parsed value under the column's own name (NULL when empty or unparseable). Every rule is then
+a SQL condition over that table producing (row, column, value, rule sentence), so a file of
+25 million rows is checked in a few vectorised scans instead of a Python loop.
+
+SQL here is assembled from the contract's own names and constant sentences (never from what
+a file sends: header names and values reach SQL only as bound parameters or column data).
+"""
+
+# SQL is built from the contract's own table and column names, never from file input.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wellpath import contract
+from wellpath.contract import Column, Table
+
+DATE_FORMS = "use YYYY-MM-DD or DD/MM/YYYY"
+NHS_NUMBER_MASK = "(NHS number removed)"
+
+
+def lit(text: str) -> str:
+    """A SQL string literal for one of the contract's own constant strings."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a contract name: {name!r}")
+    return f'"{name}"'
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule: rows where `condition` holds break it; `rule` is a SQL text expression."""
+
+    column: str
+    condition: str
+    value: str
+    rule: str
+
+
+def raw_expr(table: Table, header: list[str], column: str) -> str:
+    """The cell as sent, trimmed, NULL when empty or when the column was not sent."""
+    if column in header:
+        return f"nullif(trim(c{header.index(column)}), '')"
+    del table
+    return "null::varchar"
+
+
+def nhs_number_sql(raw: str) -> str:
+    """True when `raw` is 10 digits (spaces allowed) passing the NHS Modulus 11 check."""
+    d = f"replace({raw}, ' ', '')"
+    weighted = " + ".join(
+        f"try_cast(substr({d}, {i}, 1) as integer) * {11 - i}" for i in range(1, 10)
+    )
+    return (
+        f"(regexp_full_match({d}, '[0-9]{{10}}') and "
+        f"(11 - ({weighted}) % 11) % 11 = try_cast(substr({d}, 10, 1) as integer))"
+    )
+
+
+def typed_expr(col: Column, raw: str) -> str:
+    """The stored value of a column from its cell as sent."""
+    if col.kind in ("id", "text"):
+        expr = raw
+    elif col.kind == "ods":
+        expr = f"upper({raw})"
+    elif col.kind == "code":
+        expr = f"{'upper' if col.upper else 'lower'}({raw})"
+    elif col.kind == "integer":
+        expr = (
+            f"case when regexp_full_match({raw}, '[+-]?[0-9]+') then try_cast({raw} as integer) end"
+        )
+    elif col.kind == "decimal":
+        expr = (
+            f"case when regexp_full_match({raw}, '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)') "
+            f"then try_cast({raw} as double) end"
+        )
+    elif col.kind == "date":
+        expr = (
+            f"coalesce(case when regexp_full_match({raw}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
+            f"then try_strptime({raw}, '%Y-%m-%d') end, "
+            f"case when regexp_full_match({raw}, '[0-9]{{1,2}}/[0-9]{{1,2}}/[0-9]{{4}}') "
+            f"then try_strptime({raw}, '%d/%m/%Y') end)::date"
+        )
+    elif col.kind == "month":
+        expr = (
+            f"(case when regexp_full_match({raw}, '[0-9]{{4}}-[0-9]{{2}}') "
+            f"then try_strptime({raw} || '-01', '%Y-%m-%d') end)::date"
+        )
+    else:
+        raise ValueError(col.kind)
+    if col.default is not None:
+        expr = f"coalesce({expr}, {lit(col.default)})"
+    return expr
+
+
+def _instrument_case(attr: str, sql_type: str) -> str:
+    whens = " ".join(
+        f"when {lit(code)} then {lit(str(getattr(i, attr))) if getattr(i, attr) is not None else 'null'}"
+        for code, i in contract.INSTRUMENTS.items()
+    )
+    return f"(case upper(nullif(trim(instrument_raw), '')) {whens} end)::{sql_type}"
+
+
+def check_table_sql(table: Table, header: list[str]) -> str:
+    """`create temp table chk_<t>` from `stg_<t>` (the file read as text, in file order)."""
+    sent = [f"c{i}" for i in range(len(header))]
+    typed = [
+        f"{typed_expr(c, raw_expr(table, header, c.name))} as {ident(c.name)}"
+        for c in table.columns
+    ]
+    extra = []
+    if table.name == "assessments":
+        inst = raw_expr(table, header, "instrument")
+        extra = [
+            _instrument_case(attr, sql_type).replace("instrument_raw", inst) + f" as _{attr}"
+            for attr, sql_type in (
+                ("item_count", "integer"),
+                ("item_min", "integer"),
+                ("item_max", "integer"),
+                ("total_rule", "varchar"),
+                ("total_min", "double"),
+                ("total_max", "double"),
+            )
+        ]
+    cols = ", ".join(["(rowid + 1)::bigint as _row", *sent, *typed, *extra])
+    return f"create or replace temp table chk_{table.name} as select {cols} from stg_{table.name}"
+
+
+def _range_phrase(col: Column) -> str:
+    low = col.minimum
+    high = col.maximum
+
+    def num(x: float) -> str:
+        return str(int(x)) if float(x).is_integer() else str(x)
+
+    if low is not None and high is not None:
+        lower = f"more than {num(low)}" if col.min_exclusive else f"from {num(low)}"
+        return (
+            f"it must be {lower} to {num(high)}"
+            if not col.min_exclusive
+            else (f"it must be more than {num(low)} and at most {num(high)}")
+        )
+    if low is not None:
+        return f"it must be {'more than' if col.min_exclusive else 'at least'} {num(low)}"
+    return f"it must be at most {num(high)}"  # type: ignore[arg-type]
+
+
+def column_checks(table: Table, header: list[str]) -> list[Check]:
+    """Rules about one cell: required, identifier length, form, code list, range."""
+    checks: list[Check] = []
+    for col in table.columns:
+        name = ident(col.name)
+        raw = raw_expr(table, header, col.name)
+        value = raw
+        if col.name == "patient_id":
+            value = f"case when {nhs_number_sql(raw)} then {lit(NHS_NUMBER_MASK)} else {raw} end"
+        label = lit(col.name + " ")
+        if col.required or col.name in table.key:
+            checks.append(
+                Check(
+                    col.name, f"{raw} is null", value, lit(f"{col.name} is empty; it is required")
+                )
+            )
+        if col.kind == "id":
+            checks.append(
+                Check(
+                    col.name,
+                    f"length({raw}) > {contract.MAX_ID_LENGTH}",
+                    value,
+                    f"{label} || 'is ' || length({raw}) || "
+                    + lit(f" characters long; identifiers may be at most {contract.MAX_ID_LENGTH}"),
+                )
+            )
+        if col.name == "patient_id":
+            checks.append(
+                Check(
+                    col.name,
+                    nhs_number_sql(raw),
+                    value,
+                    lit(
+                        "patient_id is a valid NHS number (10 digits passing the Modulus 11 "
+                        "check); send the pseudonym instead, never an NHS number"
+                    ),
+                )
+            )
+        if col.kind == "ods":
+            checks.append(
+                Check(
+                    col.name,
+                    f"{raw} is not null and not regexp_full_match({raw}, '{contract.ODS_PATTERN}')",
+                    value,
+                    f"{label} || {raw} || "
+                    + lit(" is not an ODS practice code (one letter and five digits, e.g. A86012)"),
+                )
+            )
+        if col.kind == "code":
+            codes = ", ".join(lit(c) for c in col.codes)
+            checks.append(
+                Check(
+                    col.name,
+                    f"{raw} is not null and {name} not in ({codes})",
+                    value,
+                    f"{label} || '''' || {raw} || '''' || "
+                    + lit(" is not one of the codes: " + ", ".join(col.codes)),
+                )
+            )
+        if col.kind in ("integer", "decimal"):
+            what = "a whole number" if col.kind == "integer" else "a number"
+            checks.append(
+                Check(
+                    col.name,
+                    f"{raw} is not null and {name} is null",
+                    value,
+                    f"{label} || '''' || {raw} || '''' || " + lit(f" is not {what}"),
+                )
+            )
+        if col.kind == "date":
+            checks.append(
+                Check(
+                    col.name,
+                    f"{raw} is not null and {name} is null",
+                    value,
+                    f"{label} || {raw} || case when regexp_full_match({raw}, "
+                    f"'[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}|[0-9]{{1,2}}/[0-9]{{1,2}}/[0-9]{{4}}') "
+                    f"then {lit(' is not a real date; ' + DATE_FORMS)} "
+                    f"else {lit(' is not a date in the form YYYY-MM-DD or DD/MM/YYYY')} end",
+                )
+            )
+        if col.kind == "month":
+            checks.append(
+                Check(
+                    col.name,
+                    f"{raw} is not null and {name} is null",
+                    value,
+                    f"{label} || {raw} || "
+                    + lit(" is not a month in the form YYYY-MM (e.g. 2025-04)"),
+                )
+            )
+        if col.minimum is not None or col.maximum is not None:
+            bad = []
+            if col.minimum is not None:
+                bad.append(f"{name} {'<=' if col.min_exclusive else '<'} {col.minimum}")
+            if col.maximum is not None:
+                bad.append(f"{name} > {col.maximum}")
+            checks.append(
+                Check(
+                    col.name,
+                    f"{name} is not null and ({' or '.join(bad)})",
+                    value,
+                    f"{label} || 'is ' || {raw} || " + lit("; " + _range_phrase(col)),
+                )
+            )
+    return checks
+
+
+def _before(table: Table, header: list[str], later: str, earlier: str, what: str) -> Check:
+    return Check(
+        later,
+        f"{ident(later)} < {ident(earlier)}",
+        raw_expr(table, header, later),
+        f"{lit(later + ' ')} || {raw_expr(table, header, later)} || "
+        f"{lit(' is before ' + what + ' ')} || {raw_expr(table, header, earlier)}",
+    )
+
+
+def cross_field_checks(table: Table, header: list[str]) -> list[Check]:
+    """Rules linking columns of the same row."""
+    raw = lambda c: raw_expr(table, header, c)  # noqa: E731
+    checks: list[Check] = []
+    if table.name == "link_workers":
+        checks.append(_before(table, header, "end_date", "start_date", "start_date"))
+    if table.name == "patients":
+        checks.append(
+            Check(
+                "birth_year",
+                "birth_year > year($today)",
+                raw("birth_year"),
+                f"'birth_year ' || {raw('birth_year')} || ' is after this year'",
+            )
+        )
+    if table.name == "referrals":
+        checks.append(
+            Check(
+                "referral_date",
+                "referral_date > $today",
+                raw("referral_date"),
+                f"'referral_date ' || {raw('referral_date')} || ' is in the future'",
+            )
+        )
+        for later in ("triage_date", "first_contact_date", "discharge_date"):
+            checks.append(_before(table, header, later, "referral_date", "referral_date"))
+        checks.append(
+            _before(table, header, "action_plan_date", "first_contact_date", "first_contact_date")
+        )
+        checks.append(
+            Check(
+                "discharge_reason",
+                "discharge_date is not null and discharge_reason is null",
+                raw("discharge_reason"),
+                lit("discharge_reason is empty; it is required when discharge_date is given"),
+            )
+        )
+    if table.name == "goals":
+        checks.append(
+            Check(
+                "closed_date",
+                "status is not null and status <> 'open' and closed_date is null "
+                f"and {raw('closed_date')} is null",
+                raw("closed_date"),
+                "'closed_date is empty; it is required when status is ' || status || "
+                "' (only open goals may have no closed_date)'",
+            )
+        )
+    if table.name == "assessments":
+        checks.extend(_assessment_checks(table, header))
+    return checks
+
+
+def _assessment_checks(table: Table, header: list[str]) -> list[Check]:
+    raw = lambda c: raw_expr(table, header, c)  # noqa: E731
+    checks: list[Check] = []
+    for k, item in enumerate(contract.ITEM_COLUMNS, start=1):
+        checks.append(
+            Check(
+                item,
+                f"_item_count < {k} and {raw(item)} is not null",
+                raw(item),
+                f"'{item} must be empty: ' || instrument || ' has ' || _item_count || ' items'",
+            )
+        )
+        checks.append(
+            Check(
+                item,
+                f"_item_count >= {k} and {item} is not null "
+                f"and ({item} < _item_min or {item} > _item_max)",
+                raw(item),
+                f"'{item} is ' || {raw(item)} || '; ' || instrument || ' items run from ' || "
+                "_item_min || ' to ' || _item_max",
+            )
+        )
+    items = "[" + ", ".join(contract.ITEM_COLUMNS) + "]"
+    given = f"list_slice({items}, 1, _item_count)"
+    checks += [
+        Check(
+            "total",
+            f"_total_rule = 'none' and {raw('total')} is not null",
+            raw("total"),
+            "'total must be empty for ' || instrument || ': its questions are separate scores'",
+        ),
+        Check(
+            "total",
+            "total is not null and (total < _total_min or total > _total_max)",
+            raw("total"),
+            f"'total is ' || {raw('total')} || '; ' || instrument || ' totals run from ' || "
+            "_total_min::integer || ' to ' || _total_max::integer",
+        ),
+        Check(
+            "total",
+            f"_total_rule = 'sum' and total is not null and list_count({given}) = _item_count "
+            f"and abs(total - list_sum({given})) > 1e-6",
+            raw("total"),
+            f"'total ' || {raw('total')} || ' does not equal the sum of the items (' || "
+            f"list_sum({given}) || ')'",
+        ),
+        # PSFS: the mean of the activities given; a total rounded to one decimal is accepted.
+        Check(
+            "total",
+            f"_total_rule = 'mean' and total is not null and list_count({given}) > 0 "
+            f"and abs(total - list_avg({given})) > 0.05 + 1e-9",
+            raw("total"),
+            f"'total ' || {raw('total')} || ' does not equal the mean of the activities given (' "
+            f"|| round(list_avg({given}), 2) || ')'",
+        ),
+    ]
+    return checks
+
+
+def violations_sql(table: Table, header: list[str]) -> str:
+    """Insert into viol_<t> every (row, column, value, rule) broken within the file alone."""
+    checks = column_checks(table, header) + cross_field_checks(table, header)
+    structs = ",\n  ".join(
+        f"case when coalesce({c.condition}, false) then "
+        f"{{'column_name': {lit(c.column)}, 'value': ({c.value})::varchar, "
+        f"'rule': ({c.rule})::varchar}} end"
+        for c in checks
+    )
+    return (
+        f"insert into viol_{table.name} select _row, v.column_name, v.value, v.rule from ("
+        f" select _row, unnest(list_filter([\n  {structs}\n ], lambda x: x is not null)) as v"
+        f" from chk_{table.name})"
+    )
+
+
+def duplicate_sql(table: Table, header: list[str]) -> str:
+    """Rows whose key comes again later in the same file: only the last one is loaded."""
+    key = ", ".join(ident(k) for k in table.key)
+    not_null = " and ".join(f"{ident(k)} is not null" for k in table.key)
+    first = table.key[0]
+    return (
+        f"insert into viol_{table.name} "
+        f"select _row, {lit(first)}, {raw_expr(table, header, first)}, "
+        f"{lit('the same ' + ' and '.join(table.key) + ' appears again later in this file (row ')}"
+        " || _last || '); only the last row with it is loaded' from (select *, "
+        f"max(_row) over (partition by {key}) as _last from chk_{table.name} where {not_null})"
+        " where _row < _last"
+    )
+
+
+def reference_sql(table: Table, header: list[str], col: Column) -> str:
+    """Rows whose `col` is not a key of its parent table (already loaded, this batch included).
+
+    The parent's rows from this batch are loaded before the child is checked, so the parent
+    table holds both. When the parent row was sent but rejected, the rule says so.
+    """
+    parent = contract.table(col.references or "")
+    pkey = parent.key[0]
+    name = ident(col.name)
+    raw = raw_expr(table, header, col.name)
+    singular = {
+        "practices": "practice",
+        "patients": "patient",
+        "referrals": "referral",
+        "link_workers": "link worker",
+    }[parent.name]
+    return (
+        f"insert into viol_{table.name} "
+        f"select c._row, {lit(col.name)}, {raw}, "
+        f"case when j.{ident(pkey)} is not null then "
+        f"{lit(f'its {singular} ')} || {raw} || "
+        f"{lit(f' was rejected in this batch (see the rejected rows of {parent.name}); fix that row and send both again')} "
+        f"else {lit(col.name + ' ')} || {raw} || "
+        f"{lit(f' is not in {parent.file_name} of this batch nor already loaded')} end "
+        f"from chk_{table.name} c "
+        f"left join {parent.name} p on p.{ident(pkey)} = c.{name} "
+        f"left join rej_{parent.name} j on j.{ident(pkey)} = c.{name} "
+        f"where c.{name} is not null and p.{ident(pkey)} is null"
+    )
+
+
+def cross_table_sql(table: Table, header: list[str]) -> list[str]:
+    """Rules that need another table's row: adults at referral, contacts after referral."""
+    raw = lambda c: raw_expr(table, header, c)  # noqa: E731
+    out: list[str] = []
+    if table.name == "referrals":
+        # Age from birth year only: year(referral_date) - birth_year, as the age_at macro does.
+        # Someone born in 2007 and referred in 2025 counts as 18 (they may still be 17 until
+        # their birthday): the contract carries no birth date, so we give the benefit of doubt.
+        out.append(
+            "insert into viol_referrals "
+            f"select c._row, 'referral_date', {raw('referral_date')}, "
+            "'the patient (born ' || p.birth_year || ') would be ' || "
+            "(year(c.referral_date) - p.birth_year) || ' at referral on ' || "
+            f"{raw('referral_date')} || '; only adults (18 or over) are eligible' "
+            "from chk_referrals c join patients p on p.patient_id = c.patient_id "
+            f"where year(c.referral_date) - p.birth_year < {contract.ADULT_AGE}"
+        )
+    if table.name == "contacts":
+        out.append(
+            "insert into viol_contacts "
+            f"select c._row, 'contact_date', {raw('contact_date')}, "
+            f"'contact_date ' || {raw('contact_date')} || ' is before the referral_date of its "
+            "referral (' || strftime(r.referral_date, '%Y-%m-%d') || ')' "
+            "from chk_contacts c join referrals r on r.referral_id = c.referral_id "
+            "where c.contact_date < r.referral_date"
+        )
+    return out
+
+
+def raw_row_sql(table: Table, header: list[str]) -> tuple[str, dict[str, str]]:
+    """Insert this batch's rejected rows: one row per rule, with the row as sent (JSON).
+
+    A patient_id that is an NHS number is masked, so it does not enter through the back door.
+    """
+    params: dict[str, str] = {}
+    pairs = []
+    for i, name in enumerate(header):
+        params[f"h{i}"] = name or f"column_{i + 1}"
+        cell = f"c.c{i}"
+        if name == "patient_id":
+            cell = f"case when {nhs_number_sql(cell)} then {lit(NHS_NUMBER_MASK)} else {cell} end"
+        pairs.append(f"$h{i}, {cell}")
+    sql = (
+        "insert into rejected_rows (batch_id, table_name, row_number, column_name, value, rule, "
+        f"raw_row) select $batch_id, {lit(table.name)}, v._row, v.column_name, v.value, v.rule, "
+        f"json_object({', '.join(pairs)})::varchar "
+        f"from viol_{table.name} v join chk_{table.name} c on c._row = v._row "
+        "order by v._row"
+    )
+    return sql, params
+
+
+def accepted_view_sql(table: Table) -> str:
+    cols = ", ".join(ident(c) for c in table.column_names)
+    return (
+        f"create or replace temp view ok_{table.name} as select {cols} "
+        f"from chk_{table.name} c where not exists "
+        f"(select 1 from viol_{table.name} v where v._row = c._row)"
+    )
+
+
+def changed_count_sql(table: Table) -> str:
+    """Accepted rows that are new or differ from the row already loaded under their key."""
+    on = " and ".join(f"t.{ident(k)} = o.{ident(k)}" for k in table.key)
+    same = " and ".join(
+        f"o.{ident(c)} is not distinct from t.{ident(c)}" for c in table.column_names
+    )
+    return (
+        f"select count(*) from ok_{table.name} o left join {table.name} t on {on} "
+        f"where t.{ident(table.key[0])} is null or not ({same})"
+    )
+
+
+def upsert_sql(table: Table, empty: bool) -> str:
+    cols = ", ".join(ident(c) for c in table.column_names)
+    verb = "insert into" if empty else "insert or replace into"
+    return f"{verb} {table.name} ({cols}) select {cols} from ok_{table.name}"
+
+
+def rejected_keys_sql(table: Table) -> str:
+    cols = ", ".join(ident(k) for k in table.key)
+    return (
+        f"create or replace temp table rej_{table.name} as select distinct {cols} "
+        f"from chk_{table.name} c where exists "
+        f"(select 1 from viol_{table.name} v where v._row = c._row)"
+    )

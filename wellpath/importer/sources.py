@@ -1,0 +1,314 @@
+"""Turning what a service sends (a folder, a .zip, an .xlsx) into UTF-8 CSV files per table.
+
+Everything here is file-level: which file is which table, its encoding, its checksum and its
+header. A file-level problem refuses the whole batch (`BatchRefused`) before anything is
+written. Row-level rules are checked later, in DuckDB (see `rules.py`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import shutil
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from wellpath import contract
+
+CHUNK_BYTES = 8 * 1024 * 1024
+BOM = b"\xef\xbb\xbf"
+
+
+class BatchRefused(Exception):
+    """A file-level rule refused the whole batch; nothing was changed.
+
+    `file`, `column` and `rule` say where and why; str() says all three in a sentence.
+    """
+
+    def __init__(self, file: str, rule: str, column: str | None = None) -> None:
+        self.file = file
+        self.column = column
+        self.rule = rule
+        where = f"{file}, column {column}" if column else file
+        super().__init__(f"{where}: {rule}")
+
+
+@dataclass
+class SourceFile:
+    """One contract table's file, ready for DuckDB to read as UTF-8."""
+
+    table: str
+    sent_name: str  # the name as sent (path inside a zip, sheet of a workbook)
+    path: Path  # a UTF-8 CSV (the original file when it already was one)
+    encoding: str  # utf-8, utf-8-sig, cp1252 or xlsx
+    header: list[str] = field(default_factory=list)  # as normalised: trimmed, lower-case
+    sent_header: list[str] = field(default_factory=list)  # as sent, trimmed
+
+
+@dataclass
+class PreparedBatch:
+    source_name: str
+    files: dict[str, SourceFile]  # contract table name -> file, in contract order
+    checksums: dict[str, str]  # name as sent -> sha256
+    warnings: list[str]
+
+
+def normalise_header(name: str) -> str:
+    return name.replace("\ufeff", "").strip().lower()
+
+
+def _table_for(file_name: str, suffix: str = ".csv") -> str | None:
+    path = PurePosixPath(file_name.replace("\\", "/"))
+    if path.suffix.lower() != suffix:
+        return None
+    stem = path.stem.strip().lower()
+    return stem if stem in contract.TABLES_BY_NAME else None
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _is_utf8(path: Path, sent_name: str) -> tuple[bool, bool]:
+    """(decodes as UTF-8, starts with a BOM), streaming so a 2 GB file costs no memory."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as fh:
+        first = True
+        has_bom = False
+        while chunk := fh.read(CHUNK_BYTES):
+            if first:
+                has_bom = chunk.startswith(BOM)
+                first = False
+            if b"\x00" in chunk:
+                # NUL bytes: UTF-16 (Excel's "Unicode text") or not text at all.
+                raise BatchRefused(
+                    sent_name,
+                    "the file is not plain text in UTF-8 or Windows-1252 (it looks like "
+                    "UTF-16 or a binary file); save it from Excel as 'CSV UTF-8' and send it again",
+                )
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return False, has_bom
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False, has_bom
+    return True, has_bom
+
+
+def _transcode_cp1252(path: Path, out: Path, sent_name: str) -> None:
+    """Windows-1252 (what Excel saves as plain 'CSV' in the UK) to UTF-8, or refuse."""
+    try:
+        with (
+            open(path, encoding="cp1252", newline="") as src,
+            open(out, "w", encoding="utf-8", newline="") as dst,
+        ):
+            while text := src.read(CHUNK_BYTES):
+                dst.write(text)
+    except UnicodeDecodeError as exc:
+        raise BatchRefused(
+            sent_name,
+            f"the file is neither UTF-8 nor Windows-1252 text (byte {exc.object[exc.start]:#04x} "
+            "cannot be read); save it from Excel as 'CSV UTF-8' and send it again",
+        ) from exc
+
+
+def _read_header(source: SourceFile) -> None:
+    with open(source.path, encoding="utf-8-sig", newline="") as fh:
+        try:
+            header = next(csv.reader(fh))
+        except StopIteration:
+            header = []
+        except csv.Error as exc:
+            raise BatchRefused(source.sent_name, f"the header row cannot be read: {exc}") from exc
+    if not any(h.strip() for h in header):
+        raise BatchRefused(source.sent_name, "the file is empty: a header row is required")
+    source.sent_header = [h.replace("\ufeff", "").strip() for h in header]
+    source.header = [normalise_header(h) for h in header]
+
+
+def _check_header(source: SourceFile, warnings: list[str]) -> None:
+    table = contract.table(source.table)
+    seen: set[str] = set()
+    for name in source.header:
+        if not name:
+            continue
+        if name in seen:
+            raise BatchRefused(
+                source.sent_name, "the column appears twice in the header row", column=name
+            )
+        seen.add(name)
+        if name not in table.column_names:
+            warnings.append(
+                f"{source.sent_name}: column '{name}' is not in the contract for "
+                f"{source.table}; it was ignored"
+            )
+    for name in table.required_columns:
+        if name not in seen:
+            raise BatchRefused(
+                source.sent_name,
+                f"required column is missing from the header row (the file for {source.table} "
+                f"must have: {', '.join(table.required_columns)})",
+                column=name,
+            )
+
+
+def _decode(path: Path, sent_name: str, table: str, workdir: Path) -> SourceFile:
+    ok, has_bom = _is_utf8(path, sent_name)
+    if ok:
+        return SourceFile(table, sent_name, path, "utf-8-sig" if has_bom else "utf-8")
+    out = workdir / f"{table}.utf8.csv"
+    _transcode_cp1252(path, out, sent_name)
+    return SourceFile(table, sent_name, out, "cp1252")
+
+
+def _add(
+    files: dict[str, SourceFile], table: str, path: Path, sent_name: str, workdir: Path
+) -> None:
+    if table in files:
+        raise BatchRefused(
+            sent_name, f"the batch holds two files for {table} ({files[table].sent_name} too)"
+        )
+    files[table] = _decode(path, sent_name, table, workdir)
+
+
+def _from_folder(folder: Path, workdir: Path, checksums: dict, warnings: list[str]) -> dict:
+    files: dict[str, SourceFile] = {}
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        if path.suffix.lower() != ".csv":
+            continue
+        table = _table_for(path.name)
+        if table is None:
+            warnings.append(f"{path.name}: not a contract table name; the file was ignored")
+            continue
+        checksums[path.name] = sha256_file(path)
+        _add(files, table, path, path.name, workdir)
+    return files
+
+
+def _from_zip(archive: Path, workdir: Path, checksums: dict, warnings: list[str]) -> dict:
+    files: dict[str, SourceFile] = {}
+    try:
+        zf = zipfile.ZipFile(archive)
+    except zipfile.BadZipFile as exc:
+        raise BatchRefused(archive.name, "the file is not a readable .zip archive") from exc
+    with zf:
+        for info in zf.infolist():
+            name = info.filename
+            base = PurePosixPath(name).name
+            if info.is_dir() or name.startswith("__MACOSX/") or base.startswith("._"):
+                continue
+            if not base.lower().endswith(".csv"):
+                continue
+            table = _table_for(base)
+            if table is None:
+                warnings.append(f"{name}: not a contract table name; the file was ignored")
+                continue
+            out = workdir / f"{table}.zip.csv"
+            if table in files:
+                raise BatchRefused(
+                    name, f"the batch holds two files for {table} ({files[table].sent_name} too)"
+                )
+            with zf.open(info) as src, open(out, "wb") as dst:
+                shutil.copyfileobj(src, dst, CHUNK_BYTES)
+            checksums[name] = sha256_file(out)
+            _add(files, table, out, name, workdir)
+    return files
+
+
+def _cell(value: object, is_month: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date):
+        return f"{value:%Y-%m}" if is_month else f"{value:%Y-%m-%d}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        # Excel keeps every number as a float: 3.0 is the whole number 3.
+        return str(int(value))
+    return str(value)
+
+
+def _from_xlsx(book: Path, workdir: Path, checksums: dict, warnings: list[str]) -> dict:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(book, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a damaged workbook
+        raise BatchRefused(book.name, f"the workbook cannot be read ({exc})") from exc
+    checksums[book.name] = sha256_file(book)
+    files: dict[str, SourceFile] = {}
+    try:
+        for sheet in wb.worksheets:
+            table = sheet.title.strip().lower()
+            sent_name = f"{book.name} sheet {sheet.title}"
+            if table not in contract.TABLES_BY_NAME:
+                warnings.append(f"{sent_name}: not a contract table name; the sheet was ignored")
+                continue
+            if table in files:
+                raise BatchRefused(sent_name, f"the workbook holds two sheets for {table}")
+            out = workdir / f"{table}.xlsx.csv"
+            with open(out, "w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh)
+                month_cols: set[int] = set()
+                for i, row in enumerate(sheet.iter_rows(values_only=True)):
+                    if i == 0:
+                        month_cols = {
+                            j
+                            for j, v in enumerate(row)
+                            if normalise_header(str(v or "")) == "month"
+                        }
+                    if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+                        continue  # Excel's trailing blank rows
+                    writer.writerow([_cell(v, j in month_cols) for j, v in enumerate(row)])
+            files[table] = SourceFile(table, sent_name, out, "xlsx")
+    finally:
+        wb.close()
+    return files
+
+
+def prepare(source: Path, workdir: Path) -> PreparedBatch:
+    """Find the contract files in `source`, decode them and check their headers.
+
+    Raises BatchRefused for anything that must refuse the batch (before any write).
+    """
+    source = Path(source)
+    warnings: list[str] = []
+    checksums: dict[str, str] = {}
+    if not source.exists():
+        raise BatchRefused(str(source), "there is no such file or folder")
+    if source.is_dir():
+        files = _from_folder(source, workdir, checksums, warnings)
+    elif source.suffix.lower() == ".zip":
+        files = _from_zip(source, workdir, checksums, warnings)
+    elif source.suffix.lower() in (".xlsx", ".xlsm"):
+        files = _from_xlsx(source, workdir, checksums, warnings)
+    elif source.suffix.lower() == ".csv" and _table_for(source.name):
+        checksums[source.name] = sha256_file(source)
+        files = {}
+        _add(files, _table_for(source.name) or "", source, source.name, workdir)
+    else:
+        raise BatchRefused(
+            source.name,
+            "send a folder of CSV files, a .zip of them, or an .xlsx workbook (one sheet per "
+            "table); a single CSV must be named after its table, e.g. referrals.csv",
+        )
+    if not files:
+        raise BatchRefused(
+            source.name,
+            "no contract files found: name each file after its table, e.g. practices.csv, "
+            "referrals.csv (or each sheet, in a workbook)",
+        )
+    ordered = {t: files[t] for t in contract.TABLE_NAMES if t in files}
+    for f in ordered.values():
+        _read_header(f)
+        _check_header(f, warnings)
+    return PreparedBatch(source.name, ordered, checksums, warnings)
