@@ -116,11 +116,21 @@ def _run_lengths(continues: np.ndarray) -> np.ndarray:
 def _per_segment_mean(
     seg: np.ndarray, values: np.ndarray, keep: np.ndarray, n_seg: int
 ) -> np.ndarray:
-    total = np.bincount(seg[keep], weights=values[keep], minlength=n_seg)
-    count = np.bincount(seg[keep], minlength=n_seg)
-    out = np.full(n_seg, np.nan)
-    np.divide(total, count, out=out, where=count > 0)
-    return out
+    """Mean per segment of the kept values; NaN for a segment with none.
+
+    Two passes, as R's mean() does: the second adds the mean residual, so that a constant
+    series has exactly its value as mean (otherwise 0.1 x 9 could sit an ulp off its mean
+    and read as a run of points below it)."""
+    seg_kept, kept = seg[keep], values[keep]
+    count = np.bincount(seg_kept, minlength=n_seg)
+    first = np.full(n_seg, np.nan)
+    np.divide(
+        np.bincount(seg_kept, weights=kept, minlength=n_seg), count, out=first, where=count > 0
+    )
+    residual = np.bincount(seg_kept, weights=kept - first[seg_kept], minlength=n_seg)
+    correction = np.zeros(n_seg)
+    np.divide(residual, count, out=correction, where=count > 0)
+    return first + correction
 
 
 def _trend_points(y: np.ndarray, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
