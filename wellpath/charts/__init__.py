@@ -1,0 +1,1 @@
+"""Chart builders: pure functions from aggregated rows to plotly figures (template "wellpath")."""
