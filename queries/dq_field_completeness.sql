@@ -4,8 +4,8 @@
 -- questionnaires dated in the period on referrals in scope; healthcare use and prescription
 -- months in the period for patients of the practices in scope; the practices in scope; the
 -- link workers chosen (all when none is chosen). "items" of a questionnaire counts complete
--- forms: every item of the instrument given, or a total given (a form's items beyond the
--- instrument's count are empty by rule, so single items are not listed).
+-- forms (is_complete of assessment_scores: scorable from its items or its total); single
+-- items are not listed, as items beyond an instrument's count are empty by rule.
 -- level: aggregate
 -- percentages: filled_pct = filled_count / row_count
 with referrals_src as (
@@ -28,6 +28,11 @@ assessments_src as (
     select * from assessments
 ),
 
+-- Whether each form is complete, as scored (derive_assessment_scores.sql): one definition.
+scores_src as (
+    select assessment_id, is_complete from assessment_scores
+),
+
 healthcare_use_src as (
     select * from healthcare_use
 ),
@@ -48,14 +53,6 @@ table_columns as (
     select table_name, column_name, ordinal_position
     from information_schema.columns
     where table_schema = 'main'
-),
-
--- The number of items that make a complete form (PSFS: any activity, up to five).
-instrument_items as (
-    select * from (values
-        ('PSEQ', 10), ('PSEQ2', 2), ('SWEMWBS', 7), ('WEMWBS', 14),
-        ('ONS4', 4), ('PSFS', 1), ('WBSTAR', 8)
-    ) as t(instrument, item_count)
 ),
 
 referrals_all_dates as (
@@ -148,15 +145,9 @@ goal_fields as (
 ),
 
 assessments_in_scope as (
-    select
-        a.*,
-        a.total is not null
-        or len(list_filter(
-            [a.item_01, a.item_02, a.item_03, a.item_04, a.item_05, a.item_06, a.item_07,
-             a.item_08, a.item_09, a.item_10, a.item_11, a.item_12, a.item_13, a.item_14],
-            x -> x is not null)) >= coalesce(i.item_count, 1) as is_complete
+    select a.*, coalesce(s.is_complete, false) as is_complete
     from assessments_src as a
-    left join instrument_items as i on i.instrument = a.instrument
+    left join scores_src as s on s.assessment_id = a.assessment_id
     where a.referral_id in (select referral_id from referrals_all_dates)
       and a.assessment_date between $start_date and $end_date
 ),

@@ -1,9 +1,9 @@
 -- Follow-up questionnaire coverage, one row per instrument: of the engaged referrals
 -- (accepted, at least one attended contact) made in the period, how many have a baseline
 -- form, how many of those have a later follow-up form, and how many forms were incomplete.
--- A form is complete when every item of its instrument is given or a total is given;
--- incomplete forms are neither baselines nor follow-ups (measures.md), but are counted so
--- that the gap they leave is visible. Forms are counted whenever they were completed, up to
+-- A form is complete when it can be scored (assessment_scores.is_complete); incomplete
+-- forms are neither baselines nor follow-ups (measures.md), but are counted so that the gap
+-- they leave is visible. Forms are counted whenever they were completed, up to
 -- the report date. Discharged-without-follow-up: baseline, no follow-up, discharged by the
 -- report date (the chance to follow up has passed).
 -- level: aggregate
@@ -16,15 +16,18 @@ contacts_src as (
     select * from contacts
 ),
 
-assessments_src as (
-    select * from assessments
+-- Scores, completeness and baseline/follow-up order as derive_assessment_scores.sql sets
+-- them (assessment_number 1 = baseline), so this page and Outcomes agree.
+scores_src as (
+    select referral_id, instrument, assessment_date, is_complete, assessment_number
+    from assessment_scores
 ),
 
-instrument_items as (
+instrument_order as (
     select * from (values
-        ('PSEQ', 10, 1), ('PSEQ2', 2, 2), ('SWEMWBS', 7, 3), ('WEMWBS', 14, 4),
-        ('ONS4', 4, 5), ('PSFS', 1, 6), ('WBSTAR', 8, 7)
-    ) as t(instrument, item_count, instrument_order)
+        ('PSEQ', 1), ('PSEQ2', 2), ('SWEMWBS', 3), ('WEMWBS', 4), ('ONS4', 5), ('PSFS', 6),
+        ('WBSTAR', 7)
+    ) as t(instrument, instrument_order)
 ),
 
 engaged_referrals as (
@@ -44,26 +47,17 @@ engaged_referrals as (
 ),
 
 forms as (
-    select
-        a.referral_id,
-        a.instrument,
-        a.assessment_date,
-        a.total is not null
-        or len(list_filter(
-            [a.item_01, a.item_02, a.item_03, a.item_04, a.item_05, a.item_06, a.item_07,
-             a.item_08, a.item_09, a.item_10, a.item_11, a.item_12, a.item_13, a.item_14],
-            x -> x is not null)) >= i.item_count as is_complete
-    from assessments_src as a
-    join instrument_items as i on i.instrument = a.instrument
-    where a.referral_id in (select referral_id from engaged_referrals)
-      and a.assessment_date <= $report_date
+    select s.referral_id, s.instrument, s.assessment_date, s.is_complete, s.assessment_number
+    from scores_src as s
+    where s.referral_id in (select referral_id from engaged_referrals)
+      and s.assessment_date <= $report_date
 ),
 
 per_referral as (
     select
         f.referral_id,
         f.instrument,
-        min(f.assessment_date) filter (where f.is_complete) as baseline_date,
+        min(f.assessment_date) filter (where f.assessment_number = 1) as baseline_date,
         count(*) filter (where not f.is_complete) as incomplete_forms
     from forms as f
     group by f.referral_id, f.instrument
@@ -76,7 +70,7 @@ with_followup as (
             select 1 from forms as f
             where f.referral_id = p.referral_id
               and f.instrument = p.instrument
-              and f.is_complete
+              and f.assessment_number > 1
               and f.assessment_date > p.baseline_date
         ) as has_followup
     from per_referral as p
@@ -87,7 +81,7 @@ instruments_used as (
 )
 
 select
-    i.instrument,
+    u.instrument,
     (select count(*) from engaged_referrals) as engaged_count,
     count(w.baseline_date) as baseline_count,
     count_if(w.has_followup) as followup_count,
@@ -99,8 +93,8 @@ select
     round(100.0 * count_if(w.has_followup) / nullif(count(w.baseline_date), 0), 1)
         as followup_pct
 from instruments_used as u
-join instrument_items as i on i.instrument = u.instrument
-left join with_followup as w on w.instrument = i.instrument
+left join instrument_order as i on i.instrument = u.instrument
+left join with_followup as w on w.instrument = u.instrument
 left join engaged_referrals as e on e.referral_id = w.referral_id
-group by i.instrument, i.instrument_order
-order by i.instrument_order
+group by u.instrument, i.instrument_order
+order by i.instrument_order, u.instrument

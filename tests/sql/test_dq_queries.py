@@ -96,6 +96,8 @@ def con() -> duckdb.DuckDBPyConnection:
             "insert into assessments values (?, ?, ?, ?, " + ", ".join("?" * 14) + ", ?)",
             [aid, rid, instrument, date, *items, total],
         )
+    # Derived tables (assessment_scores: completeness, baseline order) as the importer builds.
+    db.apply_derived(con)
     con.execute(
         """
         insert into import_batches values
