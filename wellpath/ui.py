@@ -36,16 +36,21 @@ def is_demo_data() -> bool:
     return bool(len(provenance)) and bool(provenance["is_demo"].iloc[0])
 
 
-def page_header(title: str, population: str) -> tuple[Scope, Filters]:
-    """Title, the period and population shown, the demo banner; returns scope and filters."""
-    scope, filters = current_scope(), current_filters()
-    st.title(title)
+def demo_banner() -> None:
+    """The "demo data" banner, shown on every page while the file holds the demo world."""
     if is_demo_data():
         st.warning(
             "**Demo data.** These figures come from Wellpath's invented demo world, not from "
             "a real service. Load your own data on the Import data page.",
             icon=":material/science:",
         )
+
+
+def page_header(title: str, population: str) -> tuple[Scope, Filters]:
+    """Title, the period and population shown, the demo banner; returns scope and filters."""
+    scope, filters = current_scope(), current_filters()
+    st.title(title)
+    demo_banner()
     st.caption(
         f"**Period:** {filters.period_label} · **Showing:** {population} · "
         f"**Viewing as:** {scope.label}"
