@@ -1,0 +1,179 @@
+"""Funnel plots: comparing practices' rates per 1,000 registered patients fairly.
+
+A funnel plot draws each practice's rate against its list size, with control limits around
+the overall rate that narrow as the list size grows (Spiegelhalter DJ. Funnel plots for
+comparing institutional performance. Stat Med 2005;24:1185-1202). A practice outside the
+limits differs from the overall rate by more than chance would explain; inside, it does not,
+however it would rank in a league table.
+
+The counts are taken as Poisson with mean = overall rate x list size. Limits are exact
+Poisson quantiles, smoothed by Spiegelhalter's interpolation (2005, appendix A.1.1), as in
+the PHE/OHID funnel plot tools: with y the p-quantile, the limit is y - a where
+a = (P(Y <= y) - p) / P(Y = y). This makes the limit a continuous, increasing function of p
+(and of list size) instead of a staircase, and a practice with a count of exactly O lies
+beyond the upper limit at level p exactly when P(Y <= O) > p. The `z` reported for a
+practice is the normal quantile of that same probability, so |z| > 1.96 exactly when it is
+outside the 95% funnel as drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+DEFAULT_LEVELS = (0.95, 0.998)
+
+BANDS = ("below 99.8%", "below 95%", "within 95%", "above 95%", "above 99.8%")
+
+BAND_LABELS = {
+    "below 99.8%": "Much lower than expected (below the 99.8% limit)",
+    "below 95%": "Lower than expected (below the 95% limit)",
+    "within 95%": "In line with the overall rate (within the 95% limits)",
+    "above 95%": "Higher than expected (above the 95% limit)",
+    "above 99.8%": "Much higher than expected (above the 99.8% limit)",
+}
+
+
+def level_suffix(level: float) -> str:
+    """Column suffix for a limit level: 0.95 -> '95', 0.998 -> '998'."""
+    return f"{level * 100:g}".replace(".", "")
+
+
+def overall_rate(
+    events: Sequence[float] | np.ndarray,
+    denominators: Sequence[float] | np.ndarray,
+    per: float = 1000,
+) -> float:
+    """The pooled rate: all events over all denominators, per `per`."""
+    total = float(np.sum(denominators))
+    if total <= 0:
+        raise ValueError("the denominators must add up to more than zero")
+    return float(np.sum(events)) / total * per
+
+
+def poisson_limit_count(p: float, expected: np.ndarray) -> np.ndarray:
+    """Spiegelhalter's interpolated Poisson p-quantile of the count, floored at 0."""
+    expected = np.asarray(expected, dtype=float)
+    quantile = stats.poisson.ppf(p, expected)
+    at = stats.poisson.cdf(quantile, expected)
+    below = stats.poisson.cdf(quantile - 1, expected)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        alpha = (at - p) / (at - below)
+    return np.maximum(quantile - alpha, 0.0)
+
+
+def funnel_limits(
+    denominators: Sequence[float] | np.ndarray,
+    overall_rate: float,
+    *,
+    levels: Sequence[float] = DEFAULT_LEVELS,
+    per: float = 1000,
+) -> pd.DataFrame:
+    """Control limits for a rate per `per` at each denominator (e.g. list size).
+
+    Columns: denominator, rate (the overall rate), expected_count, and for each level
+    lower_<level>/upper_<level> as rates per `per` (lower_95, upper_95, lower_998, ...).
+    A denominator of 0 has no limits (NaN).
+    """
+    if overall_rate < 0:
+        raise ValueError("the overall rate cannot be negative")
+    denominator = np.asarray(denominators, dtype=float)
+    if (denominator < 0).any():
+        raise ValueError("denominators cannot be negative")
+    expected = denominator * overall_rate / per
+    frame = pd.DataFrame(
+        {
+            "denominator": denominator,
+            "rate": np.full(denominator.shape, float(overall_rate)),
+            "expected_count": expected,
+        }
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(denominator > 0, per / denominator, np.nan)
+    for level in levels:
+        if not 0 < level < 1:
+            raise ValueError(f"a limit level must lie between 0 and 1, not {level}")
+        tail = (1 - level) / 2
+        suffix = level_suffix(level)
+        frame[f"lower_{suffix}"] = poisson_limit_count(tail, expected) * scale
+        frame[f"upper_{suffix}"] = poisson_limit_count(1 - tail, expected) * scale
+    return frame
+
+
+def funnel_curve(
+    overall_rate: float,
+    max_denominator: float,
+    *,
+    min_denominator: float = 1.0,
+    points: int = 300,
+    levels: Sequence[float] = DEFAULT_LEVELS,
+    per: float = 1000,
+) -> pd.DataFrame:
+    """Limits on a grid of denominators, spaced evenly on a log scale, for drawing."""
+    grid = np.geomspace(max(min_denominator, 1.0), max(max_denominator, 2.0), points)
+    return funnel_limits(grid, overall_rate, levels=levels, per=per)
+
+
+def _cumulative_position(observed: np.ndarray, expected: np.ndarray) -> tuple:
+    """P(Y <= O) under the interpolated distribution, with its upper tail kept accurate:
+    (lower-tail probability, upper-tail probability)."""
+    k = np.ceil(observed)
+    fraction = observed - (k - 1)  # 1 for a whole count
+    lower = stats.poisson.cdf(k - 1, expected) + fraction * stats.poisson.pmf(k, expected)
+    upper = stats.poisson.sf(k, expected) + (1 - fraction) * stats.poisson.pmf(k, expected)
+    return lower, upper
+
+
+def funnel_positions(
+    observed: Sequence[float] | np.ndarray,
+    denominators: Sequence[float] | np.ndarray,
+    overall_rate: float,
+    *,
+    per: float = 1000,
+) -> pd.DataFrame:
+    """Where each unit falls on the funnel: columns observed, denominator, rate,
+    expected_count, z, band (one of BANDS; None where the denominator is 0)."""
+    observed_arr = np.asarray(observed, dtype=float)
+    denominator = np.asarray(denominators, dtype=float)
+    if (observed_arr < 0).any() or (denominator < 0).any():
+        raise ValueError("counts and denominators cannot be negative")
+    expected = denominator * overall_rate / per
+    lower, upper = _cumulative_position(observed_arr, expected)
+    z = np.where(lower < 0.5, stats.norm.ppf(lower), stats.norm.isf(upper))
+    band = np.select(
+        [upper < 0.001, upper < 0.025, lower < 0.001, lower < 0.025],
+        ["above 99.8%", "above 95%", "below 99.8%", "below 95%"],
+        default="within 95%",
+    ).astype(object)
+    undefined = ~(denominator > 0)
+    band[undefined] = None
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(denominator > 0, observed_arr / denominator * per, np.nan)
+    return pd.DataFrame(
+        {
+            "observed": observed_arr,
+            "denominator": denominator,
+            "rate": rate,
+            "expected_count": expected,
+            "z": np.where(undefined, np.nan, z),
+            "band": band,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class FunnelPosition:
+    band: str | None
+    z: float
+
+
+def funnel_position(
+    observed: float, denominator: float, overall_rate: float, *, per: float = 1000
+) -> FunnelPosition:
+    """Which band one unit falls in (e.g. "within 95%", "above 99.8%") and its z-score."""
+    row = funnel_positions([observed], [denominator], overall_rate, per=per).iloc[0]
+    return FunnelPosition(band=row["band"], z=float(row["z"]))
