@@ -1,0 +1,292 @@
+"""Domain logic for the Referrals, Caseload and Activity pages: pure functions over the rows
+of their queries (referral rates on a funnel, time on caseload by Kaplan-Meier, shares with
+Wilson intervals, labels and orderings), with disclosure control where a figure is computed
+in Python rather than in SQL.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from wellpath import disclosure, funnel, labels, stats
+
+#: NHS Long Term Plan (as cited by London's social prescribing programme): people a full-time
+#: link worker can support in a year.
+SAFE_PEOPLE_PER_YEAR = (200, 250)
+
+AGE_BANDS = ["18-29", "30-39", "40-49", "50-59", "60-69", "70-79", "80+"]
+IMD_QUINTILES = {
+    "1": "1 (most deprived)",
+    "2": "2",
+    "3": "3",
+    "4": "4",
+    "5": "5 (least deprived)",
+}
+EQUITY_DIMENSIONS = {
+    "age_band": "Age at referral",
+    "sex": "Sex",
+    "ethnic_group": "Ethnic group",
+    "imd_quintile": "Deprivation (IMD quintile of home area)",
+}
+
+TRIAGE_STAGES = {
+    "referred": "Referred",
+    "awaiting_triage": "Awaiting triage",
+    "accepted": "Accepted",
+    "not_eligible": "Not eligible",
+    "declined": "Declined",
+    "no_contact": "Could not be contacted",
+    "redirected": "Redirected to long-term conditions service",
+    "first_contact": "Had a first contact",
+    "action_plan": "Agreed an action plan",
+    "discharged": "Discharged",
+}
+
+WAITING_FOR = {
+    "triage": "Waiting for triage",
+    "first_contact": "Accepted, waiting for first contact",
+}
+
+NOT_RECORDED = "Not recorded"
+
+
+def quarter_label(start: object) -> str:
+    """'Jan-Mar 2026' for the quarter starting on `start`."""
+    day = pd.Timestamp(start)
+    end = day + pd.DateOffset(months=2)
+    return f"{day:%b}-{end:%b %Y}"
+
+
+def whole_months(frame: pd.DataFrame) -> pd.DataFrame:
+    """Only the months wholly inside the period: part months would look like falls."""
+    return frame[frame["is_whole_month"].astype(bool)].reset_index(drop=True)
+
+
+def referral_rates(rates: pd.DataFrame, per: float = 1000) -> pd.DataFrame:
+    """Referrals per 1,000 registered patients by practice, and where each practice falls on
+    the funnel around the overall rate of the practices shown.
+
+    `rates`: rows of referral_rates_by_practice (practice_code, practice_name, list_size,
+    referral_count; counts may be NA where suppressed). Practices without a list size are
+    dropped (no rate exists); a suppressed count has no rate and no band. The overall rate
+    is over the practices with a known count, as published.
+    """
+    frame = rates.copy()
+    frame = frame[pd.to_numeric(frame["list_size"], errors="coerce").fillna(0) > 0]
+    counts = pd.to_numeric(frame["referral_count"], errors="coerce").astype(float)
+    known = counts.notna()
+    list_size = frame["list_size"].astype(float)
+    frame["rate_per_1000"] = counts / list_size * per
+    frame["band"] = None
+    frame["expected_count"] = np.nan
+    if known.any() and list_size[known].sum() > 0:
+        overall = funnel.overall_rate(counts[known], list_size[known], per=per)
+        positions = funnel.funnel_positions(counts[known], list_size[known], overall, per=per)
+        frame.loc[known, "band"] = positions["band"].to_numpy()
+        frame.loc[known, "expected_count"] = positions["expected_count"].to_numpy()
+        frame["overall_rate_per_1000"] = overall
+    else:
+        frame["overall_rate_per_1000"] = np.nan
+    return frame.reset_index(drop=True)
+
+
+def add_shares(frame: pd.DataFrame, count_col: str, share_col: str = "share_pct") -> pd.DataFrame:
+    """Each row's share of the column total (of the published cells when counts are rounded:
+    a suppressed cell has no share and adds nothing to the total)."""
+    out = frame.copy()
+    counts = pd.to_numeric(out[count_col], errors="coerce").astype(float)
+    total = counts.sum(min_count=1)
+    out[share_col] = 100.0 * counts / total if total and total > 0 else np.nan
+    return out
+
+
+def published_sum(values: pd.Series, rounded: bool) -> int | None:
+    """A column total: the plain sum, or for a rounded scope the sum of the published cells."""
+    if rounded:
+        return disclosure.published_total(values.tolist())
+    clean = pd.to_numeric(values, errors="coerce").dropna()
+    return int(clean.sum())
+
+
+def label_codes(frame: pd.DataFrame, column: str, mapping: Mapping, new: str) -> pd.DataFrame:
+    """Adds `new`: the plain-English label of each code in `column`."""
+    out = frame.copy()
+    out[new] = [
+        NOT_RECORDED if _missing(c) and None not in mapping else labels.label(mapping, c)
+        for c in out[column]
+    ]
+    return out
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def equity_rows(groups: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    """One dimension of referrals_by_equity_group, every category present (zero-filled), in a
+    natural order, with labels and each category's share of the referrals."""
+    rows = groups[groups["dimension"] == dimension].copy()
+    order: list[object]
+    names: dict[object, str]
+    if dimension == "age_band":
+        order, names = list(AGE_BANDS), {b: b for b in AGE_BANDS}
+    elif dimension == "imd_quintile":
+        order, names = list(IMD_QUINTILES), dict(IMD_QUINTILES)
+    elif dimension == "sex":
+        order, names = list(labels.SEXES), dict(labels.SEXES)
+    else:
+        order, names = list(labels.ETHNIC_GROUPS), dict(labels.ETHNIC_GROUPS)
+    rows["category"] = rows["category"].astype(object).where(rows["category"].notna(), None)
+    present = set(rows["category"])
+    missing = [c for c in order if c not in present]
+    if missing:
+        filler = pd.DataFrame(
+            {
+                "dimension": dimension,
+                "category": missing,
+                "referral_count": 0,
+                "accepted_count": 0,
+                "engaged_count": 0,
+                "accepted_pct": np.nan,
+                "engaged_pct": np.nan,
+            }
+        )
+        rows = pd.concat([rows, filler], ignore_index=True) if len(rows) else filler
+    rank = {c: i for i, c in enumerate(order)}
+    rows["sort_key"] = [rank.get(c, len(order)) for c in rows["category"]]
+    rows["group"] = [NOT_RECORDED if c is None else names.get(c, str(c)) for c in rows["category"]]
+    rows = rows.sort_values("sort_key", kind="stable").drop(columns="sort_key")
+    return add_shares(rows.reset_index(drop=True), "referral_count")
+
+
+def triage_table(funnel_rows: pd.DataFrame) -> pd.DataFrame:
+    """The triage funnel with plain-English stage names and 'x% of <base stage>'."""
+    out = funnel_rows.copy()
+    out["stage_label"] = [TRIAGE_STAGES.get(s, s) for s in out["stage"]]
+    out["base_label"] = [TRIAGE_STAGES.get(s, s).lower() for s in out["base_stage"]]
+    return out
+
+
+def km_summary(
+    durations: pd.DataFrame,
+    by: str | None,
+    names: Mapping[object, str] | None = None,
+    rounded: bool = False,
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Kaplan-Meier time on caseload, overall or by a column (practice_code, condition).
+
+    `durations`: rows of caseload_durations (caseload_days, is_ended, ...). Returns a summary
+    (group, episodes, discharged, median_months, median_ci_low_months, median_ci_high_months;
+    NaN median = not reached: fewer than half have left) and the curves by group (time_months,
+    survival, ci_low, ci_high, starting at 100% on day 0).
+
+    For a rounded scope a group of 7 or fewer episodes shows neither curve nor median, and
+    episode counts are rounded.
+    """
+    groups: list[tuple[str, pd.DataFrame]]
+    if by is None:
+        groups = [("All episodes", durations)]
+    else:
+        groups = [
+            (
+                (names or {}).get(key, str(key)) if not _missing(key) else NOT_RECORDED,
+                part,
+            )
+            for key, part in durations.groupby(by, dropna=False, sort=True)
+        ]
+    rows, curves = [], {}
+    for name, part in groups:
+        km = stats.kaplan_meier(
+            part["caseload_days"].to_numpy(float), part["is_ended"].to_numpy(bool)
+        )
+        row = {
+            "group": name,
+            "episodes": km.n,
+            "discharged": km.events,
+            "median_months": _months(km.median),
+            "median_ci_low_months": _months(km.median_ci_low),
+            "median_ci_high_months": _months(km.median_ci_high),
+        }
+        if rounded:
+            row = disclosure.protect_record(row, n=km.n, count_fields=("episodes", "discharged"))
+            if not disclosure.is_publishable_n(km.n):
+                rows.append(row)
+                continue
+        rows.append(row)
+        if km.n:
+            curve = km.curve[["time", "survival", "ci_low", "ci_high"]]
+            start = pd.DataFrame(
+                {"time": [0.0], "survival": [1.0], "ci_low": [1.0], "ci_high": [1.0]}
+            )
+            curve = pd.concat([start, curve], ignore_index=True)
+            curve["time_months"] = curve["time"] / 30.4375
+            curves[name] = curve
+    return pd.DataFrame(rows), curves
+
+
+def _months(days: float | None) -> float:
+    if days is None or (isinstance(days, float) and math.isnan(days)):
+        return math.nan
+    return days / 30.4375
+
+
+def with_wilson(
+    frame: pd.DataFrame, successes: str, trials: str, prefix: str = "achieved"
+) -> pd.DataFrame:
+    """Adds <prefix>_ci_low_pct and <prefix>_ci_high_pct: Wilson 95% intervals from the
+    counts shown (rounded counts for a rounded scope; none where a count is suppressed)."""
+    out = frame.copy()
+    lows, highs = [], []
+    for k, n in zip(out[successes], out[trials], strict=True):
+        if _missing(k) or _missing(n) or int(n) == 0 or int(k) > int(n):
+            lows.append(np.nan)
+            highs.append(np.nan)
+            continue
+        low, high = stats.wilson_interval(int(k), int(n))
+        lows.append(100 * low)
+        highs.append(100 * high)
+    out[f"{prefix}_ci_low_pct"] = lows
+    out[f"{prefix}_ci_high_pct"] = highs
+    return out
+
+
+def goals_total_row(goals: pd.DataFrame, rounded: bool) -> dict[str, object]:
+    """All domains together: goals agreed, closed, achieved, the share achieved with its
+    Wilson interval. Totals are sums of the published cells for a rounded scope."""
+    agreed = published_sum(goals["goal_count"], rounded)
+    closed = published_sum(goals["closed_count"], rounded)
+    achieved = published_sum(goals["achieved_count"], rounded)
+    share = low = high = math.nan
+    if closed and achieved is not None and achieved <= closed:
+        share = 100 * achieved / closed
+        lo, hi = stats.wilson_interval(achieved, closed)
+        low, high = 100 * lo, 100 * hi
+    return {
+        "goal_count": agreed,
+        "closed_count": closed,
+        "achieved_count": achieved,
+        "achieved_pct": share,
+        "achieved_ci_low_pct": low,
+        "achieved_ci_high_pct": high,
+    }
+
+
+def dna_rate(months: pd.DataFrame, rounded: bool) -> float:
+    """DNAs over booked contacts (attended + DNA) across the months shown, in %."""
+    dna = published_sum(months["dna_count"], rounded)
+    booked = published_sum(months["booked_count"], rounded)
+    if not booked or dna is None:
+        return math.nan
+    return 100.0 * dna / booked
+
+
+def safe_caseload_note(fte: float | None) -> str:
+    """'200-250 people a year' pro rata FTE, for a worker's caption."""
+    if fte is None or (isinstance(fte, float) and math.isnan(fte)):
+        return "FTE not recorded"
+    low, high = (round(v * fte) for v in SAFE_PEOPLE_PER_YEAR)
+    return f"{fte:g} FTE: {low}-{high} people a year"
