@@ -74,7 +74,7 @@ st.header("Follow-up questionnaires")
 if coverage.empty:
     ui.no_data("No engaged referrals with questionnaires for these filters and this period.")
 else:
-    st.plotly_chart(charts.followup_coverage(coverage, period), use_container_width=True)
+    st.plotly_chart(charts.followup_coverage(coverage, period), width="stretch")
     shown = pd.DataFrame(
         {
             "Questionnaire": [charts.INSTRUMENT_NAMES.get(i, i) for i in coverage["instrument"]],
@@ -89,7 +89,7 @@ else:
             "Incomplete forms": coverage["incomplete_form_count"].map(ui.fmt_count),
         }
     )
-    st.dataframe(shown, hide_index=True, use_container_width=True)
+    st.dataframe(shown, hide_index=True, width="stretch")
     ui.download(shown, "questionnaire_coverage.csv")
 ui.definition(
     "**Engaged referrals**: referrals made in the period that were accepted and had at least "
@@ -114,7 +114,7 @@ else:
     view["Flagged"] = view["Flagged"].map(ui.fmt_count)
     view["Out of"] = view["Out of"].map(ui.fmt_count)
     view["Flagged (%)"] = view["Flagged (%)"].map(pct)
-    st.dataframe(view, hide_index=True, use_container_width=True)
+    st.dataframe(view, hide_index=True, width="stretch")
     ui.download(view, "consistency_checks.csv")
     if scope.rounded:
         st.caption(
@@ -146,7 +146,7 @@ else:
                         "Discharged": referrals["discharge_date"].map(ui.fmt_date),
                     }
                 )
-                st.dataframe(listed, hide_index=True, use_container_width=True)
+                st.dataframe(listed, hide_index=True, width="stretch")
                 ui.download(listed, "referrals_to_check.csv")
 ui.definition(
     "Each check looks at a group of referrals in scope (the **Out of** column, described "
@@ -177,7 +177,7 @@ else:
     else:
         st.plotly_chart(
             charts.field_completeness(optional, quality.TABLES[chosen], period),
-            use_container_width=True,
+            width="stretch",
         )
     view = quality.completeness_view(completeness)
     st.dataframe(
@@ -186,7 +186,7 @@ else:
             **{"Filled in": view["Filled in"].map(ui.fmt_count)},
         ),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         column_config={
             "Filled in (%)": st.column_config.ProgressColumn(
                 "Filled in (%)", min_value=0, max_value=100, format="%.0f%%"
@@ -223,7 +223,7 @@ else:
             icon=":material/schedule:",
         )
     fresh_view = quality.freshness_view(freshness, practice_names, today)
-    st.dataframe(fresh_view, hide_index=True, use_container_width=True)
+    st.dataframe(fresh_view, hide_index=True, width="stretch")
     ui.download(fresh_view, "data_freshness.csv")
 ui.definition(
     "For each practice in scope, the latest referral date, contact date and questionnaire "
@@ -266,7 +266,7 @@ else:
     left, right = st.columns([2, 3])
     with left:
         st.subheader("Rows per table")
-        st.dataframe(per_table_view, hide_index=True, use_container_width=True)
+        st.dataframe(per_table_view, hide_index=True, width="stretch")
         ui.download(per_table_view, "import_rows_per_table.csv")
     by_rule = data.query("dq_rejections_by_rule", scope, filters, batch_id=chosen_batch)
     with right:
@@ -282,7 +282,7 @@ else:
                     "Rows": by_rule["rows_rejected"],
                 }
             )
-            st.dataframe(rule_view, hide_index=True, use_container_width=True)
+            st.dataframe(rule_view, hide_index=True, width="stretch")
             ui.download(rule_view, "rejections_by_rule.csv")
     if not by_rule.empty:
         full_view = scope.practice_codes is None and not scope.rounded
