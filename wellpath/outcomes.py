@@ -1,0 +1,538 @@
+"""Outcome questionnaires: from query rows to the paired summaries of the Outcomes page.
+
+Inputs are the person-level rows of queries/paired_scores.sql (one row per pair: a
+referral's baseline against one follow-up, per measure), score_trajectories.sql and
+baseline_followup_coverage.sql. Every statistic comes from wellpath.stats; instrument facts
+(direction, meaningful change, reliability, bands, licence) from wellpath.scoring. A
+"measure" is an instrument's score, except ONS4, whose four items are four measures (the
+anxiety item is better when LOWER).
+
+The `protect_*` functions apply disclosure control (wellpath.disclosure) for publishable
+figures: counts rounded, statistics about 7 or fewer people suppressed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from wellpath import disclosure, scoring, stats
+
+#: Follow-up time points (months after baseline) and the window either side, in days:
+#: +/- 6 weeks at 3 months, +/- 2 months (61 days) from 6 months on.
+TIME_POINTS: Mapping[int, int] = MappingProxyType({3: 42, 6: 61, 12: 61, 18: 61})
+#: Trajectory points: baseline (0) and the follow-up time points.
+TRAJECTORY_POINTS: tuple[int, ...] = (0, *TIME_POINTS)
+DAYS_PER_MONTH = 30.4375
+
+#: Where the PSEQ's "managing well" line is drawn by services (a score of 40 or more).
+PSEQ_MANAGING_WELL = 40
+
+BREAKDOWNS: Mapping[str, str] = MappingProxyType(
+    {
+        "practice_code": "Practice",
+        "condition": "Condition",
+        "imd_quintile": "Deprivation (IMD quintile)",
+        "sex": "Sex",
+        "age_band": "Age band at referral",
+    }
+)
+
+FOLLOW_UP_STATUSES: Mapping[str, str] = MappingProxyType(
+    {
+        "followed_up": "Has a follow-up",
+        "open_no_follow_up": "No follow-up yet, still on the caseload",
+        "discharged_no_follow_up": "Discharged without a follow-up",
+    }
+)
+
+ONS4_ITEMS: tuple[tuple[str, str, bool], ...] = (
+    ("satisfaction", "Life satisfaction", True),
+    ("worthwhile", "Things done are worthwhile", True),
+    ("happy", "Happiness yesterday", True),
+    ("anxious", "Anxiety yesterday (lower is better)", False),
+)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One score that is paired: an instrument's total, or one ONS4 item."""
+
+    code: str  # as in the queries' `measure` column
+    instrument: str
+    label: str
+    short_label: str
+    higher_is_better: bool
+    score_min: float
+    score_max: float
+    meaningful_change: float | None
+    meaningful_change_source: str | None
+    reliability: float | None
+    reliability_source: str | None
+
+
+def _build_measures() -> dict[str, Measure]:
+    out: dict[str, Measure] = {}
+    for code in ("PSEQ", "PSEQ2", "SWEMWBS", "WEMWBS", "ONS4", "PSFS", "WBSTAR"):
+        inst = scoring.INSTRUMENTS[code]
+        if code == "ONS4":
+            for key, label, better_high in ONS4_ITEMS:
+                out[f"ONS4_{key}"] = Measure(
+                    code=f"ONS4_{key}",
+                    instrument="ONS4",
+                    label=f"ONS4: {label}",
+                    short_label=f"ONS4 {key}",
+                    higher_is_better=better_high,
+                    score_min=inst.score_min,
+                    score_max=inst.score_max,
+                    meaningful_change=None,
+                    meaningful_change_source=None,
+                    reliability=None,
+                    reliability_source=None,
+                )
+            continue
+        label = inst.name + (" (metric score)" if code == "SWEMWBS" else "")
+        out[code] = Measure(
+            code=code,
+            instrument=code,
+            label=f"{code}: {label}",
+            short_label=code,
+            higher_is_better=inst.higher_is_better,
+            score_min=inst.score_min,
+            score_max=inst.score_max,
+            meaningful_change=inst.meaningful_change,
+            meaningful_change_source=inst.meaningful_change_source,
+            reliability=inst.reliability,
+            reliability_source=inst.reliability_source,
+        )
+    return out
+
+
+#: Every measure, in the order the page shows them (PSEQ first).
+MEASURES: Mapping[str, Measure] = MappingProxyType(_build_measures())
+
+
+def measures_present(codes: Sequence[str]) -> list[str]:
+    """The measures found in `codes`, in the page's order."""
+    present = set(codes)
+    return [code for code in MEASURES if code in present]
+
+
+def licence_notices(measure_codes: Sequence[str]) -> list[str]:
+    """The licence notices of the instruments behind these measures (each once)."""
+    seen: list[str] = []
+    for code in measure_codes:
+        notice = scoring.INSTRUMENTS[MEASURES[code].instrument].licence_notice
+        if notice and notice not in seen:
+            seen.append(notice)
+    return seen
+
+
+def _nan_to_none(value: float | None) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def summarise_measure(
+    pairs: pd.DataFrame,
+    measure: Measure,
+    *,
+    mcid: float | None = None,
+    reliability: float | None = None,
+) -> dict[str, object]:
+    """Paired change of one measure: n, means, mean change with CI, effect sizes, share
+    reaching `mcid` (Wilson CI), reliable improvement and deterioration (when `reliability`
+    is known: r and the SD of these baselines are returned so the page can state them)."""
+    baseline = pairs["baseline_score"].astype(float).to_numpy()
+    follow_up = pairs["follow_up_score"].astype(float).to_numpy()
+    change = stats.paired_change(
+        baseline, follow_up, mcid=mcid, higher_is_better=measure.higher_is_better
+    )
+    row: dict[str, object] = {
+        "measure": measure.code,
+        "measure_label": measure.label,
+        "pair_count": change.n,
+        "mean_baseline": change.mean_baseline,
+        "mean_follow_up": change.mean_follow_up,
+        "mean_change": change.mean_change,
+        "ci_low": change.ci_low,
+        "ci_high": change.ci_high,
+        "effect_size": change.effect_size,
+        "srm": change.srm,
+        "p_wilcoxon": change.p_wilcoxon,
+        "improved_count": change.improved_count,
+        "improved_pct": 100.0 * change.share_improved if change.n else math.nan,
+        "mcid_points": mcid,
+        "mcid_count": change.mcid_count,
+        "mcid_pct": None if change.share_mcid is None else 100.0 * change.share_mcid,
+        "mcid_ci_low_pct": None
+        if change.share_mcid_ci_low is None
+        else 100.0 * change.share_mcid_ci_low,
+        "mcid_ci_high_pct": None
+        if change.share_mcid_ci_high is None
+        else 100.0 * change.share_mcid_ci_high,
+        "reliability_r": reliability,
+        "sd_baseline": change.sd_baseline,
+        "reliable_threshold_points": None,
+        "reliable_improved_count": None,
+        "reliable_improved_pct": None,
+        "reliable_deteriorated_count": None,
+        "reliable_deteriorated_pct": None,
+    }
+    if reliability is not None and change.n >= 2 and change.sd_baseline > 0:
+        rc = stats.reliable_change_summary(
+            baseline,
+            follow_up,
+            reliability=reliability,
+            higher_is_better=measure.higher_is_better,
+        )
+        row.update(
+            reliable_threshold_points=rc.threshold_points,
+            reliable_improved_count=rc.improved_count,
+            reliable_improved_pct=100.0 * rc.improved_count / rc.n,
+            reliable_deteriorated_count=rc.deteriorated_count,
+            reliable_deteriorated_pct=100.0 * rc.deteriorated_count / rc.n,
+        )
+    return row
+
+
+def paired_summary(
+    pairs: pd.DataFrame,
+    *,
+    mcid: Mapping[str, float | None] | None = None,
+    reliability: Mapping[str, float | None] | None = None,
+) -> pd.DataFrame:
+    """One row per measure present in `pairs` (see `summarise_measure`). `mcid` and
+    `reliability` override the registry's values per measure (None: not available)."""
+    mcid = dict(mcid or {})
+    reliability = dict(reliability or {})
+    rows = []
+    for code in measures_present(pairs["measure"].unique()):
+        m = MEASURES[code]
+        rows.append(
+            summarise_measure(
+                pairs[pairs["measure"] == code],
+                m,
+                mcid=mcid.get(code, m.meaningful_change),
+                reliability=reliability.get(code, m.reliability),
+            )
+        )
+    return pd.DataFrame(rows)
+
+
+_PAIRED_STATISTICS = (
+    "mean_baseline",
+    "mean_follow_up",
+    "mean_change",
+    "ci_low",
+    "ci_high",
+    "effect_size",
+    "srm",
+    "p_wilcoxon",
+    "mcid_ci_low_pct",
+    "mcid_ci_high_pct",
+    "sd_baseline",
+    "reliable_threshold_points",
+)
+
+
+def protect_paired_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """Disclosure control of `paired_summary` for publishable figures."""
+    frame = summary.copy()
+    for col in ("mcid_count", "reliable_improved_count", "reliable_deteriorated_count"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce")
+    return disclosure.protect_frame(
+        frame,
+        count_columns=[
+            "pair_count",
+            "improved_count",
+            "mcid_count",
+            "reliable_improved_count",
+            "reliable_deteriorated_count",
+        ],
+        statistic_columns={col: "pair_count" for col in _PAIRED_STATISTICS},
+        percentage_columns={
+            "improved_pct": ("improved_count", "pair_count"),
+            "mcid_pct": ("mcid_count", "pair_count"),
+            "reliable_improved_pct": ("reliable_improved_count", "pair_count"),
+            "reliable_deteriorated_pct": ("reliable_deteriorated_count", "pair_count"),
+        },
+    )
+
+
+def _mean_row(values: Sequence[float] | np.ndarray) -> dict[str, float | int]:
+    ci = stats.mean_ci(np.asarray(values, dtype=float))
+    return {"mean": ci.mean, "ci_low": ci.ci_low, "ci_high": ci.ci_high, "n": ci.n}
+
+
+def breakdown(pairs: pd.DataFrame, measure_code: str, by: str) -> pd.DataFrame:
+    """Mean change with its 95% CI per group of `by` (a BREAKDOWNS key), for one measure.
+    A group that is not recorded is shown as "Not recorded"."""
+    if by not in BREAKDOWNS:
+        raise ValueError(f"cannot break down by {by!r}")
+    subset = pairs[pairs["measure"] == measure_code]
+    groups = subset[by].astype(object).where(subset[by].notna(), "Not recorded")
+    rows = []
+    for value, group in subset.groupby(groups, sort=True):
+        ci = _mean_row(group["change_points"])
+        rows.append(
+            {
+                "group": value,
+                "pair_count": ci["n"],
+                "mean_change": ci["mean"],
+                "ci_low": ci["ci_low"],
+                "ci_high": ci["ci_high"],
+            }
+        )
+    return pd.DataFrame(rows, columns=["group", "pair_count", "mean_change", "ci_low", "ci_high"])
+
+
+def protect_group_means(frame: pd.DataFrame, n_col: str, stat_cols: Sequence[str]) -> pd.DataFrame:
+    """Round `n_col` and suppress `stat_cols` where it is 7 or fewer people."""
+    return disclosure.protect_frame(
+        frame, count_columns=[n_col], statistic_columns={c: n_col for c in stat_cols}
+    )
+
+
+def band_transitions(pairs: pd.DataFrame) -> pd.DataFrame:
+    """PSEQ band at baseline against band at follow-up: every combination, with its count."""
+    labels = [band.label for band in scoring.PSEQ_BANDS]
+    pseq = pairs[pairs["measure"] == "PSEQ"]
+    base = pseq["baseline_score"].map(scoring.pseq_band)
+    follow = pseq["follow_up_score"].map(scoring.pseq_band)
+    counts = pd.crosstab(base, follow).reindex(index=labels, columns=labels, fill_value=0)
+    out = counts.stack().rename("pair_count").reset_index()
+    out.columns = ["baseline_band", "follow_up_band", "pair_count"]
+    out["pair_count"] = out["pair_count"].astype(int)
+    return out
+
+
+def band_movement(transitions: pd.DataFrame) -> dict[str, int]:
+    """People whose PSEQ band improved, stayed the same or worsened (unrounded counts)."""
+    order = {band.label: i for i, band in enumerate(scoring.PSEQ_BANDS)}
+    step = transitions["follow_up_band"].map(order) - transitions["baseline_band"].map(order)
+    return {
+        "better_band_count": int(transitions.loc[step > 0, "pair_count"].sum()),
+        "same_band_count": int(transitions.loc[step == 0, "pair_count"].sum()),
+        "worse_band_count": int(transitions.loc[step < 0, "pair_count"].sum()),
+    }
+
+
+def share_at_or_above(pairs: pd.DataFrame, threshold: float = PSEQ_MANAGING_WELL) -> pd.DataFrame:
+    """PSEQ pairs with a score of `threshold` or more at baseline and at follow-up (the same
+    people both times), with Wilson 95% intervals."""
+    pseq = pairs[pairs["measure"] == "PSEQ"]
+    n = len(pseq)
+    rows = []
+    for when, col in (("Baseline", "baseline_score"), ("Follow-up", "follow_up_score")):
+        k = int((pseq[col] >= threshold).sum())
+        low, high = stats.wilson_interval(k, n) if n else (math.nan, math.nan)
+        rows.append(
+            {
+                "when": when,
+                "at_or_above_count": k,
+                "pair_count": n,
+                "at_or_above_pct": 100.0 * k / n if n else math.nan,
+                "ci_low_pct": 100.0 * low,
+                "ci_high_pct": 100.0 * high,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def protect_share(frame: pd.DataFrame) -> pd.DataFrame:
+    return disclosure.protect_frame(
+        frame,
+        count_columns=["at_or_above_count", "pair_count"],
+        statistic_columns={"ci_low_pct": "pair_count", "ci_high_pct": "pair_count"},
+        percentage_columns={"at_or_above_pct": ("at_or_above_count", "pair_count")},
+    )
+
+
+def trajectory_summary(rows: pd.DataFrame) -> pd.DataFrame:
+    """Mean score with its 95% CI at each time point, per measure (score_trajectories rows)."""
+    out = []
+    for (code, point), group in rows.groupby(["measure", "time_point_months"], sort=True):
+        ci = _mean_row(group["score"])
+        out.append(
+            {
+                "measure": code,
+                "time_point_months": int(point),
+                "person_count": ci["n"],
+                "mean_score": ci["mean"],
+                "ci_low": ci["ci_low"],
+                "ci_high": ci["ci_high"],
+            }
+        )
+    return pd.DataFrame(
+        out,
+        columns=["measure", "time_point_months", "person_count", "mean_score", "ci_low", "ci_high"],
+    )
+
+
+def coverage_summary(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per measure and follow-up status: baselines, and their mean with a 95% CI."""
+    out = []
+    for code in measures_present(rows["measure"].unique()) + (
+        ["ONS4"] if "ONS4" in set(rows["measure"]) else []
+    ):
+        subset = rows[rows["measure"] == code]
+        for status in FOLLOW_UP_STATUSES:
+            group = subset[subset["follow_up_status"] == status]
+            ci = _mean_row(group["baseline_score"])
+            out.append(
+                {
+                    "measure": code,
+                    "follow_up_status": status,
+                    "baseline_count": ci["n"],
+                    "mean_baseline": ci["mean"],
+                    "ci_low": ci["ci_low"],
+                    "ci_high": ci["ci_high"],
+                }
+            )
+    return pd.DataFrame(
+        out,
+        columns=[
+            "measure",
+            "follow_up_status",
+            "baseline_count",
+            "mean_baseline",
+            "ci_low",
+            "ci_high",
+        ],
+    )
+
+
+def coverage_sentence(coverage: pd.DataFrame, measure_code: str, score_name: str) -> str:
+    """What the coverage figures mean, in one or two sentences (counts as given: rounded
+    for publishable figures)."""
+    subset = coverage[coverage["measure"] == measure_code].set_index("follow_up_status")
+    if subset.empty:
+        return f"No {score_name} baselines were recorded in this period."
+
+    def count(status: str) -> object:
+        return subset.loc[status, "baseline_count"] if status in subset.index else 0
+
+    def mean(status: str) -> float | None:
+        value = subset.loc[status, "mean_baseline"] if status in subset.index else None
+        return None if value is None or pd.isna(value) else float(value)
+
+    counts = [count(s) for s in FOLLOW_UP_STATUSES]
+    if any(c is None or pd.isna(c) for c in counts):
+        total_text = "Some groups are too small to publish"
+    else:
+        total = int(sum(int(c) for c in counts))
+        followed = int(counts[0])
+        if total == 0:
+            return f"No {score_name} baselines were recorded in this period."
+        total_text = (
+            f"Of {total:,} people with a {score_name} baseline in this period, "
+            f"{followed:,} ({100 * followed / total:.0f}%) have a follow-up so far"
+        )
+    with_fu = mean("followed_up")
+    lost = mean("discharged_no_follow_up")
+    if with_fu is None or lost is None:
+        return (
+            total_text + ". There are too few people in one of the groups to compare their "
+            "baselines."
+        )
+    diff = with_fu - lost
+    if abs(diff) < 1:
+        meaning = (
+            "their baselines were similar to those of people discharged without one, so the "
+            "people followed up look like the rest at the start"
+        )
+    else:
+        direction = "higher" if diff > 0 else "lower"
+        meaning = (
+            f"their mean baseline was {abs(diff):.1f} points {direction} than that of people "
+            "discharged without one, so the people followed up were not typical at the start "
+            "and the paired change may not hold for everyone"
+        )
+    return f"{total_text}; {meaning}."
+
+
+def monthly_change(pairs: pd.DataFrame, measure_code: str) -> pd.DataFrame:
+    """Mean change by calendar month of the follow-up (for the SPC chart)."""
+    subset = pairs[pairs["measure"] == measure_code]
+    months = pd.to_datetime(subset["follow_up_date"]).dt.to_period("M").dt.to_timestamp()
+    grouped = subset.groupby(months)["change_points"].agg(["count", "mean"]).reset_index()
+    grouped.columns = ["follow_up_month", "pair_count", "mean_change_points"]
+    return grouped
+
+
+def reading(
+    row: Mapping[str, object],
+    measure: Measure,
+    *,
+    period_label: str,
+    coverage_text: str | None = None,
+    time_point_label: str = "their latest follow-up",
+) -> list[str]:
+    """A plain-English reading of one measure's paired summary, with its caveats.
+
+    `row` is a (possibly protected) row of `paired_summary`: suppressed values are None/NA.
+    """
+    n = row.get("pair_count")
+    if n is None or pd.isna(n):
+        return [
+            f"Fewer than 8 people have a {measure.short_label} baseline and follow-up dated "
+            f"{period_label}: too few to publish."
+        ]
+    n = int(n)
+    mean_change = row.get("mean_change")
+    if n == 0:
+        return [f"No one has a {measure.short_label} baseline and follow-up in this period."]
+    lines: list[str] = []
+    if mean_change is None or pd.isna(mean_change):
+        lines.append(f"{n:,} people have a {measure.short_label} pair: too few to publish a mean.")
+    else:
+        up = float(mean_change) > 0
+        better = up == measure.higher_is_better
+        verb = "rose" if up else "fell"
+        ci_low, ci_high = row.get("ci_low"), row.get("ci_high")
+        ci_text = ""
+        if ci_low is not None and not pd.isna(ci_low) and ci_high is not None:
+            ci_text = f" (95% CI {float(ci_low):+.1f} to {float(ci_high):+.1f})"
+            crosses_zero = float(ci_low) <= 0 <= float(ci_high)
+        else:
+            crosses_zero = True
+        lines.append(
+            f"For the {n:,} people with a {measure.short_label} score at the start and at "
+            f"{time_point_label} (follow-ups dated {period_label}), the mean score {verb} from "
+            f"{float(row['mean_baseline']):.1f} to {float(row['mean_follow_up']):.1f}, a change of "  # type: ignore[arg-type]
+            f"{float(mean_change):+.1f} points{ci_text}. "
+            + (
+                "The interval includes no change, so this could be chance."
+                if crosses_zero
+                else (
+                    "That is an improvement unlikely to be chance alone."
+                    if better
+                    else "Scores got worse, beyond what chance alone would explain."
+                )
+            )
+        )
+    mcid_pct, mcid_points = row.get("mcid_pct"), row.get("mcid_points")
+    if mcid_points is not None and not pd.isna(mcid_points):
+        if mcid_pct is None or pd.isna(mcid_pct):
+            lines.append("The share reaching the meaningful change is too small a group to show.")
+        else:
+            lines.append(
+                f"{float(mcid_pct):.0f}% improved by at least {float(mcid_points):g} points, the "
+                "smallest change people notice as meaningful."
+            )
+    caveats = [
+        "Without a comparison group some of this change may be regression to the mean: people "
+        "are often referred when their symptoms are at their worst, and many improve anyway."
+    ]
+    if n < 30:
+        caveats.append(
+            f"With only {n} pairs the interval is wide; treat the figures as a rough guide."
+        )
+    if coverage_text:
+        caveats.append(coverage_text)
+    return lines + caveats
