@@ -46,13 +46,16 @@ def demo_banner() -> None:
         )
 
 
-def page_header(title: str, population: str) -> tuple[Scope, Filters]:
-    """Title, the period and population shown, the demo banner; returns scope and filters."""
+def page_header(title: str, population: str, period: str | None = None) -> tuple[Scope, Filters]:
+    """Title, the period and population shown, the demo banner; returns scope and filters.
+
+    `period`: what the page measures when it is not the sidebar's period (e.g. the MDT
+    page, measured on a meeting date)."""
     scope, filters = current_scope(), current_filters()
     st.title(title)
     demo_banner()
     st.caption(
-        f"**Period:** {filters.period_label} · **Showing:** {population} · "
+        f"**Period:** {period or filters.period_label} · **Showing:** {population} · "
         f"**Viewing as:** {scope.label}"
     )
     return scope, filters
