@@ -1,0 +1,413 @@
+"""wellpath.stats against hand-worked cases, scipy, published data and properties."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from scipy import stats as sps
+
+from wellpath.stats import (
+    difference_in_differences,
+    kaplan_meier,
+    mean_ci,
+    paired_change,
+    reliable_change,
+    reliable_change_index,
+    reliable_change_summary,
+    reliable_change_threshold,
+    welch_difference,
+    wilson_interval,
+)
+
+SCORING = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "scoring"
+
+# --- Wilson ------------------------------------------------------------------------------------
+
+
+def test_wilson_hand_worked():
+    # 8/10, z = 1.959964: z^2/n = 0.384146; centre = (0.8 + 0.192073) / 1.384146 = 0.716742;
+    # half = 1.959964 / 1.384146 * sqrt(0.016 + 0.009604) = 0.226578 -> 0.4902, 0.9433
+    low, high = wilson_interval(8, 10)
+    assert low == pytest.approx(0.4902, abs=5e-5)
+    assert high == pytest.approx(0.9433, abs=5e-5)
+
+
+def test_wilson_edges():
+    assert wilson_interval(0, 10)[0] == 0.0
+    assert wilson_interval(10, 10)[1] == 1.0
+    # 0/10: upper = z^2/n / (1 + z^2/n) = 0.384146 / 1.384146 = 0.27753
+    assert wilson_interval(0, 10)[1] == pytest.approx(0.27753, abs=5e-5)
+    assert all(math.isnan(v) for v in wilson_interval(0, 0))
+    with pytest.raises(ValueError):
+        wilson_interval(11, 10)
+
+
+@settings(deadline=None)  # a shared 2-core machine: time varies
+@given(st.integers(1, 5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_wilson_properties(case):
+    k, n = case
+    low, high = wilson_interval(k, n)
+    assert 0.0 <= low <= k / n <= high <= 1.0
+    # a wider level gives a wider interval
+    low99, high99 = wilson_interval(k, n, level=0.99)
+    assert low99 <= low + 1e-12 and high99 >= high - 1e-12
+
+
+# --- mean_ci -----------------------------------------------------------------------------------
+
+
+def test_mean_ci_matches_scipy():
+    values = [3.0, 7.5, 4.0, 9.0, 6.5, 2.0]
+    ci = mean_ci(values)
+    low, high = sps.t.interval(0.95, 5, loc=np.mean(values), scale=sps.sem(values))
+    assert ci.n == 6 and ci.mean == pytest.approx(np.mean(values))
+    assert (ci.ci_low, ci.ci_high) == (pytest.approx(low), pytest.approx(high))
+
+
+def test_mean_ci_degenerate():
+    assert mean_ci([]).n == 0 and math.isnan(mean_ci([]).mean)
+    one = mean_ci([4.0, None, float("nan")])
+    assert one.n == 1 and one.mean == 4.0 and math.isnan(one.ci_low)
+    flat = mean_ci([2.0, 2.0, 2.0])
+    assert (flat.ci_low, flat.ci_high) == (2.0, 2.0)
+
+
+@settings(deadline=None)  # a shared 2-core machine: time varies
+@given(
+    st.lists(st.floats(-1e4, 1e4, allow_nan=False, allow_infinity=False), min_size=2, max_size=60)
+)
+def test_mean_ci_contains_the_mean(values):
+    ci = mean_ci(values)
+    assert ci.ci_low <= ci.mean + 1e-9 and ci.mean - 1e-9 <= ci.ci_high
+
+
+# --- paired change -----------------------------------------------------------------------------
+
+
+def test_paired_change_hand_worked():
+    # d = follow-up - baseline = 5, 0, 6, 2; mean 3.25
+    # sd(d): squares of deviations 3.0625 + 10.5625 + 7.5625 + 1.5625 = 22.75; /3 -> sd 2.753785
+    # CI: 3.25 +/- t(0.975, 3) 3.1824463 * 2.7537853 / 2 = 3.25 +/- 4.3818869
+    # sd(baseline 10, 12, 14, 20) = sqrt(56/3) = 4.320494; d = 3.25 / 4.320494 = 0.752229
+    # SRM = 3.25 / 2.753785 = 1.180194
+    # MCID 5: changes 5 and 6 reach it -> 2/4; Wilson(2, 4) = 0.150039, 0.849961
+    # Wilcoxon: non-zero d 5, 6, 2 all positive, W- = 0; exact P(W <= 0) = 1/8, two-sided 0.25
+    r = paired_change([10, 12, 14, 20], [15, 12, 20, 22], mcid=5)
+    assert r.n == 4
+    assert (r.mean_baseline, r.mean_follow_up, r.mean_change) == (14.0, 17.25, 3.25)
+    assert r.sd_change == pytest.approx(2.753785, abs=1e-6)
+    assert r.ci_low == pytest.approx(3.25 - 4.3818869, abs=1e-6)
+    assert r.ci_high == pytest.approx(3.25 + 4.3818869, abs=1e-6)
+    assert r.sd_baseline == pytest.approx(4.320494, abs=1e-6)
+    assert r.effect_size == pytest.approx(0.752229, abs=1e-6)
+    assert r.srm == pytest.approx(1.180194, abs=1e-6)
+    assert r.p_wilcoxon == pytest.approx(0.25)
+    assert (r.improved_count, r.unchanged_count, r.worse_count) == (3, 1, 0)
+    assert (r.mcid_count, r.share_mcid) == (2, 0.5)
+    assert r.share_mcid_ci_low == pytest.approx(0.150039, abs=1e-6)
+    assert r.share_mcid_ci_high == pytest.approx(0.849961, abs=1e-6)
+
+
+def test_paired_change_lower_is_better():
+    r = paired_change([10, 12, 14, 20], [15, 12, 20, 22], mcid=5, higher_is_better=False)
+    assert r.mean_change == 3.25 and r.mean_improvement == -3.25
+    assert (r.improved_count, r.worse_count, r.mcid_count) == (0, 3, 0)
+    r = paired_change([20, 18, 25], [14, 17, 19], mcid=5, higher_is_better=False)
+    # changes -6, -1, -6: two reach the MCID of 5 points downwards
+    assert r.mcid_count == 2 and r.improved_count == 3
+
+
+def test_paired_change_mcid_boundary_is_inclusive():
+    # SWEMWBS metric 18.54 -> 21.54 is exactly 3 points; floating point must not lose it
+    r = paired_change([18.54, 19.25], [21.54, 22.25], mcid=3)
+    assert r.mcid_count == 2
+
+
+def test_paired_change_matches_scipy_on_jacobson_1989():
+    # Jacobson & Truax textbook data (R package clinicalsignificance, GPL-3): DAS pre/post
+    data = pd.read_csv(SCORING / "clinicalsignificance_jacobson_1989.csv")
+    wide = data.pivot(index="subject", columns="time", values="das").dropna()
+    r = paired_change(wide["pre"], wide["post"])
+    t = sps.ttest_rel(wide["post"], wide["pre"])
+    ci = t.confidence_interval(0.95)
+    assert r.n == len(wide) == 30
+    assert (r.ci_low, r.ci_high) == (pytest.approx(ci.low), pytest.approx(ci.high))
+    assert r.p_t == pytest.approx(t.pvalue)
+    assert r.p_wilcoxon == pytest.approx(sps.wilcoxon(wide["post"] - wide["pre"]).pvalue)
+
+
+def test_paired_change_drops_incomplete_pairs():
+    r = paired_change([10, None, 14, float("nan")], [12, 11, None, 3])
+    assert r.n == 1 and r.mean_change == 2.0
+
+
+def test_paired_change_degenerate_cases_do_not_raise():
+    empty = paired_change([], [], mcid=3)
+    assert empty.n == 0 and math.isnan(empty.mean_change) and empty.share_mcid is None
+    assert empty.p_wilcoxon is None and empty.p_t is None
+    one = paired_change([4], [9], mcid=3)
+    assert one.n == 1 and one.mean_change == 5 and math.isnan(one.ci_low)
+    assert one.share_mcid == 1.0 and one.p_wilcoxon is None
+    same = paired_change([1, 2, 3], [1, 2, 3])
+    assert same.p_wilcoxon is None and same.p_t is None and math.isnan(same.srm)
+    assert (same.ci_low, same.ci_high) == (0.0, 0.0)
+    flat_baseline = paired_change([5, 5, 5], [6, 7, 8])
+    assert math.isnan(flat_baseline.effect_size)
+    with pytest.raises(ValueError):
+        paired_change([1, 2], [1])
+
+
+@settings(deadline=None)  # a shared 2-core machine: time varies
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 60), st.integers(0, 60)),
+        min_size=2,
+        max_size=80,
+    )
+)
+def test_paired_change_properties(pairs):
+    b = [p[0] for p in pairs]
+    f = [p[1] for p in pairs]
+    r = paired_change(b, f, mcid=5.5)
+    assert r.n == len(pairs)
+    assert r.improved_count + r.unchanged_count + r.worse_count == r.n
+    assert 0 <= r.share_mcid <= 1
+    assert r.share_mcid_ci_low <= r.share_mcid <= r.share_mcid_ci_high
+    assert r.mcid_count <= r.improved_count
+    if not math.isnan(r.ci_low):
+        assert r.ci_low - 1e-9 <= r.mean_change <= r.ci_high + 1e-9
+    if r.p_wilcoxon is not None:
+        assert 0 <= r.p_wilcoxon <= 1
+
+
+# --- reliable change ---------------------------------------------------------------------------
+
+
+def test_reliable_change_hand_worked():
+    # baseline 10, 20, 30: SD 10; r = 0.8: SE = 10 * sqrt(0.2) = 4.472136,
+    # S_diff = sqrt(2) * SE = 6.324555, threshold 1.96 * S_diff = 12.396128 points.
+    # changes +15 (RC 2.3717: improved), 0, -13 (RC -2.0555: deteriorated)
+    b, f = [10, 20, 30], [25, 20, 17]
+    assert reliable_change_index(b, f, reliability=0.8) == [
+        pytest.approx(2.371708, abs=1e-6),
+        0.0,
+        pytest.approx(-2.055480, abs=1e-6),
+    ]
+    assert reliable_change(b, f, reliability=0.8) == ["improved", "unchanged", "deteriorated"]
+    assert reliable_change(b, f, reliability=0.8, higher_is_better=False) == [
+        "deteriorated",
+        "unchanged",
+        "improved",
+    ]
+    assert reliable_change_threshold(reliability=0.8, baseline=b) == pytest.approx(12.396128)
+    assert reliable_change_threshold(reliability=0.8, sd=10) == pytest.approx(12.396128)
+    s = reliable_change_summary(b, f, reliability=0.8)
+    assert (s.improved_count, s.unchanged_count, s.deteriorated_count) == (1, 1, 1)
+    assert s.sd_used == 10 and s.threshold_points == pytest.approx(12.396128)
+    # a given SD (e.g. a published norm) replaces the sample's: SD 5 halves the threshold
+    assert reliable_change(b, [16.3, 20, 23.7], reliability=0.8, sd=5) == [
+        "improved",
+        "unchanged",
+        "deteriorated",
+    ]
+
+
+def test_reliable_change_claus_2020_hamd_published_result():
+    # Published result (R package clinicalsignificance, benediktclaus, GPL-3; data of Claus et
+    # al. 2020): HAMD, time 1 against time 4, reliability 0.80, Jacobson-Truax, lower is
+    # better: 29 improved, 10 unchanged, 1 deteriorated. SD: the baselines of the 40 pairs.
+    data = pd.read_csv(SCORING / "clinicalsignificance_claus_2020.csv")
+    wide = data.pivot(index="id", columns="time", values="hamd").dropna(subset=[1, 4])
+    assert len(wide) == 40
+    classes = reliable_change(wide[1], wide[4], reliability=0.80, higher_is_better=False)
+    assert classes.count("improved") == 29
+    assert classes.count("unchanged") == 10
+    assert classes.count("deteriorated") == 1
+
+
+def test_reliable_change_degenerate():
+    assert reliable_change([5], [20], reliability=0.8) == ["unchanged"]  # no SD from one person
+    assert reliable_change([5, 5], [20, 5], reliability=0.8) == ["unchanged", "unchanged"]
+    assert reliable_change([], [], reliability=0.8) == []
+    with pytest.raises(ValueError):
+        reliable_change([1, 2], [1, None], reliability=0.8)
+    with pytest.raises(ValueError):
+        reliable_change([1, 2], [1, 2], reliability=1.0)
+
+
+@settings(deadline=None)  # a shared 2-core machine: time varies
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), min_size=2, max_size=50),
+    st.floats(0.0, 0.95),
+)
+def test_reliable_change_agrees_with_threshold(pairs, r):
+    b = [p[0] for p in pairs]
+    f = [p[1] for p in pairs]
+    assume(np.std(b) > 0)
+    threshold = reliable_change_threshold(reliability=r, baseline=b)
+    for (before, after), cls in zip(pairs, reliable_change(b, f, reliability=r), strict=True):
+        change = after - before
+        if abs(change) > threshold * (1 + 1e-9):
+            assert cls == ("improved" if change > 0 else "deteriorated")
+        elif abs(change) < threshold * (1 - 1e-9):
+            assert cls == "unchanged"
+
+
+# --- Kaplan-Meier ------------------------------------------------------------------------------
+
+
+def test_kaplan_meier_hand_worked():
+    # durations 2, 3, 3+, 5, 6+, 8 (+ = still open, censored)
+    # t=2: 6 at risk, 1 ends: S = 5/6 = 0.833333; Greenwood sum 1/(6*5) = 0.033333
+    # t=3: 5 at risk (the censored 3 still counts), 1 ends: S = 5/6 * 4/5 = 0.666667;
+    #      sum += 1/(5*4) -> 0.083333
+    # t=5: 3 at risk, 1 ends: S = 0.666667 * 2/3 = 0.444444; sum += 1/(3*2) -> 0.25;
+    #      SE = 0.444444 * sqrt(0.25) = 0.222222
+    # t=6: censored; t=8: 1 at risk, ends: S = 0
+    # log-log at t=2: se = sqrt(0.033333) / |log 0.833333| = 0.182574 / 0.182322 = 1.001383;
+    #      exp(1.959964 * 1.001383) = 7.1166; lower 0.833333^7.1166 = 0.27312,
+    #      upper 0.833333^(1/7.1166) = 0.97471
+    # median: first S <= 0.5 is t=5. Interval: the lower curve is <= 0.5 from t=2; the upper
+    # curve from t=8 (where S reaches 0).
+    km = kaplan_meier([2, 3, 3, 5, 6, 8], [True, True, False, True, False, True])
+    c = km.curve
+    assert c["time"].tolist() == [2, 3, 5, 6, 8]
+    assert c["at_risk"].tolist() == [6, 5, 3, 2, 1]
+    assert c["events"].tolist() == [1, 1, 1, 0, 1]
+    assert c["censored"].tolist() == [0, 1, 0, 1, 0]
+    assert c["survival"].tolist() == pytest.approx([5 / 6, 4 / 6, 4 / 9, 4 / 9, 0.0])
+    assert c["std_err"].iloc[2] == pytest.approx(0.222222, abs=1e-6)
+    assert c["ci_low"].iloc[0] == pytest.approx(0.27312, abs=5e-5)
+    assert c["ci_high"].iloc[0] == pytest.approx(0.97471, abs=5e-5)
+    assert (km.n, km.events) == (6, 4)
+    assert (km.median, km.median_ci_low, km.median_ci_high) == (5.0, 2.0, 8.0)
+
+
+def test_kaplan_meier_gehan_6mp_published():
+    # Freireich et al. 1963 / Gehan 1965, 6-MP arm (weeks in remission; + = censored):
+    # 6,6,6,6+,7,9+,10,10+,11+,13,16,17+,19+,20+,22,23,25+,32+,32+,34+,35+.
+    # Published KM (e.g. Kleinbaum & Klein, Survival Analysis, ch. 2; R survfit output):
+    # S = 0.857, 0.807, 0.753, 0.690, 0.627, 0.538, 0.448 at 6, 7, 10, 13, 16, 22, 23;
+    # Greenwood SE 0.0764, 0.0869, 0.0963, 0.1068, 0.1141, 0.1282, 0.1346; median 23 weeks;
+    # log-log 95% CI at 6 weeks 0.620 to 0.952.
+    t = [6, 6, 6, 6, 7, 9, 10, 10, 11, 13, 16, 17, 19, 20, 22, 23, 25, 32, 32, 34, 35]
+    ended = [1, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]
+    km = kaplan_meier(t, [bool(x) for x in ended])
+    at_events = km.curve[km.curve["events"] > 0]
+    assert at_events["time"].tolist() == [6, 7, 10, 13, 16, 22, 23]
+    assert at_events["survival"].round(3).tolist() == [
+        0.857,
+        0.807,
+        0.753,
+        0.690,
+        0.627,
+        0.538,
+        0.448,
+    ]
+    assert at_events["std_err"].round(4).tolist() == [
+        0.0764,
+        0.0869,
+        0.0963,
+        0.1068,
+        0.1141,
+        0.1282,
+        0.1346,
+    ]
+    first = km.curve.iloc[0]
+    assert (round(first["ci_low"], 3), round(first["ci_high"], 3)) == (0.620, 0.952)
+    assert km.median == 23
+    # the upper curve stays above 0.5 (0.680 at the end): upper limit not reached
+    assert math.isnan(km.median_ci_high)
+    # the lower curve first falls to 0.5 or below at 13 weeks (0.432; 0.503 at 10 weeks)
+    assert km.median_ci_low == 13
+
+
+def test_kaplan_meier_degenerate():
+    empty = kaplan_meier([], [])
+    assert empty.n == 0 and math.isnan(empty.median) and empty.curve.empty
+    all_open = kaplan_meier([3, 5, 9], [False, False, False])
+    assert all_open.curve["survival"].tolist() == [1.0, 1.0, 1.0]
+    assert math.isnan(all_open.median)
+    with pytest.raises(ValueError):
+        kaplan_meier([1, -2], [True, True])
+    with pytest.raises(ValueError):
+        kaplan_meier([1, 2], [True])
+
+
+@settings(deadline=None)  # a shared 2-core machine: time varies
+@given(st.lists(st.integers(0, 400), min_size=1, max_size=60))
+def test_kaplan_meier_without_censoring_is_the_empirical_median(durations):
+    km = kaplan_meier(durations, [True] * len(durations))
+    assert km.median == pytest.approx(float(np.median(durations)))
+    # and the curve is one minus the empirical distribution function
+    for time, s in zip(km.curve["time"], km.curve["survival"], strict=True):
+        assert s == pytest.approx(np.mean(np.asarray(durations) > time), abs=1e-12)
+
+
+@settings(deadline=None)  # a shared 2-core machine: time varies
+@given(
+    st.lists(st.tuples(st.integers(1, 200), st.booleans()), min_size=1, max_size=60),
+)
+def test_kaplan_meier_properties(cases):
+    km = kaplan_meier([c[0] for c in cases], [c[1] for c in cases])
+    s = km.curve["survival"].to_numpy()
+    assert np.all(np.diff(s) <= 1e-12) and np.all((s >= 0) & (s <= 1))
+    inside = km.curve.dropna(subset=["ci_low"])
+    assert np.all(inside["ci_low"] <= inside["survival"] + 1e-12)
+    assert np.all(inside["survival"] <= inside["ci_high"] + 1e-12)
+    if not math.isnan(km.median):
+        if not math.isnan(km.median_ci_low):
+            assert km.median_ci_low <= km.median
+        if not math.isnan(km.median_ci_high):
+            assert km.median <= km.median_ci_high
+
+
+# --- difference in differences -----------------------------------------------------------------
+
+
+def test_difference_in_differences_hand_worked():
+    # referred changes -3, -2, -3: mean -2.666667, var 1/3 -> var/n 0.111111
+    # comparison changes 0, -1, 1, 0: mean 0, var 2/3 -> var/n 0.166667
+    # SE = sqrt(0.277778) = 0.527046; Welch df = 0.277778^2 / (0.111111^2/2 + 0.166667^2/3) = 5
+    # CI: -2.666667 +/- t(0.975, 5) 2.570582 * 0.527046 = -2.666667 +/- 1.354815
+    r = difference_in_differences([10, 8, 12], [7, 6, 9], [9, 11, 10, 10], [9, 10, 11, 10])
+    assert (r.n_referred, r.n_comparison) == (3, 4)
+    assert r.change_referred == pytest.approx(-8 / 3)
+    assert r.change_comparison == 0.0
+    assert r.difference == pytest.approx(-8 / 3)
+    assert r.std_err == pytest.approx(0.527046, abs=1e-6)
+    assert r.df == pytest.approx(5.0)
+    assert r.ci_low == pytest.approx(-8 / 3 - 1.354815, abs=1e-5)
+    assert r.ci_high == pytest.approx(-8 / 3 + 1.354815, abs=1e-5)
+    # scipy's Welch test gives the same interval and p-value
+    welch = sps.ttest_ind([-3, -2, -3], [0, -1, 1, 0], equal_var=False)
+    ci = welch.confidence_interval(0.95)
+    assert (r.ci_low, r.ci_high) == (pytest.approx(ci.low), pytest.approx(ci.high))
+    assert r.p_value == pytest.approx(welch.pvalue)
+
+
+def test_difference_in_differences_degenerate():
+    r = welch_difference([1.0], [2.0, 3.0])
+    assert r.difference == pytest.approx(-1.5) and math.isnan(r.ci_low) and r.p_value is None
+    flat = welch_difference([2, 2], [1, 1])
+    assert (flat.ci_low, flat.ci_high, flat.std_err) == (1.0, 1.0, 0.0)
+
+
+@settings(deadline=None)  # a shared 2-core machine: time varies
+@given(
+    st.lists(st.floats(-50, 50, allow_nan=False), min_size=2, max_size=40),
+    st.lists(st.floats(-50, 50, allow_nan=False), min_size=2, max_size=40),
+)
+def test_welch_matches_scipy(a, b):
+    assume(np.std(a) > 1e-6 and np.std(b) > 1e-6)
+    r = welch_difference(a, b)
+    ci = sps.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+    assert r.ci_low == pytest.approx(ci.low, rel=1e-6, abs=1e-9)
+    assert r.ci_high == pytest.approx(ci.high, rel=1e-6, abs=1e-9)
+    assert r.ci_low <= r.difference <= r.ci_high

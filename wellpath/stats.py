@@ -1,0 +1,547 @@
+"""Statistics for outcomes, waits and healthcare use: pure, deterministic, typed.
+
+- `paired_change`: change in the same people between baseline and follow-up, with a t
+  interval, effect sizes, a Wilcoxon signed-rank p-value and the share reaching the
+  meaningful change (Wilson interval);
+- `reliable_change` / `reliable_change_index` / `reliable_change_threshold`: Jacobson & Truax
+  (1991) reliable change for each person;
+- `mean_ci`, `wilson_interval`: intervals for a mean and for a proportion;
+- `kaplan_meier`: time to an event (e.g. discharge) with open cases censored, with Greenwood
+  log-log intervals and the median with its 95% interval (Brookmeyer & Crowley);
+- `difference_in_differences`: change in the referred group minus change in a comparison
+  group, with a Welch t interval.
+
+Degenerate inputs (no people, one person, no variation) give NaN or None in the affected
+fields instead of raising, so a page with few records still draws. Methods and choices are
+explained for commissioners in docs/methods.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+#: Jacobson & Truax's critical value for a reliable change (two-sided 5%), as published.
+RELIABLE_CHANGE_Z = 1.96
+
+NAN = float("nan")
+
+# S_KM exactly 0.5 is tested with this tolerance (as R's survival package does with
+# sqrt(machine epsilon)), so products like (9/10)(8/9)...(5/6) = 0.5 count as a half.
+_HALF_TOLERANCE = 1.5e-8
+
+
+def _as_array(values: Iterable[float] | np.ndarray | pd.Series) -> np.ndarray:
+    """Floats, with None / NaN / pandas NA as NaN."""
+    return np.array([NAN if v is None or v is pd.NA else float(v) for v in values], dtype=float)
+
+
+def _finite(values: Iterable[float]) -> np.ndarray:
+    arr = _as_array(values)
+    return arr[~np.isnan(arr)]
+
+
+def _sd(arr: np.ndarray) -> float:
+    """Sample standard deviation (n - 1); NaN for fewer than two values."""
+    return float(np.std(arr, ddof=1)) if arr.size >= 2 else NAN
+
+
+def _ratio(num: float, den: float) -> float:
+    if math.isnan(num) or math.isnan(den) or den == 0:
+        return NAN
+    return num / den
+
+
+def _t_quantile(level: float, df: float) -> float:
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level}")
+    return float(sps.t.ppf(0.5 + level / 2, df))
+
+
+# --- means and proportions ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeanInterval:
+    """A mean with its t interval; `n` counts the values that were not missing."""
+
+    n: int
+    mean: float
+    sd: float
+    ci_low: float
+    ci_high: float
+    level: float
+
+
+def mean_ci(values: Iterable[float], level: float = 0.95) -> MeanInterval:
+    """Mean and t interval: mean +/- t(1 - alpha/2, n - 1) * sd / sqrt(n). Missing values are
+    left out. n = 0: all NaN; n = 1: the mean with a NaN interval; sd 0: a zero-width interval.
+    """
+    arr = _finite(values)
+    n = int(arr.size)
+    if n == 0:
+        return MeanInterval(0, NAN, NAN, NAN, NAN, level)
+    mean = float(arr.mean())
+    sd = _sd(arr)
+    if n < 2:
+        return MeanInterval(n, mean, sd, NAN, NAN, level)
+    half = _t_quantile(level, n - 1) * sd / math.sqrt(n)
+    return MeanInterval(n, mean, sd, mean - half, mean + half, level)
+
+
+def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion (Wilson 1927; Newcombe 1998, Stat Med 17:857).
+
+    Stays within [0, 1] and behaves at 0 and n successes, unlike the normal approximation.
+    n = 0 gives (NaN, NaN).
+    """
+    if n < 0 or successes < 0 or successes > n:
+        raise ValueError(f"need 0 <= successes <= n, got {successes} of {n}")
+    if n == 0:
+        return (NAN, NAN)
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level}")
+    z = float(sps.norm.ppf(0.5 + level / 2))
+    p = successes / n
+    z2n = z * z / n
+    centre = (p + z2n / 2) / (1 + z2n)
+    half = z / (1 + z2n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    # at 0 or n successes the bound is exactly 0 or 1; rounding must not push it past p
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return (low, high)
+
+
+# --- paired change ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairedChange:
+    """Change from baseline to follow-up in the same people (change = follow-up - baseline).
+
+    `mean_change` keeps its sign; `mean_improvement` is the same number signed so that a
+    positive value is better whichever way the scale runs.
+    """
+
+    n: int
+    higher_is_better: bool
+    mean_baseline: float
+    mean_follow_up: float
+    mean_change: float
+    mean_improvement: float
+    ci_low: float
+    ci_high: float
+    level: float
+    sd_change: float
+    sd_baseline: float
+    sd_follow_up: float
+    effect_size: float  # mean change / SD at baseline (Cohen's d for paired data, Kazis 1989)
+    srm: float  # standardised response mean: mean change / SD of change
+    p_t: float | None  # paired t-test, two-sided
+    p_wilcoxon: float | None  # Wilcoxon signed-rank, two-sided, zero differences dropped
+    improved_count: int
+    unchanged_count: int
+    worse_count: int
+    share_improved: float
+    mcid: float | None
+    mcid_count: int | None  # improved by at least the meaningful change
+    share_mcid: float | None
+    share_mcid_ci_low: float | None
+    share_mcid_ci_high: float | None
+
+
+def _pairs(baseline: Iterable[float], follow_up: Iterable[float]) -> tuple[np.ndarray, np.ndarray]:
+    b, f = _as_array(baseline), _as_array(follow_up)
+    if b.shape != f.shape:
+        raise ValueError(f"baseline has {b.size} values but follow-up has {f.size}")
+    keep = ~(np.isnan(b) | np.isnan(f))
+    return b[keep], f[keep]
+
+
+def _wilcoxon_p(diffs: np.ndarray) -> float | None:
+    nonzero = diffs[diffs != 0]
+    if nonzero.size == 0 or diffs.size < 2:
+        return None
+    # zero_method "wilcox" drops zero differences, as R's wilcox.test does; scipy chooses the
+    # exact distribution for small samples without ties and the normal one otherwise
+    result = sps.wilcoxon(diffs, zero_method="wilcox", alternative="two-sided")
+    p = float(result.pvalue)
+    return None if math.isnan(p) else p
+
+
+def paired_change(
+    baseline: Iterable[float],
+    follow_up: Iterable[float],
+    *,
+    mcid: float | None = None,
+    higher_is_better: bool = True,
+    level: float = 0.95,
+) -> PairedChange:
+    """Paired change statistics. Pairs with either value missing are left out.
+
+    "Reaching the meaningful change" means improving by at least `mcid` points in the better
+    direction (change >= mcid when higher is better, change <= -mcid when lower is better).
+    """
+    if mcid is not None and mcid < 0:
+        raise ValueError("mcid is a size of change and must not be negative")
+    b, f = _pairs(baseline, follow_up)
+    d = f - b
+    n = int(d.size)
+    sign = 1.0 if higher_is_better else -1.0
+    better = sign * d  # positive = improvement
+    mean_change = float(d.mean()) if n else NAN
+    ci = mean_ci(d, level)
+    sd_change, sd_baseline = _sd(d), _sd(b)
+    p_t: float | None = None
+    if n >= 2 and sd_change > 0:
+        p_t = float(sps.ttest_rel(f, b).pvalue)
+    improved = int((better > 0).sum())
+    worse = int((better < 0).sum())
+    mcid_count = share_mcid = mcid_low = mcid_high = None
+    if mcid is not None:
+        # a tiny allowance so that 3.0 - 0.0 == 3 is not lost to floating point (e.g. 21.54 -
+        # 18.54 on the SWEMWBS metric scale)
+        mcid_count = int((better >= mcid - 1e-9).sum())
+        if n:
+            share_mcid = mcid_count / n
+            mcid_low, mcid_high = wilson_interval(mcid_count, n, level)
+    return PairedChange(
+        n=n,
+        higher_is_better=higher_is_better,
+        mean_baseline=float(b.mean()) if n else NAN,
+        mean_follow_up=float(f.mean()) if n else NAN,
+        mean_change=mean_change,
+        mean_improvement=sign * mean_change,
+        ci_low=ci.ci_low,
+        ci_high=ci.ci_high,
+        level=level,
+        sd_change=sd_change,
+        sd_baseline=sd_baseline,
+        sd_follow_up=_sd(f),
+        effect_size=_ratio(mean_change, sd_baseline),
+        srm=_ratio(mean_change, sd_change),
+        p_t=p_t,
+        p_wilcoxon=_wilcoxon_p(d),
+        improved_count=improved,
+        unchanged_count=n - improved - worse,
+        worse_count=worse,
+        share_improved=improved / n if n else NAN,
+        mcid=mcid,
+        mcid_count=mcid_count,
+        share_mcid=share_mcid,
+        share_mcid_ci_low=mcid_low,
+        share_mcid_ci_high=mcid_high,
+    )
+
+
+# --- reliable change (Jacobson & Truax 1991) ---------------------------------------------------
+
+
+def _check_reliability(reliability: float) -> None:
+    if reliability is None or not 0 <= reliability < 1:
+        raise ValueError(f"reliability must be in [0, 1), got {reliability}")
+
+
+def reliable_change_s_diff(*, reliability: float, sd: float) -> float:
+    """S_diff = sqrt(2) * SE, SE = SD * sqrt(1 - r): the standard error of a difference."""
+    _check_reliability(reliability)
+    return math.sqrt(2.0) * sd * math.sqrt(1.0 - reliability)
+
+
+def reliable_change_threshold(
+    *,
+    reliability: float,
+    sd: float | None = None,
+    baseline: Iterable[float] | None = None,
+) -> float:
+    """The change in points that counts as reliable: 1.96 * S_diff (strictly more than this).
+
+    SD: `sd` when given, else the SD of `baseline` (missing values left out).
+    """
+    if sd is None:
+        if baseline is None:
+            raise ValueError("give sd or baseline")
+        sd = _sd(_finite(baseline))
+    return RELIABLE_CHANGE_Z * reliable_change_s_diff(reliability=reliability, sd=sd)
+
+
+def _rci(
+    baseline: Iterable[float],
+    follow_up: Iterable[float],
+    reliability: float,
+    sd: float | None,
+) -> tuple[np.ndarray, float]:
+    b, f = _as_array(baseline), _as_array(follow_up)
+    if b.shape != f.shape:
+        raise ValueError(f"baseline has {b.size} values but follow-up has {f.size}")
+    if np.isnan(b).any() or np.isnan(f).any():
+        raise ValueError("reliable change needs complete pairs; leave out missing values first")
+    sd_used = _sd(b) if sd is None else float(sd)
+    s_diff = reliable_change_s_diff(reliability=reliability, sd=sd_used)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rc = (f - b) / s_diff if s_diff > 0 else np.full(b.shape, NAN)
+    return rc, sd_used
+
+
+def reliable_change_index(
+    baseline: Iterable[float],
+    follow_up: Iterable[float],
+    *,
+    reliability: float,
+    sd: float | None = None,
+) -> list[float]:
+    """RC = (follow-up - baseline) / S_diff for each person (signed as the raw change).
+
+    SD: `sd` when given (e.g. a published norm), else the SD of these baselines. NaN for all
+    when the SD is 0 or cannot be computed (fewer than two people).
+    """
+    rc, _ = _rci(baseline, follow_up, reliability, sd)
+    return [float(v) for v in rc]
+
+
+def reliable_change(
+    baseline: Iterable[float],
+    follow_up: Iterable[float],
+    *,
+    reliability: float,
+    sd: float | None = None,
+    higher_is_better: bool = True,
+) -> list[str]:
+    """ "improved", "unchanged" or "deteriorated" for each person (Jacobson & Truax 1991):
+    |RC| > 1.96 is a reliable change, its sign (with the better direction) says which.
+    When RC cannot be computed (SD 0 or one person) everyone is "unchanged"."""
+    rc, _ = _rci(baseline, follow_up, reliability, sd)
+    sign = 1.0 if higher_is_better else -1.0
+    out = []
+    for value in rc:
+        if math.isnan(value) or abs(value) <= RELIABLE_CHANGE_Z:
+            out.append("unchanged")
+        else:
+            out.append("improved" if sign * value > 0 else "deteriorated")
+    return out
+
+
+@dataclass(frozen=True)
+class ReliableChangeSummary:
+    """Counts of reliable change, with the values used, so a page can state them."""
+
+    n: int
+    improved_count: int
+    unchanged_count: int
+    deteriorated_count: int
+    reliability: float
+    sd_used: float
+    s_diff: float
+    threshold_points: float
+
+
+def reliable_change_summary(
+    baseline: Iterable[float],
+    follow_up: Iterable[float],
+    *,
+    reliability: float,
+    sd: float | None = None,
+    higher_is_better: bool = True,
+) -> ReliableChangeSummary:
+    """`reliable_change` counted, with r, the SD used, S_diff and the threshold in points."""
+    classes = reliable_change(
+        baseline, follow_up, reliability=reliability, sd=sd, higher_is_better=higher_is_better
+    )
+    _, sd_used = _rci(baseline, follow_up, reliability, sd)
+    s_diff = reliable_change_s_diff(reliability=reliability, sd=sd_used)
+    return ReliableChangeSummary(
+        n=len(classes),
+        improved_count=classes.count("improved"),
+        unchanged_count=classes.count("unchanged"),
+        deteriorated_count=classes.count("deteriorated"),
+        reliability=reliability,
+        sd_used=sd_used,
+        s_diff=s_diff,
+        threshold_points=RELIABLE_CHANGE_Z * s_diff,
+    )
+
+
+# --- Kaplan-Meier ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KaplanMeier:
+    """A Kaplan-Meier curve and its median.
+
+    `curve` has one row per distinct time with an event or censoring, after time 0:
+    time, at_risk, events, censored, survival, std_err (Greenwood, of survival), ci_low,
+    ci_high (log-log). Survival is the share still without the event just after `time`.
+    Median: the first time survival is at or below 0.5 (the midpoint to the next event time
+    when it is exactly 0.5 there, which makes it the ordinary median without censoring); NaN
+    when the curve never gets there. Its interval is where the interval curves cross 0.5.
+    """
+
+    n: int
+    events: int
+    curve: pd.DataFrame
+    median: float
+    median_ci_low: float
+    median_ci_high: float
+    level: float
+
+
+def _median_from(times: np.ndarray, surv: np.ndarray) -> float:
+    """First time the curve is at or below 0.5; midpoint rule for exactly 0.5."""
+    for i, s in enumerate(surv):
+        if math.isnan(s):
+            continue
+        if abs(s - 0.5) <= _HALF_TOLERANCE:
+            later = [j for j in range(i + 1, len(surv)) if surv[j] < surv[i] - _HALF_TOLERANCE]
+            return (times[i] + times[later[0]]) / 2 if later else float(times[i])
+        if s < 0.5:
+            return float(times[i])
+    return NAN
+
+
+def kaplan_meier(
+    durations: Iterable[float],
+    ended: Iterable[bool],
+    level: float = 0.95,
+) -> KaplanMeier:
+    """Kaplan-Meier estimate for `durations` (e.g. days on caseload); `ended` False = censored
+    (still open on the report date). Events and censorings at the same time: the censored
+    people are counted at risk at that time (the usual convention).
+
+    Greenwood variance, log-log interval: S ** exp(+/- z * se), se = sqrt(sum d/(n(n-d))) /
+    |log S| (Kalbfleisch & Prentice; the default of Stata and SAS). Median interval after
+    Brookmeyer & Crowley (1982): from the first time the lower interval curve is at or below
+    0.5 to the first time the upper one is (NaN, "not reached", when it never is).
+    """
+    t = _as_array(durations)
+    e = np.asarray(list(ended), dtype=bool)
+    if t.shape != e.shape:
+        raise ValueError(f"{t.size} durations but {e.size} ended flags")
+    if np.isnan(t).any():
+        raise ValueError("durations must not be missing")
+    if (t < 0).any():
+        raise ValueError("durations must not be negative")
+    z = float(sps.norm.ppf(0.5 + level / 2))
+    n = int(t.size)
+    columns = ["time", "at_risk", "events", "censored", "survival", "std_err", "ci_low", "ci_high"]
+    if n == 0:
+        return KaplanMeier(0, 0, pd.DataFrame(columns=columns), NAN, NAN, NAN, level)
+    times = np.unique(t)
+    rows = []
+    at_risk = n
+    survival = 1.0
+    greenwood = 0.0
+    for time in times:
+        at_time = t == time
+        d = int((at_time & e).sum())
+        c = int((at_time & ~e).sum())
+        if d:
+            survival *= 1.0 - d / at_risk
+            greenwood = greenwood + d / (at_risk * (at_risk - d)) if at_risk > d else math.inf
+        if survival <= 0:
+            low = high = NAN
+            std_err = NAN
+        elif survival >= 1:
+            low = high = 1.0
+            std_err = 0.0
+        else:
+            std_err = survival * math.sqrt(greenwood)
+            se_loglog = math.sqrt(greenwood) / abs(math.log(survival))
+            low = survival ** math.exp(z * se_loglog)
+            high = survival ** math.exp(-z * se_loglog)
+        rows.append((float(time), at_risk, d, c, survival, std_err, low, high))
+        at_risk -= d + c
+    curve = pd.DataFrame(rows, columns=columns)
+    tt = curve["time"].to_numpy()
+    surv = curve["survival"].to_numpy()
+    # once survival reaches 0 the interval is undefined; the curve is then at 0
+    low_curve = np.where(surv <= 0, 0.0, curve["ci_low"].to_numpy())
+    high_curve = np.where(surv <= 0, 0.0, curve["ci_high"].to_numpy())
+    return KaplanMeier(
+        n=n,
+        events=int(e.sum()),
+        curve=curve,
+        median=_median_from(tt, surv),
+        # the lower curve falls through 0.5 first, so it gives the lower end of the interval
+        median_ci_low=_median_from(tt, low_curve),
+        median_ci_high=_median_from(tt, high_curve),
+        level=level,
+    )
+
+
+# --- difference in differences -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DifferenceInDifferences:
+    """Change in the referred group minus change in the comparison group (after - before),
+    with a Welch t interval on the per-person changes of the two independent groups."""
+
+    n_referred: int
+    n_comparison: int
+    change_referred: float
+    change_comparison: float
+    difference: float
+    std_err: float
+    df: float
+    ci_low: float
+    ci_high: float
+    p_value: float | None
+    level: float
+
+
+def welch_difference(
+    changes_referred: Iterable[float],
+    changes_comparison: Iterable[float],
+    *,
+    level: float = 0.95,
+) -> DifferenceInDifferences:
+    """Difference of two independent means with a Welch (unequal variances) t interval.
+
+    Missing values are left out; fewer than two people in a group gives a NaN interval.
+    """
+    a, b = _finite(changes_referred), _finite(changes_comparison)
+    na, nb = int(a.size), int(b.size)
+    mean_a = float(a.mean()) if na else NAN
+    mean_b = float(b.mean()) if nb else NAN
+    diff = mean_a - mean_b
+    if na < 2 or nb < 2:
+        return DifferenceInDifferences(
+            na, nb, mean_a, mean_b, diff, NAN, NAN, NAN, NAN, None, level
+        )
+    va, vb = _sd(a) ** 2 / na, _sd(b) ** 2 / nb
+    se = math.sqrt(va + vb)
+    if se == 0:
+        return DifferenceInDifferences(
+            na, nb, mean_a, mean_b, diff, 0.0, NAN, diff, diff, None, level
+        )
+    # Welch-Satterthwaite degrees of freedom
+    df = (va + vb) ** 2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
+    half = _t_quantile(level, df) * se
+    p = float(2 * sps.t.sf(abs(diff) / se, df))
+    return DifferenceInDifferences(
+        na, nb, mean_a, mean_b, diff, se, df, diff - half, diff + half, p, level
+    )
+
+
+def difference_in_differences(
+    referred_before: Iterable[float],
+    referred_after: Iterable[float],
+    comparison_before: Iterable[float],
+    comparison_after: Iterable[float],
+    *,
+    level: float = 0.95,
+) -> DifferenceInDifferences:
+    """(after - before) in the referred group minus (after - before) in the comparison group.
+
+    Each group's before and after are per person, in the same order (e.g. GP appointments in
+    the 12 months before and after referral, and the comparison cohort over the same calendar
+    months). People with either value missing are left out.
+    """
+    rb, ra = _pairs(referred_before, referred_after)
+    cb, ca = _pairs(comparison_before, comparison_after)
+    return welch_difference(ra - rb, ca - cb, level=level)
