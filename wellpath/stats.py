@@ -9,7 +9,8 @@
 - `kaplan_meier`: time to an event (e.g. discharge) with open cases censored, with Greenwood
   log-log intervals and the median with its 95% interval (Brookmeyer & Crowley);
 - `difference_in_differences`: change in the referred group minus change in a comparison
-  group, with a Welch t interval.
+  group, with a Welch t interval;
+- `funnel_limits`: re-exported from wellpath.funnel (control limits for rates by practice).
 
 Degenerate inputs (no people, one person, no variation) give NaN or None in the affected
 fields instead of raising, so a page with few records still draws. Methods and choices are
@@ -25,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
+
+from wellpath.funnel import funnel_limits  # noqa: F401  (re-exported: the public API)
 
 #: Jacobson & Truax's critical value for a reliable change (two-sided 5%), as published.
 RELIABLE_CHANGE_Z = 1.96

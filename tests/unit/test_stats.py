@@ -411,3 +411,9 @@ def test_welch_matches_scipy(a, b):
     assert r.ci_low == pytest.approx(ci.low, rel=1e-6, abs=1e-9)
     assert r.ci_high == pytest.approx(ci.high, rel=1e-6, abs=1e-9)
     assert r.ci_low <= r.difference <= r.ci_high
+
+
+def test_funnel_limits_is_re_exported():
+    from wellpath import funnel, stats
+
+    assert stats.funnel_limits is funnel.funnel_limits
