@@ -1,6 +1,7 @@
 -- How fresh the data is, per practice in scope: the latest referral, contact, questionnaire,
 -- healthcare-use month and prescription month on file (up to $today), and how many days
--- before $today that was. Not limited to the period: freshness is about the latest data.
+-- before $today that was, with the practice's role (comparison practices send no
+-- referrals). Not limited to the period: freshness is about the latest data.
 -- level: aggregate
 with referrals_src as (
     select * from referrals
@@ -27,7 +28,7 @@ patients_src as (
 ),
 
 practices_src as (
-    select practice_code from practices
+    select practice_code, role from practices
     where practice_code in (select unnest($practice_codes))
 ),
 
@@ -79,7 +80,7 @@ latest as (
 ),
 
 grid as (
-    select p.practice_code, t.table_name
+    select p.practice_code, p.role as practice_role, t.table_name
     from practices_src as p
     cross join (values ('referrals'), ('contacts'), ('assessments'), ('healthcare_use'),
                        ('prescriptions')) as t(table_name)
@@ -87,6 +88,7 @@ grid as (
 
 select
     g.practice_code,
+    g.practice_role,
     g.table_name,
     l.latest_date,
     date_diff('day', l.latest_date, $today::date) as days_since_latest

@@ -84,9 +84,9 @@ select
     u.instrument,
     (select count(*) from engaged_referrals) as engaged_count,
     count(w.baseline_date) as baseline_count,
-    count_if(w.has_followup) as followup_count,
+    count_if(w.has_followup)::bigint as followup_count,
     count_if(w.baseline_date is not null and not w.has_followup
-             and e.discharge_date <= $report_date) as discharged_without_followup_count,
+             and e.discharge_date <= $report_date)::bigint as discharged_without_followup_count,
     coalesce(sum(w.incomplete_forms), 0)::bigint as incomplete_form_count,
     round(100.0 * count(w.baseline_date)
         / nullif((select count(*) from engaged_referrals), 0), 1) as baseline_pct,

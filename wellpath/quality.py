@@ -201,14 +201,24 @@ def freshness_view(
     )
     order = [TABLES.get(t, t) for t in dict.fromkeys(frame["table_name"])]
     wide = cells.pivot(index="practice_code", columns="table", values="text")[order]
-    wide.index = [f"{practice_names.get(c, c)} ({c})" for c in wide.index]
+    comparison = set(
+        frame.loc[frame.get("practice_role", pd.Series(dtype=str)) == "comparison", "practice_code"]
+    )
+    wide.index = [
+        f"{practice_names.get(c, c)} ({c})" + (", comparison" if c in comparison else "")
+        for c in wide.index
+    ]
     wide.index.name = "Practice"
     return wide.reset_index()
 
 
 def stale_sources(frame: pd.DataFrame, older_than_days: int) -> pd.DataFrame:
     """Practice and table pairs whose latest record is older than the limit, or missing
-    (referrals, contacts and questionnaires only: monthly extracts lag by design)."""
-    live = frame[frame["table_name"].isin(["referrals", "contacts", "assessments"])]
+    (referrals, contacts and questionnaires only: monthly extracts lag by design; pilot
+    practices only: comparison practices send no referrals)."""
+    live = frame[
+        frame["table_name"].isin(["referrals", "contacts", "assessments"])
+        & (frame.get("practice_role", pd.Series("pilot", index=frame.index)) != "comparison")
+    ]
     stale = live["latest_date"].isna() | (live["days_since_latest"] > older_than_days)
     return live[stale]

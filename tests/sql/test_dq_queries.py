@@ -111,6 +111,11 @@ def con() -> duckdb.DuckDBPyConnection:
             ('B2', 'referrals', 3, 'condition', 'back', 'is not one of the listed codes', '{}'),
             ('B2', 'referrals', 5, 'referral_date', '2025-13-01', 'is not a real date', '{}'),
             ('B2', 'patients', 2, 'patient_id', '943 476 5919', 'is an NHS number', '{}'),
+            ('B2', 'contacts', 4, 'referral_id', 'R9', 'its referral R9 was rejected', '{}'),
+            ('B2', 'contacts', 6, 'referral_id', 'R10', 'its referral R10 was rejected', '{}'),
+            ('B2', 'contacts', 7, 'contact_date', '2025-05-12',
+             'contact_date 2025-05-12 is before the referral_date of its referral (2026-02-26)',
+             '{}'),
             ('B1', 'referrals', 1, 'referral_date', 'x', 'is not a real date', '{}');
         """
     )
@@ -290,6 +295,15 @@ def test_rejections_by_rule(con) -> None:
         ["patients", "patient_id", "is an NHS number", 1],
         ["referrals", "referral_date", "is not a real date", 2],  # rows 3 and 5
         ["referrals", "condition", "is not one of the listed codes", 1],
+        # The values and dates quoted in the sentences are blanked, so rows 4 and 6 count
+        # under one rule and no pseudonym or date shows.
+        ["contacts", "referral_id", "its referral … was rejected", 2],
+        [
+            "contacts",
+            "contact_date",
+            "contact_date … is before the referral_date of its referral (…)",
+            1,
+        ],
     ]
     every = read(con, "dq_rejections_by_rule", batch_id=None)
     # Across both batches: B2 rows 3, 5 and B1 row 1 broke the date rule.
@@ -299,7 +313,7 @@ def test_rejections_by_rule(con) -> None:
 
 def test_rejected_rows_only_for_viewers_of_every_practice(con) -> None:
     rows = read(con, "dq_rejected_rows", batch_id="B2")
-    assert len(rows) == 4  # one per rule broken
+    assert len(rows) == 7  # one per rule broken
     # A practice manager for one practice, or anyone filtering to one, gets no rows.
     manager = Scope(role="practice_manager", practice_codes=("A86012",))
     assert read(con, "dq_rejected_rows", scope=manager, batch_id="B2").empty
