@@ -699,3 +699,27 @@ def headline_table(headline: pd.DataFrame, quarter_start: dt.date) -> pd.DataFra
     return pd.DataFrame(
         [{"Measure": m, "This practice": p, "Whole service": s} for m, (p, s) in measures]
     )
+
+
+#: Warn when the practice's latest recorded contact is this many days before the meeting.
+STALE_DATA_DAYS = 14
+
+
+def latest_contact(people: pd.DataFrame) -> dt.date | None:
+    """The latest attended contact of anyone in the list: a sign of how fresh the file is."""
+    dates = [d for d in (_as_date(v) for v in people.get("last_contact_date", [])) if d]
+    return max(dates) if dates else None
+
+
+def stale_data_warning(people: pd.DataFrame, meeting_date: dt.date) -> str | None:
+    """A sentence when the file seems older than the meeting, else None: contacts not yet
+    imported would otherwise show up as 'no contact for six weeks'."""
+    latest = latest_contact(people)
+    if latest is None or (meeting_date - latest).days < STALE_DATA_DAYS:
+        return None
+    return (
+        f"The latest contact on file for this practice is {latest.day} {latest:%b %Y}, "
+        f"{(meeting_date - latest).days} days before the meeting. If newer contacts and "
+        "questionnaires have not been imported yet, the 'no contact' and 'review due' flags "
+        "overstate what is due."
+    )

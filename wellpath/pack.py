@@ -1,0 +1,275 @@
+"""The MDT meeting pack: one self-contained HTML file that prints cleanly on A4, and the same
+as PDF through Chromium's print-to-PDF.
+
+The HTML needs no network: styles are inline and the charts are plotly figures with plotly.js
+embedded once in the file. Landscape A4, because the person list is wide; a footer on every
+printed page (CSS page-margin boxes) says the pack holds pseudonymised patient-level data for
+the practice team only, with page numbers. The PDF is made by Debian's Chromium driven by
+Playwright, only when asked for (`html_to_pdf`); `PackUnavailable` says why when it cannot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from wellpath import theme
+from wellpath.mdt import FLAGS
+from wellpath.scope import uk_date
+
+CHROMIUM = os.environ.get("WELLPATH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: Printable width of landscape A4 (297 mm less 2 x 10 mm margins) in CSS pixels (96 per inch).
+CHART_WIDTH_PX = 1040
+PDF_TIMEOUT_MS = 60_000
+
+FOOTER_TEXT = (
+    "Contains pseudonymised patient-level data for the practice team only. "
+    "Do not share outside the practice's MDT."
+)
+NO_NOTES_TEXT = (
+    "Wellpath does not store free-text notes about any person: record the meeting's "
+    "discussion in the clinical record, not on this pack."
+)
+
+
+class PackUnavailable(RuntimeError):
+    """The PDF cannot be made here (no Chromium, or it failed); the HTML pack still works."""
+
+
+@dataclass(frozen=True)
+class PackContent:
+    """Everything the pack shows, already computed and in display form."""
+
+    practice_name: str
+    practice_code: str
+    meeting_date: dt.date
+    last_meeting_date: dt.date | None
+    period_label: str
+    headline: pd.DataFrame
+    people: pd.DataFrame
+    figures: Sequence[go.Figure] = ()
+    new_referrals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    closures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    movements: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: Sequence[str] = ()
+    generated_at: dt.datetime | None = None
+
+
+CSS = f"""
+@page {{
+  size: A4 landscape;
+  margin: 11mm 10mm 15mm 10mm;
+  @bottom-left {{
+    content: "{FOOTER_TEXT}";
+    font: 8pt Arial, Helvetica, sans-serif; color: {theme.NHS_SECONDARY_TEXT};
+  }}
+  @bottom-right {{
+    content: "Page " counter(page) " of " counter(pages);
+    font: 8pt Arial, Helvetica, sans-serif; color: {theme.NHS_SECONDARY_TEXT};
+  }}
+}}
+* {{ box-sizing: border-box; }}
+html {{ -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
+body {{ font: 10pt/1.35 Arial, Helvetica, sans-serif; color: {theme.NHS_TEXT}; margin: 0; }}
+h1 {{ font-size: 17pt; margin: 0 0 2mm; color: {theme.NHS_DARK_BLUE}; }}
+h2 {{ font-size: 13pt; margin: 5mm 0 2mm; color: {theme.NHS_DARK_BLUE};
+      break-after: avoid; page-break-after: avoid; }}
+p {{ margin: 1mm 0 2mm; }}
+.meta {{ color: {theme.NHS_SECONDARY_TEXT}; }}
+.notice {{ border-left: 4px solid {theme.NHS_WARM_YELLOW}; background: #FFF8E5;
+           padding: 2mm 3mm; margin: 2mm 0 3mm; }}
+.page-break {{ break-before: page; page-break-before: always; }}
+table {{ border-collapse: collapse; width: 100%; margin: 1mm 0 3mm; }}
+thead {{ display: table-header-group; }}
+tr {{ break-inside: avoid; page-break-inside: avoid; }}
+th, td {{ border: 1px solid {theme.NHS_GREY_4}; padding: 1.2mm 1.5mm; text-align: left;
+          vertical-align: top; }}
+th {{ background: {theme.NHS_GREY_5}; font-weight: bold; }}
+td.num {{ text-align: right; white-space: nowrap; }}
+table.list {{ font-size: 8pt; }}
+table.list td, table.list th {{ padding: 0.8mm 1mm; }}
+table.headline {{ width: auto; min-width: 60%; }}
+td.flags {{ color: {theme.NHS_RED}; font-weight: bold; min-width: 32mm; }}
+.chart {{ break-inside: avoid; page-break-inside: avoid; margin: 0 0 3mm; }}
+dl.legend {{ display: grid; grid-template-columns: max-content 1fr; gap: 0.8mm 4mm;
+             font-size: 8.5pt; margin: 1mm 0 3mm; }}
+dl.legend dt {{ font-weight: bold; color: {theme.NHS_RED}; }}
+dl.legend dd {{ margin: 0; }}
+.screen-footer {{ margin-top: 6mm; font-size: 8.5pt; color: {theme.NHS_SECONDARY_TEXT}; }}
+@media print {{ .screen-footer {{ display: none; }} }}
+"""
+
+
+def _cell(value: object) -> tuple[str, bool]:
+    """Display text for a table cell, and whether it is a number (right-aligned)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return "", False
+    if isinstance(value, float) and math.isnan(value):
+        return "", False
+    if isinstance(value, pd.Timestamp):
+        return uk_date(value.date()), False
+    if isinstance(value, dt.date):
+        return uk_date(value), False
+    if isinstance(value, bool):
+        return ("Yes" if value else "No"), False
+    if isinstance(value, int):
+        return f"{value:,}", True
+    if isinstance(value, float):
+        return (f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"), True
+    return str(value), False
+
+
+def table_html(frame: pd.DataFrame, css_class: str = "", empty: str = "None.") -> str:
+    """A plain HTML table of a display frame (dates in UK style, blanks for missing)."""
+    if frame.empty:
+        return f"<p class='meta'>{html.escape(empty)}</p>"
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = []
+    for row in frame.itertuples(index=False):
+        cells = []
+        for column, value in zip(frame.columns, row, strict=True):
+            text, numeric = _cell(value)
+            classes = ["num"] if numeric else []
+            if column == "Flags" and text:
+                classes.append("flags")
+            attr = f" class='{' '.join(classes)}'" if classes else ""
+            cells.append(f"<td{attr}>{html.escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    cls = f" class='{css_class}'" if css_class else ""
+    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def figure_html(fig: go.Figure, include_plotlyjs: bool) -> str:
+    """A figure sized for landscape A4, with plotly.js inlined when asked (the first one)."""
+    sized = go.Figure(fig)
+    sized.update_layout(width=CHART_WIDTH_PX)
+    return sized.to_html(
+        full_html=False,
+        include_plotlyjs=include_plotlyjs,
+        config={"displayModeBar": False, "responsive": False},
+    )
+
+
+def legend_html() -> str:
+    items = "".join(f"<dt>{html.escape(f.label)}</dt><dd>{html.escape(f.rule)}</dd>" for f in FLAGS)
+    return f"<dl class='legend'>{items}</dl>"
+
+
+def build_html(content: PackContent) -> str:
+    """The whole pack as one self-contained HTML document."""
+    title = f"MDT meeting pack: {content.practice_name}"
+    last = (
+        f" · last meeting {uk_date(content.last_meeting_date)}" if content.last_meeting_date else ""
+    )
+    made = content.generated_at or dt.datetime.now()
+    notes = "".join(f"<p class='meta'>{html.escape(n)}</p>" for n in content.notes)
+    charts = "".join(
+        f"<div class='chart'>{figure_html(fig, include_plotlyjs=(i == 0))}</div>"
+        for i, fig in enumerate(content.figures)
+    )
+    flagged = int((content.people.get("Flags", pd.Series(dtype=str)).fillna("") != "").sum())
+    since = uk_date(content.last_meeting_date) if content.last_meeting_date else "the last meeting"
+    parts = [
+        "<!DOCTYPE html>",
+        "<html lang='en-GB'><head><meta charset='utf-8'>",
+        f"<title>{html.escape(title)} · {uk_date(content.meeting_date)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{html.escape(title)} ({html.escape(content.practice_code)})</h1>",
+        f"<p class='meta'><strong>Meeting date: {uk_date(content.meeting_date)}</strong>{last}"
+        f" · period: {html.escape(content.period_label)}"
+        f" · made {uk_date(made.date())} at {made:%H:%M}</p>",
+        f"<div class='notice'><strong>For the practice team only.</strong> {FOOTER_TEXT} "
+        f"{NO_NOTES_TEXT}</div>",
+        notes,
+        "<h2>Headline: this practice against the whole service</h2>",
+        table_html(content.headline, "headline"),
+        charts,
+        "<h2 class='page-break'>People to discuss</h2>",
+        f"<p>{len(content.people)} people waiting, on the caseload or with a flag; "
+        f"{flagged} with at least one flag, listed first.</p>",
+        "<p class='meta'>What the flags mean:</p>",
+        legend_html(),
+        table_html(content.people, "list", empty="No one is waiting or on the caseload."),
+        f"<h2>Since the last meeting ({html.escape(since)})</h2>",
+        "<p><strong>New referrals</strong></p>",
+        table_html(content.new_referrals, empty="No new referrals."),
+        "<p><strong>Discharges and referrals not taken on</strong></p>",
+        table_html(content.closures, empty="No discharges or triage refusals."),
+        "<p><strong>Questionnaires completed since the last meeting</strong></p>",
+        table_html(content.movements, empty="No new questionnaires."),
+        f"<p class='screen-footer'>{FOOTER_TEXT}</p>",
+        "</body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def pack_filename(practice_code: str, meeting_date: dt.date, suffix: str) -> str:
+    return f"mdt-pack-{practice_code}-{meeting_date:%Y-%m-%d}.{suffix}"
+
+
+def chromium_available(executable_path: str = CHROMIUM) -> bool:
+    return os.path.isfile(executable_path) and os.access(executable_path, os.X_OK)
+
+
+def _render_pdf(document: str, executable_path: str, figure_count: int) -> bytes:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable_path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_content(document, wait_until="load", timeout=PDF_TIMEOUT_MS)
+            if figure_count:
+                # plotly draws on load; wait until every chart has its SVG before printing
+                page.wait_for_function(
+                    f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= "
+                    f"{figure_count}",
+                    timeout=PDF_TIMEOUT_MS,
+                )
+            page.emulate_media(media="print")
+            return page.pdf(
+                format="A4",
+                landscape=True,
+                print_background=True,
+                prefer_css_page_size=True,
+            )
+        finally:
+            browser.close()
+
+
+def html_to_pdf(document: str, *, executable_path: str = CHROMIUM, figure_count: int = 0) -> bytes:
+    """Print the pack to PDF with Chromium. Runs in its own thread, because Playwright's sync
+    API refuses to start inside a thread that has an asyncio loop (as Streamlit's may).
+
+    `figure_count`: plotly charts in the document, waited for before printing.
+    Raises PackUnavailable when Chromium is missing or printing fails."""
+    if not chromium_available(executable_path):
+        raise PackUnavailable(
+            f"Chromium was not found at {executable_path}, so the PDF cannot be made here. "
+            "Download the HTML pack instead and print it from any browser (landscape A4)."
+        )
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_render_pdf, document, executable_path, figure_count).result()
+    except PackUnavailable:
+        raise
+    except Exception as exc:  # playwright raises its own error types
+        raise PackUnavailable(
+            f"Chromium could not print the pack ({type(exc).__name__}). Download the HTML "
+            "pack instead and print it from any browser (landscape A4)."
+        ) from exc
