@@ -1,0 +1,574 @@
+"""Chart builders for the Referrals, Caseload and Activity pages: pure functions from the
+rows of their queries (and wellpath.service's tables) to plotly figures, template "wellpath",
+titled with the period as subtitle and with units on the axes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from wellpath import labels, theme
+from wellpath.service import WAITING_FOR, quarter_label
+
+SUPPRESSED_NOTE = "Bars left out where the number is suppressed (*)."
+WAITING_COLOURS = {"triage": theme.NHS_WARM_YELLOW, "first_contact": theme.NHS_BLUE}
+
+
+def _layout(fig: go.Figure, title: str, period: str, x_title: str, y_title: str, **extra) -> None:
+    fig.update_layout(
+        template=theme.TEMPLATE_NAME,
+        title=theme.title_with_period(title, period),
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        **extra,
+    )
+
+
+def _months_axis(fig: go.Figure) -> None:
+    fig.update_xaxes(tickformat="%b %Y", hoverformat="%b %Y")
+
+
+def referrals_by_practice_month(
+    months: pd.DataFrame,
+    colours: Mapping[str, str],
+    period: str,
+) -> go.Figure:
+    """Stacked bars: referrals per month, one colour per practice (theme.practice_colours)."""
+    fig = go.Figure()
+    for code, part in months.groupby("practice_code", sort=True):
+        name = str(part["practice_name"].iloc[0])
+        fig.add_bar(
+            x=pd.to_datetime(part["month_start"]),
+            y=part["referral_count"],
+            name=name,
+            marker_color=colours.get(code, theme.NHS_BLUE),
+            hovertemplate=f"{name}<br>%{{x|%b %Y}}: %{{y}} referrals<extra></extra>",
+        )
+    _layout(
+        fig,
+        "Referrals each month, by practice",
+        period,
+        "Month of referral",
+        "Referrals (number)",
+        barmode="stack",
+        height=420,
+    )
+    _months_axis(fig)
+    fig.update_yaxes(rangemode="tozero", tickformat=",d")
+    return fig
+
+
+def horizontal_bars(
+    frame: pd.DataFrame,
+    label_col: str,
+    value_col: str,
+    *,
+    title: str,
+    period: str,
+    x_title: str,
+    y_title: str = "",
+    text_col: str | None = None,
+    colour: str = theme.NHS_BLUE,
+) -> go.Figure:
+    """Horizontal bars, first row at the top; `text_col` is printed beside each bar."""
+    rows = frame.iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=rows[value_col],
+            y=rows[label_col],
+            orientation="h",
+            marker_color=colour,
+            text=rows[text_col] if text_col else None,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:,}<extra></extra>",
+        )
+    )
+    _layout(
+        fig,
+        title,
+        period,
+        x_title,
+        y_title,
+        height=max(260, 60 + 34 * len(frame)),
+        margin={"l": 10, "r": 90, "t": 80, "b": 50},
+    )
+    fig.update_yaxes(automargin=True)
+    fig.update_xaxes(rangemode="tozero")
+    return fig
+
+
+def mix_over_time(
+    frame: pd.DataFrame,
+    category_col: str,
+    names: Mapping,
+    *,
+    title: str,
+    period: str,
+    legend_title: str,
+) -> go.Figure:
+    """100% stacked bars by quarter: each category's share of the quarter's referrals."""
+    data = frame.copy()
+    data["count"] = pd.to_numeric(data["referral_count"], errors="coerce")
+    totals = data.groupby("quarter_start")["count"].transform("sum")
+    data["share_pct"] = 100 * data["count"] / totals.where(totals > 0)
+    data["quarter"] = [quarter_label(q) for q in data["quarter_start"]]
+    order = list(dict.fromkeys(data.sort_values("quarter_start")["quarter"]))
+    fig = go.Figure()
+    for i, (code, part) in enumerate(data.groupby(category_col, dropna=False, sort=True)):
+        name = labels.label(names, code) if not pd.isna(code) else "Not recorded"
+        fig.add_bar(
+            x=part["quarter"],
+            y=part["share_pct"],
+            name=name,
+            marker_color=theme.CATEGORICAL[i % len(theme.CATEGORICAL)],
+            customdata=part["count"],
+            hovertemplate=f"{name}<br>%{{x}}: %{{y:.0f}}% (%{{customdata}} referrals)<extra></extra>",
+        )
+    _layout(
+        fig,
+        title,
+        period,
+        "Quarter of referral",
+        "Share of the quarter's referrals (%)",
+        barmode="stack",
+        height=440,
+        legend_title_text=legend_title,
+    )
+    fig.update_xaxes(categoryorder="array", categoryarray=order, type="category")
+    fig.update_yaxes(range=[0, 100], ticksuffix="%")
+    return fig
+
+
+def triage_funnel(stages: pd.DataFrame, period: str) -> go.Figure:
+    """The pathway as horizontal bars, each labelled with its count and its conversion."""
+    rows = stages.copy()
+    outcome_stages = {"awaiting_triage", "not_eligible", "declined", "no_contact", "redirected"}
+    colours = [
+        theme.NHS_SECONDARY_TEXT if s in outcome_stages else theme.NHS_BLUE for s in rows["stage"]
+    ]
+    text = []
+    for _, r in rows.iterrows():
+        count = "*" if pd.isna(r["referral_count"]) else f"{int(r['referral_count']):,}"
+        if r["stage"] == "referred":
+            text.append(count)
+        elif pd.isna(r["conversion_pct"]):
+            text.append(f"{count} (* of {r['base_label']})")
+        else:
+            text.append(f"{count} ({r['conversion_pct']:.0f}% of {r['base_label']})")
+    fig = go.Figure(
+        go.Bar(
+            x=rows["referral_count"][::-1],
+            y=rows["stage_label"][::-1],
+            orientation="h",
+            marker_color=colours[::-1],
+            text=text[::-1],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:,} referrals<extra></extra>",
+        )
+    )
+    _layout(
+        fig,
+        "From referral to discharge: referrals received in the period",
+        period,
+        "Referrals (number)",
+        "",
+        height=460,
+        margin={"l": 10, "r": 190, "t": 80, "b": 50},
+    )
+    fig.update_yaxes(automargin=True)
+    fig.update_xaxes(rangemode="tozero")
+    return fig
+
+
+def equity_chart(rows: pd.DataFrame, dimension_label: str, period: str) -> go.Figure:
+    """Two panels: share of referrals in each group, and the share accepted and engaged."""
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        horizontal_spacing=0.04,
+        subplot_titles=("Share of referrals (%)", "Accepted, and engaged once accepted (%)"),
+    )
+    data = rows.iloc[::-1]
+    fig.add_bar(
+        x=data["share_pct"],
+        y=data["group"],
+        orientation="h",
+        marker_color=theme.NHS_BLUE,
+        name="Share of referrals",
+        customdata=data["referral_count"],
+        hovertemplate="%{y}: %{x:.1f}% (%{customdata} referrals)<extra></extra>",
+        row=1,
+        col=1,
+    )
+    fig.add_bar(
+        x=data["accepted_pct"],
+        y=data["group"],
+        orientation="h",
+        marker_color=theme.CATEGORICAL[2],
+        name="Accepted at triage",
+        hovertemplate="%{y}: %{x:.0f}% accepted<extra></extra>",
+        row=1,
+        col=2,
+    )
+    fig.add_bar(
+        x=data["engaged_pct"],
+        y=data["group"],
+        orientation="h",
+        marker_color=theme.CATEGORICAL[1],
+        name="Engaged (of those accepted)",
+        hovertemplate="%{y}: %{x:.0f}% engaged<extra></extra>",
+        row=1,
+        col=2,
+    )
+    _layout(
+        fig,
+        f"Referrals by {dimension_label.lower()}",
+        period,
+        "",
+        "",
+        barmode="group",
+        height=max(320, 120 + 46 * len(rows)),
+    )
+    fig.update_xaxes(title_text="Share of referrals (%)", ticksuffix="%", row=1, col=1)
+    fig.update_xaxes(
+        title_text="Per cent of the group", ticksuffix="%", range=[0, 100], row=1, col=2
+    )
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def active_caseload(months: pd.DataFrame, period: str) -> go.Figure:
+    """A line: people on the active caseload at each month end."""
+    fig = go.Figure(
+        go.Scatter(
+            x=pd.to_datetime(months["on_date"]),
+            y=months["active_count"],
+            mode="lines+markers",
+            line={"color": theme.NHS_BLUE, "width": 3},
+            name="Active caseload",
+            hovertemplate="%{x|%-d %b %Y}: %{y:,} people<extra></extra>",
+        )
+    )
+    _layout(
+        fig,
+        "People on the active caseload at each month end",
+        period,
+        "Month end",
+        "People on the caseload (number)",
+        height=380,
+        showlegend=False,
+    )
+    fig.update_xaxes(tickformat="%b %Y")
+    fig.update_yaxes(rangemode="tozero", tickformat=",d")
+    return fig
+
+
+def worker_caseloads(workers: pd.DataFrame, period: str, columns: int = 2) -> go.Figure:
+    """Small multiples, one per worker: people supported in the 12 months to each month end
+    (line) against the safe range for their FTE (shaded), and the active caseload (dotted)."""
+    names = list(dict.fromkeys(workers["display_name"]))
+    rows = max(1, math.ceil(len(names) / columns))
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[
+            f"{n} ({workers.loc[workers['display_name'] == n, 'fte'].iloc[0]:g} FTE)" for n in names
+        ],
+        shared_xaxes=True,
+        vertical_spacing=0.18 / rows if rows > 1 else 0.1,
+        horizontal_spacing=0.08,
+    )
+    for i, name in enumerate(names):
+        part = workers[workers["display_name"] == name]
+        r, c = i // columns + 1, i % columns + 1
+        x = pd.to_datetime(part["on_date"])
+        first = i == 0
+        fig.add_scatter(
+            x=x,
+            y=part["safe_caseload_high_people"],
+            mode="lines",
+            line={"width": 0},
+            showlegend=False,
+            hoverinfo="skip",
+            row=r,
+            col=c,
+        )
+        fig.add_scatter(
+            x=x,
+            y=part["safe_caseload_low_people"],
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor="rgba(0, 127, 59, 0.15)",
+            name="Safe range (200-250 people a year per FTE)",
+            legendgroup="safe",
+            showlegend=first,
+            hovertemplate="Safe range from %{y:.0f} people<extra></extra>",
+            row=r,
+            col=c,
+        )
+        fig.add_scatter(
+            x=x,
+            y=part["supported_12m_count"],
+            mode="lines+markers",
+            line={"color": theme.NHS_BLUE, "width": 3},
+            name="People supported in the previous 12 months",
+            legendgroup="supported",
+            showlegend=first,
+            hovertemplate="%{x|%b %Y}: %{y:,} people in 12 months<extra></extra>",
+            row=r,
+            col=c,
+        )
+        fig.add_scatter(
+            x=x,
+            y=part["active_count"],
+            mode="lines",
+            line={"color": theme.NHS_TEXT, "width": 2, "dash": "dot"},
+            name="On the caseload at the month end",
+            legendgroup="active",
+            showlegend=first,
+            hovertemplate="%{x|%b %Y}: %{y:,} on the caseload<extra></extra>",
+            row=r,
+            col=c,
+        )
+    _layout(
+        fig,
+        "Each link worker's caseload against the safe range",
+        period,
+        "",
+        "",
+        height=140 + 260 * rows,
+        legend={"orientation": "h", "y": -0.08 if rows > 1 else -0.2},
+    )
+    fig.update_yaxes(rangemode="tozero", tickformat=",d", title_text="People")
+    fig.update_xaxes(tickformat="%b %Y")
+    fig.update_xaxes(title_text="Month end", row=rows)
+    return fig
+
+
+def km_curves(
+    curves: Mapping[str, pd.DataFrame],
+    period: str,
+    colours: Mapping[str, str] | None = None,
+    title: str = "Time on the caseload: share still on it",
+) -> go.Figure:
+    """Kaplan-Meier step curves (share still on the caseload against months since it began);
+    a single curve also shows its 95% interval; the 50% line marks the median."""
+    fig = go.Figure()
+    single = len(curves) == 1
+    for i, (name, curve) in enumerate(curves.items()):
+        colour = (colours or {}).get(name, theme.CATEGORICAL[i % len(theme.CATEGORICAL)])
+        if single:
+            fig.add_scatter(
+                x=curve["time_months"],
+                y=100 * curve["ci_high"],
+                mode="lines",
+                line={"width": 0, "shape": "hv"},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+            fig.add_scatter(
+                x=curve["time_months"],
+                y=100 * curve["ci_low"],
+                mode="lines",
+                line={"width": 0, "shape": "hv"},
+                fill="tonexty",
+                fillcolor="rgba(0, 94, 184, 0.15)",
+                name="95% confidence interval",
+                hoverinfo="skip",
+            )
+        fig.add_scatter(
+            x=curve["time_months"],
+            y=100 * curve["survival"],
+            mode="lines",
+            line={"color": colour, "width": 3, "shape": "hv"},
+            name=name,
+            hovertemplate=f"{name}<br>%{{x:.1f}} months: %{{y:.0f}}% still on the caseload<extra></extra>",
+        )
+    fig.add_hline(
+        y=50,
+        line={"color": theme.NHS_SECONDARY_TEXT, "dash": "dash", "width": 1},
+        annotation_text="Half have left (median)",
+        annotation_position="top right",
+    )
+    _layout(
+        fig,
+        title,
+        period,
+        "Months since the caseload began (first contact)",
+        "Still on the caseload (%)",
+        height=420,
+    )
+    fig.update_yaxes(range=[0, 102], ticksuffix="%")
+    fig.update_xaxes(rangemode="tozero")
+    return fig
+
+
+def vertical_bars(
+    frame: pd.DataFrame,
+    label_col: str,
+    value_col: str,
+    *,
+    title: str,
+    period: str,
+    x_title: str,
+    y_title: str,
+    colour: str = theme.NHS_BLUE,
+) -> go.Figure:
+    """Bars in the frame's order (e.g. length or wait bands)."""
+    fig = go.Figure(
+        go.Bar(
+            x=frame[label_col],
+            y=frame[value_col],
+            marker_color=colour,
+            hovertemplate="%{x}: %{y:,}<extra></extra>",
+        )
+    )
+    _layout(fig, title, period, x_title, y_title, height=380, showlegend=False)
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(rangemode="tozero", tickformat=",d")
+    return fig
+
+
+def waiting_list(bands: pd.DataFrame, report_date: str) -> go.Figure:
+    """Stacked bars: people waiting on the report date by time waited and what for."""
+    fig = go.Figure()
+    for status, part in bands.groupby("waiting_for", sort=False):
+        part = part.sort_values("band_order")
+        fig.add_bar(
+            x=part["wait_band"],
+            y=part["person_count"],
+            name=WAITING_FOR.get(status, status),
+            marker_color=WAITING_COLOURS.get(status, theme.NHS_BLUE),
+            hovertemplate="%{x}: %{y:,} people<extra></extra>",
+        )
+    _layout(
+        fig,
+        "People waiting, by time since referral",
+        f"Waiting list on {report_date}",
+        "Time waited since referral (weeks)",
+        "People waiting (number)",
+        barmode="stack",
+        height=400,
+    )
+    order = list(dict.fromkeys(bands.sort_values("band_order")["wait_band"]))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=order)
+    fig.update_yaxes(rangemode="tozero", tickformat=",d")
+    return fig
+
+
+def lines_by_group(
+    frame: pd.DataFrame,
+    group_col: str,
+    value_col: str,
+    *,
+    title: str,
+    period: str,
+    y_title: str,
+    x_col: str = "month_start",
+    x_title: str = "Month",
+    colours: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """One line per group over months (e.g. attended contacts per worker)."""
+    fig = go.Figure()
+    for i, (name, part) in enumerate(frame.groupby(group_col, sort=True)):
+        colour = (colours or {}).get(name, theme.CATEGORICAL[i % len(theme.CATEGORICAL)])
+        fig.add_scatter(
+            x=pd.to_datetime(part[x_col]),
+            y=part[value_col],
+            mode="lines+markers",
+            name=str(name),
+            line={"color": colour, "width": 2},
+            hovertemplate=f"{name}<br>%{{x|%b %Y}}: %{{y:,}}<extra></extra>",
+        )
+    _layout(fig, title, period, x_title, y_title, height=400)
+    fig.update_xaxes(tickformat="%b %Y")
+    fig.update_yaxes(rangemode="tozero", tickformat=",d")
+    return fig
+
+
+def goals_achieved(goals: pd.DataFrame, period: str) -> go.Figure:
+    """Share of closed goals achieved by domain, with Wilson 95% intervals as error bars."""
+    rows = goals.iloc[::-1]
+    err_plus = rows["achieved_ci_high_pct"] - rows["achieved_pct"]
+    err_minus = rows["achieved_pct"] - rows["achieved_ci_low_pct"]
+    fig = go.Figure(
+        go.Bar(
+            x=rows["achieved_pct"],
+            y=rows["domain_label"],
+            orientation="h",
+            marker_color=theme.NHS_BLUE,
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": err_plus,
+                "arrayminus": err_minus,
+                "color": theme.NHS_TEXT,
+            },
+            customdata=rows[["achieved_count", "closed_count"]],
+            hovertemplate=(
+                "%{y}: %{x:.0f}% achieved (%{customdata[0]} of %{customdata[1]} closed goals)"
+                "<extra></extra>"
+            ),
+        )
+    )
+    _layout(
+        fig,
+        "Goals achieved, of the goals closed, by domain",
+        period,
+        "Closed goals achieved (%, with 95% interval)",
+        "",
+        height=max(300, 80 + 40 * len(goals)),
+        showlegend=False,
+    )
+    fig.update_xaxes(range=[0, 100], ticksuffix="%")
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def domains_by_condition(
+    frame: pd.DataFrame,
+    condition_order: Sequence[str],
+    domain_order: Sequence[str],
+    period: str,
+) -> go.Figure:
+    """Heatmap: the share of each condition's action plans with a goal in each domain."""
+    pivot = frame.pivot_table(
+        index="condition_label", columns="domain_label", values="chosen_pct", aggfunc="first"
+    )
+    pivot = pivot.reindex(
+        index=[c for c in condition_order if c in pivot.index],
+        columns=[d for d in domain_order if d in pivot.columns],
+    )
+    text = [["*" if pd.isna(v) else f"{v:.0f}%" for v in row] for row in pivot.to_numpy()]
+    fig = go.Figure(
+        go.Heatmap(
+            z=pivot.to_numpy(),
+            x=list(pivot.columns),
+            y=list(pivot.index),
+            text=text,
+            texttemplate="%{text}",
+            colorscale=[[0, "#FFFFFF"], [1, theme.NHS_BLUE]],
+            zmin=0,
+            zmax=100,
+            colorbar={"title": {"text": "% of plans"}, "ticksuffix": "%"},
+            hovertemplate="%{y}<br>%{x}: %{z:.0f}% of action plans<extra></extra>",
+        )
+    )
+    _layout(
+        fig,
+        "Which domains people choose, by condition",
+        period,
+        "Action-plan domain",
+        "Condition",
+        height=max(320, 140 + 48 * len(pivot.index)),
+    )
+    fig.update_yaxes(automargin=True, autorange="reversed")
+    return fig
