@@ -314,7 +314,7 @@ INSTRUMENTS: Mapping[str, Instrument] = MappingProxyType(
 )
 
 
-def instrument(code: str) -> Instrument:
+def get_instrument(code: str) -> Instrument:
     """The registry entry for a code (case-insensitive, as in the data contract)."""
     try:
         return INSTRUMENTS[str(code).strip().upper()]
@@ -396,14 +396,14 @@ def _check_total_matches(inst: Instrument, values: list[int], total: float) -> N
         raise ValueError(f"{inst.code} total: {total!r} does not match the items ({expected:g})")
 
 
-def is_complete(instrument_code: str, items: Sequence[object] | None = None) -> bool:
+def is_complete(instrument: str, items: Sequence[object] | None = None) -> bool:
     """Whether the items alone make a complete form (PSFS: at least one activity)."""
-    inst = instrument(instrument_code)
+    inst = get_instrument(instrument)
     return len(_given_items(inst, items)) >= inst.items_needed
 
 
 def score(
-    instrument_code: str,
+    instrument: str,
     items: Sequence[object] | Mapping[str, object] | None = None,
     total: float | None = None,
 ) -> float | None:
@@ -413,7 +413,7 @@ def score(
     beyond the instrument's item count are allowed, e.g. all 14 item columns of a row), or
     maps "item_01"... to values. `total` is the total as written on the form.
     """
-    inst = instrument(instrument_code)
+    inst = get_instrument(instrument)
     given = _given_items(inst, items)
     if not inst.has_total:
         if not _missing(total):
@@ -440,11 +440,11 @@ def band_for(bands: Sequence[Band], value: float | None) -> str | None:
     return [b for b in bands if b.low <= value][-1].label
 
 
-def pseq_band(score_value: float | None) -> str | None:
+def pseq_band(score: float | None) -> str | None:
     """PSEQ severity band (ePPOC, Nicholas 2019): severe, moderate, mild or minimal."""
-    if score_value is not None and not _missing(score_value) and not 0 <= score_value <= 60:
-        raise ValueError(f"PSEQ score {score_value!r} is outside 0-60")
-    return band_for(PSEQ_BANDS, score_value)
+    if score is not None and not _missing(score) and not 0 <= score <= 60:
+        raise ValueError(f"PSEQ score {score!r} is outside 0-60")
+    return band_for(PSEQ_BANDS, score)
 
 
 def ons4_bands(items: Sequence[object] | Mapping[str, object]) -> dict[str, str | None]:

@@ -133,6 +133,9 @@ def test_out_of_range_item_raises_naming_it():
 
 def test_items_as_mapping_and_case_insensitive_code():
     assert score("pseq2", {"item_01": 3, "item_02": 4}) == 7.0
+    # the documented keyword names
+    assert score(instrument="PSEQ", items=None, total=33) == 33.0
+    assert pseq_band(score=26) == "moderate"
 
 
 def test_unknown_instrument():
