@@ -1,0 +1,141 @@
+"""Funnel plot builder: each practice's rate against its list size, inside control limits
+around the overall rate (from `wellpath.funnel`). Used instead of ranked league tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from wellpath import funnel, theme
+
+LIMIT_COLOUR = theme.NHS_SECONDARY_TEXT
+
+
+def funnel_chart(
+    units_df: pd.DataFrame,
+    limits_df: pd.DataFrame,
+    *,
+    title: str,
+    period_label: str,
+    x_title: str = "Registered patients (list size)",
+    y_title: str = "Referrals per 1,000 registered patients",
+    colours: dict[str, str],
+    code_col: str = "practice_code",
+    name_col: str = "practice_name",
+    denominator_col: str = "list_size",
+    rate_col: str = "rate",
+    count_col: str | None = "referral_count",
+    band_col: str | None = "band",
+    count_label: str = "Referrals",
+    value_format: str = ",.1f",
+    label_points: str = "auto",
+) -> go.Figure:
+    """A funnel plot. `units_df`: one row per unit with its code, name, denominator, rate
+    (per 1,000) and optionally the count and `wellpath.funnel` band; `limits_df`:
+    `funnel_limits`/`funnel_curve` output. Units whose rate is suppressed (NaN) are left off.
+    `colours` maps unit codes to colours (`theme.practice_colours` over all practices).
+    `label_points`: "all", "outside" (units outside the 95% limits), or "auto" (all when
+    there are 8 or fewer units, otherwise only those outside); every unit has hover text."""
+    fig = go.Figure()
+    limits = limits_df.sort_values("denominator")
+    x = limits["denominator"]
+    overall = float(limits["rate"].iloc[0]) if len(limits) else np.nan
+    for level, dash, width in (("998", "dot", 1.5), ("95", "dash", 1.5)):
+        label = f"{'99.8' if level == '998' else '95'}% limits"
+        for side in ("upper", "lower"):
+            column = f"{side}_{level}"
+            if column not in limits:
+                continue
+            fig.add_scatter(
+                x=x,
+                y=limits[column],
+                mode="lines",
+                name=label,
+                legendgroup=label,
+                showlegend=side == "upper",
+                line={"color": LIMIT_COLOUR, "dash": dash, "width": width},
+                hovertemplate=(
+                    f"{label}, {side}: %{{y:{value_format}}} per 1,000 "
+                    f"at %{{x:,.0f}} patients<extra></extra>"
+                ),
+            )
+    if len(limits):
+        fig.add_scatter(
+            x=[x.iloc[0], x.iloc[-1]],
+            y=[overall, overall],
+            mode="lines",
+            name="Overall rate",
+            line={"color": theme.NHS_TEXT, "width": 2},
+            hovertemplate=f"Overall rate: {overall:{value_format}} per 1,000<extra></extra>",
+        )
+
+    shown = units_df[units_df[rate_col].notna()]
+    label_all = label_points == "all" or (label_points == "auto" and len(shown) <= 8)
+    # Labels go away from the overall rate (above the dots above it, below the dots below
+    # it), and neighbours on the same side alternate left and right so they collide less.
+    shown = shown.sort_values(denominator_col)
+    side_count = {"top": 0, "bottom": 0}
+    for _, row in shown.iterrows():
+        band = row[band_col] if band_col and band_col in row and pd.notna(row[band_col]) else None
+        labelled = label_all or (band is not None and band != "within 95%")
+        side = "top" if not row[rate_col] < overall else "bottom"
+        position = f"{side} {('left', 'right')[side_count[side] % 2]}"
+        side_count[side] += labelled
+        band_text = funnel.BAND_LABELS.get(band, "") if band else ""
+        count_text = (
+            f"{count_label}: {row[count_col]:,.0f}<br>"
+            if count_col and count_col in row and pd.notna(row[count_col])
+            else ""
+        )
+        fig.add_scatter(
+            x=[row[denominator_col]],
+            y=[row[rate_col]],
+            mode="markers+text" if labelled else "markers",
+            name=str(row[name_col]),
+            text=[str(row[name_col])] if labelled else None,
+            textposition=position,
+            cliponaxis=False,
+            textfont={"size": 12, "color": theme.NHS_TEXT},
+            marker={
+                "color": colours.get(row[code_col], theme.NHS_BLUE),
+                "size": 12,
+                "line": {"color": "#ffffff", "width": 1},
+            },
+            customdata=[[count_text, band_text]],
+            hovertemplate=(
+                f"<b>{row[name_col]}</b><br>{x_title}: %{{x:,.0f}}<br>"
+                f"%{{customdata[0]}}{y_title}: %{{y:{value_format}}}<br>"
+                "%{customdata[1]}<extra></extra>"
+            ),
+            showlegend=False,
+        )
+
+    fig.add_annotation(
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        yshift=-62,
+        xanchor="left",
+        yanchor="top",
+        align="left",
+        showarrow=False,
+        text=(
+            "Each dot is a practice. Dots between the dashed lines differ from the overall "
+            "rate by no more than chance would explain;<br>dots beyond the dotted lines (99.8%) "
+            "almost certainly differ. Hover over a dot for its figures."
+        ),
+        font={"size": 13, "color": theme.NHS_TEXT},
+    )
+    fig.update_layout(
+        template=theme.TEMPLATE_NAME,
+        title=theme.title_with_period(title, period_label),
+        xaxis={"title": {"text": x_title}, "tickformat": ",.0f", "rangemode": "tozero"},
+        yaxis={"title": {"text": y_title}, "rangemode": "tozero"},
+        height=560,
+        margin={"t": 90, "b": 150},
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        hovermode="closest",
+    )
+    return fig
