@@ -220,6 +220,7 @@ pseq_rows = changes[(changes["instrument"] == "PSEQ") & changes["referral_id"].i
 pseq_fig = mdt_charts.pseq_change(
     pseq_rows,
     f"People on today's list with a follow-up form, up to {uk_date(meeting_date)}",
+    bases["PSEQ"].threshold_points if "PSEQ" in bases else None,
 )
 
 chart_left, chart_right = st.columns(2)

@@ -22,7 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from wellpath import theme
-from wellpath.mdt import FLAGS
+from wellpath.mdt import FLAGS, RELIABLE_LABELS
 from wellpath.scope import uk_date
 
 CHROMIUM = os.environ.get("WELLPATH_CHROMIUM", "/usr/bin/chromium")
@@ -33,8 +33,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-#: Printable width of landscape A4 (297 mm less 2 x 10 mm margins) in CSS pixels (96 per inch).
-CHART_WIDTH_PX = 1040
+#: Two charts side by side across landscape A4 (297 mm less 2 x 10 mm margins, 96 px per
+#: inch, less the gap), and a height that leaves room for the heading.
+CHART_WIDTH_PX = 510
+CHART_HEIGHT_PX = 560
 PDF_TIMEOUT_MS = 60_000
 
 FOOTER_TEXT = (
@@ -101,11 +103,13 @@ th, td {{ border: 1px solid {theme.NHS_GREY_4}; padding: 1.2mm 1.5mm; text-align
           vertical-align: top; }}
 th {{ background: {theme.NHS_GREY_5}; font-weight: bold; }}
 td.num {{ text-align: right; white-space: nowrap; }}
-table.list {{ font-size: 8pt; }}
+table.list {{ font-size: 7.5pt; }}
 table.list td, table.list th {{ padding: 0.8mm 1mm; }}
 table.headline {{ width: auto; min-width: 60%; }}
-td.flags {{ color: {theme.NHS_RED}; font-weight: bold; min-width: 32mm; }}
+td.flags {{ color: {theme.NHS_RED}; font-weight: bold; min-width: 38mm; }}
+.charts {{ display: flex; flex-wrap: wrap; gap: 4mm; }}
 .chart {{ break-inside: avoid; page-break-inside: avoid; margin: 0 0 3mm; }}
+td.date, td.id {{ white-space: nowrap; }}
 dl.legend {{ display: grid; grid-template-columns: max-content 1fr; gap: 0.8mm 4mm;
              font-size: 8.5pt; margin: 1mm 0 3mm; }}
 dl.legend dt {{ font-weight: bold; color: {theme.NHS_RED}; }}
@@ -115,11 +119,15 @@ dl.legend dd {{ margin: 0; }}
 """
 
 
-def _cell(value: object) -> tuple[str, bool]:
-    """Display text for a table cell, and whether it is a number (right-aligned)."""
+def _is_missing(value: object) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
-        return "", False
-    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _cell(value: object, digits: int) -> tuple[str, bool]:
+    """Display text for a table cell, and whether it is a number (right-aligned)."""
+    if _is_missing(value):
         return "", False
     if isinstance(value, pd.Timestamp):
         return uk_date(value.date()), False
@@ -130,21 +138,30 @@ def _cell(value: object) -> tuple[str, bool]:
     if isinstance(value, int):
         return f"{value:,}", True
     if isinstance(value, float):
-        return (f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"), True
+        return f"{value:,.{digits}f}", True
     return str(value), False
+
+
+def _column_digits(values: pd.Series) -> int:
+    """0 decimals for a column of whole numbers, else 1: one format per column."""
+    floats = [v for v in values if isinstance(v, float) and not math.isnan(v)]
+    return 0 if all(v.is_integer() for v in floats) else 1
 
 
 def table_html(frame: pd.DataFrame, css_class: str = "", empty: str = "None.") -> str:
     """A plain HTML table of a display frame (dates in UK style, blanks for missing)."""
     if frame.empty:
         return f"<p class='meta'>{html.escape(empty)}</p>"
+    digits = {c: _column_digits(frame[c]) for c in frame.columns}
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = []
     for row in frame.itertuples(index=False):
         cells = []
         for column, value in zip(frame.columns, row, strict=True):
-            text, numeric = _cell(value)
+            text, numeric = _cell(value, digits[column])
             classes = ["num"] if numeric else []
+            if isinstance(value, dt.date) or column == "Pseudonym":
+                classes.append("date" if isinstance(value, dt.date) else "id")
             if column == "Flags" and text:
                 classes.append("flags")
             attr = f" class='{' '.join(classes)}'" if classes else ""
@@ -154,10 +171,56 @@ def table_html(frame: pd.DataFrame, css_class: str = "", empty: str = "None.") -
     return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def _score_text(latest: object, change: object, reliable: object, digits: int) -> str:
+    if _is_missing(latest):
+        return ""
+    text = f"{float(latest):.{digits}f}"  # type: ignore[arg-type]
+    if _is_missing(change):
+        return f"{text} (baseline only)"
+    judged = not _is_missing(reliable) and reliable != RELIABLE_LABELS[None]
+    verdict = f", {str(reliable).lower()}" if judged else ""
+    return f"{text} ({float(change):+.{digits}f}{verdict})"  # type: ignore[arg-type]
+
+
+def compact_list(table: pd.DataFrame) -> pd.DataFrame:
+    """The MDT list (wellpath.mdt.list_table) folded into fewer, wider columns, so that it
+    fits landscape A4 at a readable size: status with weeks, goals as open / achieved, each
+    score as "latest (change, reliable?)"."""
+    rows = []
+    for r in table.to_dict("records"):
+        weeks = r["Weeks waiting"] if not _is_missing(r["Weeks waiting"]) else None
+        weeks = weeks if weeks is not None else r["Weeks on caseload"]
+        status = r["Status"] + ("" if _is_missing(weeks) else f", {int(weeks)} weeks")
+        wellbeing = _score_text(
+            r["Wellbeing latest"], r["Wellbeing change"], r["Wellbeing reliable?"], 1
+        )
+        rows.append(
+            {
+                "Pseudonym": r["Pseudonym"],
+                "Flags": r["Flags"],
+                "Status": status,
+                "Condition": r["Condition"],
+                "Referred by": r["Referred by"],
+                "Link worker": r["Link worker"],
+                "Last contact": r["Last contact"],
+                "Next review due": r["Next review due"],
+                "Goals open / achieved": f"{r['Goals open']} / {r['Goals achieved']}",
+                "PSEQ latest (change)": _score_text(
+                    r["PSEQ latest"], r["PSEQ change"], r["PSEQ reliable?"], 0
+                ),
+                "Wellbeing latest (change)": (
+                    f"{r['Wellbeing measure']} {wellbeing}" if wellbeing else ""
+                ),
+                "Missed contacts": r["Missed contacts"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def figure_html(fig: go.Figure, include_plotlyjs: bool) -> str:
     """A figure sized for landscape A4, with plotly.js inlined when asked (the first one)."""
     sized = go.Figure(fig)
-    sized.update_layout(width=CHART_WIDTH_PX)
+    sized.update_layout(width=CHART_WIDTH_PX, height=CHART_HEIGHT_PX)
     return sized.to_html(
         full_html=False,
         include_plotlyjs=include_plotlyjs,
@@ -198,13 +261,16 @@ def build_html(content: PackContent) -> str:
         notes,
         "<h2>Headline: this practice against the whole service</h2>",
         table_html(content.headline, "headline"),
-        charts,
+        "<h2>What the flags in the list mean</h2>",
+        legend_html(),
+        f"<h2 class='page-break'>Summary charts</h2><div class='charts'>{charts}</div>",
         "<h2 class='page-break'>People to discuss</h2>",
         f"<p>{len(content.people)} people waiting, on the caseload or with a flag; "
-        f"{flagged} with at least one flag, listed first.</p>",
-        "<p class='meta'>What the flags mean:</p>",
-        legend_html(),
-        table_html(content.people, "list", empty="No one is waiting or on the caseload."),
+        f"{flagged} with at least one flag, listed first (the flags are explained on page 1)."
+        "</p>",
+        table_html(
+            compact_list(content.people), "list", empty="No one is waiting or on the caseload."
+        ),
         f"<h2>Since the last meeting ({html.escape(since)})</h2>",
         "<p><strong>New referrals</strong></p>",
         table_html(content.new_referrals, empty="No new referrals."),

@@ -57,69 +57,71 @@ def referrals_by_month(
     return fig
 
 
-def pseq_change(changes: pd.DataFrame, period: str) -> go.Figure:
-    """One line per person from baseline PSEQ to the latest, coloured by reliable change.
+def pseq_change(changes: pd.DataFrame, period: str, threshold_points: float | None) -> go.Figure:
+    """Each person's latest PSEQ against their baseline: above the diagonal is better. The
+    dotted lines mark reliable change (baseline +/- the threshold); the people reliably worse
+    are labelled with their pseudonym, everyone else on hover. Compact for any list length.
 
-    `changes`: rows of wellpath.mdt.score_changes for PSEQ with a follow-up (change_points
-    not missing), with patient_id, baseline_score, latest_score, change_points, reliable."""
-    rows = changes[changes["change_points"].notna()].sort_values("change_points")
+    `changes`: rows of wellpath.mdt.score_changes for PSEQ (patient_id, baseline_score,
+    latest_score, change_points, reliable); rows without a follow-up are left out."""
+    rows = changes[changes["change_points"].notna()]
     fig = go.Figure()
-    for category in (DETERIORATED, "unchanged", IMPROVED, None):
+    fig.add_scatter(
+        x=[0, 60],
+        y=[0, 60],
+        mode="lines",
+        line={"color": theme.NHS_SECONDARY_TEXT, "width": 1},
+        name="No change",
+        hoverinfo="skip",
+    )
+    if threshold_points is not None:
+        for sign in (1, -1):
+            fig.add_scatter(
+                x=[0, 60],
+                y=[sign * threshold_points, 60 + sign * threshold_points],
+                mode="lines",
+                line={"color": theme.NHS_SECONDARY_TEXT, "width": 1, "dash": "dot"},
+                name=f"Reliable change: more than {threshold_points:.1f} points",
+                showlegend=sign == 1,
+                hoverinfo="skip",
+            )
+    for category in (IMPROVED, "unchanged", DETERIORATED, None):
         part = rows[rows["reliable"].map(lambda c, cat=category: c == cat)]
         if part.empty:
             continue
-        xs: list[float | None] = []
-        ys: list[str | None] = []
-        for r in part.itertuples(index=False):
-            xs += [r.baseline_score, r.latest_score, None]
-            ys += [r.patient_id, r.patient_id, None]
-        colour = RELIABLE_COLOURS[category]
+        worse = category == DETERIORATED
         fig.add_scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            line={"color": colour, "width": 3},
-            showlegend=False,
-            hoverinfo="skip",
-        )
-        fig.add_scatter(
-            x=part["latest_score"],
-            y=part["patient_id"],
-            mode="markers",
-            marker={"color": colour, "size": 11, "symbol": "diamond"},
-            name=f"Latest: {RELIABLE_LABELS[category].lower()}",
-            customdata=part[["baseline_score", "change_points"]],
+            x=part["baseline_score"],
+            y=part["latest_score"],
+            mode="markers+text" if worse else "markers",
+            text=part["patient_id"] if worse else None,
+            textposition="middle right",
+            textfont={"color": RELIABLE_COLOURS[category], "size": 12},
+            marker={
+                "color": RELIABLE_COLOURS[category],
+                "size": 10 if worse else 8,
+                "symbol": "diamond" if worse else "circle",
+                "opacity": 0.85,
+            },
+            name=f"{RELIABLE_LABELS[category]} ({len(part)})",
+            customdata=part[["patient_id", "change_points"]],
             hovertemplate=(
-                "%{y}: baseline %{customdata[0]:.0f}, latest %{x:.0f} "
+                "%{customdata[0]}: baseline %{x:.0f}, latest %{y:.0f} "
                 "(%{customdata[1]:+.0f} points)<extra></extra>"
             ),
         )
-    if not rows.empty:
-        fig.add_scatter(
-            x=rows["baseline_score"],
-            y=rows["patient_id"],
-            mode="markers",
-            marker={"color": "#FFFFFF", "size": 9, "line": {"color": theme.NHS_TEXT, "width": 2}},
-            name="Baseline",
-            hovertemplate="%{y}: baseline %{x:.0f}<extra></extra>",
-        )
-    fig.add_vline(x=40, line={"color": theme.NHS_GREY_4, "dash": "dot"})
-    fig.add_annotation(
-        x=40,
-        y=1.0,
-        yref="paper",
-        text="40: managing well",
-        showarrow=False,
-        xanchor="left",
-        yanchor="bottom",
-        font={"size": 12, "color": theme.NHS_SECONDARY_TEXT},
-    )
     fig.update_layout(
         template=theme.TEMPLATE_NAME,
-        title=theme.title_with_period("Pain self-efficacy (PSEQ): baseline to latest", period),
-        xaxis={"title": {"text": "PSEQ score (0-60, higher is better)"}, "range": [0, 60]},
-        yaxis={"title": {"text": "Person (pseudonym)"}, "type": "category"},
-        height=max(320, 130 + 26 * len(rows)),
-        legend={"y": -0.12 if len(rows) > 8 else -0.25},
+        title=theme.title_with_period(
+            f"Pain self-efficacy (PSEQ): latest against baseline, {len(rows)} people", period
+        ),
+        xaxis={
+            "title": {"text": "PSEQ at baseline (points, 0-60; higher is better)"},
+            "range": [0, 60],
+        },
+        yaxis={"title": {"text": "Latest PSEQ (points, 0-60)"}, "range": [0, 60]},
+        height=460,
+        legend={"y": -0.2, "yanchor": "top"},
+        margin={"b": 150},
     )
     return fig
