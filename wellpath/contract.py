@@ -63,6 +63,11 @@ class Table:
     notes: tuple[str, ...] = field(default=())
 
     @property
+    def title(self) -> str:
+        """The table's name on screen."""
+        return TABLE_TITLES[self.name]
+
+    @property
     def file_name(self) -> str:
         return f"{self.name}.csv"
 
@@ -341,6 +346,17 @@ TABLES: tuple[Table, ...] = (
     ),
 )
 
+TABLE_TITLES = {
+    "practices": "Practices",
+    "link_workers": "Link workers",
+    "patients": "Patients",
+    "referrals": "Referrals",
+    "contacts": "Contacts",
+    "goals": "Goals",
+    "assessments": "Questionnaires (assessments)",
+    "healthcare_use": "Healthcare use",
+    "prescriptions": "Prescriptions",
+}
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 TABLE_NAMES: tuple[str, ...] = tuple(t.name for t in TABLES)  # parents before children
 
