@@ -28,9 +28,9 @@ def slug(title: str) -> str:
     return "-".join(words) or "section"
 
 
-def read_doc(name: str, folder: Path = DOCS_DIR) -> str | None:
+def read_doc(name: str, folder: Path | None = None) -> str | None:
     """The text of docs/<name>, or None when it has not been written yet."""
-    path = folder / name
+    path = (folder or DOCS_DIR) / name
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
