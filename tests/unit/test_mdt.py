@@ -1,0 +1,224 @@
+"""The MDT flag rules one at a time, at and either side of each threshold, and the dates of
+the meeting. Meeting on Tue 30 Jun 2026 throughout."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from wellpath import mdt
+
+MEETING = dt.date(2026, 6, 30)
+
+
+def days_before(n: int) -> dt.date:
+    return MEETING - dt.timedelta(days=n)
+
+
+def person(**overrides) -> dict:
+    """Someone on the caseload with nothing to flag: seen a week ago, form a month ago."""
+    base = {
+        "referral_id": "R1",
+        "patient_id": "P-1",
+        "status": "caseload",
+        "referral_date": days_before(120),
+        "triage_outcome": "accepted",
+        "triage_date": days_before(118),
+        "first_contact_date": days_before(100),
+        "discharge_date": None,
+        "discharge_reason": None,
+        "last_contact_date": days_before(7),
+        "last_questionnaire_date": days_before(30),
+        "caseload_days": 100,
+        "symptom_months": 12,
+        "age_at_referral_years": 50,
+        "condition": "ibs",
+    }
+    base.update(overrides)
+    return base
+
+
+def test_no_flags():
+    assert mdt.person_flags(person(), MEETING, ["improved", "unchanged", None]) == ()
+
+
+def test_reliable_deterioration_on_any_instrument():
+    assert mdt.person_flags(person(), MEETING, ["improved", "deteriorated"]) == (
+        "reliable_deterioration",
+    )
+
+
+@pytest.mark.parametrize(("days", "flagged"), [(41, False), (42, True), (60, True)])
+def test_no_contact_for_six_weeks(days, flagged):
+    # "for six weeks": 42 days or more since the last attended contact
+    got = mdt.person_flags(person(last_contact_date=days_before(days)), MEETING)
+    assert ("no_recent_contact" in got) is flagged
+
+
+def test_no_contact_only_for_the_caseload():
+    waiting = person(status="waiting", last_contact_date=None, referral_date=days_before(10))
+    assert mdt.person_flags(waiting, MEETING) == ()
+
+
+@pytest.mark.parametrize(("days", "flagged"), [(28, False), (29, True)])
+@pytest.mark.parametrize("status", ["waiting", "awaiting_triage"])
+def test_waiting_more_than_four_weeks(days, flagged, status):
+    # "more than four weeks": 29 days or more since referral
+    p = person(status=status, referral_date=days_before(days), last_contact_date=None)
+    assert mdt.person_flags(p, MEETING) == (("waiting_over_4_weeks",) if flagged else ())
+
+
+@pytest.mark.parametrize(("days", "flagged"), [(83, False), (84, True)])
+def test_review_questionnaire_due(days, flagged):
+    got = mdt.person_flags(person(last_questionnaire_date=days_before(days)), MEETING)
+    assert got == (("review_due",) if flagged else ())
+
+
+def test_review_due_counts_from_the_caseload_start_without_any_form():
+    # no complete form: 12 weeks from first contact (84 days ago -> due today)
+    p = person(last_questionnaire_date=None, first_contact_date=days_before(84))
+    assert mdt.person_flags(p, MEETING) == ("review_due",)
+    assert mdt.next_review_date("caseload", None, days_before(84), None) == MEETING
+    assert mdt.next_review_date("waiting", None, None, None) is None
+
+
+def test_on_the_caseload_beyond_18_months():
+    # 18 months = 18 * 30.4375 = 547.875 days: 547 is not beyond, 548 is
+    assert mdt.person_flags(person(caseload_days=547), MEETING) == ()
+    assert mdt.person_flags(person(caseload_days=548), MEETING) == ("long_on_caseload",)
+
+
+@pytest.mark.parametrize(("days", "flagged"), [(0, True), (31, True), (32, False)])
+def test_returned_to_clinical_care_recently(days, flagged):
+    p = person(
+        status="discharged",
+        discharge_date=days_before(days),
+        discharge_reason="clinical_referral",
+        caseload_days=None,
+    )
+    assert mdt.person_flags(p, MEETING) == (("returned_to_clinical_care",) if flagged else ())
+
+
+def test_other_discharge_reasons_are_not_flagged():
+    p = person(status="discharged", discharge_date=days_before(3), discharge_reason="goals_met")
+    assert mdt.person_flags(p, MEETING) == ()
+
+
+@pytest.mark.parametrize("outcome", ["declined", "not_eligible"])
+def test_declined_or_not_eligible_this_month(outcome):
+    p = person(status="not_taken_on", triage_outcome=outcome, triage_date=days_before(10))
+    assert mdt.person_flags(p, MEETING) == ("declined_or_not_eligible",)
+    old = person(status="not_taken_on", triage_outcome=outcome, triage_date=days_before(40))
+    assert mdt.person_flags(old, MEETING) == ()
+    redirected = person(
+        status="not_taken_on", triage_outcome="redirected", triage_date=days_before(10)
+    )
+    assert mdt.person_flags(redirected, MEETING) == ()
+
+
+def test_flags_come_most_urgent_first():
+    p = person(
+        last_contact_date=days_before(50),
+        last_questionnaire_date=days_before(100),
+        caseload_days=600,
+    )
+    assert mdt.person_flags(p, MEETING, ["deteriorated"]) == (
+        "reliable_deterioration",
+        "no_recent_contact",
+        "review_due",
+        "long_on_caseload",
+    )
+
+
+@pytest.mark.parametrize(
+    ("outcome", "months", "age", "condition", "reason"),
+    [
+        ("declined", 12, 40, "ibs", "Declined the offer of support"),
+        (
+            "not_eligible",
+            2,
+            40,
+            "ibs",
+            "Not eligible: symptoms for 2 months (the service takes 3 to 36)",
+        ),
+        ("not_eligible", 12, 17, "ibs", "Not eligible: aged 17 (adults only)"),
+        ("not_eligible", 12, 40, "other", "Not eligible: condition recorded as 'other'"),
+        (
+            "not_eligible",
+            12,
+            40,
+            "ibs",
+            "Not eligible (no reason in the data: ask the link worker)",
+        ),
+    ],
+)
+def test_not_taken_on_reason(outcome, months, age, condition, reason):
+    assert mdt.not_taken_on_reason(outcome, months, age, condition) == reason
+
+
+def test_meeting_dates():
+    assert mdt.financial_quarter_start(dt.date(2026, 6, 30)) == dt.date(2026, 4, 1)
+    assert mdt.financial_quarter_start(dt.date(2026, 11, 24)) == dt.date(2026, 10, 1)
+    assert mdt.financial_quarter_start(dt.date(2027, 2, 1)) == dt.date(2027, 1, 1)
+    assert mdt.year_before(dt.date(2028, 2, 29)) == dt.date(2027, 2, 28)
+    assert mdt.chart_from_date(dt.date(2026, 6, 30)) == dt.date(2025, 7, 1)
+    assert mdt.chart_from_date(dt.date(2026, 1, 5)) == dt.date(2025, 2, 1)
+    assert mdt.default_last_meeting(MEETING) == dt.date(2026, 6, 2)
+    # the earlier of the last meeting and the 31-day window for recent closures
+    assert mdt.since_date(MEETING, dt.date(2026, 6, 2)) == dt.date(2026, 5, 30)
+    assert mdt.since_date(MEETING, dt.date(2026, 4, 1)) == dt.date(2026, 4, 1)
+    assert mdt.since_date(MEETING, None) == dt.date(2026, 5, 30)
+
+
+def test_reliable_change_basis_threshold():
+    # PSEQ, r = 0.86, SD 10: 1.96 * sqrt(2) * 10 * sqrt(0.14) = 10.372 points
+    spread = pd.DataFrame(
+        {"instrument": ["PSEQ", "SWEMWBS"], "baseline_count": [50, 50]}
+        | {"baseline_mean_points": [25.0, 20.0], "baseline_sd_points": [10.0, 3.0]}
+    )
+    bases = mdt.reliable_change_bases(spread)
+    assert bases["PSEQ"].threshold_points == pytest.approx(10.372, abs=0.001)
+    assert bases["SWEMWBS"].threshold_points is None  # no published reliability
+    assert mdt.reliable_category(-10.3, bases["PSEQ"]) == "unchanged"
+    assert mdt.reliable_category(-10.4, bases["PSEQ"]) == "deteriorated"
+    assert mdt.reliable_category(10.4, bases["PSEQ"]) == "improved"
+    assert mdt.reliable_category(5.0, bases["SWEMWBS"]) is None
+    # the user may give a reliability where none is published: r = 0.75, SD 3:
+    # 1.96 * sqrt(2) * 3 * sqrt(0.25) = 4.158
+    overridden = mdt.reliable_change_bases(spread, {"SWEMWBS": 0.75})
+    assert overridden["SWEMWBS"].threshold_points == pytest.approx(4.158, abs=0.001)
+    assert mdt.reliable_category(-4.2, overridden["SWEMWBS"]) == "deteriorated"
+
+
+def test_stale_data_warning():
+    people = pd.DataFrame({"last_contact_date": [days_before(20), days_before(15), None]})
+    assert "15 days before the meeting" in mdt.stale_data_warning(people, MEETING)
+    fresh = pd.DataFrame({"last_contact_date": [days_before(3)]})
+    assert mdt.stale_data_warning(fresh, MEETING) is None
+
+
+def test_headline_table_shows_suppressed_figures_as_stars():
+    row = {
+        "referred_quarter_count": 10,
+        "referred_total_count": 120,
+        "awaiting_triage_count": None,
+        "waiting_count": 0,
+        "caseload_count": 45,
+        "discharged_count": 60,
+        "first_contact_count": 40,
+        "median_wait_days": 19.5,
+        "pseq_pair_count": None,
+        "pseq_mean_baseline_points": None,
+        "pseq_mean_latest_points": None,
+        "pseq_mean_change_points": None,
+    }
+    table = mdt.headline_table(
+        pd.DataFrame([{"area": "practice"} | row, {"area": "service"} | row]),
+        dt.date(2026, 4, 1),
+    ).set_index("Measure")
+    assert table.loc["Referred this quarter (since 1 Apr 2026)", "This practice"] == "10"
+    assert table.loc["Awaiting triage", "This practice"] == "*"
+    assert table.iloc[-2]["Whole service"] == "19.5 days (40 people)"
+    assert table.iloc[-1]["This practice"] == "*"
