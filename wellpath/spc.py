@@ -485,6 +485,27 @@ def latest_by_group(
     with a target, the assurance."""
     keys = [group_col] if isinstance(group_col, str) else list(group_col)
     last = result.groupby(keys, sort=False).tail(1).reset_index(drop=True)
-    last["variation_icon"] = [variation_icon(last.iloc[[i]], improvement) for i in range(len(last))]
-    last["assurance"] = [assurance(last.iloc[[i]], target, improvement) for i in range(len(last))]
+    direction = _direction(improvement)
+    point_type = last["point_type"].to_numpy(dtype=object)
+    good, bad = ("high", "low") if direction >= 0 else ("low", "high")
+    last["variation_icon"] = np.select(
+        [
+            point_type == "special_cause_improvement",
+            point_type == "special_cause_concern",
+            point_type == "special_cause_neutral_high",
+            point_type == "special_cause_neutral_low",
+        ],
+        [f"improvement_{good}", f"concern_{bad}", "neutral_high", "neutral_low"],
+        default="common_cause",
+    ).astype(object)
+    if target is None or direction == 0:
+        last["assurance"] = None
+    else:
+        above, below = last["upl"].to_numpy() < target, last["lpl"].to_numpy() > target
+        passes, fails = ("consistent_pass", "consistent_fail")[:: 1 if direction == 1 else -1]
+        assurance_type = np.select([below, above], [passes, fails], default="inconsistent").astype(
+            object
+        )
+        assurance_type[last["upl"].isna().to_numpy()] = None
+        last["assurance"] = assurance_type
     return last

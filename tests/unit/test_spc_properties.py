@@ -34,6 +34,7 @@ FLAGS = [
 ]
 
 
+@settings(deadline=None)  # scipy/pandas calls are slow on a busy machine
 @given(values, st.booleans(), st.sampled_from([None, 3, 12]))
 def test_limits_symmetric_and_ordered(ys, screen, fix):
     result = spc.xmr(ys, screen_outliers=screen, fix_after_n=fix)
@@ -49,6 +50,7 @@ def test_limits_symmetric_and_ordered(ys, screen, fix):
     assert set(result["point_type"]) <= set(spc.POINT_TYPES)
 
 
+@settings(deadline=None)  # scipy/pandas calls are slow on a busy machine
 @given(st.floats(-1e6, 1e6, allow_nan=False), st.integers(1, 40), improvements, st.booleans())
 def test_constant_series_is_all_common_cause(level, n, improvement, screen):
     # Zero variation: AMR 0, the limits sit on the mean, every point is on the mean.
@@ -61,6 +63,7 @@ def test_constant_series_is_all_common_cause(level, n, improvement, screen):
     assert spc.variation_icon(result, improvement) == "common_cause"
 
 
+@settings(deadline=None)  # scipy/pandas calls are slow on a busy machine
 @given(values, improvements)
 def test_negating_mirrors_the_chart(ys, improvement):
     # -y with the opposite improvement direction: limits mirror, every point type the same
@@ -74,6 +77,7 @@ def test_negating_mirrors_the_chart(ys, improvement):
     assert mirrored["point_type"].tolist() == [swap.get(t, t) for t in result["point_type"]]
 
 
+@settings(deadline=None)  # scipy/pandas calls are slow on a busy machine
 @given(values, improvements, st.sampled_from([0.25, 2.0, 1024.0]))
 def test_scaling_by_powers_of_two_changes_nothing_but_the_scale(ys, improvement, factor):
     result = spc.xmr(ys, improvement=improvement)
@@ -128,6 +132,12 @@ def test_vectorised_equals_single_series(frame, improvement, screen, fix):
             np.testing.assert_allclose(part[column], single[column], rtol=1e-12)
         for column in FLAGS:
             assert part[column].tolist() == single[column].tolist(), column
+    # The vectorised summary agrees with the single-chart icon and assurance functions.
+    latest = spc.latest_by_group(many, "practice", improvement, target=10.0)
+    for _, row in latest.iterrows():
+        part = many[many["practice"] == row["practice"]]
+        assert row["variation_icon"] == spc.variation_icon(part, improvement)
+        assert row["assurance"] == spc.assurance(part, 10.0, improvement)
 
 
 def test_missing_values_are_left_out_and_break_runs():
