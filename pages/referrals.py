@@ -47,9 +47,11 @@ cols[1].metric(
 self_refs = published = None
 if len(by_referrer):
     self_refs = service.published_sum(
-        by_referrer.loc[by_referrer["referrer_role"] == "self", "referral_count"], rounded
+        by_referrer.loc[by_referrer["referrer_role"] == "self", "referral_count"],
+        rounded,
+        strict=True,
     )
-    published = service.published_sum(by_referrer["referral_count"], rounded)
+    published = service.published_sum(by_referrer["referral_count"], rounded, strict=True)
 cols[2].metric(
     "Self-referrals",
     ui.fmt_number(100 * self_refs / published, 0, "%")

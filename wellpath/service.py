@@ -104,10 +104,15 @@ def add_shares(frame: pd.DataFrame, count_col: str, share_col: str = "share_pct"
     return out
 
 
-def published_sum(values: pd.Series, rounded: bool) -> int | None:
-    """A column total: the plain sum, or for a rounded scope the sum of the published cells."""
+def published_sum(values: pd.Series, rounded: bool, strict: bool = False) -> int | None:
+    """A column total: the plain sum, or for a rounded scope the sum of the published cells
+    (wellpath.disclosure.published_total). None ("*") when every non-zero cell is suppressed
+    (a total of 0 would then be false), and with `strict` when any cell is: a rate worked
+    out from partial totals would be biased, so it is not shown at all."""
     if rounded:
-        return disclosure.published_total(values.tolist())
+        total = disclosure.published_total(values.tolist())
+        hidden = any(_missing(v) or disclosure.round_count(v) is None for v in values)
+        return None if hidden and (strict or not total) else total
     clean = pd.to_numeric(values, errors="coerce").dropna()
     return int(clean.sum())
 
@@ -180,8 +185,8 @@ def km_summary(
     """Kaplan-Meier time on caseload, overall or by a column (practice_code, condition).
 
     `durations`: rows of caseload_durations (caseload_days, is_ended, ...). Returns a summary
-    (group, episodes, discharged, median_months, median_ci_low_months, median_ci_high_months;
-    NaN median = not reached: fewer than half have left) and the curves by group (time_months,
+    (group, episodes, discharged, median_months, median_ci_low_months, median_ci_high_months,
+    median_reached: False when fewer than half have left, None when suppressed) and the curves by group (time_months,
     survival, ci_low, ci_high, starting at 100% on day 0).
 
     For a rounded scope a group of 7 or fewer episodes shows neither curve nor median, and
@@ -210,10 +215,13 @@ def km_summary(
             "median_months": _months(km.median),
             "median_ci_low_months": _months(km.median_ci_low),
             "median_ci_high_months": _months(km.median_ci_high),
+            # False: fewer than half have left, so there is no median yet (not "unknown")
+            "median_reached": bool(km.n) and not math.isnan(km.median),
         }
         if rounded:
             row = disclosure.protect_record(row, n=km.n, count_fields=("episodes", "discharged"))
             if not disclosure.is_publishable_n(km.n):
+                row["median_reached"] = None
                 rows.append(row)
                 continue
         rows.append(row)
@@ -226,6 +234,30 @@ def km_summary(
             curve["time_months"] = curve["time"] / 30.4375
             curves[name] = curve
     return pd.DataFrame(rows), curves
+
+
+def _is_false(flag: object) -> bool:
+    return isinstance(flag, bool | np.bool_) and not flag
+
+
+def median_text(median: object, reached: object, unit: str = "") -> str:
+    """A KM median for display: 'not reached yet' when fewer than half have left."""
+    if _is_false(reached):
+        return "not reached yet"
+    if _missing(median) or reached is None:
+        return "*"
+    return f"{float(median):.1f}{unit}"  # type: ignore[arg-type]
+
+
+def interval_text(low: object, high: object, reached: object) -> str:
+    """'4.1 to 7.9', with 'not reached' for an open end; '*' where suppressed."""
+    if reached is None or (_missing(low) and _missing(high) and not _is_false(reached)):
+        return "*"
+    if _missing(low):
+        return "not reached"
+    low_text = f"{float(low):.1f}"  # type: ignore[arg-type]
+    high_text = "not reached" if _missing(high) else f"{float(high):.1f}"  # type: ignore[arg-type]
+    return f"{low_text} to {high_text}"
 
 
 def _months(days: float | None) -> float:
@@ -258,8 +290,8 @@ def goals_total_row(goals: pd.DataFrame, rounded: bool) -> dict[str, object]:
     """All domains together: goals agreed, closed, achieved, the share achieved with its
     Wilson interval. Totals are sums of the published cells for a rounded scope."""
     agreed = published_sum(goals["goal_count"], rounded)
-    closed = published_sum(goals["closed_count"], rounded)
-    achieved = published_sum(goals["achieved_count"], rounded)
+    closed = published_sum(goals["closed_count"], rounded, strict=True)
+    achieved = published_sum(goals["achieved_count"], rounded, strict=True)
     share = low = high = math.nan
     if closed and achieved is not None and achieved <= closed:
         share = 100 * achieved / closed
@@ -276,9 +308,10 @@ def goals_total_row(goals: pd.DataFrame, rounded: bool) -> dict[str, object]:
 
 
 def dna_rate(months: pd.DataFrame, rounded: bool) -> float:
-    """DNAs over booked contacts (attended + DNA) across the months shown, in %."""
-    dna = published_sum(months["dna_count"], rounded)
-    booked = published_sum(months["booked_count"], rounded)
+    """DNAs over booked contacts (attended + DNA) across the months shown, in %; for a
+    rounded scope only when no month's count is suppressed."""
+    dna = published_sum(months["dna_count"], rounded, strict=True)
+    booked = published_sum(months["booked_count"], rounded, strict=True)
     if not booked or dna is None:
         return math.nan
     return 100.0 * dna / booked
