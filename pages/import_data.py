@@ -102,8 +102,11 @@ if refused is not None:
 
 if result is not None:
     st.subheader("This import")
-    message = f"{STATUS_LABELS.get(result.status, result.status)} (batch `{result.batch_id}`)."
-    if result.status == "loaded_with_rejections":
+    label = STATUS_LABELS.get(result.status, result.status)
+    if result.status == "unchanged" and sum(result.rejected.values()):
+        label = "No changes to what was already loaded; some rows were rejected"
+    message = f"{label} (batch `{result.batch_id}`)."
+    if sum(result.rejected.values()):
         st.warning(message, icon=":material/warning:")
     else:
         st.success(message, icon=":material/check_circle:")

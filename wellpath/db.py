@@ -96,6 +96,7 @@ def run_query(
     """Run queries/<name>.sql on its own cursor with bound parameters; return a DataFrame."""
     cur = con.cursor()
     try:
+        use_attached(cur)
         return cur.execute(load_query(name), bind(name, params or {})).df()
     finally:
         cur.close()
@@ -111,8 +112,32 @@ def apply_derived(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(path.read_text(encoding="utf-8"))
 
 
+READ_ALIAS = "wellpath"
+
+
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=True)
+    """A read-only connection to the file as it is now.
+
+    `duckdb.connect(path)` hands back the database instance already open on that path in
+    this process (DuckDB's instance cache), which after a writer swapped in a new file still
+    reads the old, unlinked one. So the file is attached to a fresh in-memory instance and
+    made the default; cursors must `use_attached` (run_query does).
+    """
+    con = duckdb.connect(":memory:")
+    quoted = "'" + str(path).replace("'", "''") + "'"
+    con.execute(f"attach {quoted} as {READ_ALIAS} (read_only)")
+    con.execute(f"use {READ_ALIAS}")
+    return con
+
+
+def use_attached(cur: duckdb.DuckDBPyConnection) -> None:
+    """Make a cursor of a `connect_read_only` connection read the attached file by default."""
+    found = cur.execute(
+        "select count(*) from duckdb_databases() where database_name = $alias",
+        {"alias": READ_ALIAS},
+    ).fetchone()
+    if found and found[0]:
+        cur.execute(f"use {READ_ALIAS}")
 
 
 @contextmanager

@@ -96,3 +96,24 @@ def test_import_from_another_process_while_a_reader_keeps_querying(tmp_path):
     again = duckdb.connect(str(db_file), read_only=True)
     assert again.execute("select count(*) from practices").fetchone()[0] == 2
     again.close()
+
+
+def test_reader_in_the_same_process_sees_the_new_file(tmp_path):
+    """DuckDB hands back an instance already open on a path; the dashboard's reader must not
+    keep reading the old file after an import swapped the new one in."""
+    from wellpath import db
+    from wellpath.importer import import_batch
+
+    db_file = tmp_path / "w.duckdb"
+    first = tmp_path / "first"
+    first.mkdir()
+    (first / "practices.csv").write_text("practice_code,practice_name\nA86012,Elm\n")
+    import_batch(first, db_file)
+    old = db.connect_read_only(db_file)  # stays open, as the dashboard's cached connection does
+    assert db.run_query(old, "practice_list").shape[0] == 1
+    import_batch(VALID, db_file)
+    new = db.connect_read_only(db_file)
+    assert db.run_query(new, "practice_list").shape[0] == 2
+    assert db.run_query(old, "practice_list").shape[0] == 1
+    old.close()
+    new.close()
