@@ -205,14 +205,14 @@ def spc_chart(
             a_colour, a_symbol = ASSURANCE_ICON_STYLE[level]
             _icon(fig, 0, a_colour, a_symbol, "assurance icon")
             captions.append(
-                f"<span style='color:{a_colour}'>●</span> <b>{a_symbol}</b> "
+                f"<span style='color:{a_colour}'>&#9679;</span> <b>{a_symbol}</b> "
                 f"Assurance: {spc.ASSURANCE_LABELS[level]}"
             )
             slot = 1
         _icon(fig, slot, colour, symbol, "variation icon")
         captions.insert(
             0,
-            f"<span style='color:{colour}'>●</span> <b>{symbol}</b> "
+            f"<span style='color:{colour}'>&#9679;</span> <b>{symbol}</b> "
             f"Latest point: {spc.VARIATION_ICON_LABELS[icon]}",
         )
 
