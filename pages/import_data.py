@@ -137,7 +137,9 @@ if result is not None:
             )
         else:
             rejected = data.query("import_rejected_rows", scope, filters, batch_id=result.batch_id)
-            shown = rejected.rename(
+            shown = rejected.assign(
+                table_name=rejected["table_name"].map(lambda t: contract.table(t).title)
+            )[["table_name", "row_number", "rule", "column_name", "value", "raw_row"]].rename(
                 columns={
                     "table_name": "Table",
                     "row_number": "Row in file",
