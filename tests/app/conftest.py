@@ -69,6 +69,12 @@ def use_db(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None]]:
 
 
 @pytest.fixture
+def run_app() -> Callable[..., AppTest]:
+    """make_app, for tests that point WELLPATH_DB elsewhere first (with use_db)."""
+    return make_app
+
+
+@pytest.fixture
 def app(demo_db: Path, use_db) -> Callable[..., AppTest]:
     """An AppTest factory on the demo world: app() for the default page, app(page) for one."""
     use_db(demo_db)

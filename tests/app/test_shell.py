@@ -9,11 +9,19 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, dashboard_pages, exceptions, make_app
+from streamlit.testing.v1 import AppTest
 
 from wellpath.scope import PUBLISHABLE
 
-PAGES = dashboard_pages()
+# Not imported from conftest: when several test folders are given, "conftest" may be another
+# folder's module by the time this file is imported.
+REPO = Path(__file__).resolve().parents[2]
+DASHBOARD = REPO / "dashboard.py"
+PAGES = re.findall(r'st\.Page\(\s*"([^"]+\.py)"', DASHBOARD.read_text(encoding="utf-8"))
+
+
+def exceptions(at: AppTest) -> list[str]:
+    return [f"{e.message}\n{''.join(e.stack_trace)}" for e in at.exception]
 
 
 def _banner(at) -> bool:
@@ -157,23 +165,23 @@ def test_methods_with_docs(app, monkeypatch, tmp_path: Path) -> None:
     assert not at.info
 
 
-def test_no_banner_on_real_data(use_db, tmp_path: Path) -> None:
+def test_no_banner_on_real_data(use_db, run_app, tmp_path: Path) -> None:
     from wellpath.importer import import_batch
 
     path = tmp_path / "service.duckdb"
     import_batch(REPO / "tests" / "fixtures" / "service", path, run_by="tests")
     use_db(path)
     for page in ("pages/data_quality.py", "pages/methods.py"):
-        at = make_app(page)
+        at = run_app(page)
         assert not exceptions(at), exceptions(at)
         assert not _banner(at), page
 
 
 @pytest.mark.slow
-def test_first_start_builds_the_demo(use_db, tmp_path: Path) -> None:
+def test_first_start_builds_the_demo(use_db, run_app, tmp_path: Path) -> None:
     path = tmp_path / "first" / "wellpath.duckdb"
     use_db(path)
-    at = make_app()
+    at = run_app()
     assert not exceptions(at), exceptions(at)
     assert path.is_file(), "the first start did not build the demo world"
     # The rerun after the build shows the app itself, not the set-up screen.

@@ -1,0 +1,80 @@
+"""Every page of the running server in headless Chromium: it must finish running and draw
+something, with no exception box and no Python traceback."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+PAGE_TIMEOUT_MS = 120_000
+
+pytestmark = pytest.mark.browser
+
+# Not imported from conftest: when several test folders are given, "conftest" may be another
+# folder's module by the time this file is imported.
+DASHBOARD = (Path(__file__).resolve().parents[2] / "dashboard.py").read_text(encoding="utf-8")
+PAGES = re.findall(r'st\.Page\(\s*"([^"]+\.py)"', DASHBOARD)
+DEFAULT = re.search(r'st\.Page\(\s*"([^"]+\.py)"[^)]*default=True', DASHBOARD)
+
+
+def url_path(page_file: str) -> str:
+    """Streamlit's URL path for a page file: its name without .py; the default page is /."""
+    return "" if DEFAULT and page_file == DEFAULT.group(1) else Path(page_file).stem
+
+
+def wait_until_settled(page) -> None:
+    """Wait for the app to connect, draw, and finish its script run (status widget gone)."""
+    page.wait_for_selector('[data-testid="stMain"]', timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_selector(
+        'h1, [data-testid="stException"]', state="attached", timeout=PAGE_TIMEOUT_MS
+    )
+    # Settled: no "Running..." indicator for a whole second.
+    quiet_since = None
+    for _ in range(PAGE_TIMEOUT_MS // 250):
+        running = page.locator('[data-testid="stStatusWidget"]').is_visible()
+        if running:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = 0
+        else:
+            quiet_since += 250
+            if quiet_since >= 1000:
+                return
+        page.wait_for_timeout(250)
+    raise TimeoutError("the page was still running")
+
+
+def save_whole_page(page, path: Path) -> None:
+    """Streamlit scrolls inside its main block, so full_page alone captures one screen: grow
+    the window to the content's height first."""
+    height = page.evaluate(
+        '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], '
+        '[data-testid="stMainBlockContainer"]\')].map(e => e.scrollHeight), 1000)'
+    )
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 80, 12000)})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(path), full_page=True)
+
+
+@pytest.mark.parametrize("page_file", PAGES)
+def test_page_opens_without_error(server, browser, screenshots: Path, page_file: str) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    console_errors: list[str] = []
+    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    try:
+        page.goto(f"{server}/{url_path(page_file)}", timeout=PAGE_TIMEOUT_MS)
+        wait_until_settled(page)
+        save_whole_page(page, screenshots / f"{Path(page_file).stem}.png")
+
+        boxes = page.locator('[data-testid="stException"]')
+        assert boxes.count() == 0, f"{page_file} shows an exception:\n{boxes.first.inner_text()}"
+        main = page.locator('[data-testid="stMain"]').inner_text()
+        assert "Traceback (most recent call last)" not in main, f"{page_file}:\n{main[-2000:]}"
+        assert len(main.strip()) > 40, f"{page_file} drew an (almost) empty page: {main!r}"
+        assert page.locator("h1").count() >= 1, f"{page_file} has no title"
+        assert not console_errors, f"{page_file}: JavaScript errors {console_errors}"
+    finally:
+        context.close()
