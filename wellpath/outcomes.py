@@ -431,7 +431,9 @@ def coverage_sentence(coverage: pd.DataFrame, measure_code: str, score_name: str
             return f"No {score_name} baselines were recorded in this period."
         total_text = (
             f"Of {total:,} people with a {score_name} baseline in this period, "
-            f"{followed:,} ({100 * followed / total:.0f}%) have a follow-up so far"
+            f"{followed:,} ({100 * followed / total:.0f}%) have a follow-up so far, "
+            f"{int(counts[1]):,} are still on the caseload and may yet have one, and "
+            f"{int(counts[2]):,} were discharged without one"
         )
     with_fu = mean("followed_up")
     lost = mean("discharged_no_follow_up")

@@ -18,6 +18,10 @@ def _num(value: object) -> float | None:
     return float(value)
 
 
+def _gbp(value: float) -> str:
+    return f"-£{abs(value):,.0f}" if value < 0 else f"£{value:,.0f}"
+
+
 def _error(mean: float | None, low: object, high: object, colour: str) -> dict | None:
     lo, hi = _num(low), _num(high)
     if mean is None or lo is None or hi is None:
@@ -44,7 +48,7 @@ def before_after_chart(
         for i, (_, row) in enumerate(summary.iterrows()):
             mean = _num(row[f"mean_{side}"])
             fig.add_bar(
-                x=[row["measure_label"]],
+                x=[str(row["measure_label"]).replace(" ", "<br>", 1)],
                 y=[mean if mean is not None else 0],
                 name=name,
                 legendgroup=side,
@@ -52,7 +56,7 @@ def before_after_chart(
                 marker_color=colour,
                 error_y=_error(mean, row[f"{side}_ci_low"], row[f"{side}_ci_high"], theme.NHS_TEXT),
                 text=[SUPPRESSED if mean is None else f"{mean:.2f}"],
-                textposition="outside",
+                textposition="none",
                 hovertemplate=f"{name}, %{{x}}: %{{text}} per person<extra></extra>",
             )
     fig.update_layout(
@@ -60,8 +64,9 @@ def before_after_chart(
         title=theme.title_with_period(title, period),
         barmode="group",
         yaxis_title=y_title,
-        xaxis_title="",
-        height=420,
+        xaxis={"title": "", "tickangle": 0},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        height=440,
     )
     return fig
 
@@ -89,7 +94,7 @@ def change_distribution_chart(
     fig.update_layout(
         template=theme.TEMPLATE_NAME,
         title=theme.title_with_period(
-            f"Change per person in {measure_label.lower()} (after minus before)", period
+            f"Change per person in {measure_label} (after minus before)", period
         ),
         xaxis={"title": f"Change in {unit} per person", "type": "category"},
         yaxis_title="People",
@@ -180,7 +185,7 @@ def cost_chart(
             y=[0 if value is None else value],
             marker_color=colour,
             error_y=_error(value, low, high, theme.NHS_TEXT),
-            text=["not set" if value is None else f"£{value:,.0f}"],
+            text=["not set" if value is None else _gbp(value)],
             textposition="outside",
             showlegend=False,
             hovertemplate="%{x}: %{text}<extra></extra>",

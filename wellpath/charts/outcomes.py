@@ -154,7 +154,8 @@ def share_managing_well_chart(share: pd.DataFrame, *, threshold: float, period: 
             error_y=error,
             marker_color=theme.NHS_BLUE if row["when"] == "Follow-up" else theme.NHS_GREY_4,
             text=[SUPPRESSED if pct is None else f"{pct:.0f}%"],
-            textposition="outside",
+            textposition="inside",
+            insidetextanchor="start",
             showlegend=False,
             hovertemplate=f"{row['when']}: %{{text}}<extra></extra>",
         )
@@ -242,6 +243,7 @@ def coverage_chart(
             marker_color=colours.get(row["follow_up_status"], theme.NHS_BLUE),
             text=[SUPPRESSED if mean is None else f"{mean:.1f}"],
             textposition="inside",
+            insidetextanchor="start",
             showlegend=False,
             hovertemplate="%{x}: %{text}<extra></extra>",
         )
