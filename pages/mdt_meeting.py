@@ -56,6 +56,7 @@ with right:
         help="For the 'since the last meeting' section. Clear it to leave that section out.",
     )
 
+pack_box = st.container()
 practice_name = names[practice_code]
 quarter_start = mdt.financial_quarter_start(meeting_date)
 wait_from = mdt.year_before(meeting_date)
@@ -245,19 +246,14 @@ legend = pd.DataFrame(
     [{"Flag": f.label, "People": flag_counts[f.code], "Rule": f.rule} for f in mdt.FLAGS]
 )
 with st.expander("What the flags mean", expanded=True):
-    st.dataframe(
-        legend,
-        hide_index=True,
-        width="stretch",
-        column_config={"Rule": st.column_config.TextColumn(width="large")},
-    )
+    st.table(legend.set_index("Flag"))
 
 flag_help = "Reasons to discuss this person. " + " ".join(f"{f.label}: {f.rule}" for f in mdt.FLAGS)
 date_format = "D MMM YYYY"
 column_config: dict[str, object] = {
     name: st.column_config.Column(help=text) for name, text in mdt.LIST_COLUMNS.items()
 }
-column_config["Flags"] = st.column_config.TextColumn(help=flag_help, width="medium")
+column_config["Flags"] = st.column_config.TextColumn(help=flag_help, width="large")
 for name in ("Referred", "Last contact", "Next review due"):
     column_config[name] = st.column_config.DateColumn(
         help=mdt.LIST_COLUMNS[name], format=date_format
@@ -329,7 +325,6 @@ else:
         ui.download(frame, f"mdt-{stem}-{practice_code}-{meeting_date:%Y-%m-%d}.csv")
 
 # ---------------------------------------------------------------- the pack
-st.subheader("Meeting pack")
 content = pack.PackContent(
     practice_name=practice_name,
     practice_code=practice_code,
@@ -350,44 +345,46 @@ content = pack.PackContent(
         *([stale] if stale else []),
     ],
 )
-st.caption(
-    "The pack prints on landscape A4 and opens without a network connection. Every page "
-    "carries a footer: pseudonymised patient-level data, for the practice team only."
-)
-html_col, pdf_col = st.columns(2)
-with html_col:
-    st.download_button(
-        "Download the meeting pack (HTML)",
-        data=lambda: pack.build_html(content).encode("utf-8"),
-        file_name=pack.pack_filename(practice_code, meeting_date, "html"),
-        mime="text/html",
-        icon=":material/description:",
-        key="mdt_pack_html",
-        on_click="ignore",
+with pack_box:
+    st.caption(
+        "**Meeting pack** for this practice and date: it prints on landscape A4 and opens "
+        "without a network connection. Every page "
+        "carries a footer: pseudonymised patient-level data, for the practice team only."
     )
-with pdf_col:
-    pdf_key = f"mdt_pdf_{practice_code}_{meeting_date.isoformat()}_{last_meeting}"
-    if not pack.chromium_available():
-        st.info(
-            "The PDF needs Chromium, which is not installed here. Download the HTML pack "
-            "and print it from any browser (landscape A4).",
-            icon=":material/print_disabled:",
-        )
-    elif st.button("Make the PDF pack", icon=":material/picture_as_pdf:", key="mdt_make_pdf"):
-        with st.spinner("Printing the pack with Chromium..."):
-            try:
-                st.session_state[pdf_key] = pack.html_to_pdf(
-                    pack.build_html(content), figure_count=len(content.figures)
-                )
-            except pack.PackUnavailable as problem:
-                st.error(str(problem), icon=":material/error:")
-    if st.session_state.get(pdf_key):
+    html_col, pdf_col = st.columns(2)
+    with html_col:
         st.download_button(
-            "Download the meeting pack (PDF)",
-            data=st.session_state[pdf_key],
-            file_name=pack.pack_filename(practice_code, meeting_date, "pdf"),
-            mime="application/pdf",
-            icon=":material/download:",
-            key="mdt_pack_pdf",
+            "Download the meeting pack (HTML)",
+            data=lambda: pack.build_html(content).encode("utf-8"),
+            file_name=pack.pack_filename(practice_code, meeting_date, "html"),
+            mime="text/html",
+            icon=":material/description:",
+            key="mdt_pack_html",
             on_click="ignore",
         )
+    with pdf_col:
+        pdf_key = f"mdt_pdf_{practice_code}_{meeting_date.isoformat()}_{last_meeting}"
+        if not pack.chromium_available():
+            st.info(
+                "The PDF needs Chromium, which is not installed here. Download the HTML pack "
+                "and print it from any browser (landscape A4).",
+                icon=":material/print_disabled:",
+            )
+        elif st.button("Make the PDF pack", icon=":material/picture_as_pdf:", key="mdt_make_pdf"):
+            with st.spinner("Printing the pack with Chromium..."):
+                try:
+                    st.session_state[pdf_key] = pack.html_to_pdf(
+                        pack.build_html(content), figure_count=len(content.figures)
+                    )
+                except pack.PackUnavailable as problem:
+                    st.error(str(problem), icon=":material/error:")
+        if st.session_state.get(pdf_key):
+            st.download_button(
+                "Download the meeting pack (PDF)",
+                data=st.session_state[pdf_key],
+                file_name=pack.pack_filename(practice_code, meeting_date, "pdf"),
+                mime="application/pdf",
+                icon=":material/download:",
+                key="mdt_pack_pdf",
+                on_click="ignore",
+            )

@@ -51,8 +51,10 @@ def referrals_by_month(
             "range": [0, math.ceil(top * 1.15)],
             "tickformat": "d",
         },
-        height=360,
+        height=400,
         bargap=0.25,
+        legend={"y": -0.25, "yanchor": "top"},
+        margin={"b": 110},
     )
     return fig
 
