@@ -48,7 +48,7 @@ cols[2].metric(
     "(cancelled contacts left out).",
 )
 cols[3].metric(
-    "Median attended contacts per finished episode",
+    "Median contacts per episode",
     ui.fmt_number(per_person["median_attended_contacts"].iloc[0], 0) if len(per_person) else "*",
     help="For episodes discharged in the period. 6-12 contacts is typical of social "
     "prescribing (NHS England); Ways to Wellness averaged about 18.",

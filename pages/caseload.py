@@ -128,6 +128,11 @@ else:
         charts.km_curves(overall_curves, period, title="Time on the caseload: share still on it"),
         width="stretch",
     )
+    if service.is_false(overall_row["median_reached"]):
+        st.caption(
+            "Fewer than half of the caseloads that began in this period have ended, so the "
+            "median is not reached yet. Choose a longer period (e.g. 'Since the start') to see it."
+        )
     by = st.radio(
         "Compare by",
         ["Practice", "Condition"],
@@ -229,8 +234,7 @@ cols[2].metric(
     ui.fmt_number(summary.get("p90_wait_days"), 0, " days"),
     help="Nine in ten people seen had waited no longer than this.",
 )
-whole = service.whole_months(waits)
-points = whole[whole["median_wait_days"].notna()]
+points = service.settled_wait_months(waits)
 if len(points) >= 2:
     result = spc.xmr(
         points["median_wait_days"].astype(float),
@@ -274,7 +278,8 @@ ui.definition(
     "interpolation (R's default). The SPC chart plots each whole month's median by month of "
     "referral; the improvement direction is **decrease** (shorter waits are better). Read the "
     "latest months with the 'Still waiting' column: until those people are seen, a month's "
-    "median only covers the quicker ones. Months with no one seen are left off the chart.",
+    "median only covers the quicker ones, so the chart leaves out months where more than 1 in "
+    "10 of the people seen or waiting are still waiting, and part months.",
     queries=["waits_by_referral_month", "wait_summary"],
 )
 

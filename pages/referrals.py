@@ -182,18 +182,11 @@ ui.download(practice_rates, "referral_rates_by_practice.csv")
 
 # 4. Who refers, and for what.
 st.header("Who refers, and for what")
-left, right = st.columns(2)
-for col, frame, code_col, names, what, filename in (
-    (
-        left,
-        by_referrer,
-        "referrer_role",
-        labels.REFERRER_ROLES,
-        "referrer",
-        "referrals_by_referrer",
-    ),
-    (right, by_condition, "condition", labels.CONDITIONS, "condition", "referrals_by_condition"),
-):
+mixes = (
+    (by_referrer, "referrer_role", labels.REFERRER_ROLES, "referrer", "referrals_by_referrer"),
+    (by_condition, "condition", labels.CONDITIONS, "condition", "referrals_by_condition"),
+)
+for col, (frame, code_col, names, what, _) in zip(st.columns(2), mixes, strict=True):
     with col:
         totals = (
             frame.groupby(code_col, dropna=False)["referral_count"]
@@ -219,18 +212,19 @@ for col, frame, code_col, names, what, filename in (
             ),
             width="stretch",
         )
-        st.plotly_chart(
-            charts.mix_over_time(
-                frame,
-                code_col,
-                names,
-                title=f"Referrals by {what}, quarter by quarter",
-                period=period,
-                legend_title=what.capitalize(),
-            ),
-            width="stretch",
-        )
-        ui.download(frame, f"{filename}_quarter.csv")
+for frame, code_col, names, what, filename in mixes:
+    st.plotly_chart(
+        charts.mix_over_time(
+            frame,
+            code_col,
+            names,
+            title=f"Referrals by {what}, quarter by quarter",
+            period=period,
+            legend_title=what.capitalize(),
+        ),
+        width="stretch",
+    )
+    ui.download(frame, f"{filename}_quarter.csv")
 ui.definition(
     "Referrer roles and conditions as recorded on the referral. Self-referrals are people who "
     "referred themselves. The quarter-by-quarter charts show each group's share of the "

@@ -66,6 +66,19 @@ def whole_months(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["is_whole_month"].astype(bool)].reset_index(drop=True)
 
 
+def settled_wait_months(waits: pd.DataFrame, max_still_waiting: float = 0.1) -> pd.DataFrame:
+    """Whole months of waits_by_referral_month with a median, leaving out months where more
+    than `max_still_waiting` of the people seen or still waiting have not been seen yet:
+    their median covers only the quicker ones and would look like an improvement."""
+    rows = whole_months(waits)
+    seen = pd.to_numeric(rows["seen_count"], errors="coerce").fillna(0).astype(float)
+    waiting = pd.to_numeric(rows["still_waiting_count"], errors="coerce").fillna(0).astype(float)
+    base = (seen + waiting).where(lambda b: b > 0)
+    settled = (waiting / base).fillna(1.0) <= max_still_waiting
+    keep = settled & rows["median_wait_days"].notna()
+    return rows[keep].reset_index(drop=True)
+
+
 def referral_rates(rates: pd.DataFrame, per: float = 1000) -> pd.DataFrame:
     """Referrals per 1,000 registered patients by practice, and where each practice falls on
     the funnel around the overall rate of the practices shown.
@@ -236,13 +249,13 @@ def km_summary(
     return pd.DataFrame(rows), curves
 
 
-def _is_false(flag: object) -> bool:
+def is_false(flag: object) -> bool:
     return isinstance(flag, bool | np.bool_) and not flag
 
 
 def median_text(median: object, reached: object, unit: str = "") -> str:
     """A KM median for display: 'not reached yet' when fewer than half have left."""
-    if _is_false(reached):
+    if is_false(reached):
         return "not reached yet"
     if _missing(median) or reached is None:
         return "*"
@@ -251,7 +264,7 @@ def median_text(median: object, reached: object, unit: str = "") -> str:
 
 def interval_text(low: object, high: object, reached: object) -> str:
     """'4.1 to 7.9', with 'not reached' for an open end; '*' where suppressed."""
-    if reached is None or (_missing(low) and _missing(high) and not _is_false(reached)):
+    if reached is None or (_missing(low) and _missing(high) and not is_false(reached)):
         return "*"
     if _missing(low):
         return "not reached"

@@ -46,12 +46,15 @@ def referrals_by_practice_month(
             y=part["referral_count"],
             name=name,
             marker_color=colours.get(code, theme.NHS_BLUE),
+            # part months at either end of the period are paler: fewer days, not fewer people
+            marker_opacity=[1.0 if whole else 0.4 for whole in part["is_whole_month"]],
             hovertemplate=f"{name}<br>%{{x|%b %Y}}: %{{y}} referrals<extra></extra>",
         )
+    part_months = not months["is_whole_month"].astype(bool).all()
     _layout(
         fig,
         "Referrals each month, by practice",
-        period,
+        period + (" · paler bars: part months" if part_months else ""),
         "Month of referral",
         "Referrals (number)",
         barmode="stack",
@@ -136,8 +139,16 @@ def mix_over_time(
         "Quarter of referral",
         "Share of the quarter's referrals (%)",
         barmode="stack",
-        height=440,
-        legend_title_text=legend_title,
+        height=420,
+        legend={
+            "title": {"text": legend_title},
+            "orientation": "v",
+            "x": 1.02,
+            "y": 1,
+            "yanchor": "top",
+            "traceorder": "reversed",
+        },
+        margin={"l": 60, "r": 20, "t": 80, "b": 60},
     )
     fig.update_xaxes(categoryorder="array", categoryarray=order, type="category")
     fig.update_yaxes(range=[0, 100], ticksuffix="%")
@@ -234,7 +245,8 @@ def equity_chart(rows: pd.DataFrame, dimension_label: str, period: str) -> go.Fi
         "",
         "",
         barmode="group",
-        height=max(320, 120 + 46 * len(rows)),
+        height=max(340, 150 + 46 * len(rows)),
+        margin={"l": 10, "r": 20, "t": 110, "b": 60},
     )
     fig.update_xaxes(title_text="Share of referrals (%)", ticksuffix="%", row=1, col=1)
     fig.update_xaxes(
@@ -344,8 +356,9 @@ def worker_caseloads(workers: pd.DataFrame, period: str, columns: int = 2) -> go
         period,
         "",
         "",
-        height=140 + 260 * rows,
+        height=160 + 260 * rows,
         legend={"orientation": "h", "y": -0.08 if rows > 1 else -0.2},
+        margin={"l": 60, "r": 20, "t": 120, "b": 60},
     )
     fig.update_yaxes(rangemode="tozero", tickformat=",d", title_text="People")
     fig.update_xaxes(tickformat="%b %Y")
