@@ -554,7 +554,11 @@ def domains_by_condition(
 ) -> go.Figure:
     """Heatmap: the share of each condition's action plans with a goal in each domain."""
     pivot = frame.pivot_table(
-        index="condition_label", columns="domain_label", values="chosen_pct", aggfunc="first"
+        index="condition_label",
+        columns="domain_label",
+        values="chosen_pct",
+        aggfunc="first",
+        dropna=False,
     )
     pivot = pivot.reindex(
         index=[c for c in condition_order if c in pivot.index],

@@ -1,0 +1,134 @@
+"""wellpath.service: referral rates on the funnel, Kaplan-Meier summaries, shares, totals and
+disclosure control of figures computed in Python."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from wellpath import service
+
+
+def test_referral_rates_funnel_bands():
+    # Same numbers as the SQL fixture: overall 11 / 15,400; A86026 2 of 400 -> above 95%.
+    rates = pd.DataFrame(
+        {
+            "practice_code": ["A86012", "A86017", "A86026", "NOLIST"],
+            "practice_name": ["a", "b", "c", "d"],
+            "list_size": [10000, 5000, 400, None],
+            "referral_count": [5, 4, 2, 3],
+        }
+    )
+    out = service.referral_rates(rates).set_index("practice_code")
+    assert "NOLIST" not in out.index  # no list size, no rate
+    assert out.loc["A86026", "rate_per_1000"] == pytest.approx(5.0)
+    assert out.loc["A86026", "band"] == "above 95%"
+    assert out["overall_rate_per_1000"].iloc[0] == pytest.approx(1000 * 11 / 15400)
+
+
+def test_referral_rates_with_a_suppressed_count():
+    rates = pd.DataFrame(
+        {
+            "practice_code": ["A", "B"],
+            "practice_name": ["a", "b"],
+            "list_size": [10000, 5000],
+            "referral_count": pd.array([50, pd.NA], dtype="Int64"),
+        }
+    )
+    out = service.referral_rates(rates).set_index("practice_code")
+    assert math.isnan(out.loc["B", "rate_per_1000"]) and out.loc["B", "band"] is None
+    assert out.loc["A", "overall_rate_per_1000"] == pytest.approx(5.0)
+
+
+def test_km_summary_median_and_suppression():
+    # 5c, 35e, 55c, 117c, 120e, 147c: median 120 days (the SQL test works it by hand).
+    durations = pd.DataFrame(
+        {
+            "practice_code": ["A"] * 6,
+            "caseload_days": [5, 35, 55, 117, 120, 147],
+            "is_ended": [False, True, False, False, True, False],
+        }
+    )
+    summary, curves = service.km_summary(durations, None)
+    assert summary["median_months"].iloc[0] == pytest.approx(120 / 30.4375)
+    assert bool(summary["median_reached"].iloc[0])
+    assert curves["All episodes"]["survival"].iloc[0] == 1.0
+    # Publishable: 6 episodes are too few: no curve, no median, count suppressed.
+    summary, curves = service.km_summary(
+        durations, "practice_code", {"A": "Practice A"}, rounded=True
+    )
+    assert curves == {}
+    row = summary.iloc[0]
+    assert row["group"] == "Practice A" and row["median_months"] is None and row["episodes"] is None
+    assert service.median_text(row["median_months"], row["median_reached"]) == "*"
+
+
+def test_km_not_reached():
+    durations = pd.DataFrame({"caseload_days": [10, 20, 30], "is_ended": [True, False, False]})
+    summary, _ = service.km_summary(durations, None)
+    assert service.median_text(
+        summary["median_months"].iloc[0], summary["median_reached"].iloc[0]
+    ) == ("not reached yet")
+
+
+def test_published_sum():
+    cells = pd.Series(pd.array([10, pd.NA, 0], dtype="Int64"))
+    assert service.published_sum(cells, rounded=True) == 10
+    assert service.published_sum(cells, rounded=True, strict=True) is None
+    # every non-zero cell hidden: "*", not a false 0
+    assert (
+        service.published_sum(pd.Series(pd.array([pd.NA, 0], dtype="Int64")), rounded=True) is None
+    )
+    assert service.published_sum(pd.Series([3, 4]), rounded=False) == 7
+
+
+def test_goals_total_and_wilson():
+    goals = pd.DataFrame({"goal_count": [3, 1], "closed_count": [2, 1], "achieved_count": [1, 1]})
+    total = service.goals_total_row(goals, rounded=False)
+    assert total["achieved_pct"] == pytest.approx(100 * 2 / 3)
+    # Wilson 95% for 2 of 3: 20.8% to 93.9%
+    assert total["achieved_ci_low_pct"] == pytest.approx(20.77, abs=0.01)
+    assert total["achieved_ci_high_pct"] == pytest.approx(93.85, abs=0.01)
+
+
+def test_dna_rate_and_equity_rows():
+    months = pd.DataFrame({"dna_count": [0, 1, 1, 1, 0, 1], "booked_count": [3, 4, 3, 2, 3, 1]})
+    assert service.dna_rate(months, rounded=False) == pytest.approx(25.0)  # 4 / 16
+    groups = pd.DataFrame(
+        {
+            "dimension": ["imd_quintile", "imd_quintile"],
+            "category": ["1", None],
+            "referral_count": [4, 1],
+            "accepted_count": [3, 0],
+            "engaged_count": [2, 0],
+            "accepted_pct": [75.0, 0.0],
+            "engaged_pct": [66.7, None],
+        }
+    )
+    rows = service.equity_rows(groups, "imd_quintile")
+    assert rows["group"].tolist() == [
+        "1 (most deprived)",
+        "2",
+        "3",
+        "4",
+        "5 (least deprived)",
+        "Not recorded",
+    ]
+    assert rows["referral_count"].tolist() == [4, 0, 0, 0, 0, 1]
+    assert rows["share_pct"].iloc[0] == pytest.approx(80.0)
+
+
+def test_settled_wait_months_and_quarter_label():
+    waits = pd.DataFrame(
+        {
+            "is_whole_month": [True, True, True, False],
+            "seen_count": [10, 9, 2, 1],
+            "still_waiting_count": [0, 1, 8, 0],
+            "median_wait_days": [20.0, 21.0, 10.0, 5.0],
+        }
+    )
+    kept = service.settled_wait_months(waits)
+    assert kept["median_wait_days"].tolist() == [20.0, 21.0]  # 1 of 10 waiting is settled
+    assert service.quarter_label(pd.Timestamp("2026-10-01")) == "Oct-Dec 2026"
