@@ -78,15 +78,25 @@ class Scale:
 
 SCALES: dict[str, Scale] = {
     "demo": Scale("demo", None),
-    "icb": Scale("icb", 300, comparison_patients_per_practice=150, months_before=12),
+    # Rates tuned so that icb has about 100,000 referrals and national about 2.5 million,
+    # 25 million contacts (about 18 per engaged person, as Ways to Wellness reports) and
+    # 10 million questionnaires (fewer instruments per person).
+    "icb": Scale(
+        "icb",
+        300,
+        comparison_patients_per_practice=150,
+        rate_multiplier=1.12,
+        months_before=12,
+        plant_flaws=False,
+    ),
     "national": Scale(
         "national",
         6300,
         comparison_patients_per_practice=40,
-        rate_multiplier=1.2,
+        rate_multiplier=1.34,
         months_before=12,
-        extra_contacts=4,
-        instrument_p=(1.0, 0.6, 0.1, 0.1, 0.1),
+        extra_contacts=10,
+        instrument_p=(1.0, 0.9, 0.3, 0.2, 0.2),
         plant_flaws=False,
     ),
 }
