@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,12 +56,11 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def server(demo_db: Path, chromium_path: Path, tmp_path_factory) -> Iterator[str]:
-    """Base URL of a running Wellpath server on the demo world."""
+@contextmanager
+def running_server(db_path: Path, log_path: Path) -> Iterator[str]:
+    """A fresh `python -m streamlit run dashboard.py` on a free port; yields its base URL."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {**os.environ, "WELLPATH_DB": str(demo_db), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "WELLPATH_DB": str(db_path), "PYTHONUNBUFFERED": "1"}
     command = [
         sys.executable, "-m", "streamlit", "run", "dashboard.py",
         "--server.port", str(port), "--server.headless", "true",
@@ -83,6 +83,20 @@ def server(demo_db: Path, chromium_path: Path, tmp_path_factory) -> Iterator[str
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def start_server(chromium_path: Path):
+    """running_server, for a test that needs a server of its own (e.g. a fresh one)."""
+    return running_server
+
+
+@pytest.fixture(scope="session")
+def server(demo_db: Path, chromium_path: Path, tmp_path_factory) -> Iterator[str]:
+    """Base URL of a running Wellpath server on the demo world (one for the session)."""
+    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
+    with running_server(demo_db, log_path) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")

@@ -78,3 +78,27 @@ def test_page_opens_without_error(server, browser, screenshots: Path, page_file:
         assert not console_errors, f"{page_file}: JavaScript errors {console_errors}"
     finally:
         context.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Streamlit runs a fresh server in its old multipage mode while a pages/ folder sits "
+        "next to dashboard.py, until some session has run st.navigation: the first visitor "
+        "opening a page's own URL gets the page without the router (no sidebar filters, no "
+        "first-run demo build). Fix: rename pages/ (e.g. to views/) and update dashboard.py."
+    ),
+)
+def test_opening_a_page_url_first_on_a_fresh_server_runs_the_router(
+    demo_db, browser, start_server, tmp_path: Path
+) -> None:
+    with start_server(demo_db, tmp_path / "streamlit.log") as base_url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            page = context.new_page()
+            page.goto(f"{base_url}/methods", timeout=PAGE_TIMEOUT_MS)
+            wait_until_settled(page)
+            sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+            assert "Filters" in sidebar, f"the router did not run; sidebar: {sidebar!r}"
+        finally:
+            context.close()

@@ -45,8 +45,9 @@ def followup_coverage(coverage: pd.DataFrame, period: str) -> go.Figure:
         ),
         barmode="group",
         yaxis={"title": {"text": "Share of people (%)"}, "range": [0, 100]},
-        xaxis={"title": {"text": "Questionnaire"}},
-        height=380,
+        xaxis={"title": {"text": ""}},
+        legend={"y": -0.12},
+        height=400,
     )
     return fig
 
