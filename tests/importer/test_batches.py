@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import BASE_ROWS, VALID, rejected, rows
+from importer_helpers import BASE_ROWS, VALID, rejected, rows
 
 from wellpath import contract, db
 from wellpath.importer import BatchRefused, import_batch, import_uploads

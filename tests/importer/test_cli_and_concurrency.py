@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import duckdb
-from conftest import BASE_ROWS, VALID
+from importer_helpers import BASE_ROWS, VALID
 
 REPO = Path(__file__).resolve().parents[2]
 

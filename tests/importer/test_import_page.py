@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import VALID
+from importer_helpers import VALID
 from streamlit.testing.v1 import AppTest
 
 from wellpath.importer import import_batch

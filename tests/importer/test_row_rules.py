@@ -9,7 +9,7 @@ every base row still loads.
 from __future__ import annotations
 
 import pytest
-from conftest import BASE_ROWS, append_row, raw, rejected, rows
+from importer_helpers import BASE_ROWS, append_row, raw, rejected, rows
 
 from wellpath import contract
 from wellpath.importer import import_batch
