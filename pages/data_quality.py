@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from wellpath import data, quality, ui
+from wellpath import data, disclosure, quality, ui
 from wellpath.charts import quality as charts
 from wellpath.scope import uk_date
 
@@ -46,11 +46,13 @@ with cols[0]:
     )
 with cols[1]:
     flagged = checks["flagged_count"]
+    # Publishable: the total of the published cells, so no suppressed cell can be recovered.
+    total = disclosure.published_total(flagged) if scope.rounded else int(flagged.sum())
     st.metric(
         "Records to check",
-        ui.fmt_count(flagged.sum(min_count=1)) if flagged.notna().all() else "*",
-        help="Referrals flagged by the consistency checks below (one referral may be "
-        "flagged by more than one check).",
+        ui.fmt_count(total),
+        help="Flags raised by the consistency checks below (a referral may be flagged by more "
+        "than one check)." + (" Total of the published counts." if scope.rounded else ""),
     )
 with cols[2]:
     if len(batches):
