@@ -193,7 +193,7 @@ ui.definition(
     "still on the caseload are *censored*: they count for the time they have been on it so "
     "far, so the estimate does not pretend that only the finished episodes exist. The median "
     "is the time by which half have left, with a 95% interval (Greenwood variance, log-log "
-    "interval; Brookmeyer-Crowley for the median). 'Not reached yet' means fewer than half "
+    "interval; Brookmeyer-Crowley for the median). 'Not reached' means fewer than half "
     "have left: choose a longer period to see it. Publishable view: groups of 7 or fewer "
     "episodes are not shown.",
     queries=["caseload_durations"],

@@ -254,9 +254,9 @@ def is_false(flag: object) -> bool:
 
 
 def median_text(median: object, reached: object, unit: str = "") -> str:
-    """A KM median for display: 'not reached yet' when fewer than half have left."""
+    """A KM median for display: 'Not reached' when fewer than half have left."""
     if is_false(reached):
-        return "not reached yet"
+        return "Not reached"
     if _missing(median) or reached is None:
         return "*"
     return f"{float(median):.1f}{unit}"  # type: ignore[arg-type]

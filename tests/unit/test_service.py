@@ -70,7 +70,7 @@ def test_km_not_reached():
     summary, _ = service.km_summary(durations, None)
     assert service.median_text(
         summary["median_months"].iloc[0], summary["median_reached"].iloc[0]
-    ) == ("not reached yet")
+    ) == ("Not reached")
 
 
 def test_published_sum():
