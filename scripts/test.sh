@@ -19,6 +19,10 @@ if ! command -v pdftoppm >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq poppler-utils >/dev/null || true
 fi
 
-python3 -m ruff check .
-python3 -m ruff format --check .
-python3 -m pytest -n 2 "$@"
+# Lint and tests all run, so one report shows every problem; the exit status is non-zero
+# when any of them failed.
+status=0
+python3 -m ruff check . || status=1
+python3 -m ruff format --check . || status=1
+python3 -m pytest -n 2 "$@" || status=1
+exit $status
