@@ -56,10 +56,7 @@ def test_router_default_page_and_sidebar(app) -> None:
 def test_sidebar_choices_reach_the_pages(app) -> None:
     # AppTest reruns only the current page after the first run, so the sidebar's widgets are
     # set through their keys before the router's first run.
-    from conftest import APP_TIMEOUT_SECONDS, DASHBOARD
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=APP_TIMEOUT_SECONDS)
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=180)
     at.session_state["filter_practices"] = ["A86012"]
     at.session_state["filter_conditions"] = ["ibs"]
     at.session_state["filter_publishable"] = True
