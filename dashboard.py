@@ -89,7 +89,9 @@ def sidebar_filters() -> None:
     span = data.service_query("referral_date_span")
     today = dt.date.today()
     first = span["first_referral_date"].iloc[0] if len(span) else None
-    first = first.date() if hasattr(first, "date") else (first or today.replace(year=today.year - 1))
+    first = (
+        first.date() if hasattr(first, "date") else (first or today.replace(year=today.year - 1))
+    )
 
     with st.sidebar:
         st.header("Filters")

@@ -80,15 +80,6 @@ def test_page_opens_without_error(server, browser, screenshots: Path, page_file:
         context.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Streamlit runs a fresh server in its old multipage mode while a pages/ folder sits "
-        "next to dashboard.py, until some session has run st.navigation: the first visitor "
-        "opening a page's own URL gets the page without the router (no sidebar filters, no "
-        "first-run demo build). Fix: rename pages/ (e.g. to views/) and update dashboard.py."
-    ),
-)
 def test_opening_a_page_url_first_on_a_fresh_server_runs_the_router(
     demo_db, browser, start_server, tmp_path: Path
 ) -> None:
