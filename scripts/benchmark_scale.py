@@ -12,16 +12,22 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from wellpath import access, db, demo  # noqa: E402
 from wellpath.scope import Filters  # noqa: E402
+
+print = functools.partial(print, flush=True)  # noqa: A001 (progress shows while it runs)
 
 
 def _peak_mb() -> float:
@@ -35,14 +41,59 @@ def _folder_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.glob("*")) / 1e6
 
 
+def _time_queries(db_path: Path, today: dt.date, repeat: int, limit: float) -> None:
+    con = db.connect_read_only(db_path)
+    try:
+        codes = con.execute("select practice_code from practices").df()["practice_code"].tolist()
+        filters = Filters(start_date=today - dt.timedelta(days=365), end_date=today)
+        params = access.standard_params(codes, filters)
+        print(f"\nqueries (all {len(codes):,} practices, 12 months; best of {repeat})")
+        for path in sorted(db.QUERIES_DIR.glob("*.sql")):
+            name = path.stem
+            if name.startswith("derive_"):
+                continue
+            needs = db.query_parameters(name) - params.keys()
+            if needs:
+                print(f"  {name:<40} skipped (needs {', '.join(sorted(needs))})")
+                continue
+            best, rows = float("inf"), 0
+            for _ in range(repeat):
+                timer = threading.Timer(limit, con.interrupt)  # a runaway query is reported
+                timer.start()
+                t0 = time.perf_counter()
+                try:
+                    rows = len(con.execute(db.load_query(name), db.bind(name, params)).df())
+                except duckdb.InterruptException:
+                    best = None
+                    break
+                finally:
+                    timer.cancel()
+                best = min(best, time.perf_counter() - t0)
+            if best is None:
+                print(f"  {name:<40} over {limit:.0f} s: interrupted")
+            else:
+                print(f"  {name:<40} {best * 1000:9.0f} ms  {rows:>8,} rows")
+    finally:
+        con.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=sorted(demo.SCALES), default="icb")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date(2026, 11, 1))
     parser.add_argument("--keep", type=Path, default=None, help="keep the batch and DB here")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per query (best is shown)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per query (best is shown)")
+    parser.add_argument("--limit", type=float, default=60, help="seconds before a query is cut off")
+    parser.add_argument(
+        "--queries-only", action="store_true", help="time the queries on the DB in --keep"
+    )
     args = parser.parse_args(argv)
+    if args.queries_only:
+        if not args.keep:
+            parser.error("--queries-only needs --keep")
+        _time_queries(args.keep / "wellpath.duckdb", args.today, args.repeat, args.limit)
+        return 0
 
     with tempfile.TemporaryDirectory(prefix="wellpath-bench-") as tmp:
         root = args.keep or Path(tmp)
@@ -77,29 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         for table, n in result.loaded.items():
             print(f"{table:<16}{n:>14,}{result.rejected.get(table, 0):>10,}")
 
-        con = db.connect_read_only(db_path)
-        try:
-            practices = con.execute("select practice_code from practices").df()
-            codes = practices["practice_code"].tolist()
-            filters = Filters(start_date=args.today - dt.timedelta(days=365), end_date=args.today)
-            params = access.standard_params(codes, filters)
-            print(f"\nqueries (all {len(codes):,} practices, 12 months; best of {args.repeat})")
-            for path in sorted(db.QUERIES_DIR.glob("*.sql")):
-                name = path.stem
-                if name.startswith("derive_"):
-                    continue
-                needs = db.query_parameters(name) - params.keys()
-                if needs:
-                    print(f"  {name:<40} skipped (needs {', '.join(sorted(needs))})")
-                    continue
-                best, rows = float("inf"), 0
-                for _ in range(args.repeat):
-                    t0 = time.perf_counter()
-                    rows = len(db.run_query(con, name, params))
-                    best = min(best, time.perf_counter() - t0)
-                print(f"  {name:<40} {best * 1000:9.0f} ms  {rows:>8,} rows")
-        finally:
-            con.close()
+        _time_queries(db_path, args.today, args.repeat, args.limit)
         print(f"\npeak memory   {_peak_mb():8,.0f} MB (after queries)")
     return 0
 

@@ -455,8 +455,12 @@ def _contacts(rng: np.random.Generator, scale: Scale, j: Journeys, today: dt.dat
     kind[:, 1 + len(REVIEW_DAYS)] = 5
     fixed = 1 + ok.sum(axis=1) + closing
     n_extra = np.clip(planned_n - fixed, 0, n_extra_max)
-    # Other contacts between, more often early on (front-loaded), not on the first day.
-    extra = 1 + (rng.random((n, n_extra_max)) ** 1.4) * np.maximum(stay[:, None] - 2, 1)
+    # Other contacts spread over the stay (one in each of n_extra equal stretches, so nobody
+    # goes months without a contact), a little more often early on; not on the first day.
+    stretch = (
+        np.arange(n_extra_max)[None, :] + rng.uniform(0.2, 0.8, (n, n_extra_max))
+    ) / np.maximum(n_extra, 1)[:, None]
+    extra = 1 + np.clip(stretch, 0, 1) ** 1.2 * np.maximum(stay[:, None] - 2, 1)
     extra[np.arange(n_extra_max)[None, :] >= n_extra[:, None]] = np.nan
     offset[:, 2 + len(REVIEW_DAYS) :] = np.round(extra)
     kind[:, 2 + len(REVIEW_DAYS) :] = 6
