@@ -82,7 +82,9 @@ def _plant(world: World, seed: int) -> Patches:
     # 2. A discharge with no reason recorded: the referral and everything under it.
     closed = ref["discharge_date"].notna().to_numpy()
     children = np.bincount(con["referral_id"].to_numpy(), minlength=len(ref) + 1)[rid]
-    row = choose(np.flatnonzero(closed & (children > 0) & (children <= 4)))
+    # Someone who never attended keeps the cascade short: a missed appointment or three.
+    never = ref["first_contact_date"].isna().to_numpy()
+    row = choose(np.flatnonzero(closed & never & (children > 0) & (children <= 3)))
     patches.cells["referrals"].append((row, "discharge_reason", None))
     key = rid[row]
     cascade = {
