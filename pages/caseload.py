@@ -27,7 +27,17 @@ practice_names = dict(
 
 active = data.query("active_caseload_by_month", scope, filters)
 workers = data.query("worker_caseload_by_month", scope, filters)
-durations = data.query("caseload_durations", scope, filters)
+KM_COHORTS = {
+    "since_start": "every caseload begun up to the end of the period",
+    "in_period": "caseloads begun in the period only",
+}
+km_cohort = st.session_state.get("caseload_km_cohort", "since_start")
+durations = data.query(
+    "caseload_durations",
+    scope,
+    filters,
+    cohort_from_date=None if km_cohort == "since_start" else filters.start_date,
+)
 lengths = data.query("completed_episode_lengths", scope, filters)
 waits = data.query("waits_by_referral_month", scope, filters)
 wait_summary = data.query("wait_summary", scope, filters)
@@ -50,7 +60,7 @@ overall_row = overall_km.iloc[0]
 cols[1].metric(
     "Median time on the caseload",
     service.median_text(overall_row["median_months"], overall_row["median_reached"], " months"),
-    help="Kaplan-Meier estimate for caseloads that began in the period, with people still on "
+    help=f"Kaplan-Meier estimate for {KM_COHORTS[km_cohort]}, with people still on "
     "the caseload counted for as long as they have been on it so far.",
 )
 cols[2].metric(
@@ -121,6 +131,14 @@ ui.definition(
 
 # 2. Time on caseload.
 st.header("How long people stay")
+st.radio(
+    "Caseloads included",
+    list(KM_COHORTS),
+    format_func=lambda k: KM_COHORTS[k].capitalize(),
+    horizontal=True,
+    key="caseload_km_cohort",
+    help="Since the start gives a median sooner: a year's new caseloads have rarely ended yet.",
+)
 if durations.empty:
     ui.no_data("No caseloads began in this period for these filters.")
 else:
@@ -130,8 +148,8 @@ else:
     )
     if service.is_false(overall_row["median_reached"]):
         st.caption(
-            "Fewer than half of the caseloads that began in this period have ended, so the "
-            "median is not reached yet. Choose a longer period (e.g. 'Since the start') to see it."
+            "Fewer than half of these caseloads have ended, so the median is not reached yet. "
+            "Include every caseload begun since the start, or choose a longer period, to see it."
         )
     by = st.radio(
         "Compare by",
@@ -188,8 +206,9 @@ else:
     )
     ui.download(table, "time_on_caseload_summary.csv")
 ui.definition(
-    "Kaplan-Meier estimate of time on the caseload for the caseloads that began in the period "
-    "(at first contact, or at triage when there was none), followed to the report date. People "
+    "Kaplan-Meier estimate of time on the caseload for the caseloads chosen above (by default "
+    "every caseload begun up to the end of the period; a caseload begins at first contact, or "
+    "at triage when there was none), followed to the report date. People "
     "still on the caseload are *censored*: they count for the time they have been on it so "
     "far, so the estimate does not pretend that only the finished episodes exist. The median "
     "is the time by which half have left, with a 95% interval (Greenwood variance, log-log "

@@ -1,4 +1,5 @@
--- Time on caseload, one row per accepted episode whose caseload started in the period, as it
+-- Time on caseload, one row per accepted episode whose caseload started on or after
+-- $cohort_from_date (NULL: since the service began) and by the end of the period, as it
 -- stood on the report date (macro caseload_days: first contact, or triage date when there was
 -- no contact, to discharge; open episodes run to the report date and are censored), for a
 -- Kaplan-Meier estimate. No pseudonym: rows feed statistics computed in Python.
@@ -40,6 +41,7 @@ episodes as (
 
 select practice_code, condition, caseload_days, is_ended
 from episodes
-where start_date between $start_date and $end_date
+where ($cohort_from_date is null or start_date >= $cohort_from_date)
+  and start_date <= $end_date
   and caseload_days >= 0
 order by practice_code, condition, caseload_days

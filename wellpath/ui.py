@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import pandas as pd
 import streamlit as st
 
-from wellpath import data, db
+from wellpath import data, db, shell
 from wellpath.scope import FULL_ACCESS, Filters, Scope, uk_date
 
 SUPPRESSED = "*"
@@ -36,24 +36,9 @@ def is_demo_data() -> bool:
     return bool(len(provenance)) and bool(provenance["is_demo"].iloc[0])
 
 
-def require_router() -> None:
-    """Make sure the page runs inside dashboard.py's router (sidebar filters, first-run demo).
-
-    While a folder called pages/ sits beside the main script, Streamlit starts a fresh server
-    in its old multipage mode until some session has run st.navigation; a first visitor who
-    opens a page's own URL would get the page without the router. Leave that mode and run
-    again: the rerun goes through dashboard.py and lands on the same page.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def demo_banner() -> None:
     """The "demo data" banner, shown on every page while the file holds the demo world."""
-    require_router()
+    shell.ensure_shell()
     if is_demo_data():
         st.warning(
             "**Demo data.** These figures come from Wellpath's invented demo world, not from "
@@ -67,7 +52,7 @@ def page_header(title: str, population: str, period: str | None = None) -> tuple
 
     `period`: what the page measures when it is not the sidebar's period (e.g. the MDT
     page, measured on a meeting date)."""
-    require_router()
+    shell.ensure_shell()
     scope, filters = current_scope(), current_filters()
     st.title(title)
     demo_banner()

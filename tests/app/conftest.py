@@ -30,6 +30,28 @@ def dashboard_pages() -> list[str]:
     return re.findall(r'st\.Page\(\s*"([^"]+\.py)"', DASHBOARD.read_text(encoding="utf-8"))
 
 
+def sidebar_state(scope: Scope | None = None, filters: Filters | None = None) -> dict[str, object]:
+    """The sidebar widget values (by key) that make the router build this scope and filters."""
+    state: dict[str, object] = {}
+    if scope is not None:
+        if scope.practice_codes is not None:
+            raise ValueError("the sidebar cannot restrict a viewer to practices; roles will")
+        state["filter_publishable"] = scope.rounded
+    if filters is not None:
+        state["filter_period"] = "Custom"
+        state["filter_dates"] = (filters.start_date, filters.end_date)
+        state["filter_practices"] = list(filters.practice_codes)
+        state["filter_pcns"] = list(filters.pcn_codes)
+        state["filter_conditions"] = list(filters.conditions)
+        state["filter_workers"] = list(filters.worker_ids)
+    return state
+
+
+def apply_sidebar(at: AppTest, scope: Scope | None = None, filters: Filters | None = None) -> None:
+    for key, value in sidebar_state(scope, filters).items():
+        at.session_state[key] = value
+
+
 def _clear_caches() -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -45,12 +67,9 @@ def make_app(
     """The router run once, then switched to `page` and run again (when a page is given),
     as the viewer `scope` with the sidebar's `filters` when given."""
     at = AppTest.from_file(str(DASHBOARD), default_timeout=timeout)
+    apply_sidebar(at, scope, filters)
     at.run()
     if page is not None and not at.exception:
-        if scope is not None:
-            at.session_state["wellpath_scope"] = scope
-        if filters is not None:
-            at.session_state["wellpath_filters"] = filters
         at.switch_page(page)
         at.run()
     return at

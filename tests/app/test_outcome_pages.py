@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import APP_TIMEOUT_SECONDS, DASHBOARD, exceptions
 from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import APP_TIMEOUT_SECONDS, DASHBOARD, exceptions
 
 OUTCOMES = "pages/outcomes.py"
 HEALTHCARE = "pages/healthcare_use.py"

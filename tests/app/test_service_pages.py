@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.conftest import apply_sidebar
 from wellpath.scope import PUBLISHABLE, Filters
 
 PAGES = {
@@ -25,7 +26,8 @@ FILTER_CASES = {
     "pcn": {"pcn_codes": ("U44695",)},
     "condition": {"conditions": ("ibs",)},
     "worker": {"worker_ids": ("LW03",)},
-    "nothing matches": {"conditions": ("ibs",), "worker_ids": ("NO_SUCH_WORKER",)},
+    # before the service began: every query comes back empty
+    "nothing matches": {"start_date": dt.date(2016, 1, 1), "end_date": dt.date(2016, 12, 31)},
 }
 
 
@@ -43,18 +45,17 @@ COUNT_METRICS = (
 
 @pytest.fixture
 def app(demo_db, monkeypatch):
+    """Points the dashboard at the demo world; `_open` starts a session per view."""
     monkeypatch.setenv("WELLPATH_DB", str(demo_db))
+
+
+def _open(_app: None, page: str, scope=None, **filters) -> AppTest:
+    """A new session whose sidebar is set as a user would set it, then `page`."""
     at = AppTest.from_file("../../dashboard.py", default_timeout=120)
-    at.run()
+    apply_sidebar(at, scope, Filters(**{**PERIOD, **filters}))
+    at.run()  # the router turns the sidebar's values into the scope and filters
     assert not at.exception
-    return at
-
-
-def _open(at: AppTest, page: str, scope=None, **filters) -> AppTest:
     at.switch_page(page)
-    at.session_state["wellpath_filters"] = Filters(**PERIOD, **filters)
-    if scope is not None:
-        at.session_state["wellpath_scope"] = scope
     at.run()
     return at
 

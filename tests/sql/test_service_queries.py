@@ -66,9 +66,12 @@ def read(
     name: str,
     filters: Filters = PERIOD,
     scope: Scope = FULL_ACCESS,
+    **extra: object,
 ) -> pd.DataFrame:
     practices = db.run_query(con, "practice_list")
-    return access.read(con, name, scope, filters, practices)
+    if name == "caseload_durations":
+        extra.setdefault("cohort_from_date", filters.start_date)
+    return access.read(con, name, scope, filters, practices, extra)
 
 
 def test_fixture_loaded_whole(con):
@@ -283,6 +286,18 @@ def test_caseload_durations_and_kaplan_meier_median(con):
     assert (km.n, km.events) == (6, 2)
     # The mean of the finished episodes alone, (35 + 120) / 2 = 77.5 days, is what the page
     # must not show as "time on caseload".
+
+
+def test_caseload_durations_since_the_start_adds_earlier_episodes(con):
+    # With no cohort start, every accepted episode begun by 30 Jun counts. Two began before
+    # 1 Jan: R11 (first contact 10 Oct 2025, discharged 20 Feb 2026 = 133 days, ended) and
+    # R12 (first contact 15 Sep 2024, still open: 15 Sep 2024 to 30 Jun 2026 = 653 days,
+    # censored), so the six episodes above gain two: eight rows, three events.
+    df = read(con, "caseload_durations", cohort_from_date=None)
+    assert len(df) == 8
+    assert int(df["is_ended"].sum()) == 3
+    pairs = set(zip(df["caseload_days"], df["is_ended"], strict=True))
+    assert {(133, True), (653, False)} <= pairs
 
 
 def test_completed_episode_lengths(con):
