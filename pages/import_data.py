@@ -178,7 +178,15 @@ if data.db_identity() is not None:
                 "Demo data": history["is_demo"].map({True: "yes", False: "no"}),
             }
         )
-        st.dataframe(shown, hide_index=True, width="stretch")
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "Rows accepted": st.column_config.NumberColumn(format="localized"),
+                "Rows rejected": st.column_config.NumberColumn(format="localized"),
+            },
+        )
         ui.download(history, "import_history.csv")
         ui.definition(
             "One row per import that loaded (a refused batch changes nothing and is not "

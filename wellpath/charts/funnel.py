@@ -75,12 +75,17 @@ def funnel_chart(
     # Labels go away from the overall rate (above the dots above it, below the dots below
     # it), and neighbours on the same side alternate left and right so they collide less.
     shown = shown.sort_values(denominator_col)
+    largest = shown[denominator_col].max() if len(shown) else None
     side_count = {"top": 0, "bottom": 0}
     for _, row in shown.iterrows():
         band = row[band_col] if band_col and band_col in row and pd.notna(row[band_col]) else None
         labelled = label_all or (band is not None and band != "within 95%")
         side = "top" if not row[rate_col] < overall else "bottom"
-        position = f"{side} {('left', 'right')[side_count[side] % 2]}"
+        # The largest practice sits at the right edge: its label goes left, inside the plot.
+        across = (
+            "left" if row[denominator_col] == largest else ("left", "right")[side_count[side] % 2]
+        )
+        position = f"{side} {across}"
         side_count[side] += labelled
         band_text = funnel.BAND_LABELS.get(band, "") if band else ""
         count_text = (

@@ -356,9 +356,9 @@ def worker_caseloads(workers: pd.DataFrame, period: str, columns: int = 2) -> go
         period,
         "",
         "",
-        height=160 + 260 * rows,
-        legend={"orientation": "h", "y": -0.08 if rows > 1 else -0.2},
-        margin={"l": 60, "r": 20, "t": 120, "b": 60},
+        height=200 + 260 * rows,
+        legend={"orientation": "h", "y": -0.14 if rows > 1 else -0.3},
+        margin={"l": 60, "r": 20, "t": 120, "b": 90},
     )
     fig.update_yaxes(rangemode="tozero", tickformat=",d", title_text="People")
     fig.update_xaxes(tickformat="%b %Y")
