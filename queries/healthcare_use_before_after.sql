@@ -70,9 +70,12 @@ referred_people as (
 referred_months as (
     select
         index_month,
-        row_number() over (order by index_month) - 1 as month_position,
-        count(*) over () as referred_n
+        row_number() over (order by index_month) - 1 as month_position
     from referred_people
+),
+
+referred_count as (
+    select count(*) as referred_n from referred_people
 ),
 
 comparison_ranked as (
@@ -86,11 +89,22 @@ comparison_ranked as (
       and practice_code in (select unnest($practice_codes))
 ),
 
+-- The position is worked out on the comparison side alone, so the join below is an
+-- equality DuckDB can hash (an expression mixing both sides makes it a nested loop).
+comparison_positions as (
+    select
+        c.patient_id,
+        c.practice_code,
+        cast(floor((c.comparison_rank - 0.5) * r.referred_n / c.comparison_n) as bigint)
+            as month_position
+    from comparison_ranked as c
+    cross join referred_count as r
+),
+
 comparison_people as (
     select c.patient_id, c.practice_code, cast(null as varchar) as condition, m.index_month
-    from comparison_ranked as c
-    inner join referred_months as m
-        on m.month_position = floor((c.comparison_rank - 0.5) * m.referred_n / c.comparison_n)
+    from comparison_positions as c
+    inner join referred_months as m using (month_position)
 ),
 
 people as (
@@ -142,10 +156,11 @@ use_sums as (
         sum(u.nonelective_admissions) filter (where u.month >= w.after_first_month)
             as nonelective_admissions_after
     from complete_windows as w
+    -- One equality and one range (not an OR of two ranges), so DuckDB can hash-join on the
+    -- person; the FILTER clauses above keep the index month out of both windows.
     left join use_src as u
         on u.patient_id = w.patient_id
-       and (u.month between w.before_first_month and w.before_last_month
-            or u.month between w.after_first_month and w.after_last_month)
+       and u.month between w.before_first_month and w.after_last_month
     group by w.cohort, w.patient_id, w.after_window
 ),
 
@@ -174,8 +189,7 @@ rx_sums as (
     from rx_windows as w
     left join rx_src as x
         on x.patient_id = w.patient_id
-       and (x.month between w.before_first_month and w.before_last_month
-            or x.month between w.after_first_month and w.after_last_month)
+       and x.month between w.before_first_month and w.after_last_month
     group by w.cohort, w.patient_id, w.after_window
 )
 
