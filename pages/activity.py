@@ -20,9 +20,11 @@ rounded = scope.rounded
 
 modes = data.query("contacts_by_mode", scope, filters)
 months = data.query("contacts_by_month", scope, filters)
+contact_totals = data.query("contact_totals", scope, filters)
 by_worker = data.query("contacts_by_worker_month", scope, filters)
 per_person = data.query("contacts_per_person", scope, filters)
 goals = data.query("goals_by_domain", scope, filters)
+goal_totals = data.query("goal_totals", scope, filters)
 domains = data.query("goal_domains_by_condition", scope, filters)
 
 attended = service.published_sum(modes["attended_count"], rounded)
@@ -43,7 +45,7 @@ cols[1].metric(
 )
 cols[2].metric(
     "Did not attend (DNA) rate",
-    ui.fmt_number(service.dna_rate(months, rounded), 1, "%"),
+    ui.fmt_number(service.dna_rate(contact_totals), 1, "%"),
     help="Contacts the person did not attend, out of attended plus not attended "
     "(cancelled contacts left out).",
 )
@@ -153,8 +155,9 @@ ui.definition(
     "share of attended plus not-attended contacts (cancelled ones left out), as NHS "
     "appointment statistics do. A Making Data Count XmR chart; the improvement direction is "
     "**decrease** (fewer missed appointments is better). Part months at the ends of the "
-    "period are left out.",
-    queries=["contacts_by_month"],
+    "period are left out. The rate at the top of the page is for the whole period, from the "
+    "period's own DNA and booked totals (rounded on their own in the publishable view).",
+    queries=["contacts_by_month", "contact_totals"],
 )
 
 st.subheader("Contacts each month by link worker")
@@ -208,7 +211,7 @@ if goals.empty:
 else:
     goal_rows = service.label_codes(goals, "domain", labels.GOAL_DOMAINS, "domain_label")
     goal_rows = service.with_wilson(goal_rows, "achieved_count", "closed_count")
-    total = service.goals_total_row(goals, rounded)
+    total = service.goals_total_row(goal_totals)
     cols = st.columns(3)
     cols[0].metric("Goals agreed", ui.fmt_count(total["goal_count"]))
     cols[1].metric(
@@ -256,8 +259,10 @@ ui.definition(
     "closed goals, with a Wilson 95% interval, so goals still open are neither successes nor "
     "failures. Time to achieve is the median number of days from agreeing to achieving, for "
     "the goals achieved. Publishable view: counts rounded, shares from the rounded counts, "
-    "medians of 7 or fewer goals suppressed.",
-    queries=["goals_by_domain"],
+    "medians of 7 or fewer goals suppressed. The totals above the chart are counted for all "
+    "domains at once (rounded on their own in the publishable view), not added up from the "
+    "rows, so one suppressed domain does not hide the overall share.",
+    queries=["goals_by_domain", "goal_totals"],
 )
 
 st.subheader("Which domains people choose, by condition")

@@ -299,12 +299,21 @@ def with_wilson(
     return out
 
 
-def goals_total_row(goals: pd.DataFrame, rounded: bool) -> dict[str, object]:
-    """All domains together: goals agreed, closed, achieved, the share achieved with its
-    Wilson interval. Totals are sums of the published cells for a rounded scope."""
-    agreed = published_sum(goals["goal_count"], rounded)
-    closed = published_sum(goals["closed_count"], rounded, strict=True)
-    achieved = published_sum(goals["achieved_count"], rounded, strict=True)
+def goals_total_row(totals: pd.DataFrame) -> dict[str, object]:
+    """All domains together, from the one row of goal_totals: goals agreed, closed, achieved,
+    the share achieved with its Wilson interval.
+
+    The totals are counted directly in SQL (and, for a rounded scope, rounded on their own by
+    the query header), not added up from the per-domain cells: one suppressed domain then no
+    longer hides the whole service's share (docs/methods.md, Disclosure). The interval is
+    worked out from the counts shown, so a rounded scope gets it from rounded counts."""
+    row = totals.iloc[0] if len(totals) else pd.Series(dtype=object)
+
+    def count(name: str) -> int | None:
+        value = row.get(name)
+        return None if _missing(value) else int(value)
+
+    agreed, closed, achieved = count("goal_count"), count("closed_count"), count("achieved_count")
     share = low = high = math.nan
     if closed and achieved is not None and achieved <= closed:
         share = 100 * achieved / closed
@@ -320,14 +329,13 @@ def goals_total_row(goals: pd.DataFrame, rounded: bool) -> dict[str, object]:
     }
 
 
-def dna_rate(months: pd.DataFrame, rounded: bool) -> float:
-    """DNAs over booked contacts (attended + DNA) across the months shown, in %; for a
-    rounded scope only when no month's count is suppressed."""
-    dna = published_sum(months["dna_count"], rounded, strict=True)
-    booked = published_sum(months["booked_count"], rounded, strict=True)
-    if not booked or dna is None:
+def dna_rate(totals: pd.DataFrame) -> float:
+    """DNAs over booked contacts (attended + DNA) for the whole selection, in %, from the one
+    row of contact_totals (for a rounded scope, recomputed there from the rounded DNA and
+    booked counts, and NaN when either is suppressed)."""
+    if not len(totals) or _missing(totals["dna_pct"].iloc[0]):
         return math.nan
-    return 100.0 * dna / booked
+    return float(totals["dna_pct"].iloc[0])
 
 
 def safe_caseload_note(fte: float | None) -> str:

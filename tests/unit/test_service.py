@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from wellpath import service
+from wellpath import service, stats
 
 
 def test_referral_rates_funnel_bands():
@@ -85,17 +85,39 @@ def test_published_sum():
 
 
 def test_goals_total_and_wilson():
-    goals = pd.DataFrame({"goal_count": [3, 1], "closed_count": [2, 1], "achieved_count": [1, 1]})
-    total = service.goals_total_row(goals, rounded=False)
+    totals = pd.DataFrame({"goal_count": [4], "closed_count": [3], "achieved_count": [2]})
+    total = service.goals_total_row(totals)
     assert total["achieved_pct"] == pytest.approx(100 * 2 / 3)
     # Wilson 95% for 2 of 3: 20.8% to 93.9%
     assert total["achieved_ci_low_pct"] == pytest.approx(20.77, abs=0.01)
     assert total["achieved_ci_high_pct"] == pytest.approx(93.85, abs=0.01)
 
 
+def test_goals_total_publishable():
+    # Rounded totals (as goal_totals gives a rounded scope): 30 achieved of 75 closed = 40%,
+    # the interval from those counts; a suppressed count ("*") gives no share at all.
+    rounded = pd.DataFrame(
+        {
+            "goal_count": pd.array([140], "Int64"),
+            "closed_count": pd.array([75], "Int64"),
+            "achieved_count": pd.array([30], "Int64"),
+        }
+    )
+    total = service.goals_total_row(rounded)
+    assert total["achieved_pct"] == pytest.approx(40.0)
+    low, high = stats.wilson_interval(30, 75)
+    assert total["achieved_ci_low_pct"] == pytest.approx(100 * low)
+    hidden = rounded.assign(achieved_count=pd.array([pd.NA], "Int64"))
+    assert math.isnan(service.goals_total_row(hidden)["achieved_pct"])
+    assert service.goals_total_row(hidden)["achieved_count"] is None
+
+
 def test_dna_rate_and_equity_rows():
-    months = pd.DataFrame({"dna_count": [0, 1, 1, 1, 0, 1], "booked_count": [3, 4, 3, 2, 3, 1]})
-    assert service.dna_rate(months, rounded=False) == pytest.approx(25.0)  # 4 / 16
+    totals = pd.DataFrame({"dna_count": [4], "booked_count": [16], "dna_pct": [25.0]})
+    assert service.dna_rate(totals) == pytest.approx(25.0)  # 4 / 16
+    # suppressed (NA) rate, or no row: not shown
+    assert math.isnan(service.dna_rate(totals.assign(dna_pct=pd.array([pd.NA], "Float64"))))
+    assert math.isnan(service.dna_rate(totals.iloc[0:0]))
     groups = pd.DataFrame(
         {
             "dimension": ["imd_quintile", "imd_quintile"],
