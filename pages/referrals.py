@@ -26,6 +26,7 @@ by_month = data.query("referrals_by_month", scope, filters)
 rates = data.query("referral_rates_by_practice", scope, filters)
 by_referrer = data.query("referrals_by_referrer_quarter", scope, filters)
 by_condition = data.query("referrals_by_condition_quarter", scope, filters)
+mix = data.query("referrals_by_referrer_and_condition", scope, filters)
 funnel_rows = service.triage_table(data.query("triage_funnel", scope, filters))
 equity = data.query("referrals_by_equity_group", scope, filters)
 
@@ -44,19 +45,12 @@ cols[1].metric(
     ui.fmt_number(stage.loc["accepted", "conversion_pct"], 0, "%") if len(stage) else "*",
     help="Accepted by the report date, as a share of the referrals received.",
 )
-self_refs = published = None
-if len(by_referrer):
-    self_refs = service.published_sum(
-        by_referrer.loc[by_referrer["referrer_role"] == "self", "referral_count"],
-        rounded,
-        strict=True,
-    )
-    published = service.published_sum(by_referrer["referral_count"], rounded, strict=True)
+self_rows = mix[(mix["dimension"] == "referrer_role") & (mix["category"] == "self")]
 cols[2].metric(
     "Self-referrals",
-    ui.fmt_number(100 * self_refs / published, 0, "%")
-    if self_refs is not None and published
-    else "*",
+    ui.fmt_number(self_rows["share_pct"].iloc[0], 0, "%")
+    if len(self_rows)
+    else ("0%" if len(mix) else "*"),
     help="People who referred themselves, as a share of all referrals.",
 )
 cols[3].metric(
@@ -70,7 +64,8 @@ if rounded:
         "nearest 5; percentages are worked out from the rounded counts."
     )
 
-if not by_practice["referral_count"].fillna(0).astype(float).any():
+# A suppressed cell ("*", 1-7 referrals) is not an empty one: stop only when there are none.
+if not by_practice["referral_count"].fillna(1).astype(float).any():
     ui.no_data()
     st.stop()
 
@@ -186,18 +181,16 @@ mixes = (
     (by_referrer, "referrer_role", labels.REFERRER_ROLES, "referrer", "referrals_by_referrer"),
     (by_condition, "condition", labels.CONDITIONS, "condition", "referrals_by_condition"),
 )
-for col, (frame, code_col, names, what, _) in zip(st.columns(2), mixes, strict=True):
+for col, (_, code_col, names, what, _) in zip(st.columns(2), mixes, strict=True):
     with col:
-        totals = (
-            frame.groupby(code_col, dropna=False)["referral_count"]
-            .apply(lambda s: service.published_sum(s, rounded))
-            .reset_index()
-        )
+        # Whole-period counts of each category, counted directly (not added up from the
+        # quarterly cells, which would drop every suppressed quarter), with shares of all
+        # referrals received (from rounded parts in the publishable view).
+        totals = mix[mix["dimension"] == code_col].rename(columns={"category": code_col})
         totals = service.label_codes(totals, code_col, names, "label")
-        totals = service.add_shares(totals, "referral_count")
         totals = totals.sort_values("referral_count", ascending=False, na_position="last")
         totals["text"] = [
-            "*" if pd.isna(n) else f"{int(n):,} ({p:.0f}%)"
+            "*" if pd.isna(n) else f"{int(n):,} ({ui.fmt_number(p, 0, '%')})"
             for n, p in zip(totals["referral_count"], totals["share_pct"], strict=True)
         ]
         st.plotly_chart(
@@ -212,6 +205,7 @@ for col, (frame, code_col, names, what, _) in zip(st.columns(2), mixes, strict=T
             ),
             width="stretch",
         )
+ui.download(mix.drop(columns="total_referral_count"), "referrals_by_referrer_and_condition.csv")
 for frame, code_col, names, what, filename in mixes:
     st.plotly_chart(
         charts.mix_over_time(
@@ -229,8 +223,13 @@ ui.definition(
     "Referrer roles and conditions as recorded on the referral. Self-referrals are people who "
     "referred themselves. The quarter-by-quarter charts show each group's share of the "
     "quarter's referrals, so a change in the mix shows even when volumes change; the first and "
-    "last quarters may be part quarters.",
-    queries=["referrals_by_referrer_quarter", "referrals_by_condition_quarter"],
+    "last quarters may be part quarters. The bars above them count the whole period, with "
+    "each group's share of all referrals received.",
+    queries=[
+        "referrals_by_referrer_and_condition",
+        "referrals_by_referrer_quarter",
+        "referrals_by_condition_quarter",
+    ],
 )
 
 # 5. Triage funnel.

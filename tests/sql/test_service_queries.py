@@ -50,6 +50,9 @@ SERVICE_QUERIES = [
     "contacts_per_person",
     "goals_by_domain",
     "goal_domains_by_condition",
+    "contact_totals",
+    "goal_totals",
+    "referrals_by_referrer_and_condition",
 ]
 
 
@@ -459,3 +462,44 @@ def test_derive_runs_on_an_empty_file(tmp_path):
 def test_fixture_folder_is_complete():
     for table in ["practices", "link_workers", "patients", "referrals", "contacts", "goals"]:
         assert (Path(FIXTURES) / "service" / f"{table}.csv").exists()
+
+
+def test_totals_for_the_whole_selection(con):
+    # Contacts 1 Jan - 30 Jun (test_contacts): 17, attended 12, DNA 4, cancelled 1 (C08);
+    # booked = 12 + 4 = 16; DNA rate 4 / 16 = 25%, the same as adding up the months.
+    contacts = read(con, "contact_totals").iloc[0]
+    assert (contacts["contact_count"], contacts["attended_count"]) == (17, 12)
+    assert (contacts["dna_count"], contacts["booked_count"]) == (4, 16)
+    assert contacts["dna_pct"] == pytest.approx(25.0)
+    # Goals G1-G6 (test_goals): closed G1 (achieved), G5 (withdrawn), G4 (achieved), G2
+    # (partly achieved) = 4; achieved 2 -> 50%.
+    goals = read(con, "goal_totals").iloc[0]
+    assert (goals["goal_count"], goals["closed_count"], goals["achieved_count"]) == (6, 4, 2)
+    assert goals["partly_achieved_count"] == 1
+    assert goals["achieved_pct"] == pytest.approx(50.0)
+    # Referrer roles over the period (test_referral_mix_by_quarter): gp 3 + 3 = 6, self 2,
+    # nurse, physiotherapist, pharmacist 1 each, of 11; conditions 6/2/2/1.
+    mix = read(con, "referrals_by_referrer_and_condition")
+    roles = mix[mix["dimension"] == "referrer_role"].set_index("category")
+    assert roles["referral_count"].to_dict() == {
+        "gp": 6,
+        "self": 2,
+        "nurse": 1,
+        "pharmacist": 1,
+        "physiotherapist": 1,
+    }
+    assert roles.loc["self", "share_pct"] == pytest.approx(100 * 2 / 11)
+    conditions = mix[mix["dimension"] == "condition"].set_index("category")["referral_count"]
+    assert conditions.to_dict() == {"chronic_pain_msk": 6, "fibromyalgia": 2, "ibs": 2, "other": 1}
+    assert (mix["total_referral_count"] == 11).all()
+
+
+def test_totals_publishable(con):
+    # Publishable: 11 referrals -> 10; gp 6 -> "*", so its share is "*" too; 17 contacts ->
+    # 15, 16 booked -> 15, 12 attended -> 10, 4 DNA -> "*" and so no DNA rate.
+    mix = read(con, "referrals_by_referrer_and_condition", scope=PUBLISHABLE)
+    assert (mix["total_referral_count"] == 10).all()
+    assert mix["referral_count"].isna().all() and mix["share_pct"].isna().all()
+    contacts = read(con, "contact_totals", scope=PUBLISHABLE).iloc[0]
+    assert (contacts["contact_count"], contacts["booked_count"]) == (15, 15)
+    assert pd.isna(contacts["dna_count"]) and pd.isna(contacts["dna_pct"])
