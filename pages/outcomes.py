@@ -205,13 +205,17 @@ if "PSEQ" in present:
             ),
             width="stretch",
         )
+    # "**" + "*" + "**" would render as stray asterisks: a suppressed count is an escaped "*"
     moved = {
-        k: ui.fmt_count(disclosure.round_count(v) if rounded else v) for k, v in movement.items()
+        k: "\\*"
+        if (text := ui.fmt_count(disclosure.round_count(v) if rounded else v)) == "*"
+        else f"**{text}**"
+        for k, v in movement.items()
     }
     st.markdown(
-        f"**{moved['better_band_count']}** people moved to a better band, "
-        f"**{moved['same_band_count']}** stayed in the same band and "
-        f"**{moved['worse_band_count']}** moved to a worse one. Bands (ePPOC, Nicholas 2019): "
+        f"{moved['better_band_count']} people moved to a better band, "
+        f"{moved['same_band_count']} stayed in the same band and "
+        f"{moved['worse_band_count']} moved to a worse one. Bands (ePPOC, Nicholas 2019): "
         "0-19 severe, 20-30 moderate, 31-40 mild, 41-60 minimal. Services count a score of 40 "
         "or more as managing well despite the pain."
     )
