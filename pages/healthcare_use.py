@@ -331,11 +331,15 @@ if missing:
 
 cost_change = costs.person_cost_change(referred, unit_costs)
 people_year = data.query("accepted_referrals_last_year", scope, filters)
-people_per_year = int(people_year["accepted_referral_count"].iloc[0]) if len(people_year) else 0
+# Publishable: already rounded by the query header, and NA ("*") when 7 or fewer.
+accepted_count = people_year["accepted_referral_count"].iloc[0] if len(people_year) else 0
+people_per_year = 0 if pd.isna(accepted_count) else int(accepted_count)
 summary_cost = costs.cost_summary(
     cost_change.to_numpy(),
     people_per_year=people_per_year or None,
     annual_service_cost_gbp=service_cost or None,
+    # the total is the mean times the number of people SHOWN, so it cannot unround it
+    total_people=disclosure.round_count(len(cost_change)) if rounded else None,
 )
 if rounded and not disclosure.is_publishable_n(summary_cost.person_count):
     st.markdown(f"Cost change per person: {ui.SUPPRESSED} (7 or fewer people).")

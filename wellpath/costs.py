@@ -258,14 +258,18 @@ def cost_summary(
     *,
     people_per_year: int | None = None,
     annual_service_cost_gbp: float | None = None,
+    total_people: int | None = None,
 ) -> CostSummary:
     """Summarise per-person cost changes against a year's service cost.
 
-    Total change = mean change x the people it describes (CI likewise). The service cost per
-    person is the annual service cost over the people taken on in a year.
+    Total change = mean change x the people it describes (CI likewise): `total_people`, or
+    the number of changes when not given. Publishable figures pass the ROUNDED number of
+    people, because total / mean would otherwise give the unrounded number away. The service
+    cost per person is the annual service cost over the people taken on in a year.
     """
     n = len(cost_changes)
     mean, low, high = _mean_ci(cost_changes)
+    times = n if total_people is None else total_people
     per_person = None
     if annual_service_cost_gbp is not None and people_per_year:
         per_person = float(annual_service_cost_gbp) / people_per_year
@@ -274,9 +278,9 @@ def cost_summary(
         mean_change_gbp=mean,
         ci_low_gbp=low,
         ci_high_gbp=high,
-        total_change_gbp=mean * n,
-        total_ci_low_gbp=low * n,
-        total_ci_high_gbp=high * n,
+        total_change_gbp=mean * times,
+        total_ci_low_gbp=low * times,
+        total_ci_high_gbp=high * times,
         people_per_year=people_per_year,
         annual_service_cost_gbp=annual_service_cost_gbp,
         service_cost_per_person_gbp=per_person,

@@ -65,6 +65,12 @@ def test_cost_summary_carries_the_interval_through():
     assert s.service_cost_per_person_gbp == pytest.approx(300)
     assert s.net_cost_per_person_gbp == pytest.approx(100)
     assert s.net_ci_high_gbp == pytest.approx(300 - 200 + half, abs=1e-3)
+    # Publishable: the total is for the rounded number of people shown (here 3 -> say 5):
+    # -200 x 5 = -1000, so total / mean cannot give the unrounded 3 away.
+    shown = costs.cost_summary([-100, -200, -300], total_people=5)
+    assert shown.total_change_gbp == pytest.approx(-1000)
+    assert shown.total_ci_low_gbp == pytest.approx(5 * (-200 - half), abs=1e-2)
+    assert shown.person_count == 3
     unset = costs.cost_summary([-100, -200], annual_service_cost_gbp=None)
     assert unset.net_cost_per_person_gbp is None
 
