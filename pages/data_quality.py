@@ -34,6 +34,12 @@ def pct(value: object) -> str:
     return ui.fmt_number(value, 0, "%")
 
 
+def rows(value: object) -> str:
+    """An import's row count: rows of patient data, so rounded like any count when the
+    figures are publishable (docs/methods.md, Disclosure)."""
+    return ui.fmt_count(disclosure.round_count(value) if scope.rounded else value)
+
+
 # Headline: the four things a programme lead looks at first.
 cols = st.columns(4)
 pseq = coverage[coverage["instrument"] == "PSEQ"]
@@ -67,7 +73,7 @@ with cols[2]:
 with cols[3]:
     st.metric(
         "Rows rejected at the last import",
-        f"{int(batches['rows_rejected'].iloc[0]):,}" if len(batches) else "none",
+        rows(batches["rows_rejected"].iloc[0]) if len(batches) else "none",
         help="Rows the importer refused, kept with their reasons (see the end of this page).",
     )
 
@@ -254,15 +260,15 @@ else:
     st.write(
         f"Imported on **{ui.fmt_date(this['imported_at'])}** at "
         f"{pd.Timestamp(this['imported_at']):%H:%M} from **{this['source_name']}** by "
-        f"**{this['run_by'] or 'unknown'}**: {int(this['rows_loaded']):,} rows loaded, "
-        f"{int(this['rows_rejected']):,} rejected."
+        f"**{this['run_by'] or 'unknown'}**: {rows(this['rows_loaded'])} rows loaded, "
+        f"{rows(this['rows_rejected'])} rejected."
     )
     per_table = data.query("dq_import_tables", scope, filters, batch_id=chosen_batch)
     per_table_view = pd.DataFrame(
         {
             "Table": per_table["table_name"].map(lambda t: quality.TABLES.get(t, t)),
-            "Rows loaded": per_table["rows_loaded"],
-            "Rows rejected": per_table["rows_rejected"],
+            "Rows loaded": per_table["rows_loaded"].map(rows),
+            "Rows rejected": per_table["rows_rejected"].map(rows),
         }
     )
     left, right = st.columns([2, 3])
@@ -281,7 +287,7 @@ else:
                     "Table": by_rule["table_name"].map(lambda t: quality.TABLES.get(t, t)),
                     "Column": by_rule["column_name"],
                     "Rule broken": by_rule["rule"],
-                    "Rows": by_rule["rows_rejected"],
+                    "Rows": by_rule["rows_rejected"].map(rows),
                 }
             )
             st.dataframe(rule_view, hide_index=True, width="stretch")

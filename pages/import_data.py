@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from wellpath import contract, data, ui
+from wellpath import contract, data, disclosure, ui
 from wellpath.importer import BatchRefused, import_uploads
 from wellpath.importer import templates as tpl
 
@@ -165,6 +165,14 @@ if data.db_identity() is not None:
     if history.empty:
         ui.no_data("Nothing has been imported yet.")
     else:
+        publishable = ui.current_scope().rounded
+        if publishable:
+            # Publishable figures: rows of patient data are counts like any other.
+            history = history.assign(
+                rows_accepted=history["rows_accepted"].map(disclosure.round_count),
+                rows_rejected=history["rows_rejected"].map(disclosure.round_count),
+            )
+        row_counts = ui.fmt_count if publishable else (lambda n: n)
         shown = pd.DataFrame(
             {
                 "When": [
@@ -173,8 +181,8 @@ if data.db_identity() is not None:
                 "From": history["source_name"],
                 "By": history["run_by"].fillna(""),
                 "Result": history["status"].map(STATUS_LABELS).fillna(history["status"]),
-                "Rows accepted": history["rows_accepted"],
-                "Rows rejected": history["rows_rejected"],
+                "Rows accepted": history["rows_accepted"].map(row_counts),
+                "Rows rejected": history["rows_rejected"].map(row_counts),
                 "Demo data": history["is_demo"].map({True: "yes", False: "no"}),
             }
         )
@@ -185,7 +193,9 @@ if data.db_identity() is not None:
             column_config={
                 "Rows accepted": st.column_config.NumberColumn(format="localized"),
                 "Rows rejected": st.column_config.NumberColumn(format="localized"),
-            },
+            }
+            if not publishable
+            else None,
         )
         ui.download(history, "import_history.csv")
         ui.definition(
