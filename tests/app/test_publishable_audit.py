@@ -1,0 +1,406 @@
+"""Audit of the publishable view: every page, every element a commissioner can see or download.
+
+With "Publishable figures" on, every page is run (AppTest) for (a) all practices, (b) one
+small practice (A86026, Throckley, ~6,900 patients) and (c) one condition (IBS), on the demo
+world. Every element is read: metrics, text, tables, chart traces (values, text labels, hover
+data) and the CSV of every download button. A count of people or events must be "*", 0 or a
+multiple of 5 of at least 10; no pseudonym or person-level table may appear.
+
+Numbers are only judged where they are known to be counts, so that years, dates, scores,
+percentages, thresholds ("40 or more", "within 6 weeks") and durations ("18 months") are not
+mistaken for them:
+- text: a number directly followed by a noun counting people or events ("30 people",
+  "**50** people moved", "7 rejected", "(n=5)", "10 of 25 closed goals"), not followed by
+  "or more"/"or fewer";
+- metrics whose label names a count (COUNT_METRIC_WORDS) and whose value is a bare integer;
+- table columns whose header names a count (COUNT_HEADER_WORDS) without a share, mean,
+  median, interval or unit in it;
+- chart traces on a "(number)" or "People" axis, hover data a template calls people,
+  referrals or goals, and heatmap cell labels of people;
+- CSV downloads: columns ending in `_count` (except model output such as expected_count)
+  and the few count columns named otherwise.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import json
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Block, UnknownElement
+
+from tests.app.conftest import DASHBOARD, apply_sidebar, dashboard_pages
+from wellpath.scope import PUBLISHABLE, Filters
+
+PERIOD = {"start_date": dt.date(2025, 11, 2), "end_date": dt.date(2026, 11, 1)}
+CASES = {
+    "all practices": {},
+    "small practice": {"practice_codes": ("A86026",)},
+    "one condition": {"conditions": ("ibs",)},
+}
+
+COUNT_NOUNS = (
+    r"people|persons?|referrals?|referred|episodes?|contacts?|goals?|pairs?|rows?|rejected|"
+    r"records?|flags?|forms?|baselines?|follow-ups?|discharges?|plans?|patients|"
+    r"are still|were discharged|have a|had a|moved|stayed"
+)
+# a number, optionally bold, followed by a count noun (up to two words between, e.g.
+# "30 (38%) have", "40 are still", "10 were discharged") and not by a threshold phrase
+TEXT_COUNT = re.compile(
+    r"(?<![\w.,£+\-−/:])\**(\d[\d,]*)\**(?![\d.,%:])(?!\s*(?:or more|or fewer|or less|\+|-\d|"
+    r"to \d|days?|weeks?|months?|years?|hours?|h\b|min|points?|%|GBP|FTE|contacts? is typical))"
+    r"\s+(?:(?:\([^)]*\)\s+)?(?:of the\s+)?(?:" + COUNT_NOUNS + r"))\b"
+)
+N_EQUALS = re.compile(r"\bn\s*=\s*(\d[\d,]*)")
+N_PEOPLE = re.compile(r"\((\d[\d,]*) (?:people|pairs|episodes)\)")
+
+COUNT_METRIC_WORDS = (
+    "Referrals received",
+    "Accepted",
+    "On the caseload",
+    "Waiting",
+    "People",
+    "Still awaiting",
+    "Attended contacts",
+    "Goals",
+    "Records to check",
+    "Rows rejected",
+    "Episodes",
+)
+NOT_A_COUNT = ("median", "mean", "%", "rate", "share", "hours", "wait", "per ")
+
+COUNT_HEADER_WORDS = (
+    "people",
+    "referrals",
+    "referred",
+    "seen",
+    "still waiting",
+    "episodes",
+    "discharged",
+    "contacts",
+    "attended",
+    "did not attend",
+    "cancelled",
+    "agreed",
+    "closed",
+    "achieved",
+    "flagged",
+    "out of",
+    "rows",
+    "engaged",
+    "accepted",
+    "with a baseline",
+    "with a follow-up",
+    "incomplete forms",
+    "on the caseload",
+    "more than 18 months",
+    "this practice",
+    "whole service",
+)
+NOT_A_COUNT_HEADER = (
+    "%",
+    "share",
+    "mean",
+    "median",
+    "interval",
+    "per ",
+    "registered",
+    "safe range",
+    "fte",
+    "minutes",
+    "days",
+    "months)",
+    "rate",
+    "pct",
+    "gbp",
+    "ci_",
+    "_days",
+    "_months",
+    "points",
+    "score",
+)
+#: Reference lines on count charts (SPC mean and limits, safe ranges): not counts.
+REFERENCE_TRACES = ("Process limits", "Mean", "Target", "Safe range", "Near-limit")
+CSV_COUNT_COLUMNS = {"episodes", "discharged", "rows_loaded", "rows_rejected"}
+CSV_NOT_COUNTS = {"expected_count"}
+PERSON_COLUMNS = ("pseudonym", "patient_id", "nhs_number", "patient")
+
+
+def publishable(value: float) -> bool:
+    """0, or a multiple of 5 of at least 10 (1-7 are never shown; 8-9 round to 10)."""
+    return value == 0 or (value >= 10 and value % 5 == 0)
+
+
+def number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+# --- Reading a page --------------------------------------------------------------------------
+def _decode(values: object) -> list:
+    """Plotly's JSON arrays, plain or typed (base64 'bdata'), as a flat list."""
+    if isinstance(values, dict) and "bdata" in values:
+        arr = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+        return arr.tolist()
+    if isinstance(values, list):
+        out: list = []
+        for v in values:
+            out.extend(_decode(v) if isinstance(v, list | dict) else [v])
+        return out
+    return [] if values is None else [values]
+
+
+def elements(node: object) -> Iterator[object]:
+    if isinstance(node, Block) or (hasattr(node, "children") and node.type != "dataframe"):
+        for child in getattr(node, "children", {}).values():
+            yield from elements(child)
+        return
+    yield node
+
+
+class Page:
+    """Everything a page shows, gathered for the checks."""
+
+    def __init__(self, at: AppTest, downloads: list[tuple[str, bytes]]) -> None:
+        self.texts: list[str] = []
+        self.metrics: list[tuple[str, str]] = []
+        self.tables: list[pd.DataFrame] = []
+        self.charts: list[dict] = []
+        self.downloads = downloads
+        for el in elements(at._tree):
+            kind = getattr(el, "type", "")
+            if kind == "dataframe":
+                self.tables.append(el.value)
+            elif kind == "metric":
+                self.metrics.append((el.label, str(el.value)))
+                self.texts.append(f"{el.label}: {el.value}")
+            elif kind == "plotly_chart":
+                self.charts.append(json.loads(el.proto.spec))
+            elif isinstance(el, UnknownElement):
+                continue
+            elif isinstance(getattr(el, "value", None), str):
+                self.texts.append(el.value)
+
+    def problems(self) -> list[str]:
+        found: list[str] = []
+        found += self._text_problems()
+        found += self._metric_problems()
+        found += [p for t in self.tables for p in self._table_problems(t, "table")]
+        found += [p for c in self.charts for p in self._chart_problems(c)]
+        for name, payload in self.downloads:
+            if not str(name).endswith(".csv"):
+                continue
+            frame = pd.read_csv(io.BytesIO(payload))
+            found += self._csv_problems(frame, name)
+        return found
+
+    def _text_problems(self) -> list[str]:
+        out = []
+        for text in self.texts:
+            flat = text.replace("\\*", "*")
+            for pattern in (TEXT_COUNT, N_EQUALS, N_PEOPLE):
+                for m in pattern.finditer(flat):
+                    if not publishable(number(m.group(1))):
+                        out.append(f"text: {m.group(0)!r} in {flat[:160]!r}")
+        return out
+
+    def _metric_problems(self) -> list[str]:
+        out = []
+        for label, value in self.metrics:
+            lowered = label.lower()
+            if not label.startswith(COUNT_METRIC_WORDS) or any(w in lowered for w in NOT_A_COUNT):
+                continue
+            if re.fullmatch(r"\d[\d,]*", value) and not publishable(number(value)):
+                out.append(f"metric {label!r} = {value}")
+        return out
+
+    def _table_problems(self, frame: pd.DataFrame, where: str) -> list[str]:
+        out = []
+        for col in frame.columns:
+            if str(col).lower() in PERSON_COLUMNS:
+                out.append(f"{where}: person-level column {col!r}")
+        for col in frame.columns:
+            header = str(col).lower()
+            if not any(w in header for w in COUNT_HEADER_WORDS):
+                continue
+            if any(w in header for w in NOT_A_COUNT_HEADER):
+                continue
+            for cell in frame[col]:
+                text = "" if cell is None else str(cell)
+                if re.fullmatch(r"\d[\d,]*(\.0)?", text) and not publishable(number(text)):
+                    out.append(f"{where}: column {col!r} shows {text}")
+                for m in N_PEOPLE.finditer(text):
+                    if not publishable(number(m.group(1))):
+                        out.append(f"{where}: column {col!r} shows {text!r}")
+        for col in frame.columns:
+            if frame[col].dtype == object:
+                for cell in frame[col].dropna().astype(str):
+                    for m in TEXT_COUNT.finditer(cell):
+                        if not publishable(number(m.group(1))):
+                            out.append(f"{where}: {col!r} cell {cell[:80]!r}")
+        return out
+
+    def _chart_problems(self, spec: dict) -> list[str]:
+        out = []
+        layout = spec.get("layout", {})
+        title = str(layout.get("title", {}).get("text", "")).split("<br>")[0]
+        axis_title = {
+            ax: str(layout.get(f"{ax}axis", {}).get("title", {}).get("text") or "")
+            for ax in ("x", "y")
+        }
+        for trace in spec.get("data", []):
+            horizontal = trace.get("orientation") == "h"
+            value_axis = "x" if horizontal else "y"
+            label = axis_title[value_axis]
+            if trace.get("type") in ("bar", "scatter") and (
+                "(number)" in label or label.startswith(("People", "Episodes"))
+            ):
+                name = str(trace.get("name") or "")
+                unlabelled_line = not trace.get("hovertemplate") and trace.get("mode") == "lines"
+                if name.startswith(REFERENCE_TRACES) or unlabelled_line:
+                    continue
+                for v in _decode(trace.get(value_axis)):
+                    if v is None or (isinstance(v, float) and math.isnan(v)):
+                        continue
+                    if not publishable(float(v)):
+                        out.append(f"chart {title!r} trace {trace.get('name')!r}: value {v}")
+            template = str(trace.get("hovertemplate") or "")
+            if re.search(
+                r"%\{customdata(\[\d\])?\}\s*(people|referrals|of|closed)|n=%\{custom", template
+            ):
+                for v in _decode(trace.get("customdata")):
+                    if isinstance(v, str) and re.fullmatch(r"\d[\d,]*", v):
+                        v = number(v)
+                    if isinstance(v, int | float) and not math.isnan(v) and not publishable(v):
+                        out.append(f"chart {title!r}: hover count {v}")
+            texts = _decode(trace.get("text"))
+            people_cells = trace.get("type") == "heatmap" and "people" in template
+            for cell in texts:
+                cell = str(cell)
+                whole = re.fullmatch(r"\d[\d,]*", cell)
+                if people_cells and whole and not publishable(number(cell)):
+                    out.append(f"chart {title!r}: cell {cell}")
+                for m in list(TEXT_COUNT.finditer(cell)) + list(N_EQUALS.finditer(cell)):
+                    if not publishable(number(m.group(1))):
+                        out.append(f"chart {title!r}: label {cell!r}")
+                m = re.fullmatch(r"(\d[\d,]*) \(\d+%\)", cell)
+                if m and not publishable(number(m.group(1))):
+                    out.append(f"chart {title!r}: label {cell!r}")
+            for text in _decode(trace.get("hovertext")) + [template]:
+                for m in TEXT_COUNT.finditer(str(text)):
+                    if not publishable(number(m.group(1))):
+                        out.append(f"chart {title!r}: hover {text!r}")
+        for ann in layout.get("annotations", []) or []:
+            for m in TEXT_COUNT.finditer(str(ann.get("text", ""))):
+                if not publishable(number(m.group(1))):
+                    out.append(f"chart {title!r}: note {ann.get('text')!r}")
+        return out
+
+    def _csv_problems(self, frame: pd.DataFrame, name: str) -> list[str]:
+        out = self._table_problems(frame, f"download {name}")
+        for col in frame.columns:
+            is_count = (col.endswith("_count") and col not in CSV_NOT_COUNTS) or (
+                col in CSV_COUNT_COLUMNS
+            )
+            if not is_count:
+                continue
+            for v in pd.to_numeric(frame[col], errors="coerce").dropna():
+                if not publishable(float(v)):
+                    out.append(f"download {name}: {col} = {v}")
+        return out
+
+
+def open_page(page: str, filters: dict) -> Page:
+    downloads: list[tuple[str, bytes]] = []
+    original = st.download_button
+
+    def recording(label, data, *args, **kwargs):
+        payload = data if isinstance(data, bytes) else str(data).encode("utf-8")
+        downloads.append((kwargs.get("file_name", ""), payload))
+        return original(label, data, *args, **kwargs)
+
+    st.download_button = recording
+    try:
+        at = AppTest.from_file(str(DASHBOARD), default_timeout=180)
+        apply_sidebar(at, PUBLISHABLE, Filters(**{**PERIOD, **filters}))
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        return Page(at, downloads)
+    finally:
+        st.download_button = original
+
+
+@pytest.fixture
+def demo_app(demo_db: Path, use_db) -> None:
+    use_db(demo_db)
+
+
+# --- The checks themselves, on made-up text (so that the scanner is known to work) -----------
+@pytest.mark.parametrize(
+    "text, leak",
+    [
+        ("**314** people moved to a better band", True),
+        ("**315** people moved to a better band", False),
+        ("Of 80 people with a baseline, 30 (38%) have a follow-up, 40 are still", False),
+        ("Of 80 people with a baseline, 30 (38%) have a follow-up, 7 are still", True),
+        ("203,518 rows loaded, 7 rejected.", True),
+        ("In total for the 95 people in this period", False),
+        ("Throckley (n=6): +9.0", True),
+        ("Services count a score of 40 or more as managing well", False),
+        ("On the caseload for more than 18 months", False),
+        ("6-12 contacts is typical of social prescribing", False),
+        ("people with 10 or more GP appointments", False),
+        ("**\\*** moved to a worse one and **12** people stayed", True),
+        ("20.0 days (140 people)", False),
+        ("20.0 days (6 people)", True),
+    ],
+)
+def test_scanner_finds_counts_in_text(text, leak):
+    page = Page.__new__(Page)
+    page.texts, page.metrics, page.tables, page.charts, page.downloads = [text], [], [], [], []
+    assert bool(page.problems()) is leak, page.problems()
+
+
+def test_scanner_reads_tables_charts_and_downloads():
+    page = Page.__new__(Page)
+    page.texts, page.metrics = [], [("Referrals received", "13")]
+    page.tables = [pd.DataFrame({"Referrals": ["10", "*", "6"], "Share (%)": ["3", "4", "5"]})]
+    page.charts = [
+        {
+            "layout": {"yaxis": {"title": {"text": "Referrals (number)"}}},
+            "data": [{"type": "bar", "y": [10.0, None, 4.0]}],
+        }
+    ]
+    page.downloads = [("x.csv", b"month,referral_count,expected_count\n1,3,2.5\n")]
+    found = page.problems()
+    assert any("metric" in p for p in found)
+    assert any("column 'Referrals' shows 6" in p for p in found)
+    assert not any("Share" in p for p in found)
+    assert any("value 4.0" in p for p in found)
+    assert any("referral_count = 3" in p for p in found)
+    assert not any("expected_count" in p for p in found)
+
+
+# --- Every page, three views -----------------------------------------------------------------
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("page", dashboard_pages())
+def test_no_small_counts_in_publishable_view(demo_app, page, case):
+    shown = open_page(page, CASES[case])
+    if page == "pages/methods.py":
+        # static documentation (docs/methods.md): its numbers are rules and worked examples
+        # ("7 people", "29 rows" of a conversion table), not figures from the data
+        shown.texts = []
+    problems = shown.problems()
+    assert not problems, "\n".join(problems)
