@@ -404,3 +404,24 @@ def test_no_small_counts_in_publishable_view(demo_app, page, case):
         shown.texts = []
     problems = shown.problems()
     assert not problems, "\n".join(problems)
+
+
+# --- ...and still useful: one suppressed cell does not blank a whole-selection figure ---------
+def test_publishable_view_keeps_whole_selection_rates(demo_app):
+    # One condition (IBS): monthly DNA cells and some goal domains are 1-7, but the whole
+    # selection's DNA and booked contacts, and its closed and achieved goals, are well above 7,
+    # so the rates are shown (from the rounded totals, docs/methods.md "Disclosure").
+    shown = open_page("pages/activity.py", CASES["one condition"])
+    metrics = dict(shown.metrics)
+    assert re.fullmatch(r"\d+\.\d%", metrics["Did not attend (DNA) rate"])
+    assert re.fullmatch(r"\d+%", metrics["Closed goals achieved"])
+    assert publishable(number(metrics["Goals closed"]))
+    # Referrals for one condition: the page goes on past the headline (its charts are drawn)
+    # although every practice-month cell is suppressed.
+    referrals = open_page("pages/referrals.py", CASES["one condition"])
+    titles = [str(c["layout"]["title"]["text"]).split("<br>")[0] for c in referrals.charts]
+    assert "Referrals by referrer" in titles and "Referrals each month, by practice" in titles
+    # All practices: the self-referral share is shown although some quarters' self-referral
+    # cells are suppressed.
+    everyone = dict(open_page("pages/referrals.py", CASES["all practices"]).metrics)
+    assert re.fullmatch(r"\d+%", everyone["Self-referrals"])
