@@ -48,7 +48,8 @@ with cols[0]:
         "PSEQ baselines followed up",
         pct(pseq["followup_pct"].iloc[0]) if len(pseq) else "none",
         help="Of engaged people referred in the period with a complete PSEQ baseline, the "
-        "share with a later complete PSEQ.",
+        "share with a later complete PSEQ. The Outcomes page counts baselines dated in the "
+        "period instead (the pairs it reports on), so its share can differ by a few points.",
     )
 with cols[1]:
     flagged = checks["flagged_count"]

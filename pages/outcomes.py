@@ -357,7 +357,10 @@ ui.definition(
     "the end of the period; those without one are split by whether the person is still on "
     "the caseload (one may yet come) or was discharged without one (lost to follow-up). "
     "If people who were followed up started from different scores than those lost, the "
-    "paired change describes them and may not hold for everyone. (ONS4: life satisfaction.)",
+    "paired change describes them and may not hold for everyone. (ONS4: life satisfaction.) "
+    "The Data quality page's follow-up figure counts a different group on purpose: engaged "
+    "referrals *made* in the period, whenever their baseline was dated, to check recording; "
+    "so the two shares can differ by a few points.",
     queries=["baseline_followup_coverage"],
 )
 
