@@ -47,7 +47,7 @@ long_stays = data.query("long_stays_by_practice", scope, filters)
 
 overall_km, overall_curves = service.km_summary(durations, None, rounded=rounded)
 summary = wait_summary.iloc[0] if len(wait_summary) else pd.Series(dtype=object)
-waiting_now = service.published_sum(waiting["person_count"], rounded)
+waiting_now = waiting["waiting_total_count"].iloc[0] if len(waiting) else 0
 
 # Headline figures.
 cols = st.columns(4)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from wellpath import data, outcomes, service, theme, ui
+from wellpath import data, outcomes, theme, ui
 from wellpath.charts import service as charts
 from wellpath.scope import uk_date
 
@@ -56,7 +56,7 @@ cols[2].metric(
     ),
 )
 cols[2].caption(f"on {uk_date(filters.report_date)}")
-waiting_total = service.published_sum(waiting["person_count"], rounded) if len(waiting) else 0
+waiting_total = waiting["waiting_total_count"].iloc[0] if len(waiting) else 0
 cols[3].metric(
     "Waiting",
     ui.fmt_count(waiting_total),

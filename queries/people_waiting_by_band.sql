@@ -48,7 +48,10 @@ select
     b.band_order,
     b.wait_band,
     s.waiting_for,
-    count(w.days_waiting) as person_count
+    count(w.days_waiting) as person_count,
+    -- the whole waiting list, counted directly (rounded on its own when publishable, so a
+    -- band of 1-7 people does not drop out of the headline: docs/methods.md, Disclosure)
+    (select count(*) from waiting) as waiting_total_count
 from bands as b
 cross join statuses as s
 left join waiting as w

@@ -31,7 +31,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from wellpath import access, db, mdt, outcomes
+from wellpath import access, db, disclosure, mdt, outcomes
 from wellpath.scope import FULL_ACCESS, PUBLISHABLE, Filters, Scope
 
 REPORT_DATE = dt.date(2026, 11, 1)
@@ -118,6 +118,13 @@ def test_waiting_agrees(con):
     service = mdt_service(con)
     assert service["awaiting_triage_count"] == waiting["triage"]
     assert service["waiting_count"] == waiting["first_contact"]
+    # the headline (Overview, Caseload) is counted directly: the same people
+    assert (bands["waiting_total_count"] == waiting.sum()).all()
+    published = read(con, "people_waiting_by_band", scope=PUBLISHABLE)
+    # ...and rounded on its own when publishable, like the MDT page's two waiting counts
+    service_published = mdt_service(con, PUBLISHABLE)
+    assert published["waiting_total_count"].iloc[0] == disclosure.round_count(waiting.sum())
+    assert service_published["waiting_count"] == disclosure.round_count(waiting["first_contact"])
     assert check_population(con, "awaiting_triage_over_14_days") == waiting["triage"]
     assert check_population(con, "waiting_first_contact_over_42_days") == waiting["first_contact"]
     # the people_waiting list (Caseload page) holds the same people
