@@ -27,7 +27,8 @@ coverage = data.query("dq_followup_coverage", scope, filters)
 checks = data.query("dq_consistency_checks", scope, filters)
 completeness = data.query("dq_field_completeness", scope, filters)
 freshness = data.query("dq_data_freshness", scope, filters, today=today)
-batches = data.service_query("dq_import_batches")
+# the same import log as the Import data page shows
+batches = data.service_query("import_history")
 
 
 def pct(value: object) -> str:
@@ -261,7 +262,7 @@ else:
     st.write(
         f"Imported on **{ui.fmt_date(this['imported_at'])}** at "
         f"{pd.Timestamp(this['imported_at']):%H:%M} from **{this['source_name']}** by "
-        f"**{this['run_by'] or 'unknown'}**: {rows(this['rows_loaded'])} rows loaded, "
+        f"**{this['run_by'] or 'unknown'}**: {rows(this['rows_accepted'])} rows loaded, "
         f"{rows(this['rows_rejected'])} rejected."
     )
     per_table = data.query("dq_import_tables", scope, filters, batch_id=chosen_batch)
@@ -323,5 +324,5 @@ ui.definition(
     "row that breaks several rules is counted once under each. A child row (for example a "
     "contact) whose parent row was rejected is rejected too. Counts here are of rows, not "
     "people. See docs/data-contract.md for the rules.",
-    queries=["dq_import_batches", "dq_import_tables", "dq_rejections_by_rule", "dq_rejected_rows"],
+    queries=["import_history", "dq_import_tables", "dq_rejections_by_rule", "dq_rejected_rows"],
 )

@@ -278,7 +278,7 @@ def test_data_freshness(con) -> None:
 
 
 def test_import_log(con) -> None:
-    batches = read(con, "dq_import_batches")
+    batches = read(con, "import_history")  # the import log, on Data quality and Import data
     assert batches["batch_id"].tolist() == ["B2", "B1"]  # newest first
     assert batches.loc[0, "rows_rejected"] == 3
     tables = read(con, "dq_import_tables", batch_id="B2")
