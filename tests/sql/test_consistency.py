@@ -189,3 +189,17 @@ def test_follow_up_coverage_each_right_for_its_cohort(con):
     # (the query gives the share to one decimal place)
     share = 100 * dq["followup_count"] / dq["baseline_count"]
     assert dq["followup_pct"] == pytest.approx(share, abs=0.05)
+
+
+def test_whole_selection_totals_match_their_cells(con):
+    # goal_totals and contact_totals repeat the rules of goals_by_domain and contacts_by_month
+    # (so that a publishable rate needs no sum of suppressed cells): unrounded, they must be
+    # exactly the sums of those cells.
+    goals = read(con, "goals_by_domain")
+    totals = read(con, "goal_totals").iloc[0]
+    for col in ("goal_count", "closed_count", "achieved_count", "partly_achieved_count"):
+        assert totals[col] == goals[col].sum() > 0
+    months = read(con, "contacts_by_month")
+    contacts = read(con, "contact_totals").iloc[0]
+    for col in ("contact_count", "attended_count", "dna_count", "cancelled_count", "booked_count"):
+        assert contacts[col] == months[col].sum() > 0
