@@ -244,9 +244,32 @@ def km_summary(
                 {"time": [0.0], "survival": [1.0], "ci_low": [1.0], "ci_high": [1.0]}
             )
             curve = pd.concat([start, curve], ignore_index=True)
-            curve["time_months"] = curve["time"] / 30.4375
-            curves[name] = curve
+            curve["time_months"] = curve["time"] / DAYS_PER_MONTH
+            # Exact step times and sizes would give away each discharge and the numbers at
+            # risk: a publishable curve is read at whole months only.
+            curves[name] = monthly_steps(curve) if rounded else curve
     return pd.DataFrame(rows), curves
+
+
+DAYS_PER_MONTH = 30.4375
+
+
+def monthly_steps(curve: pd.DataFrame) -> pd.DataFrame:
+    """A Kaplan-Meier step curve (time in days, survival, ci_low, ci_high) read at whole
+    months 0, 1, 2, ... up to its last time: the value in force at each month's end."""
+    if curve.empty:
+        return curve.assign(time_months=pd.Series(dtype=float))
+    ordered = curve.sort_values("time")
+    last_month = int(ordered["time"].max() // DAYS_PER_MONTH)
+    months = pd.DataFrame({"time_months": range(last_month + 1)})
+    months["time"] = months["time_months"] * DAYS_PER_MONTH
+    read = pd.merge_asof(
+        months.astype({"time": float}),
+        ordered[["time", "survival", "ci_low", "ci_high"]].astype({"time": float}),
+        on="time",
+        direction="backward",
+    )
+    return read[["time", "survival", "ci_low", "ci_high", "time_months"]]
 
 
 def is_false(flag: object) -> bool:
@@ -276,7 +299,7 @@ def interval_text(low: object, high: object, reached: object) -> str:
 def _months(days: float | None) -> float:
     if days is None or (isinstance(days, float) and math.isnan(days)):
         return math.nan
-    return days / 30.4375
+    return days / DAYS_PER_MONTH
 
 
 def with_wilson(

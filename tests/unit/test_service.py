@@ -154,3 +154,24 @@ def test_settled_wait_months_and_quarter_label():
     kept = service.settled_wait_months(waits)
     assert kept["median_wait_days"].tolist() == [20.0, 21.0]  # 1 of 10 waiting is settled
     assert service.quarter_label(pd.Timestamp("2026-10-01")) == "Oct-Dec 2026"
+
+
+def test_monthly_steps_reads_the_curve_at_whole_months():
+    # Steps at day 0 (1.0), day 20 (0.8) and day 70 (0.5); months end at 0, 30.44 and
+    # 60.88 days: at month 0 the value is 1.0, at month 1 (30.4 days) 0.8, at month 2
+    # (60.9 days) still 0.8; day 70 is before month 3 (91.3 days), so the curve (last time
+    # 70 days = 2.3 months) is read at months 0, 1 and 2 only.
+    from wellpath.service import monthly_steps
+
+    curve = pd.DataFrame(
+        {
+            "time": [0.0, 20.0, 70.0],
+            "survival": [1.0, 0.8, 0.5],
+            "ci_low": [1.0, 0.6, 0.3],
+            "ci_high": [1.0, 0.95, 0.7],
+        }
+    )
+    out = monthly_steps(curve)
+    assert out["time_months"].tolist() == [0, 1, 2]
+    assert out["survival"].tolist() == [1.0, 0.8, 0.8]
+    assert out["ci_low"].tolist() == [1.0, 0.6, 0.6]
