@@ -44,5 +44,6 @@ PAGES = {
 
 
 shell.build_demo_if_missing()
+shell.upgrade_if_stale()
 shell.sidebar_filters()
 st.navigation(PAGES).run()

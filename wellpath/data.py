@@ -69,6 +69,17 @@ def query(name: str, scope: Scope, filters: Filters, **extra: Any) -> pd.DataFra
     return _cached_read(name, scope, filters, frozen, identity).copy()
 
 
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=4, show_spinner=False)
+def _is_current(path: str, identity: tuple[int, int, int]) -> bool:
+    return db.is_current(Path(path))
+
+
+def database_is_current() -> bool:
+    """Whether the file was built by this version of Wellpath (schema and derived tables)."""
+    identity = db_identity()
+    return identity is not None and _is_current(str(db_path()), identity)
+
+
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=16, show_spinner=False)
 def _service_read(name: str, identity: tuple[int, int, int]) -> pd.DataFrame:
     return db.run_query(connection(), name)

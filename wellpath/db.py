@@ -11,6 +11,7 @@ the new data as soon as they notice the file changed (see `file_identity`).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -102,14 +103,66 @@ def run_query(
         cur.close()
 
 
+def _derive_files() -> list[Path]:
+    return sorted(QUERIES_DIR.glob("derive_*.sql"))
+
+
+def code_version() -> str:
+    """A fingerprint of what this version of Wellpath builds into a file: the schema and the
+    derived tables. A file built by another version is brought up to date on opening."""
+    digest = hashlib.sha256()
+    for path in [SCHEMA_FILE, *_derive_files()]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def stored_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint recorded in the file by the last write, or None (older files)."""
+    cur = con.cursor()
+    try:
+        use_attached(cur)
+        found = cur.execute(
+            "select count(*) from duckdb_tables() where table_name = 'wellpath_meta'"
+            " and database_name = current_database()"
+        ).fetchone()
+        if not found or not found[0]:
+            return None
+        row = cur.execute("select value from wellpath_meta where key = 'code_version'").fetchone()
+        return row[0] if row else None
+    finally:
+        cur.close()
+
+
 def apply_derived(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the derived tables: run every queries/derive_*.sql in name order.
+    """Rebuild the derived tables: run every queries/derive_*.sql in name order, and record
+    which version of Wellpath built them.
 
     Each file rebuilds one table with `create or replace table ...`; called by the importer
     inside its write, after loading, so the derived tables always match the contract tables.
     """
-    for path in sorted(QUERIES_DIR.glob("derive_*.sql")):
+    for path in _derive_files():
         con.execute(path.read_text(encoding="utf-8"))
+    con.execute(
+        "insert or replace into wellpath_meta values ('code_version', $version)",
+        {"version": code_version()},
+    )
+
+
+def is_current(path: Path) -> bool:
+    """Whether the file was last written by this version of Wellpath."""
+    con = connect_read_only(path)
+    try:
+        return stored_version(con) == code_version()
+    finally:
+        con.close()
+
+
+def upgrade(path: Path) -> None:
+    """Bring a file written by another version up to date: schema, macros, derived tables.
+    The contract tables are not touched; like an import, it is one atomic swap."""
+    with writable_copy(path) as con:
+        apply_derived(con)
 
 
 READ_ALIAS = "wellpath"

@@ -125,6 +125,12 @@ create table if not exists rejected_rows (
     raw_row varchar not null
 );
 
+-- Which version of Wellpath last built the schema and derived tables (wellpath.db.code_version).
+create table if not exists wellpath_meta (
+    key varchar primary key,
+    value varchar
+);
+
 -- Derived notions (data-contract.md, "Derived notions"): one definition, used by every query.
 -- Waiting time: referral_date to first_contact_date, in days.
 create or replace macro wait_days(referral_date, first_contact_date) as

@@ -37,6 +37,18 @@ def build_demo_if_missing() -> None:
     st.rerun()
 
 
+def upgrade_if_stale() -> None:
+    """A file written by another version of Wellpath gets this version's schema and derived
+    tables before anything reads it (the contract tables, the data sent in, are unchanged)."""
+    if data.db_identity() is None or data.database_is_current():
+        return
+    from wellpath import db
+
+    with st.spinner("Updating the database for this version of Wellpath..."):
+        db.upgrade(data.db_path())
+    st.rerun()
+
+
 PERIODS = ["Last 12 months", "Last 3 months", "This financial year", "Since the start", "Custom"]
 
 
@@ -146,4 +158,5 @@ def ensure_shell() -> None:
         # Only for a session the router has never served: later runs keep its filters.
         if "wellpath_filters" not in st.session_state:
             build_demo_if_missing()
+            upgrade_if_stale()
             sidebar_filters()

@@ -186,3 +186,28 @@ def test_first_start_builds_the_demo(use_db, run_app, tmp_path: Path) -> None:
     at.switch_page("pages/data_quality.py").run()
     assert not exceptions(at), exceptions(at)
     assert _banner(at)
+
+
+def test_a_file_from_another_version_is_upgraded_on_start(demo_db, tmp_path, use_db, run_app):
+    # An older Wellpath wrote this file: the router brings its derived tables up to date
+    # before any page reads them, and the pages then run on it.
+    import shutil
+
+    import duckdb
+
+    from wellpath import db
+
+    path = tmp_path / "older.duckdb"
+    shutil.copy(demo_db, path)
+    con = duckdb.connect(str(path))
+    con.execute("update wellpath_meta set value = 'older' where key = 'code_version'")
+    con.execute("drop table referral_facts")
+    con.close()
+    assert not db.is_current(path)
+    use_db(path)
+
+    at = run_app()
+
+    assert not at.exception, [e.message for e in at.exception]
+    assert db.is_current(path)
+    assert any(m.label == "Referrals received" for m in at.metric)

@@ -298,6 +298,7 @@ def test_apply_derived_runs_derive_queries_in_order(tmp_path, monkeypatch):
     (queries / "other.sql").write_text("select 1/0")
     monkeypatch.setattr(db, "QUERIES_DIR", queries)
     con = duckdb.connect()
+    db.ensure_schema(con)
     db.apply_derived(con)
     assert con.execute("select n from b").fetchall() == [(1,)]
 

@@ -181,3 +181,47 @@ def test_default_db_path_follows_the_environment(monkeypatch, tmp_path: Path) ->
     assert db.default_db_path() == (tmp_path / "x.duckdb").resolve()
     monkeypatch.delenv("WELLPATH_DB")
     assert db.default_db_path() == db.DEFAULT_DB
+
+
+def test_a_file_from_another_version_is_upgraded_without_touching_its_data(tmp_path):
+    # A file written before wellpath_meta existed (or by another version) is not current;
+    # upgrade() rebuilds the derived tables, records this version, and keeps the contract
+    # tables exactly as they were.
+    import duckdb
+
+    from wellpath import db
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    db.ensure_schema(con)
+    con.execute(
+        "insert into practices values ('A86012', 'West Road', 'U44695', 'West End', 10700, 'pilot')"
+    )
+    con.execute("insert or replace into wellpath_meta values ('code_version', 'older')")
+    con.close()
+    assert not db.is_current(path)
+
+    db.upgrade(path)
+
+    assert db.is_current(path)
+    check = db.connect_read_only(path)
+    try:
+        cur = check.cursor()
+        db.use_attached(cur)
+        assert cur.execute("select practice_code, list_size from practices").fetchall() == [
+            ("A86012", 10700)
+        ]
+        tables = {r[0] for r in cur.execute("select table_name from duckdb_tables()").fetchall()}
+        assert {"referral_facts", "assessment_scores"} <= tables
+    finally:
+        check.close()
+
+
+def test_an_import_records_the_version_that_built_the_file(tmp_path):
+    from wellpath import db
+
+    path = tmp_path / "new.duckdb"
+    with db.writable_copy(path) as con:
+        db.apply_derived(con)
+    assert db.is_current(path)
+    assert len(db.code_version()) == 16
