@@ -9,13 +9,6 @@ with referrals_src as (
     from referrals
 ),
 
-scores_src as (
-    select referral_id, instrument, assessment_date, score, ons4_satisfaction, ons4_worthwhile,
-           ons4_happy, ons4_anxious, assessment_number
-    from assessment_scores
-    where is_complete and assessment_number is not null
-),
-
 in_scope as (
     select referral_id
     from referrals_src as r
@@ -29,26 +22,15 @@ time_points as (
            unnest($windows_days) as window_days
 ),
 
-measure_scores as (
-    select referral_id, instrument as measure, assessment_date, score, assessment_number
-    from scores_src
-    where instrument <> 'ONS4'
-    union all
-    select referral_id, 'ONS4_' || item as measure, assessment_date, item_score as score,
-           assessment_number
-    from scores_src
-    unpivot (item_score for item in (
-        ons4_satisfaction as 'satisfaction',
-        ons4_worthwhile as 'worthwhile',
-        ons4_happy as 'happy',
-        ons4_anxious as 'anxious'
-    ))
-    where instrument = 'ONS4'
+-- Per measure (ONS4 item by item), built at import: queries/derive_measure_scores.sql.
+measure_scores_src as (
+    select referral_id, measure, assessment_date, score, assessment_number
+    from measure_scores
 ),
 
 baselines as (
     select referral_id, measure, assessment_date as baseline_date, score as baseline_score
-    from measure_scores
+    from measure_scores_src
     where assessment_number = 1 and score is not null
 ),
 
@@ -67,7 +49,7 @@ nearest as (
                      m.assessment_date desc
         ) as choice_rank
     from baselines as b
-    inner join measure_scores as m
+    inner join measure_scores_src as m
         on m.referral_id = b.referral_id
        and m.measure = b.measure
        and m.assessment_number > 1
