@@ -20,8 +20,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wellpath.demo.world import SCALES, Flaw, World, generate
-from wellpath.demo.write import Patches, format_id, id_widths, write_tables
+from wellpath.demo.world import SCALES, Flaw, World, generate, generate_chunks
+from wellpath.demo.write import (
+    Patches,
+    fixed_widths,
+    format_id,
+    id_widths,
+    write_chunks,
+    write_tables,
+)
 
 __all__ = [
     "DEFAULT_SEED",
@@ -185,12 +192,26 @@ def make_batch(
     """Write the batch into `folder` and return it with the flaws planted in it."""
     seed, today = _resolve(seed, today)
     say = progress or (lambda f, m: None)
-    world = generate(scale, seed=seed, today=today, progress=lambda f, m: say(f * 0.7, m))
-    patches = _plant(world, seed) if SCALES[scale].plant_flaws else Patches()
-    say(0.7, "writing the CSV batch")
-    write_tables(world.tables, Path(folder), patches)
+    sc = SCALES[scale]
+    if sc.plant_flaws:  # the whole world at once: flaws are planted on rows chosen from it
+        world = generate(scale, seed=seed, today=today, progress=lambda f, m: say(f * 0.7, m))
+        patches = _plant(world, seed)
+        say(0.7, "writing the CSV batch")
+        write_tables(world.tables, Path(folder), patches)
+        say(1.0, "batch written")
+        return Path(folder), world.flaws
+    # Generated and written a chunk at a time: memory is bounded by the chunk, not the scale.
+    done = [0.0]
+
+    def generating(fraction: float, message: str) -> None:
+        done[0] = fraction
+        say(0.95 * fraction, message)
+
+    chunks = generate_chunks(scale, seed=seed, today=today, progress=generating)
+    widths = fixed_widths(sc.id_digits) if sc.id_digits else None
+    write_chunks(chunks, Path(folder), widths, progress=lambda f, m: say(0.95 * done[0], m))
     say(1.0, "batch written")
-    return Path(folder), world.flaws
+    return Path(folder), []
 
 
 def write_batch(
@@ -205,9 +226,10 @@ def planted_flaws(
 ) -> list[Flaw]:
     """The rows planted for the importer to reject, with the child rows rejected with them."""
     seed, today = _resolve(seed, today)
+    if not SCALES[scale].plant_flaws:
+        return []
     world = generate(scale, seed=seed, today=today)
-    if SCALES[scale].plant_flaws:
-        _plant(world, seed)
+    _plant(world, seed)
     return world.flaws
 
 
