@@ -143,6 +143,12 @@ def funnel_positions(
         raise ValueError("counts and denominators cannot be negative")
     expected = denominator * overall_rate / per
     lower, upper = _cumulative_position(observed_arr, expected)
+    # The interpolated distribution reaches below 0 (its limits are floored at 0 when drawn),
+    # so with a tiny expected count (or an overall rate of 0) a count of 0 would sit in its
+    # upper tail. No events can never be more than expected: at worst it is as expected.
+    none_seen = observed_arr == 0
+    upper = np.where(none_seen, np.maximum(upper, 0.5), upper)
+    lower = np.where(none_seen, np.minimum(lower, 0.5), lower)
     z = np.where(lower < 0.5, stats.norm.ppf(lower), stats.norm.isf(upper))
     band = np.select(
         [upper < 0.001, upper < 0.025, lower < 0.001, lower < 0.025],
