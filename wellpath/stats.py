@@ -166,7 +166,21 @@ def _pairs(baseline: Iterable[float], follow_up: Iterable[float]) -> tuple[np.nd
     return b[keep], f[keep]
 
 
+#: Differences are compared at this many decimal places: scores are whole numbers, means of
+#: up to five whole numbers (PSFS) or two-decimal metric scores (SWEMWBS), so rounding only
+#: removes floating-point noise (13/3 - 10/3 = 0.9999999999999996 is a change of 1).
+_CHANGE_DECIMALS = 9
+
+
+def _exact_changes(diffs: np.ndarray) -> np.ndarray:
+    """Changes with floating-point noise removed, so equal changes tie and no change is 0."""
+    return np.round(diffs, _CHANGE_DECIMALS)
+
+
 def _wilcoxon_p(diffs: np.ndarray) -> float | None:
+    # Without rounding, 13/3 - 10/3 and 7/3 - 4/3 are different numbers, so tied ranks are
+    # split and scipy takes the exact (no-ties) distribution: p 0.25 instead of 0.3125.
+    diffs = _exact_changes(diffs)
     nonzero = diffs[diffs != 0]
     if nonzero.size == 0 or diffs.size < 2:
         return None
@@ -196,7 +210,7 @@ def paired_change(
     d = f - b
     n = int(d.size)
     sign = 1.0 if higher_is_better else -1.0
-    better = sign * d  # positive = improvement
+    better = sign * _exact_changes(d)  # positive = improvement
     mean_change = float(d.mean()) if n else NAN
     ci = mean_ci(d, level)
     sd_change, sd_baseline = _sd(d), _sd(b)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from wellpath import funnel
+from wellpath import funnel, stats
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 SCORING = FIXTURES / "scoring"
@@ -104,3 +104,89 @@ def test_funnel_band_agrees_with_the_drawn_limits():
         below = observed_rate < limits["lower_95"] - 1e-12
         assert (band in ("above 95%", "above 99.8%")) == above, (observed, expected)
         assert (band in ("below 95%", "below 99.8%")) == below, (observed, expected)
+
+
+# --- paired change ----------------------------------------------------------------------------
+
+
+def test_paired_change_ci_matches_scipy_ttest_rel_on_random_data():
+    rng = np.random.default_rng(11)
+    for n in (2, 3, 8, 40, 300):
+        baseline = rng.normal(25, 9, n).round()
+        follow_up = (baseline + rng.normal(4, 6, n)).round()
+        result = stats.paired_change(baseline, follow_up)
+        ci = sps.ttest_rel(follow_up, baseline).confidence_interval(0.95)
+        assert result.ci_low == pytest.approx(ci.low, rel=1e-9, abs=1e-12)
+        assert result.ci_high == pytest.approx(ci.high, rel=1e-9, abs=1e-12)
+        change = follow_up - baseline
+        # d = mean change / SD at baseline (n - 1); SRM = mean change / SD of change
+        assert result.effect_size == pytest.approx(change.mean() / baseline.std(ddof=1))
+        assert result.srm == pytest.approx(change.mean() / change.std(ddof=1))
+        assert result.ci_low <= result.mean_change <= result.ci_high
+
+
+def test_paired_change_wilcoxon_matches_scipy_with_zero_differences_dropped():
+    rng = np.random.default_rng(3)
+    for n in (5, 12, 30, 80):
+        baseline = rng.integers(10, 40, n).astype(float)
+        follow_up = baseline + rng.integers(-3, 6, n)  # ties and zeros on purpose
+        result = stats.paired_change(baseline, follow_up)
+        expected = sps.wilcoxon(follow_up - baseline, zero_method="wilcox").pvalue
+        assert result.p_wilcoxon == pytest.approx(expected, rel=1e-12)
+
+
+def test_wilcoxon_ties_are_not_split_by_floating_point_noise():
+    """Defect: PSFS means (thirds) gave changes 0.9999999999999996 and 1.0000000000000002,
+    which scipy ranked as different numbers and tested with the exact no-ties distribution:
+    p 0.25 where the changes 1, 1, 1, -1, 2 give 0.3125."""
+    baseline = [4 / 3, 10 / 3, 2.0, 5.0, 1.0]
+    follow_up = [7 / 3, 13 / 3, 3.0, 4.0, 3.0]
+    result = stats.paired_change(baseline, follow_up)
+    expected = sps.wilcoxon([1.0, 1.0, 1.0, -1.0, 2.0], zero_method="wilcox").pvalue
+    assert result.p_wilcoxon == pytest.approx(expected)
+    # SWEMWBS metric scores: 0.1 + 0.2 against 0.3 is no change, not an improvement
+    same = stats.paired_change([0.3, 5.0], [0.1 + 0.2, 6.0])
+    assert (same.improved_count, same.unchanged_count) == (1, 1)
+
+
+def test_share_reaching_mcid_is_at_least_the_mcid_in_the_better_direction():
+    # higher is better, MCID 5.5: changes 5.5 (reaches), 5.4 (no), 11 (yes), -6 (no)
+    up = stats.paired_change([10, 10, 10, 20], [15.5, 15.4, 21, 14], mcid=5.5)
+    assert up.mcid_count == 2 and up.share_mcid == 0.5
+    # lower is better: a fall of 3 or more reaches an MCID of 3
+    down = stats.paired_change([20, 20, 20, 20], [17, 18, 23, 10], mcid=3, higher_is_better=False)
+    assert down.mcid_count == 2
+    assert down.mean_improvement == pytest.approx(-down.mean_change)
+    # SWEMWBS metric 18.54 -> 21.54 is exactly 3 points despite floating point
+    metric = stats.paired_change([18.54], [21.54], mcid=3)
+    assert metric.mcid_count == 1
+
+
+def test_wilson_interval_hand_values():
+    # z = 1.959964, z^2 = 3.841459.
+    # 0/10: centre = (0 + 0.192073) / 1.384146 = 0.138767; half = 1.959964 / 1.384146 *
+    #   sqrt(3.841459 / 400) = 0.138767 -> (0, 0.277533). 10/10 is its mirror image.
+    # 1/2: z^2/n = 1.920729; centre = (0.5 + 0.960365) / 2.920729 = 0.5; half = 1.959964 /
+    #   2.920729 * sqrt(0.125 + 0.240091) = 0.671053 * 0.604228 = 0.405469 -> (0.094531, 0.905469).
+    assert stats.wilson_interval(0, 10) == pytest.approx((0.0, 0.277533), abs=1e-6)
+    assert stats.wilson_interval(10, 10) == pytest.approx((0.722467, 1.0), abs=1e-6)
+    assert stats.wilson_interval(1, 2) == pytest.approx((0.094531, 0.905469), abs=1e-6)
+    assert all(math.isnan(v) for v in stats.wilson_interval(0, 0))
+
+
+def test_paired_change_degenerate_inputs():
+    empty = stats.paired_change([], [], mcid=1)
+    assert empty.n == 0 and math.isnan(empty.mean_change) and empty.share_mcid is None
+    one = stats.paired_change([3.0], [5.0], mcid=1)
+    assert one.n == 1 and one.mean_change == 2 and math.isnan(one.ci_low)
+    assert one.p_wilcoxon is None and math.isnan(one.effect_size)
+    two = stats.paired_change([3.0, 4.0], [5.0, 7.0])
+    # changes 2, 3: mean 2.5, sd 0.7071, t(0.975, 1) = 12.7062 -> 2.5 +/- 6.3531
+    assert two.ci_low == pytest.approx(2.5 - 12.706205 * 0.707107 / math.sqrt(2), rel=1e-5)
+    assert two.p_wilcoxon == pytest.approx(0.5)  # exact: both ranks positive, 2 of 4 outcomes
+    flat = stats.paired_change([3.0, 4.0, 5.0], [4.0, 5.0, 6.0])
+    # every change is 1: a zero-width interval, SRM undefined, d = 1 / sd(3, 4, 5) = 1
+    assert (flat.ci_low, flat.ci_high) == (1.0, 1.0)
+    assert math.isnan(flat.srm) and flat.effect_size == pytest.approx(1.0)
+    missing = stats.paired_change([3.0, None, 5.0, float("nan")], [4.0, 6.0, None, 7.0])
+    assert missing.n == 1
