@@ -293,11 +293,9 @@ def _rci(
     reliability: float,
     sd: float | None,
 ) -> tuple[np.ndarray, float]:
-    b, f = _as_array(baseline), _as_array(follow_up)
-    if b.shape != f.shape:
-        raise ValueError(f"baseline has {b.size} values but follow-up has {f.size}")
-    if np.isnan(b).any() or np.isnan(f).any():
-        raise ValueError("reliable change needs complete pairs; leave out missing values first")
+    # Complete pairs only, as paired_change and R's clinicalsignificance (na.omit) do; the SD
+    # is then that of the baselines of the people classified.
+    b, f = _pairs(baseline, follow_up)
     sd_used = _sd(b) if sd is None else float(sd)
     s_diff = reliable_change_s_diff(reliability=reliability, sd=sd_used)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -312,10 +310,11 @@ def reliable_change_index(
     reliability: float,
     sd: float | None = None,
 ) -> list[float]:
-    """RC = (follow-up - baseline) / S_diff for each person (signed as the raw change).
+    """RC = (follow-up - baseline) / S_diff for each complete pair (signed as the raw change).
 
-    SD: `sd` when given (e.g. a published norm), else the SD of these baselines. NaN for all
-    when the SD is 0 or cannot be computed (fewer than two people).
+    Pairs with either value missing are left out, so the list follows the complete pairs in
+    order. SD: `sd` when given (e.g. a published norm), else the SD of the baselines of the
+    complete pairs. NaN for all when the SD is 0 or cannot be computed (fewer than two).
     """
     rc, _ = _rci(baseline, follow_up, reliability, sd)
     return [float(v) for v in rc]
@@ -331,7 +330,9 @@ def reliable_change(
 ) -> list[str]:
     """ "improved", "unchanged" or "deteriorated" for each person (Jacobson & Truax 1991):
     |RC| > 1.96 is a reliable change, its sign (with the better direction) says which.
-    When RC cannot be computed (SD 0 or one person) everyone is "unchanged"."""
+    Pairs with either value missing are left out (one entry per complete pair, in order;
+    the SD is that of their baselines). When RC cannot be computed (SD 0 or one person)
+    everyone is "unchanged"."""
     rc, _ = _rci(baseline, follow_up, reliability, sd)
     sign = 1.0 if higher_is_better else -1.0
     out = []

@@ -10,10 +10,11 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from wellpath import funnel, stats
+from wellpath import funnel, outcomes, stats
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 SCORING = FIXTURES / "scoring"
@@ -190,3 +191,80 @@ def test_paired_change_degenerate_inputs():
     assert math.isnan(flat.srm) and flat.effect_size == pytest.approx(1.0)
     missing = stats.paired_change([3.0, None, 5.0, float("nan")], [4.0, 6.0, None, 7.0])
     assert missing.n == 1
+
+
+# --- reliable change (Jacobson & Truax 1991) ------------------------------------------------------
+
+
+def _claus_wide(outcome: str) -> pd.DataFrame:
+    data = pd.read_csv(SCORING / "clinicalsignificance_claus_2020.csv")
+    return data[data["time"].isin([1, 4])].pivot(index="id", columns="time", values=outcome)
+
+
+def test_reliable_change_claus_2020_bdi_published_result():
+    # R package clinicalsignificance (benediktclaus, GPL-3), vignette
+    # articles/distribution-based-approach.md: claus_2020 BDI-II, time 1 against 4,
+    # reliability 0.801, JT: N (original) 43, N (used) 40; improved 18, unchanged 22,
+    # deteriorated 0. README.md (cs_combined, same data): clinical M 35.48, SD 8.16 = the
+    # baselines of the 40 complete pairs. Lower BDI is better. The 3 incomplete pairs are
+    # passed in and must be left out.
+    wide = _claus_wide("bdi")
+    assert len(wide) == 43
+    summary = stats.reliable_change_summary(
+        wide[1], wide[4], reliability=0.801, higher_is_better=False
+    )
+    assert summary.n == 40
+    assert (summary.improved_count, summary.unchanged_count, summary.deteriorated_count) == (
+        18,
+        22,
+        0,
+    )
+    assert summary.sd_used == pytest.approx(8.16, abs=0.005)
+    complete = wide.dropna()
+    assert complete[1].mean() == pytest.approx(35.48, abs=0.005)
+
+
+def test_reliable_change_claus_2020_hamd_with_incomplete_pairs_passed_in():
+    # clinicalsignificance tests/testthat/_snaps/cs_distribution.md: claus_2020 HAMD, time 1
+    # against 4, reliability 0.80, JT: 29 improved, 10 unchanged, 1 deteriorated (of 40 used).
+    wide = _claus_wide("hamd")
+    classes = stats.reliable_change(wide[1], wide[4], reliability=0.80, higher_is_better=False)
+    assert len(classes) == 40
+    assert [classes.count(c) for c in ("improved", "unchanged", "deteriorated")] == [29, 10, 1]
+
+
+def test_reliable_change_hechler_2014_uses_complete_pairs_only():
+    """Defect: a missing post value raised ValueError (and so would the Outcomes summary),
+    where paired_change leaves incomplete pairs out."""
+    data = pd.read_csv(SCORING / "clinicalsignificance_hechler_2014.csv")
+    wide = data.pivot(index="patient", columns="measurement", values="disability")
+    assert wide[2].isna().sum() > 0
+    complete = wide.dropna()
+    got = stats.reliable_change(wide[1], wide[2], reliability=0.8, higher_is_better=False)
+    expected = stats.reliable_change(
+        complete[1], complete[2], reliability=0.8, higher_is_better=False
+    )
+    assert got == expected and len(got) == len(complete)
+    # worked independently: SD of the complete baselines, S_diff = sqrt(2) * SD * sqrt(0.2)
+    s_diff = math.sqrt(2) * complete[1].std(ddof=1) * math.sqrt(0.2)
+    rc = (complete[2] - complete[1]) / s_diff
+    by_hand = np.where(rc < -1.96, "improved", np.where(rc > 1.96, "deteriorated", "unchanged"))
+    assert got == list(by_hand)
+    summary = stats.reliable_change_summary(wide[1], wide[2], reliability=0.8)
+    assert summary.n == len(complete)
+    assert summary.sd_used == pytest.approx(complete[1].std(ddof=1))
+    change = stats.paired_change(wide[1], wide[2])
+    assert change.n == summary.n
+
+
+def test_outcomes_summary_with_a_missing_follow_up_does_not_fail():
+    pairs = pd.DataFrame(
+        {
+            "measure": ["PSEQ"] * 10,
+            "baseline_score": [20, 25, 30, 18, 22, 35, 28, 15, 40, 26],
+            "follow_up_score": [30, 27, 31, 30, 21, 45, 29, 35, 41, np.nan],
+        }
+    )
+    row = outcomes.paired_summary(pairs).iloc[0]
+    assert row["pair_count"] == 9
+    assert row["reliable_improved_count"] is not None

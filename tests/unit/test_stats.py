@@ -235,8 +235,8 @@ def test_reliable_change_degenerate():
     assert reliable_change([5], [20], reliability=0.8) == ["unchanged"]  # no SD from one person
     assert reliable_change([5, 5], [20, 5], reliability=0.8) == ["unchanged", "unchanged"]
     assert reliable_change([], [], reliability=0.8) == []
-    with pytest.raises(ValueError):
-        reliable_change([1, 2], [1, None], reliability=0.8)
+    # an incomplete pair is left out (complete cases only, as R's clinicalsignificance does)
+    assert reliable_change([1, 2], [1, None], reliability=0.8) == ["unchanged"]
     with pytest.raises(ValueError):
         reliable_change([1, 2], [1, 2], reliability=1.0)
 
