@@ -101,20 +101,25 @@ def main(argv: list[str] | None = None) -> int:
         batch, db_path = root / "batch", root / "wellpath.duckdb"
         db_path.unlink(missing_ok=True)
 
-        started = time.perf_counter()
-        marks: dict[str, float] = {}
+        # Big scales generate and write a chunk at a time: the time from one progress message
+        # to the next goes to writing when the message said so, else to generating.
+        spent = {"generate": 0.0, "write": 0.0}
+        last = [time.perf_counter(), "generate"]
 
         def progress(fraction: float, message: str) -> None:
-            marks.setdefault(message, time.perf_counter() - started)
+            now = time.perf_counter()
+            spent[last[1]] += now - last[0]
+            writing = message.startswith("writing")
+            last[:] = [now, "write" if writing else "generate"]
 
         demo.make_batch(
             batch, scale=args.scale, seed=args.seed, today=args.today, progress=progress
         )
-        generated = marks.get("writing the CSV batch", 0.0)
-        written = time.perf_counter() - started
+        progress(1.0, "done")
         print(f"scale {args.scale}, seed {args.seed or demo.DEFAULT_SEED}, today {args.today}")
-        print(f"generate      {generated:8.1f} s")
-        print(f"write CSVs    {written - generated:8.1f} s   ({_folder_mb(batch):,.0f} MB)")
+        print(f"generate      {spent['generate']:8.1f} s")
+        print(f"write CSVs    {spent['write']:8.1f} s   ({_folder_mb(batch):,.0f} MB)")
+        print(f"peak memory   {_peak_mb():8,.0f} MB (after writing)")
 
         from wellpath.importer import import_batch
 

@@ -2,13 +2,14 @@
 
 It simulates people's journeys (referral, triage, wait, contacts, action plan, goals,
 questionnaires, discharge) and their monthly healthcare use and pain-medicine issues, and
-returns the nine contract tables as pandas DataFrames. Everything is drawn from one
-`numpy.random.Generator` in a fixed order, so a seed and a reference date give the same world.
+returns the nine contract tables as pandas DataFrames. Everything is drawn from seeded
+`numpy.random.Generator`s in a fixed order, so a seed and a reference date give the same world.
 
 Dates are handled as whole days since 1970-01-01 (int64) and months as months since 1970-01,
 converted to dates only at the end; NONE marks an empty date. Work is done per column over
-all referrals at once (no per-person Python loops), so the national scale (2.5 million
-referrals) takes minutes, not hours.
+all referrals at once (no per-person Python loops). The national scale is generated a chunk
+of practices at a time (`generate_chunks`), each chunk written before the next is drawn, so
+its 2.5 million referrals take about a minute and memory stays under 2 GB.
 """
 
 from __future__ import annotations
