@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 from types import MappingProxyType
 
 #: SWEMWBS raw sum -> metric score (Rasch), Stewart-Brown et al. 2009, HQLO 7:15, table 3;
@@ -325,7 +326,15 @@ def get_instrument(code: str) -> Instrument:
 
 
 def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or _is_pd_na(value)
+    """None, NaN of any float type (numpy's float32 too), pandas NA, or a blank string (an
+    empty CSV cell) mean "not filled in"."""
+    if value is None or _is_pd_na(value):
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, Real) and not isinstance(value, Integral):
+        return math.isnan(float(value))
+    return False
 
 
 def _is_pd_na(value: object) -> bool:
@@ -336,7 +345,13 @@ def _is_pd_na(value: object) -> bool:
 def _item_value(inst: Instrument, position: int, value: object) -> int:
     name = f"item_{position:02d}"
     if position > inst.item_count:
-        raise ValueError(f"{inst.code} has {inst.item_count} items; {name} must be empty")
+        hint = (
+            " (its items are PSEQ items 5 and 9, entered as item_01 and item_02; a full PSEQ "
+            "form is scored as PSEQ, and pseq2_from_pseq reads its PSEQ-2)"
+            if inst.code == "PSEQ2"
+            else ""
+        )
+        raise ValueError(f"{inst.code} has {inst.item_count} items; {name} must be empty{hint}")
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from wellpath import funnel, outcomes, stats
+from wellpath import funnel, outcomes, scoring, stats
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 SCORING = FIXTURES / "scoring"
@@ -268,3 +268,177 @@ def test_outcomes_summary_with_a_missing_follow_up_does_not_fail():
     row = outcomes.paired_summary(pairs).iloc[0]
     assert row["pair_count"] == 9
     assert row["reliable_improved_count"] is not None
+
+
+# --- scoring ---------------------------------------------------------------------------------
+
+# measures.md, "Outcome instruments": code -> (items, item min, item max, score min, score max,
+# higher is better, meaningful change)
+MEASURES_TABLE = {
+    "PSEQ": (10, 0, 6, 0, 60, True, 5.5),
+    "PSEQ2": (2, 0, 6, 0, 12, True, 1.5),
+    "SWEMWBS": (7, 1, 5, 7, 35, True, 3),
+    "WEMWBS": (14, 1, 5, 14, 70, True, 3),
+    "ONS4": (4, 0, 10, 0, 10, True, None),
+    "PSFS": (5, 0, 10, 0, 10, True, 2),
+    "WBSTAR": (8, 1, 10, 8, 80, True, None),
+}
+
+
+@pytest.mark.parametrize("code", sorted(MEASURES_TABLE))
+def test_registry_matches_measures_md(code):
+    items, lo, hi, score_lo, score_hi, better_high, mcid = MEASURES_TABLE[code]
+    inst = scoring.INSTRUMENTS[code]
+    assert (inst.item_count, inst.item_min, inst.item_max) == (items, lo, hi)
+    assert (inst.score_min, inst.score_max) == (score_lo, score_hi)
+    assert inst.higher_is_better is better_high
+    assert inst.meaningful_change == mcid
+    if code in ("ONS4",):
+        return
+    # the lowest and highest forms score the ends of the range (SWEMWBS: metric 7 and 35)
+    needed = inst.items_needed if code != "PSFS" else 3
+    assert scoring.score(code, [lo] * needed) == score_lo
+    assert scoring.score(code, [hi] * needed) == score_hi
+    # an item one past either end is refused, naming the item
+    for bad in (lo - 1, hi + 1):
+        form = [lo] * needed
+        form[needed - 1] = bad
+        with pytest.raises(ValueError, match=f"item_{needed:02d}"):
+            scoring.score(code, form)
+
+
+def test_ons4_has_no_total_and_anxiety_is_better_low():
+    inst = scoring.INSTRUMENTS["ONS4"]
+    assert dict(inst.item_higher_is_better) == {1: True, 2: True, 3: True, 4: False}
+    assert scoring.score("ONS4", [5, 5, 5, 5]) is None
+    with pytest.raises(ValueError):
+        scoring.score("ONS4", [5, 5, 5, 5], total=20)
+    assert outcomes.MEASURES["ONS4_anxious"].higher_is_better is False
+
+
+@pytest.mark.parametrize(
+    ("value", "band"),
+    [
+        (0, "low"),
+        (4, "low"),
+        (5, "medium"),
+        (6, "medium"),
+        (7, "high"),
+        (8, "high"),
+        (9, "very high"),
+        (10, "very high"),
+    ],
+)
+def test_ons4_bands_items_1_to_3_at_every_boundary(value, band):
+    bands = scoring.ons4_bands([value, value, value, None])
+    assert bands == {"satisfaction": band, "worthwhile": band, "happy": band, "anxious": None}
+
+
+@pytest.mark.parametrize(
+    ("value", "band"),
+    [
+        (0, "very low"),
+        (1, "very low"),
+        (2, "low"),
+        (3, "low"),
+        (4, "medium"),
+        (5, "medium"),
+        (6, "high"),
+        (10, "high"),
+    ],
+)
+def test_ons4_anxiety_bands_at_every_boundary(value, band):
+    assert scoring.ons4_bands([None, None, None, value])["anxious"] == band
+
+
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [
+        (0, "severe"),
+        (19, "severe"),
+        (20, "moderate"),
+        (30, "moderate"),
+        (31, "mild"),
+        (40, "mild"),
+        (41, "minimal"),
+        (60, "minimal"),
+    ],
+)
+def test_pseq_bands_at_every_boundary(score, band):
+    # ePPOC (Nicholas 2019): 0-19 severe, 20-30 moderate, 31-40 mild, 41-60 minimal
+    assert scoring.pseq_band(score) == band
+    assert scoring.INSTRUMENTS["PSEQ"].band(score) == band
+
+
+def test_swemwbs_all_29_raw_values_from_items_and_from_a_total():
+    table = pd.read_csv(SCORING / "swemwbs_raw_to_metric.csv")
+    assert list(table["raw"]) == list(range(7, 36))
+    for raw, metric in zip(table["raw"], table["metric"], strict=True):
+        # a form adding up to `raw`: as many 5s as fit, the rest 1s and one filler item
+        items, left = [1] * 7, raw - 7
+        for i in range(7):
+            step = min(4, left)
+            items[i] += step
+            left -= step
+        assert sum(items) == raw
+        assert scoring.score("SWEMWBS", items) == pytest.approx(metric)
+        assert scoring.score("SWEMWBS", total=raw) == pytest.approx(metric)
+        assert scoring.score("SWEMWBS", items, total=raw) == pytest.approx(metric)
+        assert scoring.swemwbs_metric(raw) == pytest.approx(metric)
+    for bad in (6, 36, 0, 20.5):
+        with pytest.raises(ValueError, match="7 and 35"):
+            scoring.score("SWEMWBS", total=bad)
+
+
+def test_psfs_is_the_mean_of_one_to_five_activities():
+    assert scoring.score("PSFS", [7]) == 7
+    assert scoring.score("PSFS", [4, 5]) == 4.5
+    assert scoring.score("PSFS", [3, 4, 6]) == pytest.approx(13 / 3)
+    assert scoring.score("PSFS", [1, 2, 3, 4, 10]) == 4
+    assert scoring.score("PSFS", [None, 8, None, 2]) == 5  # blanks between activities
+    with pytest.raises(ValueError, match="item_06"):
+        scoring.score("PSFS", [1, 2, 3, 4, 5, 6])
+    assert scoring.score("PSFS", [None] * 5) is None
+    # the total written as the mean to one decimal place matches the items
+    assert scoring.score("PSFS", [3, 4, 6], total=4.3) == pytest.approx(13 / 3)
+
+
+def test_pseq2_is_items_5_and_9_of_the_pseq():
+    # Nicholas et al. 2015 (J Pain 16:153): PSEQ-2 = item 5 (some form of work) + item 9
+    # (a normal lifestyle). A PSEQ2 form carries just those two, as item_01 and item_02.
+    pseq = [0, 1, 2, 3, 4, 5, 6, 0, 1, 2]
+    assert scoring.pseq2_from_pseq(pseq) == 4 + 1
+    assert scoring.pseq2_from_pseq({"item_05": 6, "item_09": 6}) == 12
+    assert scoring.pseq2_from_pseq([6, 6, 6, 6, None, 6, 6, 6, 6, 6]) is None
+    assert scoring.score("PSEQ2", [4, 1]) == 5
+    assert scoring.INSTRUMENTS["PSEQ2"].item_labels == (
+        scoring.INSTRUMENTS["PSEQ"].item_labels[4],
+        scoring.INSTRUMENTS["PSEQ"].item_labels[8],
+    )
+    # a full PSEQ entered as PSEQ2 is refused, not silently summed, and the message says how
+    with pytest.raises(ValueError, match="pseq2_from_pseq"):
+        scoring.score("PSEQ2", pseq)
+
+
+def test_incomplete_forms_score_none_and_a_total_alone_is_taken_as_given():
+    assert scoring.score("PSEQ", [3] * 9 + [None]) is None
+    assert scoring.score("PSEQ", [3] * 9 + [None], total=33) == 33
+    assert scoring.score("PSEQ", total=41.5) == 41.5
+    assert scoring.score("WEMWBS", total=50) == 50
+    assert scoring.score("WBSTAR", total=44) == 44
+    with pytest.raises(ValueError, match="does not match"):
+        scoring.score("PSEQ", [3] * 10, total=31)
+    with pytest.raises(ValueError, match="total"):
+        scoring.score("PSEQ", total=61)
+
+
+def test_blank_cells_of_any_kind_are_missing_not_errors():
+    """Defect: a numpy float32 NaN item raised 'cannot convert float NaN to integer', and an
+    empty string (a blank CSV cell) raised 'is not a number'."""
+    blanks = [None, float("nan"), np.float32("nan"), np.float64("nan"), pd.NA, "", "  "]
+    for blank in blanks:
+        assert scoring.score("PSEQ", [3] * 9 + [blank]) is None
+        assert scoring.score("PSEQ", [blank] * 10, total=blank) is None
+        assert scoring.score("PSEQ", [blank] * 10, total=27) == 27
+    assert scoring.score("PSEQ", [np.int64(3)] * 10) == 30
+    assert scoring.score("PSEQ", ["3"] * 10) == 30
