@@ -442,9 +442,11 @@ def xmr_many(
 
 
 def variation_icon(df: pd.DataFrame, improvement: Improvement) -> str:
-    """The Making Data Count variation icon for the last point of a chart."""
+    """The Making Data Count variation icon for the last point of a chart: the latest
+    month with a value (a missing latest month is not a point and says nothing)."""
     direction = _direction(improvement)
-    point_type = str(df["point_type"].iloc[-1])
+    observed = df["point_type"][df["value"].notna()] if "value" in df else df["point_type"]
+    point_type = str(observed.iloc[-1]) if len(observed) else "common_cause"
     if point_type == "common_cause":
         return "common_cause"
     if point_type.startswith("special_cause_neutral_"):
@@ -481,10 +483,18 @@ def latest_by_group(
     improvement: Improvement,
     target: float | None = None,
 ) -> pd.DataFrame:
-    """One row per group from `xmr_many`'s result: the last point, its variation icon and,
-    with a target, the assurance."""
+    """One row per group from `xmr_many`'s result: the last point with a value (the last row
+    when a group has none), its variation icon and, with a target, the assurance."""
     keys = [group_col] if isinstance(group_col, str) else list(group_col)
-    last = result.groupby(keys, sort=False).tail(1).reset_index(drop=True)
+    position = np.arange(len(result), dtype=float)
+    where = result[keys].copy()
+    where["_last"] = position
+    where["_last_value"] = np.where(result["value"].notna().to_numpy(), position, np.nan)
+    found = where.groupby(keys, sort=False).agg(
+        last=("_last", "max"), last_value=("_last_value", "max")
+    )
+    rows = found["last_value"].fillna(found["last"]).to_numpy(dtype=int)
+    last = result.iloc[rows].reset_index(drop=True)
     direction = _direction(improvement)
     point_type = last["point_type"].to_numpy(dtype=object)
     good, bad = ("high", "low") if direction >= 0 else ("low", "high")

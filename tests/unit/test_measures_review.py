@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from wellpath import funnel, outcomes, scoring, stats
+from wellpath import funnel, outcomes, scoring, spc, stats
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 SCORING = FIXTURES / "scoring"
@@ -442,3 +442,115 @@ def test_blank_cells_of_any_kind_are_missing_not_errors():
         assert scoring.score("PSEQ", [blank] * 10, total=27) == 27
     assert scoring.score("PSEQ", [np.int64(3)] * 10) == 30
     assert scoring.score("PSEQ", ["3"] * 10) == 30
+
+
+# --- SPC edge cases ---------------------------------------------------------------------------
+
+# Twelve points alternating 10, 11: mean 10.5, every moving range 1, so AMR 1 and the process
+# limits are 10.5 -/+ 2.66 = 7.84 / 13.16 (near-limit band 10.5 -/+ 1.7733). Limits fixed
+# after these 12; a 13th point far above or below is the last point.
+STEADY = [10.0, 11.0] * 6
+
+
+@pytest.mark.parametrize(
+    ("last", "improvement", "icon"),
+    [
+        (30.0, "increase", "improvement_high"),
+        (30.0, "decrease", "concern_high"),
+        (30.0, "neutral", "neutral_high"),
+        (0.0, "increase", "concern_low"),
+        (0.0, "decrease", "improvement_low"),
+        (0.0, "neutral", "neutral_low"),
+        (11.0, "increase", "common_cause"),
+    ],
+)
+def test_variation_icon_on_obvious_series(last, improvement, icon):
+    chart = spc.xmr(STEADY + [last], improvement=improvement, fix_after_n=12)
+    assert chart["mean"].iloc[-1] == pytest.approx(10.5)
+    assert (chart["lpl"].iloc[-1], chart["upl"].iloc[-1]) == pytest.approx((7.84, 13.16))
+    assert chart.attrs["variation_icon"] == icon
+    assert not chart["trial_limits"].any()
+
+
+@pytest.mark.parametrize(
+    ("target", "improvement", "expected"),
+    [
+        (5.0, "increase", "consistent_pass"),  # target below the lower limit
+        (5.0, "decrease", "consistent_fail"),
+        (20.0, "increase", "consistent_fail"),  # target above the upper limit
+        (20.0, "decrease", "consistent_pass"),
+        (10.0, "increase", "inconsistent"),
+        (10.0, "neutral", None),
+    ],
+)
+def test_assurance_icon_on_obvious_series(target, improvement, expected):
+    chart = spc.xmr(STEADY, improvement=improvement, target=target)
+    assert chart.attrs["assurance"] == expected
+    assert spc.assurance(chart, target, improvement) == expected
+
+
+def test_a_missing_latest_month_does_not_hide_the_latest_point():
+    """Defect: the variation icon was read from the last row even when its value was
+    missing, so a chart whose latest real point is far above the limits said 'common cause'."""
+    chart = spc.xmr(STEADY + [30.0, np.nan], fix_after_n=12)
+    assert chart["point_type"].iloc[-1] == "common_cause"  # a missing value is not flagged
+    assert chart.attrs["variation_icon"] == "improvement_high"
+    frame = pd.DataFrame(
+        {
+            "practice": ["A"] * 14 + ["B"] * 13 + ["C"] * 2,
+            "month": list(range(14)) + list(range(13)) + [0, 1],
+            "value": STEADY + [30.0, np.nan] + STEADY + [0.0] + [np.nan, np.nan],
+        }
+    )
+    many = spc.xmr_many(frame, "practice", "value", period_col="month", fix_after_n=12)
+    latest = spc.latest_by_group(many, "practice", "increase").set_index("practice")
+    assert latest.loc["A", "variation_icon"] == "improvement_high"
+    assert latest.loc["A", "value"] == 30.0
+    assert latest.loc["B", "variation_icon"] == "concern_low"
+    assert latest.loc["C", "variation_icon"] == "common_cause"  # nothing observed at all
+    assert list(latest.index) == ["A", "B", "C"]
+
+
+def test_spc_short_series_and_trial_limits():
+    one = spc.xmr([5.0])
+    assert one["mean"].iloc[0] == 5.0 and math.isnan(one["upl"].iloc[0])
+    assert one["trial_limits"].all() and one.attrs["variation_icon"] == "common_cause"
+    two = spc.xmr([5.0, 6.0])
+    # mean 5.5, AMR 1 -> limits 2.84 / 8.16
+    assert (two["lpl"].iloc[0], two["upl"].iloc[0]) == pytest.approx((2.84, 8.16))
+    assert spc.xmr(list(range(11)))["trial_limits"].all()
+    assert not spc.xmr(list(range(12)))["trial_limits"].any()
+    assert spc.xmr([])["value"].size == 0
+
+
+def test_spc_all_equal_values_are_common_cause_on_collapsed_limits():
+    chart = spc.xmr([3.0] * 15, target=2.0)
+    assert (chart["point_type"] == "common_cause").all()
+    assert (chart["lpl"] == 3.0).all() and (chart["upl"] == 3.0).all()
+    assert chart["zero_variation"].all()
+    assert chart.attrs["assurance"] == "consistent_pass"  # target below a process stuck at 3
+
+
+def test_spc_missing_values_take_no_part():
+    with_gap = spc.xmr([1.0, 2.0, np.nan, 3.0, 4.0])
+    without = spc.xmr([1.0, 2.0, 3.0, 4.0])
+    # mean of 1..4 = 2.5; moving ranges only between neighbours that both exist: |2-1|, |4-3|
+    assert with_gap["mean"].iloc[0] == pytest.approx(without["mean"].iloc[0])
+    assert with_gap["amr"].iloc[0] == pytest.approx(1.0)
+    assert with_gap["point_type"].iloc[2] == "common_cause"
+
+
+def test_spc_rebasing_at_the_last_point_and_fixing_beyond_the_series():
+    values = [float(v) for v in range(20)]
+    rebased = spc.xmr(values, rebase_at=[19])
+    first_part = spc.xmr(values[:19])
+    assert rebased["mean"].iloc[0] == pytest.approx(first_part["mean"].iloc[0])
+    assert rebased["upl"].iloc[0] == pytest.approx(first_part["upl"].iloc[0])
+    last = rebased.iloc[-1]
+    assert last["mean"] == 19.0 and math.isnan(last["upl"]) and last["trial_limits"]
+    assert last["rebase_group"] == 1
+    # fixing after more points than there are is the same as not fixing
+    fixed = spc.xmr(values, fix_after_n=30)
+    free = spc.xmr(values)
+    pd.testing.assert_series_equal(fixed["upl"], free["upl"])
+    assert list(fixed["point_type"]) == list(free["point_type"])
