@@ -425,6 +425,8 @@ def kaplan_meier(
     durations: Iterable[float],
     ended: Iterable[bool],
     level: float = 0.95,
+    *,
+    conf_type: str = "log-log",
 ) -> KaplanMeier:
     """Kaplan-Meier estimate for `durations` (e.g. days on caseload); `ended` False = censored
     (still open on the report date). Events and censorings at the same time: the censored
@@ -434,7 +436,11 @@ def kaplan_meier(
     |log S| (Kalbfleisch & Prentice; the default of Stata and SAS). Median interval after
     Brookmeyer & Crowley (1982): from the first time the lower interval curve is at or below
     0.5 to the first time the upper one is (NaN, "not reached", when it never is).
+    `conf_type="log"` gives R survfit's default interval instead: S * exp(+/- z * sqrt(sum
+    d/(n(n-d)))), capped at 1.
     """
+    if conf_type not in ("log-log", "log"):
+        raise ValueError(f"conf_type must be 'log-log' or 'log', not {conf_type!r}")
     t = _as_array(durations)
     e = np.asarray(list(ended), dtype=bool)
     if t.shape != e.shape:
@@ -468,9 +474,13 @@ def kaplan_meier(
             std_err = 0.0
         else:
             std_err = survival * math.sqrt(greenwood)
-            se_loglog = math.sqrt(greenwood) / abs(math.log(survival))
-            low = survival ** math.exp(z * se_loglog)
-            high = survival ** math.exp(-z * se_loglog)
+            if conf_type == "log":
+                low = survival * math.exp(-z * math.sqrt(greenwood))
+                high = min(1.0, survival * math.exp(z * math.sqrt(greenwood)))
+            else:
+                se_loglog = math.sqrt(greenwood) / abs(math.log(survival))
+                low = survival ** math.exp(z * se_loglog)
+                high = survival ** math.exp(-z * se_loglog)
         rows.append((float(time), at_risk, d, c, survival, std_err, low, high))
         at_risk -= d + c
     curve = pd.DataFrame(rows, columns=columns)

@@ -554,3 +554,91 @@ def test_spc_rebasing_at_the_last_point_and_fixing_beyond_the_series():
     free = spc.xmr(values)
     pd.testing.assert_series_equal(fixed["upl"], free["upl"])
     assert list(fixed["point_type"]) == list(free["point_type"])
+
+
+# --- Kaplan-Meier -----------------------------------------------------------------------------
+
+# R survival's `aml` (Miller 1981, Survival Analysis, p. 49; 23 patients, weeks in remission,
+# status 1 = relapse): maintained, then not maintained.
+AML_TIME = [9, 13, 13, 18, 23, 28, 31, 34, 45, 48, 161, 5, 5, 8, 8, 12, 16, 23, 27, 30, 33, 43, 45]
+AML_EVENT = [1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1]
+
+
+def test_kaplan_meier_aml_against_r_survfit():
+    # Published R output for survfit(Surv(time, status) ~ 1) on these data (T. Therneau,
+    # s-news list, Nov 2000, "survfit" reply, biostat.wustl.edu archive msg00179):
+    #   time n.risk n.event survival std.err lower 95% CI upper 95% CI   (conf.type "log")
+    #      5     23       2   0.9130  0.0588       0.8049        1.000
+    #      8     21       2   0.8261  0.0790       0.6848        0.996
+    #      9     19       1   0.7826  0.0860       0.6310        0.971
+    km = stats.kaplan_meier(AML_TIME, [bool(e) for e in AML_EVENT], conf_type="log")
+    curve = km.curve.set_index("time")
+    for time, at_risk, events, surv, se, low, high in [
+        (5, 23, 2, 0.9130, 0.0588, 0.8049, 1.000),
+        (8, 21, 2, 0.8261, 0.0790, 0.6848, 0.996),
+        (9, 19, 1, 0.7826, 0.0860, 0.6310, 0.971),
+    ]:
+        row = curve.loc[float(time)]
+        assert (row["at_risk"], row["events"]) == (at_risk, events)
+        assert row["survival"] == pytest.approx(surv, abs=5e-5)
+        assert row["std_err"] == pytest.approx(se, abs=5e-5)
+        assert row["ci_low"] == pytest.approx(low, abs=5e-5)
+        assert row["ci_high"] == pytest.approx(high, abs=5e-4)
+    # R prints median 27, 0.95LCL 18, 0.95UCL 45. By hand: S(23) = 0.5466, S(27) = 0.4969:
+    # the median is 27. Log band: lower curve first <= 0.5 at 18 (0.6460 * exp(-1.96 *
+    # 0.1565) = 0.4753); upper curve first <= 0.5 at 45 (0.1656 * exp(1.96 * 0.5196) = 0.458).
+    assert (km.median, km.median_ci_low, km.median_ci_high) == (27.0, 18.0, 45.0)
+    # the default log-log band is narrower at the top and gives its own interval
+    default = stats.kaplan_meier(AML_TIME, [bool(e) for e in AML_EVENT])
+    assert default.median == 27.0
+    assert default.curve["survival"].tolist() == km.curve["survival"].tolist()
+    assert default.median_ci_low <= 27.0 <= default.median_ci_high
+
+
+def test_kaplan_meier_6mp_greenwood_standard_errors():
+    # Freireich et al. 1963, 6-MP arm (21 children, weeks in remission; + = censored):
+    # 6,6,6,6+,7,9+,10,10+,11+,13,16,17+,19+,20+,22,23,25+,32+,32+,34+,35+.
+    # Worked by hand (the textbook table, e.g. Kleinbaum & Klein, Survival Analysis, ch. 2):
+    #   t   n  d  S                       Greenwood sum d/(n(n-d))     SE = S*sqrt(sum)
+    #   6  21  3  18/21 = 0.8571          3/(21*18) = 0.007937         0.0764
+    #   7  17  1  0.8571*16/17 = 0.8067   + 1/(17*16) = 0.011613       0.0869
+    #  10  15  1  0.8067*14/15 = 0.7529   + 1/(15*14) = 0.016375       0.0963
+    #  13  12  1  0.7529*11/12 = 0.6902   + 1/(12*11) = 0.023950       0.1068
+    #  16  11  1  0.6902*10/11 = 0.6275   + 1/(11*10) = 0.033041       0.1141
+    #  22   7  1  0.6275*6/7   = 0.5378   + 1/(7*6)   = 0.056851       0.1282
+    #  23   6  1  0.5378*5/6   = 0.4482   + 1/(6*5)   = 0.090184       0.1346
+    times = [6, 6, 6, 6, 7, 9, 10, 10, 11, 13, 16, 17, 19, 20, 22, 23, 25, 32, 32, 34, 35]
+    event = [1, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]
+    km = stats.kaplan_meier(times, [bool(e) for e in event])
+    events = km.curve[km.curve["events"] > 0].set_index("time")
+    expected = {
+        6: (0.8571, 0.0764),
+        7: (0.8067, 0.0869),
+        10: (0.7529, 0.0963),
+        13: (0.6902, 0.1068),
+        16: (0.6275, 0.1141),
+        22: (0.5378, 0.1282),
+        23: (0.4482, 0.1346),
+    }
+    assert list(events.index) == [float(t) for t in expected]
+    for time, (surv, se) in expected.items():
+        assert events.loc[float(time), "survival"] == pytest.approx(surv, abs=1e-4)
+        assert events.loc[float(time), "std_err"] == pytest.approx(se, abs=1e-4)
+    assert km.median == 23.0  # first time S <= 0.5
+    # at 6 one person is censored with the three events: counted at risk (21), then removed
+    assert km.curve.set_index("time").loc[7.0, "at_risk"] == 17
+
+
+def test_kaplan_meier_ties_median_exactly_half_and_not_reached():
+    # events and a censoring at t = 2: the censored person is at risk at 2 -> S = 0.8 * 2/4
+    km = stats.kaplan_meier([1, 2, 2, 2, 3], [True, True, False, True, False])
+    curve = km.curve.set_index("time")
+    assert curve.loc[2.0, "at_risk"] == 4 and curve.loc[2.0, "survival"] == pytest.approx(0.4)
+    assert km.median == 2.0
+    # no censoring, S = 0.5 exactly on [2, 3): the midpoint 2.5, the ordinary median
+    assert stats.kaplan_meier([1, 2, 3, 4], [True] * 4).median == 2.5
+    # fewer than half have the event: no median
+    open_cases = stats.kaplan_meier([1, 2, 3, 4], [True, False, False, False])
+    assert math.isnan(open_cases.median) and math.isnan(open_cases.median_ci_high)
+    with pytest.raises(ValueError):
+        stats.kaplan_meier([1, 2], [True, True], conf_type="plain")
