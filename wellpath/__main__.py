@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Refused, nothing was changed: {refused}", file=sys.stderr)
             return 1
         _print_result(result)
+        for warning in result.warnings:
+            print(f"Warning: {warning}", file=sys.stderr)
         return 0
 
     from wellpath import demo

@@ -366,12 +366,13 @@ def table(name: str) -> Table:
 
 
 def is_nhs_number(value: str) -> bool:
-    """True for 10 digits (spaces allowed) passing the NHS Modulus 11 check.
+    """True for 10 digits (spaces or dashes allowed, as in 943 476 5919 or 943-476-5919)
+    passing the NHS Modulus 11 check.
 
     Weights 10..2 on the first nine digits; check digit = 11 - (sum mod 11), 11 -> 0, and 10
     means the number can never be valid.
     """
-    digits = value.replace(" ", "")
+    digits = value.strip().replace(" ", "").replace("-", "")
     if len(digits) != 10 or not digits.isdigit():
         return False
     total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))

@@ -45,17 +45,20 @@ class Check:
     rule: str
 
 
-def raw_expr(table: Table, header: list[str], column: str) -> str:
-    """The cell as sent, trimmed, NULL when empty or when the column was not sent."""
+def raw_expr(table: Table, header: list[str], column: str, alias: str = "") -> str:
+    """The cell as sent, trimmed, NULL when empty or when the column was not sent.
+
+    `alias` prefixes the staged column (e.g. "c." when the check table is joined).
+    """
     if column in header:
-        return f"nullif(trim(c{header.index(column)}), '')"
+        return f"nullif(trim({alias}c{header.index(column)}), '')"
     del table
     return "null::varchar"
 
 
 def nhs_number_sql(raw: str) -> str:
-    """True when `raw` is 10 digits (spaces allowed) passing the NHS Modulus 11 check."""
-    d = f"replace({raw}, ' ', '')"
+    """True when `raw` is 10 digits (spaces or dashes allowed) passing the Modulus 11 check."""
+    d = f"replace(replace({raw}, ' ', ''), '-', '')"
     weighted = " + ".join(
         f"try_cast(substr({d}, {i}, 1) as integer) * {11 - i}" for i in range(1, 10)
     )
@@ -477,19 +480,26 @@ def cross_table_sql(table: Table, header: list[str]) -> list[str]:
 def raw_row_sql(table: Table, header: list[str]) -> tuple[str, dict[str, str]]:
     """Insert this batch's rejected rows: one row per rule, with the row as sent (JSON).
 
-    A patient_id that is an NHS number is masked, so it does not enter through the back door.
+    A patient_id that is an NHS number is masked, so it does not enter through the back door:
+    in the row as sent, and wherever a rule or value repeats it (a child naming its parent, a
+    duplicate key).
     """
     params: dict[str, str] = {}
     pairs = []
+    value, rule = "v.value", "v.rule"
     for i, name in enumerate(header):
         params[f"h{i}"] = name or f"column_{i + 1}"
         cell = f"c.c{i}"
         if name == "patient_id":
             cell = f"case when {nhs_number_sql(cell)} then {lit(NHS_NUMBER_MASK)} else {cell} end"
+            pid = raw_expr(table, header, name, alias="c.")
+            mask = lit(NHS_NUMBER_MASK)
+            value = f"case when {nhs_number_sql(pid)} then replace(v.value, {pid}, {mask}) else v.value end"
+            rule = f"case when {nhs_number_sql(pid)} then replace(v.rule, {pid}, {mask}) else v.rule end"
         pairs.append(f"$h{i}, {cell}")
     sql = (
         "insert into rejected_rows (batch_id, table_name, row_number, column_name, value, rule, "
-        f"raw_row) select $batch_id, {lit(table.name)}, v._row, v.column_name, v.value, v.rule, "
+        f"raw_row) select $batch_id, {lit(table.name)}, v._row, v.column_name, {value}, {rule}, "
         f"json_object({', '.join(pairs)})::varchar "
         f"from viol_{table.name} v join chk_{table.name} c on c._row = v._row "
         "order by v._row"

@@ -135,8 +135,23 @@ def _read_header(source: SourceFile) -> None:
     source.header = [normalise_header(h) for h in header]
 
 
+def _shown(name: str) -> str:
+    """A header name fit to repeat in a message: never an NHS number (a data row sent as the
+    header could carry one)."""
+    return "(an NHS number)" if contract.is_nhs_number(name) else name
+
+
 def _check_header(source: SourceFile, warnings: list[str]) -> None:
     table = contract.table(source.table)
+    if not set(source.header) & set(table.column_names):
+        # Nothing in the first row is a column name: it is data (no header row), or the file
+        # is separated by something other than commas. Its cells are not repeated here.
+        raise BatchRefused(
+            source.sent_name,
+            "the first row is not a header row: none of its cells is a column name of "
+            f"{source.table} (expected names such as {', '.join(table.required_columns)}); add "
+            "the header row (see the templates) and send it again",
+        )
     seen: set[str] = set()
     for name in source.header:
         if not name:
@@ -148,7 +163,7 @@ def _check_header(source: SourceFile, warnings: list[str]) -> None:
         seen.add(name)
         if name not in table.column_names:
             warnings.append(
-                f"{source.sent_name}: column '{name}' is not in the contract for "
+                f"{source.sent_name}: column '{_shown(name)}' is not in the contract for "
                 f"{source.table}; it was ignored"
             )
     for name in table.required_columns:
