@@ -267,8 +267,11 @@ def cost_summary(
     people, because total / mean would otherwise give the unrounded number away. The service
     cost per person is the annual service cost over the people taken on in a year.
     """
-    n = len(cost_changes)
-    mean, low, high = _mean_ci(cost_changes)
+    known = np.asarray(cost_changes, dtype=float)
+    known = known[~np.isnan(known)]
+    # the people the mean describes: a missing change is no one's (it must not scale a total)
+    n = int(known.size)
+    mean, low, high = _mean_ci(known)
     times = n if total_people is None else total_people
     per_person = None
     if annual_service_cost_gbp is not None and people_per_year:

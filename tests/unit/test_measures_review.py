@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from wellpath import funnel, outcomes, scoring, spc, stats
+from wellpath import costs, disclosure, funnel, outcomes, scoring, spc, stats
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 SCORING = FIXTURES / "scoring"
@@ -642,3 +642,59 @@ def test_kaplan_meier_ties_median_exactly_half_and_not_reached():
     assert math.isnan(open_cases.median) and math.isnan(open_cases.median_ci_high)
     with pytest.raises(ValueError):
         stats.kaplan_meier([1, 2], [True, True], conf_type="plain")
+
+
+# --- difference in differences and costs -----------------------------------------------------
+
+
+def test_difference_in_differences_hand_worked():
+    # Referred: before 10, 8, 6; after 6, 6, 3 -> changes -4, -2, -3: mean -3, variance 1.
+    # Comparison: before 5, 7, 9, 4; after 5, 8, 8, 5 -> changes 0, 1, -1, 1: mean 0.25,
+    # variance 2.75 / 3 = 0.916667. Difference -3.25; SE = sqrt(1/3 + 0.916667/4) = 0.75;
+    # Welch df = 0.5625^2 / ((1/3)^2 / 2 + 0.229167^2 / 3) = 4.3307.
+    result = stats.difference_in_differences([10, 8, 6], [6, 6, 3], [5, 7, 9, 4], [5, 8, 8, 5])
+    assert (result.n_referred, result.n_comparison) == (3, 4)
+    assert result.change_referred == pytest.approx(-3.0)
+    assert result.change_comparison == pytest.approx(0.25)
+    assert result.difference == pytest.approx(-3.25)
+    assert result.std_err == pytest.approx(0.75)
+    assert result.df == pytest.approx(4.3307, abs=1e-4)
+    welch = sps.ttest_ind([-4, -2, -3], [0, 1, -1, 1], equal_var=False)
+    ci = welch.confidence_interval(0.95)
+    assert (result.ci_low, result.ci_high) == pytest.approx((ci.low, ci.high))
+    assert result.p_value == pytest.approx(welch.pvalue)
+    # the costs module gives the same from per-person changes
+    same = costs.difference_in_differences([-4, -2, -3], [0, 1, -1, 1])
+    assert same.difference == pytest.approx(-3.25)
+
+
+def test_cost_summary_carries_the_ci_through_totals_with_the_published_n():
+    # Four people's change in cost (GP 42, A&E 282): -42, 0, +282, -324. Mean -21, SD
+    # sqrt(((-21)^2 + 21^2 + 303^2 + (-303)^2) / 3) = 248.07; t(0.975, 3) = 3.182446;
+    # half-width 3.182446 * 248.07 / 2 = 394.73.
+    changes = [-42.0, 0.0, 282.0, -324.0]
+    summary = costs.cost_summary(changes, people_per_year=100, annual_service_cost_gbp=30_000)
+    assert summary.person_count == 4
+    assert summary.mean_change_gbp == pytest.approx(-21.0)
+    half = sps.t.ppf(0.975, 3) * np.std(changes, ddof=1) / 2
+    assert (summary.ci_low_gbp, summary.ci_high_gbp) == pytest.approx((-21 - half, -21 + half))
+    assert summary.total_change_gbp == pytest.approx(-84.0)
+    assert summary.total_ci_low_gbp == pytest.approx(4 * (-21 - half))
+    # service cost per person 300; net = 300 - 21 with the change's interval shifted
+    assert summary.net_cost_per_person_gbp == pytest.approx(279.0)
+    assert summary.net_ci_high_gbp == pytest.approx(300 - 21 + half)
+    # publishable: totals are the mean times the ROUNDED people (12 -> 10), CI alike, so
+    # total / mean gives the published count, never the true one
+    twelve = changes * 3
+    published = costs.cost_summary(twelve, total_people=disclosure.round_count(len(twelve)))
+    assert published.total_change_gbp / published.mean_change_gbp == pytest.approx(10)
+    assert published.total_ci_high_gbp == pytest.approx(10 * published.ci_high_gbp)
+
+
+def test_cost_summary_counts_only_people_with_a_change():
+    """Defect: a missing change counted in person_count and multiplied the total (the mean
+    left it out), so a total described one person too many."""
+    summary = costs.cost_summary([10.0, 20.0, float("nan")])
+    assert summary.person_count == 2
+    assert summary.mean_change_gbp == pytest.approx(15.0)
+    assert summary.total_change_gbp == pytest.approx(30.0)
