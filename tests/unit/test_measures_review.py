@@ -698,3 +698,62 @@ def test_cost_summary_counts_only_people_with_a_change():
     assert summary.person_count == 2
     assert summary.mean_change_gbp == pytest.approx(15.0)
     assert summary.total_change_gbp == pytest.approx(30.0)
+
+
+# --- disclosure control -----------------------------------------------------------------------
+
+
+def test_round_count_zero_to_twenty():
+    # 0 stays 0; 1-7 suppressed; others to the nearest 5 (8, 9, 10, 11, 12 -> 10; 13-17 -> 15)
+    expected = [0] + [None] * 7 + [10] * 5 + [15] * 5 + [20] * 3
+    assert [disclosure.round_count(k) for k in range(21)] == expected
+    # no published count is ever 1-7, and rounding moves a count by at most 2
+    for k in range(8, 2000):
+        published = disclosure.round_count(k)
+        assert published % 5 == 0 and published >= 10 and abs(published - k) <= 2
+
+
+def test_protect_frame_with_missing_inputs_and_the_unrounded_n():
+    frame = pd.DataFrame(
+        {
+            "group": ["a", "b", "c", "d", "e"],
+            "improved_count": pd.array([3, 9, None, 0, 13], dtype="Int64"),
+            "pair_count": [7.0, 12.0, 20.0, np.nan, 14.0],
+            "mean_change": [1.5, 2.5, np.nan, 4.0, 5.0],
+            "improved_pct": [42.9, 75.0, np.nan, 0.0, 92.9],
+        }
+    )
+    out = disclosure.protect_frame(
+        frame,
+        count_columns=["improved_count", "pair_count"],
+        statistic_columns={"mean_change": "pair_count"},
+        percentage_columns={"improved_pct": ("improved_count", "pair_count")},
+    )
+    assert out["pair_count"].tolist() == [pd.NA, 10, 20, pd.NA, 15]
+    assert out["improved_count"].tolist() == [pd.NA, 10, pd.NA, 0, 15]
+    # 7 people: suppressed though rounding would show 5 or 10; 12 people: shown although the
+    # published n is 10 (the statistic is judged on the true n)
+    assert out["mean_change"].isna().tolist() == [True, False, True, True, False]
+    # percentages from the rounded parts: 10 / 10 = 100%; 15 / 15 = 100%; a missing part: NA
+    assert out["improved_pct"].tolist()[1] == 100.0
+    assert out["improved_pct"].tolist()[4] == 100.0
+    assert out["improved_pct"].isna().tolist() == [True, False, True, True, False]
+    assert frame["pair_count"].tolist()[:3] == [7.0, 12.0, 20.0]  # the input is untouched
+
+
+def test_rounded_percentage_and_published_total():
+    # 12 of 37: 10 / 35 = 28.57%, not 32.4%
+    assert disclosure.rounded_percentage(12, 37) == pytest.approx(100 * 10 / 35)
+    assert disclosure.rounded_percentage(5, 37) is None
+    assert disclosure.rounded_percentage(0, 37) == 0.0
+    # cells 3, 8, 12, 0: published *, 10, 10, 0 -> total 20 (never 23, which would reveal 3)
+    assert disclosure.published_total([3, 8, 12, 0]) == 20
+    assert disclosure.published_total([2, 5]) is None
+    assert disclosure.published_total([]) == 0
+
+
+def test_protect_stat_uses_the_unrounded_n():
+    assert disclosure.protect_stat(4.2, 7) is None
+    assert disclosure.protect_stat(4.2, 8) == 4.2
+    assert disclosure.protect_stat(4.2, None) is None
+    assert disclosure.protect_stat(float("nan"), 100) is None
