@@ -495,7 +495,14 @@ def reading(
     else:
         up = float(mean_change) > 0
         better = up == measure.higher_is_better
-        verb = "rose" if up else "fell"
+        mean_baseline = float(row["mean_baseline"])  # type: ignore[arg-type]
+        mean_follow_up = float(row["mean_follow_up"])  # type: ignore[arg-type]
+        if float(mean_change) == 0:
+            movement = f"was the same at the start and at follow-up ({mean_baseline:.1f})"
+        else:
+            movement = (
+                f"{'rose' if up else 'fell'} from {mean_baseline:.1f} to {mean_follow_up:.1f}"
+            )
         ci_low, ci_high = row.get("ci_low"), row.get("ci_high")
         ci_text = ""
         if ci_low is not None and not pd.isna(ci_low) and ci_high is not None:
@@ -505,9 +512,8 @@ def reading(
             crosses_zero = True
         lines.append(
             f"For the {n:,} people with a {measure.short_label} score at the start and at "
-            f"{time_point_label} (follow-ups dated {period_label}), the mean score {verb} from "
-            f"{float(row['mean_baseline']):.1f} to {float(row['mean_follow_up']):.1f}, a change of "  # type: ignore[arg-type]
-            f"{float(mean_change):+.1f} points{ci_text}. "
+            f"{time_point_label} (follow-ups dated {period_label}), the mean score {movement}, "
+            f"a change of {float(mean_change):+.1f} points{ci_text}. "
             + (
                 "The interval includes no change, so this could be chance."
                 if crosses_zero

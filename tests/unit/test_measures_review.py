@@ -757,3 +757,28 @@ def test_protect_stat_uses_the_unrounded_n():
     assert disclosure.protect_stat(4.2, 8) == 4.2
     assert disclosure.protect_stat(4.2, None) is None
     assert disclosure.protect_stat(float("nan"), 100) is None
+
+
+def test_reading_of_no_change_does_not_say_the_score_fell():
+    """Defect: a mean change of exactly 0 was read as 'the mean score fell from 20.0 to
+    20.0'."""
+    row = {
+        "pair_count": 12,
+        "mean_baseline": 20.0,
+        "mean_follow_up": 20.0,
+        "mean_change": 0.0,
+        "ci_low": -1.5,
+        "ci_high": 1.5,
+        "mcid_points": 5.5,
+        "mcid_pct": 25.0,
+    }
+    text = outcomes.reading(row, outcomes.MEASURES["PSEQ"], period_label="in 2026")[0]
+    assert "fell" not in text and "rose" not in text
+    assert "was the same at the start and at follow-up (20.0)" in text
+    assert "could be chance" in text
+    rose = outcomes.reading(
+        {**row, "mean_follow_up": 24.0, "mean_change": 4.0, "ci_low": 2.0, "ci_high": 6.0},
+        outcomes.MEASURES["PSEQ"],
+        period_label="in 2026",
+    )[0]
+    assert "rose from 20.0 to 24.0, a change of +4.0 points (95% CI +2.0 to +6.0)" in rose
