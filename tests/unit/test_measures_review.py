@@ -782,3 +782,11 @@ def test_reading_of_no_change_does_not_say_the_score_fell():
         period_label="in 2026",
     )[0]
     assert "rose from 20.0 to 24.0, a change of +4.0 points (95% CI +2.0 to +6.0)" in rose
+
+
+def test_funnel_worked_example_in_docs_methods():
+    # docs/methods.md, Funnel plots: 10 per 1,000 and a list of 10,000 expect 100 referrals;
+    # the 95% limits are 80.4 and 119.6 referrals, 8.04 and 11.96 per 1,000.
+    row = funnel.funnel_limits([10_000], 10.0).iloc[0]
+    assert row["expected_count"] == pytest.approx(100.0)
+    assert (row["lower_95"], row["upper_95"]) == pytest.approx((8.04, 11.96), abs=0.005)
