@@ -86,14 +86,19 @@ def test_duplicate_header_refuses(tmp_path, db_file):
         import_batch(folder, db_file)
 
 
-def test_row_with_too_many_fields_refuses_the_file(tmp_path, db_file):
+def test_row_with_too_many_fields_is_rejected_and_one_far_too_long_refuses(tmp_path, db_file):
     folder = tmp_path / "b"
     folder.mkdir()
-    # An unquoted "5,000" gives the row one field more than the header.
+    # An unquoted "5,000" gives the row one field more than the header: that row is rejected.
     (folder / "practices.csv").write_text(PRACTICES_HEADER + "\nA86012,Elm,,,5,000,pilot\n")
+    result = import_batch(folder, db_file)
+    assert result.rejected == {"practices": 1} and result.loaded == {"practices": 0}
+    # A line with more spare fields than the reader keeps refuses the file.
+    (folder / "practices.csv").write_text(PRACTICES_HEADER + "\nA86012" + ",x" * 30 + "\n")
     with pytest.raises(BatchRefused, match="cannot be read as CSV") as info:
         import_batch(folder, db_file)
     assert info.value.file == "practices.csv"
+    assert "line 2 of the file" in info.value.rule
 
 
 def test_empty_file_and_no_contract_files_refuse(tmp_path, db_file):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import tempfile
 import uuid
 from collections.abc import Callable, Sequence
@@ -46,20 +47,43 @@ def _new_batch_id(now: dt.datetime) -> str:
     return f"{now:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
-def _stage(con: duckdb.DuckDBPyConnection, f: SourceFile) -> None:
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(f.header))) + "}"
-    try:
-        con.execute(
-            f"create or replace temp table stg_{f.table} as select * from read_csv($path, "
-            f"columns={columns}, header=true, auto_detect=false, delim=',', quote='\"', "
-            "escape='\"', null_padding=true, strict_mode=true)",
-            {"path": str(f.path)},
+def _csv_problem(message: str, header_fields: int) -> str:
+    """DuckDB's CSV error in words, without the offending line itself (it may hold data)."""
+    line = re.search(r"CSV Error on Line: (\d+)", message)
+    where = f"line {line.group(1)} of the file" if line else "a line of the file"
+    found = re.search(r"Expected Number of Columns: \d+ Found: (\d+)", message)
+    if found:
+        return (
+            f"the file cannot be read as CSV with commas: {where} has more than "
+            f"{header_fields + rules.EXTRA_FIELDS} fields, far more than the {header_fields} in "
+            "the header row (are values with commas in double quotes?)"
         )
+    if "quote" in message.lower():
+        return (
+            f"the file cannot be read as CSV with commas: {where} opens a double quote that "
+            "is never closed"
+        )
+    return f"the file cannot be read as CSV with commas ({message.splitlines()[0].strip()})"
+
+
+def _stage(con: duckdb.DuckDBPyConnection, f: SourceFile) -> None:
+    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in rules.sent_columns(f.header)) + "}"
+    sql = (
+        f"create or replace temp table stg_{f.table} as select * from read_csv($path, "
+        f"columns={columns}, header=true, auto_detect=false, delim=',', quote='\"', "
+        "escape='\"', null_padding=true, strict_mode=true PARALLEL)"
+    )
+    try:
+        try:
+            con.execute(sql.replace(" PARALLEL", ""), {"path": str(f.path)})
+        except duckdb.Error as exc:
+            # A quoted value holding a line break (an address, a note) cannot be read by the
+            # parallel scanner with null_padding: read that file on one thread instead.
+            if "parallel" not in str(exc):
+                raise
+            con.execute(sql.replace(" PARALLEL", ", parallel=false"), {"path": str(f.path)})
     except duckdb.Error as exc:
-        first_line = str(exc).split("\n")[0].strip()
-        raise BatchRefused(
-            f.sent_name, f"the file cannot be read as CSV with commas ({first_line})"
-        ) from exc
+        raise BatchRefused(f.sent_name, _csv_problem(str(exc), len(f.header))) from exc
 
 
 def _load_table(
@@ -83,6 +107,7 @@ def _load_table(
             con.execute(rules.reference_sql(table, header, col))
     for sql in rules.cross_table_sql(table, header):
         con.execute(sql)
+    con.execute(rules.misaligned_rows_sql(table))
     con.execute(rules.accepted_view_sql(table))
 
     (before,) = con.execute(f"select count(*) from {table.name}").fetchone()

@@ -21,6 +21,23 @@ from wellpath import contract
 from wellpath.contract import Column, Table
 
 DATE_FORMS = "use YYYY-MM-DD or DD/MM/YYYY"
+# Fields a row may carry beyond the header's and still be read (then rejected, kept whole):
+# an unquoted "5,000" or "Smith, J" adds one or two. More than this refuses the file.
+EXTRA_FIELDS = 8
+
+
+BEYOND_HEADER = "(fields beyond the header)"  # raw_row key for them
+
+
+def sent_columns(header: list[str]) -> list[str]:
+    """The staged columns: one per header name, then the spare ones for extra fields."""
+    return [f"c{i}" for i in range(len(header) + EXTRA_FIELDS)]
+
+
+def _extra_columns(header: list[str], alias: str = "") -> list[str]:
+    return [f"{alias}c{i}" for i in range(len(header), len(header) + EXTRA_FIELDS)]
+
+
 NHS_NUMBER_MASK = "(NHS number removed)"
 
 
@@ -39,7 +56,7 @@ def ident(name: str) -> str:
 class Check:
     """One rule: rows where `condition` holds break it; `rule` is a SQL text expression."""
 
-    column: str
+    column: str | None  # None: the rule is about the row, not one column
     condition: str
     value: str
     rule: str
@@ -113,8 +130,13 @@ def _instrument_case(attr: str, sql_type: str) -> str:
 
 
 def check_table_sql(table: Table, header: list[str]) -> str:
-    """`create temp table chk_<t>` from `stg_<t>` (the file read as text, in file order)."""
-    sent = [f"c{i}" for i in range(len(header))]
+    """`create temp table chk_<t>` from `stg_<t>` (the file read as text, in file order).
+
+    Rows whose every cell is empty (Excel's formatted blank rows, ",,,,,") are left out, but
+    keep their place in the numbering, as they are rows in the sender's spreadsheet.
+    """
+    sent = sent_columns(header)
+    any_cell = "coalesce(" + ", ".join(f"nullif(trim({c}), '')" for c in sent) + ")"
     typed = [
         f"{typed_expr(c, raw_expr(table, header, c.name))} as {ident(c.name)}"
         for c in table.columns
@@ -134,7 +156,10 @@ def check_table_sql(table: Table, header: list[str]) -> str:
             )
         ]
     cols = ", ".join(["(rowid + 1)::bigint as _row", *sent, *typed, *extra])
-    return f"create or replace temp table chk_{table.name} as select {cols} from stg_{table.name}"
+    return (
+        f"create or replace temp table chk_{table.name} as select {cols} from stg_{table.name} "
+        f"where {any_cell} is not null"
+    )
 
 
 def _range_phrase(col: Column) -> str:
@@ -156,9 +181,31 @@ def _range_phrase(col: Column) -> str:
     return f"it must be at most {num(high)}"  # type: ignore[arg-type]
 
 
+def _field_count(header: list[str], alias: str = "") -> str:
+    """The number of fields in the row, counting up to its last non-empty extra field."""
+    extras = _extra_columns(header, alias)
+    last = " ".join(
+        f"when {c} is not null then {len(header) + k}"
+        for k, c in reversed(list(enumerate(extras, start=1)))
+    )
+    return f"(case {last} else {len(header)} end)"
+
+
 def column_checks(table: Table, header: list[str]) -> list[Check]:
     """Rules about one cell: required, identifier length, form, code list, range."""
-    checks: list[Check] = []
+    extra_given = " or ".join(f"{c} is not null" for c in _extra_columns(header))
+    checks: list[Check] = [
+        Check(
+            None,
+            extra_given,
+            "null",
+            f"'the row has ' || {_field_count(header)} || "
+            + lit(
+                f" fields but the header row has {len(header)}; a value containing a comma "
+                'must be in double quotes (e.g. "5,000" or "Smith, J")'
+            ),
+        )
+    ]
     for col in table.columns:
         name = ident(col.name)
         raw = raw_expr(table, header, col.name)
@@ -391,7 +438,8 @@ def violations_sql(table: Table, header: list[str]) -> str:
     checks = column_checks(table, header) + cross_field_checks(table, header)
     structs = ",\n  ".join(
         f"case when coalesce({c.condition}, false) then "
-        f"{{'column_name': {lit(c.column)}, 'value': ({c.value})::varchar, "
+        f"{{'column_name': {lit(c.column) if c.column else 'null::varchar'}, "
+        f"'value': ({c.value})::varchar, "
         f"'rule': ({c.rule})::varchar}} end"
         for c in checks
     )
@@ -399,6 +447,15 @@ def violations_sql(table: Table, header: list[str]) -> str:
         f"insert into viol_{table.name} select _row, v.column_name, v.value, v.rule from ("
         f" select _row, unnest(list_filter([\n  {structs}\n ], lambda x: x is not null)) as v"
         f" from chk_{table.name})"
+    )
+
+
+def misaligned_rows_sql(table: Table) -> str:
+    """A row with more fields than the header is reported for that alone: its other cells
+    sit under the wrong columns, so what they break says nothing useful."""
+    return (
+        f"delete from viol_{table.name} where column_name is not null and _row in "
+        f"(select _row from viol_{table.name} where column_name is null)"
     )
 
 
@@ -497,10 +554,20 @@ def raw_row_sql(table: Table, header: list[str]) -> tuple[str, dict[str, str]]:
             value = f"case when {nhs_number_sql(pid)} then replace(v.value, {pid}, {mask}) else v.value end"
             rule = f"case when {nhs_number_sql(pid)} then replace(v.rule, {pid}, {mask}) else v.rule end"
         pairs.append(f"$h{i}, {cell}")
+    # Fields beyond the header are kept too, in order, under one key, when there are any.
+    extras = _extra_columns(header, alias="c.")
+    beyond = (
+        f"list_slice([{', '.join(extras)}], 1, {_field_count(header, alias='c.')} - {len(header)})"
+    )
+    row_json = (
+        f"case when {' or '.join(f'{c} is not null' for c in extras)} "
+        f"then json_object({', '.join(pairs)}, {lit(BEYOND_HEADER)}, {beyond}) "
+        f"else json_object({', '.join(pairs)}) end"
+    )
     sql = (
         "insert into rejected_rows (batch_id, table_name, row_number, column_name, value, rule, "
         f"raw_row) select $batch_id, {lit(table.name)}, v._row, v.column_name, {value}, {rule}, "
-        f"json_object({', '.join(pairs)})::varchar "
+        f"{row_json}::varchar "
         f"from viol_{table.name} v join chk_{table.name} c on c._row = v._row "
         "order by v._row"
     )
