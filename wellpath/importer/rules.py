@@ -21,6 +21,23 @@ from wellpath import contract
 from wellpath.contract import Column, Table
 
 DATE_FORMS = "use YYYY-MM-DD or DD/MM/YYYY"
+# What is trimmed from both ends of every cell: spaces, tabs, line breaks and the
+# non-breaking space that copying from a web page or Word leaves behind.
+TRIM_CHARS = "' ' || chr(9) || chr(10) || chr(13) || chr(160)"
+
+# Forms of a date, a month and a number (regular expressions, matched against the whole cell).
+ISO_DATE = "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+UK_DATE = "[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}"
+ANY_DATE = f"({ISO_DATE}|{UK_DATE})"
+# A date written as a datetime at midnight, as databases and Excel export a date: the time
+# says nothing, so it is dropped. Any other time of day rejects the row (a date is expected).
+MIDNIGHT = "[ T]00:00(:00([.]0+)?)?"
+TIME_OF_DAY = "[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?"
+PLAIN_INTEGER = "[+-]?[0-9]+"
+# 1,200 (thousands separators, correctly grouped) and 12.0 (a whole number as a decimal).
+LOOSE_INTEGER = "[+-]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)([.]0*)?"
+PLAIN_DECIMAL = "[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)"
+LOOSE_DECIMAL = "[+-]?[0-9]{1,3}(,[0-9]{3})+([.][0-9]*)?"
 # Fields a row may carry beyond the header's and still be read (then rejected, kept whole):
 # an unquoted "5,000" or "Smith, J" adds one or two. More than this refuses the file.
 EXTRA_FIELDS = 8
@@ -68,7 +85,7 @@ def raw_expr(table: Table, header: list[str], column: str, alias: str = "") -> s
     `alias` prefixes the staged column (e.g. "c." when the check table is joined).
     """
     if column in header:
-        return f"nullif(trim({alias}c{header.index(column)}), '')"
+        return f"nullif(trim({alias}c{header.index(column)}, {TRIM_CHARS}), '')"
     del table
     return "null::varchar"
 
@@ -85,6 +102,33 @@ def nhs_number_sql(raw: str) -> str:
     )
 
 
+def _date_part(raw: str) -> str:
+    """The cell without a midnight time after the date (only looked for in long cells)."""
+    return (
+        f"(case when length({raw}) > 10 then regexp_replace({raw}, '{MIDNIGHT}$', '') "
+        f"else {raw} end)"
+    )
+
+
+def date_sql(raw: str) -> str:
+    """The date in `raw` (ISO or UK, one- or two-digit day and month), NULL if none."""
+    d = _date_part(raw)
+    return (
+        f"(case when regexp_full_match({d}, '{ISO_DATE}') then try_strptime({d}, '%Y-%m-%d') "
+        f"when regexp_full_match({d}, '{UK_DATE}') then try_strptime({d}, '%d/%m/%Y') end)::date"
+    )
+
+
+def month_sql(raw: str) -> str:
+    """The first day of the month in `raw`: YYYY-MM (or YYYY-M), or a date on the 1st."""
+    as_date = date_sql(raw)
+    return (
+        f"(case when regexp_full_match({raw}, '[0-9]{{4}}-[0-9]{{1,2}}') "
+        f"then try_strptime({raw} || '-01', '%Y-%m-%d')::date "
+        f"when length({raw}) > 7 and day({as_date}) = 1 then {as_date} end)"
+    )
+
+
 def typed_expr(col: Column, raw: str) -> str:
     """The stored value of a column from its cell as sent."""
     if col.kind in ("id", "text"):
@@ -94,26 +138,24 @@ def typed_expr(col: Column, raw: str) -> str:
     elif col.kind == "code":
         expr = f"{'upper' if col.upper else 'lower'}({raw})"
     elif col.kind == "integer":
+        # The plain form first: it is almost every cell, and needs no rewriting.
         expr = (
-            f"case when regexp_full_match({raw}, '[+-]?[0-9]+') then try_cast({raw} as integer) end"
+            f"case when regexp_full_match({raw}, '{PLAIN_INTEGER}') "
+            f"then try_cast({raw} as integer) "
+            f"when regexp_full_match({raw}, '{LOOSE_INTEGER}') then try_cast("
+            f"regexp_replace(replace({raw}, ',', ''), '[.]0*$', '') as integer) end"
         )
     elif col.kind == "decimal":
         expr = (
-            f"case when regexp_full_match({raw}, '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)') "
-            f"then try_cast({raw} as double) end"
+            f"case when regexp_full_match({raw}, '{PLAIN_DECIMAL}') "
+            f"then try_cast({raw} as double) "
+            f"when regexp_full_match({raw}, '{LOOSE_DECIMAL}') "
+            f"then try_cast(replace({raw}, ',', '') as double) end"
         )
     elif col.kind == "date":
-        expr = (
-            f"coalesce(case when regexp_full_match({raw}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
-            f"then try_strptime({raw}, '%Y-%m-%d') end, "
-            f"case when regexp_full_match({raw}, '[0-9]{{1,2}}/[0-9]{{1,2}}/[0-9]{{4}}') "
-            f"then try_strptime({raw}, '%d/%m/%Y') end)::date"
-        )
+        expr = date_sql(raw)
     elif col.kind == "month":
-        expr = (
-            f"(case when regexp_full_match({raw}, '[0-9]{{4}}-[0-9]{{2}}') "
-            f"then try_strptime({raw} || '-01', '%Y-%m-%d') end)::date"
-        )
+        expr = month_sql(raw)
     else:
         raise ValueError(col.kind)
     if col.default is not None:
@@ -136,7 +178,7 @@ def check_table_sql(table: Table, header: list[str]) -> str:
     keep their place in the numbering, as they are rows in the sender's spreadsheet.
     """
     sent = sent_columns(header)
-    any_cell = "coalesce(" + ", ".join(f"nullif(trim({c}), '')" for c in sent) + ")"
+    any_cell = "coalesce(" + ", ".join(f"nullif(trim({c}, {TRIM_CHARS}), '')" for c in sent) + ")"
     typed = [
         f"{typed_expr(c, raw_expr(table, header, c.name))} as {ident(c.name)}"
         for c in table.columns
@@ -264,23 +306,28 @@ def column_checks(table: Table, header: list[str]) -> list[Check]:
             )
         if col.kind in ("integer", "decimal"):
             what = "a whole number" if col.kind == "integer" else "a number"
+            form = LOOSE_INTEGER if col.kind == "integer" else LOOSE_DECIMAL
             checks.append(
                 Check(
                     col.name,
                     f"{raw} is not null and {name} is null",
                     value,
-                    f"{label} || '''' || {raw} || '''' || " + lit(f" is not {what}"),
+                    f"{label} || '''' || {raw} || '''' || "
+                    f"case when regexp_full_match({raw}, '{form}') "
+                    f"then {lit(' is too large')} else {lit(f' is not {what}')} end",
                 )
             )
         if col.kind == "date":
+            d = _date_part(raw)
             checks.append(
                 Check(
                     col.name,
                     f"{raw} is not null and {name} is null",
                     value,
-                    f"{label} || {raw} || case when regexp_full_match({raw}, "
-                    f"'[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}|[0-9]{{1,2}}/[0-9]{{1,2}}/[0-9]{{4}}') "
+                    f"{label} || {raw} || case when regexp_full_match({d}, '{ANY_DATE}') "
                     f"then {lit(' is not a real date; ' + DATE_FORMS)} "
+                    f"when regexp_full_match({raw}, '{ANY_DATE}{TIME_OF_DAY}') "
+                    f"then {lit(' has a time of day; send the date alone (' + DATE_FORMS + ')')} "
                     f"else {lit(' is not a date in the form YYYY-MM-DD or DD/MM/YYYY')} end",
                 )
             )
