@@ -405,6 +405,40 @@ def cross_field_checks(table: Table, header: list[str]) -> list[Check]:
                 lit("discharge_reason is empty; it is required when discharge_date is given"),
             )
         )
+        # Contract silent; the row contradicts itself (docs/data-contract.md, "Decisions").
+        # An empty discharge_date means still open, so a reason beside it cannot be shown.
+        checks.append(
+            Check(
+                "discharge_date",
+                f"{raw('discharge_reason')} is not null and {raw('discharge_date')} is null",
+                raw("discharge_date"),
+                f"'discharge_date is empty but discharge_reason is ' || {raw('discharge_reason')}"
+                " || '; give the discharge date, or leave the reason empty while the referral "
+                "is open'",
+            )
+        )
+        # An empty triage_outcome means awaiting triage, which a triage date contradicts.
+        checks.append(
+            Check(
+                "triage_outcome",
+                f"{raw('triage_outcome')} is null and {raw('triage_date')} is not null",
+                raw("triage_outcome"),
+                f"'triage_outcome is empty (awaiting triage) but triage_date ' || "
+                f"{raw('triage_date')} || ' is given; give the outcome, or leave the date empty "
+                "until triage'",
+            )
+        )
+    if "month" in table.column_names:
+        # Counts for a month that has not begun cannot have been observed (this month, still
+        # under way, is allowed).
+        checks.append(
+            Check(
+                "month",
+                "month > date_trunc('month', $today::date)",
+                raw("month"),
+                f"'month ' || {raw('month')} || ' is in the future'",
+            )
+        )
     if table.name == "goals":
         checks.append(
             Check(
@@ -451,6 +485,16 @@ def _assessment_checks(table: Table, header: list[str]) -> list[Check]:
             f"_total_rule = 'none' and {raw('total')} is not null",
             raw("total"),
             "'total must be empty for ' || instrument || ': its questions are separate scores'",
+        ),
+        # A sum of whole-number answers is whole: a fractional SWEMWBS total is the metric
+        # score sent where the raw sum belongs (the dashboard converts the raw sum itself).
+        Check(
+            "total",
+            "_total_rule = 'sum' and total is not null and total <> round(total)",
+            raw("total"),
+            f"'total ' || {raw('total')} || ' is not a whole number; ' || instrument || "
+            "' totals are the sum of the answers' || case when instrument = 'SWEMWBS' "
+            "then ' (the raw sum 7-35, not the converted metric score)' else '' end",
         ),
         Check(
             "total",
@@ -553,7 +597,8 @@ def reference_sql(table: Table, header: list[str], col: Column) -> str:
 
 
 def cross_table_sql(table: Table, header: list[str]) -> list[str]:
-    """Rules that need another table's row: adults at referral, contacts after referral."""
+    """Rules that need another table's row: adults at referral, contacts after referral, and
+    the comparison cohort never referred."""
     raw = lambda c: raw_expr(table, header, c)  # noqa: E731
     out: list[str] = []
     if table.name == "referrals":
@@ -568,6 +613,27 @@ def cross_table_sql(table: Table, header: list[str]) -> list[str]:
             f"{raw('referral_date')} || '; only adults (18 or over) are eligible' "
             "from chk_referrals c join patients p on p.patient_id = c.patient_id "
             f"where year(c.referral_date) - p.birth_year < {contract.ADULT_AGE}"
+        )
+    if table.name == "referrals":
+        # Contract: cohort comparison = not referred. A referral contradicts it; the fix is
+        # the patient's cohort (docs/data-contract.md, "Decisions").
+        out.append(
+            "insert into viol_referrals "
+            f"select c._row, 'patient_id', {raw('patient_id')}, "
+            f"'patient ' || {raw('patient_id')} || ' is in the comparison cohort (people not "
+            "referred, for healthcare-use comparison only); send the patient again with cohort "
+            "referred, or leave this referral out' "
+            "from chk_referrals c join patients p on p.patient_id = c.patient_id "
+            "where p.cohort = 'comparison'"
+        )
+    if table.name == "patients":
+        out.append(
+            "insert into viol_patients "
+            f"select c._row, 'cohort', {raw('cohort')}, "
+            f"'patient ' || {raw('patient_id')} || ' already has referrals loaded, so cannot be "
+            "in the comparison cohort (people not referred); keep cohort referred' "
+            "from chk_patients c where c.cohort = 'comparison' and exists "
+            "(select 1 from referrals r where r.patient_id = c.patient_id)"
         )
     if table.name == "contacts":
         out.append(
