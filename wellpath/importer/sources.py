@@ -11,6 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import re
 import shutil
 import zipfile
 from dataclasses import dataclass, field
@@ -20,6 +21,11 @@ from wellpath import contract
 
 CHUNK_BYTES = 8 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
+# A well-formed UTF-8 multi-byte sequence. In real Windows-1252 text these byte pairs are
+# mojibake ("Ã©", "Â£", "ï»¿"), so finding one in a file that is not UTF-8 means a mix.
+UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 
 
 class BatchRefused(Exception):
@@ -105,14 +111,29 @@ def _is_utf8(path: Path, sent_name: str) -> tuple[bool, bool]:
 
 
 def _transcode_cp1252(path: Path, out: Path, sent_name: str) -> None:
-    """Windows-1252 (what Excel saves as plain 'CSV' in the UK) to UTF-8, or refuse."""
+    """Windows-1252 (what Excel saves as plain 'CSV' in the UK) to UTF-8, or refuse.
+
+    A file that is not UTF-8 but holds UTF-8 sequences (é as the two bytes C3 A9, a UTF-8
+    BOM) mixes the two encodings, e.g. two exports pasted together: read as Windows-1252 its
+    UTF-8 parts would become "Ã©", so it is refused instead.
+    """
+    decoder = codecs.getincrementaldecoder("cp1252")()
+    tail = b""
     try:
-        with (
-            open(path, encoding="cp1252", newline="") as src,
-            open(out, "w", encoding="utf-8", newline="") as dst,
-        ):
-            while text := src.read(CHUNK_BYTES):
-                dst.write(text)
+        with open(path, "rb") as src, open(out, "w", encoding="utf-8", newline="") as dst:
+            while chunk := src.read(CHUNK_BYTES):
+                # The last 3 bytes of the previous chunk go along, so a sequence split
+                # between chunks is still seen.
+                if UTF8_SEQUENCE.search(tail + chunk):
+                    raise BatchRefused(
+                        sent_name,
+                        "the file mixes UTF-8 and Windows-1252 text (for example two exports "
+                        "pasted together), so it cannot be read without garbling letters such "
+                        "as é or £; save it from Excel as 'CSV UTF-8' and send it again",
+                    )
+                tail = chunk[-3:]
+                dst.write(decoder.decode(chunk))
+            dst.write(decoder.decode(b"", final=True))
     except UnicodeDecodeError as exc:
         raise BatchRefused(
             sent_name,
@@ -143,6 +164,14 @@ def _shown(name: str) -> str:
 
 def _check_header(source: SourceFile, warnings: list[str]) -> None:
     table = contract.table(source.table)
+    if len(source.header) == 1:
+        for sep, what in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+            if sep in source.header[0]:
+                raise BatchRefused(
+                    source.sent_name,
+                    f"the columns are separated by {what}, not commas; save it from Excel as "
+                    "'CSV UTF-8 (comma delimited)' and send it again",
+                )
     if not set(source.header) & set(table.column_names):
         # Nothing in the first row is a column name: it is data (no header row), or the file
         # is separated by something other than commas. Its cells are not repeated here.
@@ -157,9 +186,12 @@ def _check_header(source: SourceFile, warnings: list[str]) -> None:
         if not name:
             continue
         if name in seen:
-            raise BatchRefused(
-                source.sent_name, "the column appears twice in the header row", column=name
-            )
+            if name in table.column_names:
+                # Which of the two holds the value? Neither can be chosen safely.
+                raise BatchRefused(
+                    source.sent_name, "the column appears twice in the header row", column=name
+                )
+            continue  # an unknown column twice: both ignored, warned about once
         seen.add(name)
         if name not in table.column_names:
             warnings.append(
@@ -195,10 +227,38 @@ def _add(
     files[table] = _decode(path, sent_name, table, workdir)
 
 
+# Files that operating systems leave beside the real ones: ignored without a word.
+SYSTEM_FILES = {".ds_store", "thumbs.db", "desktop.ini"}
+
+
+def _ignored_file(name: str, warnings: list[str], inside_zip: bool) -> None:
+    """Say why a file that is not a CSV was ignored (system files silently)."""
+    base = PurePosixPath(name).name
+    if base.lower() in SYSTEM_FILES or base.startswith(".") or name.startswith("__MACOSX/"):
+        return
+    if base.lower().endswith((".zip", ".xlsx", ".xlsm")) and inside_zip:
+        warnings.append(
+            f"{name}: archives and workbooks inside the zip are not opened; its contents "
+            "were not imported (send it on its own)"
+        )
+    elif base.lower().endswith((".zip", ".xlsx", ".xlsm")):
+        warnings.append(
+            f"{name}: archives and workbooks inside a folder are not opened; "
+            "its contents were not imported (send it on its own)"
+        )
+    else:
+        warnings.append(f"{name}: not a CSV file; it was ignored")
+
+
 def _from_folder(folder: Path, workdir: Path, checksums: dict, warnings: list[str]) -> dict:
     files: dict[str, SourceFile] = {}
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+    for path in sorted(folder.iterdir()):
+        if path.is_dir():
+            if not path.name.startswith("."):
+                warnings.append(f"{path.name}/: folders inside the batch folder are not read")
+            continue
         if path.suffix.lower() != ".csv":
+            _ignored_file(path.name, warnings, inside_zip=False)
             continue
         table = _table_for(path.name)
         if table is None:
@@ -222,6 +282,7 @@ def _from_zip(archive: Path, workdir: Path, checksums: dict, warnings: list[str]
             if info.is_dir() or name.startswith("__MACOSX/") or base.startswith("._"):
                 continue
             if not base.lower().endswith(".csv"):
+                _ignored_file(name, warnings, inside_zip=True)
                 continue
             table = _table_for(base)
             if table is None:
@@ -242,8 +303,13 @@ def _from_zip(archive: Path, workdir: Path, checksums: dict, warnings: list[str]
 def _cell(value: object, is_month: bool) -> str:
     if value is None:
         return ""
+    if isinstance(value, dt.datetime) and value.time() != dt.time(0):
+        # A date cell with a time of day: sent in full, so the date rule rejects it as a CSV
+        # cell "2025-04-03 14:30:00" would be (never silently cut to its date).
+        return f"{value:%Y-%m-%d %H:%M:%S}"
     if isinstance(value, dt.datetime | dt.date):
-        return f"{value:%Y-%m}" if is_month else f"{value:%Y-%m-%d}"
+        # A month cell on the 1st is its month; any other day is sent as the date it is.
+        return f"{value:%Y-%m}" if is_month and value.day == 1 else f"{value:%Y-%m-%d}"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
