@@ -1,8 +1,10 @@
--- One row per baseline dated in the period, per measure, with whether a later scored
+-- Baselines dated in the period, per measure and follow-up status: whether a later scored
 -- assessment exists (by the report date) and, if not, whether the person is still on the
 -- caseload (a follow-up may yet come) or was discharged without one (lost to follow-up).
--- level: person
--- No pseudonyms are returned; the page summarises the rows before showing them.
+-- One row per measure and status: how many baselines, their mean and SD (the page adds the
+-- t interval, wellpath.outcomes.coverage_summary).
+-- level: aggregate
+-- statistics: mean_baseline, sd_baseline per baseline_count
 with referrals_src as (
     select referral_id, practice_code, condition, worker_id, discharge_date
     from referrals
@@ -55,6 +57,12 @@ classified as (
     where b.baseline_date between $start_date and $end_date
 )
 
-select measure, follow_up_status, baseline_date, baseline_score
+select
+    measure,
+    follow_up_status,
+    count(*) as baseline_count,
+    avg(baseline_score) as mean_baseline,
+    stddev_samp(baseline_score) as sd_baseline
 from classified
-order by measure, follow_up_status, baseline_date
+group by measure, follow_up_status
+order by measure, follow_up_status

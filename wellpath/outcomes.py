@@ -375,23 +375,38 @@ def trajectory_summary(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def coverage_summary(rows: pd.DataFrame) -> pd.DataFrame:
-    """Per measure and follow-up status: baselines, and their mean with a 95% CI."""
+    """Per measure and follow-up status: baselines, and their mean with a 95% t interval.
+
+    `rows`: baseline_followup_coverage (measure, follow_up_status, baseline_count,
+    mean_baseline, sd_baseline). Statuses with no baselines are listed with a count of 0.
+    For publishable figures the count arrives rounded and the mean suppressed for 7 or fewer
+    people; the interval then uses the published count."""
     out = []
     for code in measures_present(rows["measure"].unique()) + (
         ["ONS4"] if "ONS4" in set(rows["measure"]) else []
     ):
-        subset = rows[rows["measure"] == code]
+        subset = rows[rows["measure"] == code].set_index("follow_up_status")
         for status in FOLLOW_UP_STATUSES:
-            group = subset[subset["follow_up_status"] == status]
-            ci = _mean_row(group["baseline_score"])
+            if status in subset.index:
+                row = subset.loc[status]
+                n = row["baseline_count"]
+                ci = (
+                    stats.mean_ci_from_summary(
+                        int(n), float(row["mean_baseline"]), float(row["sd_baseline"])
+                    )
+                    if not pd.isna(n) and not pd.isna(row["mean_baseline"])
+                    else None
+                )
+            else:
+                n, ci = 0, None
             out.append(
                 {
                     "measure": code,
                     "follow_up_status": status,
-                    "baseline_count": ci["n"],
-                    "mean_baseline": ci["mean"],
-                    "ci_low": ci["ci_low"],
-                    "ci_high": ci["ci_high"],
+                    "baseline_count": n,
+                    "mean_baseline": ci.mean if ci else math.nan,
+                    "ci_low": ci.ci_low if ci else math.nan,
+                    "ci_high": ci.ci_high if ci else math.nan,
                 }
             )
     return pd.DataFrame(

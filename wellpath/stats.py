@@ -89,10 +89,17 @@ def mean_ci(values: Iterable[float], level: float = 0.95) -> MeanInterval:
     n = int(arr.size)
     if n == 0:
         return MeanInterval(0, NAN, NAN, NAN, NAN, level)
-    mean = float(arr.mean())
-    sd = _sd(arr)
-    if n < 2:
-        return MeanInterval(n, mean, sd, NAN, NAN, level)
+    return mean_ci_from_summary(n, float(arr.mean()), _sd(arr), level)
+
+
+def mean_ci_from_summary(n: int, mean: float, sd: float, level: float = 0.95) -> MeanInterval:
+    """The t interval of `mean_ci` from a group's count, mean and SD (as SQL aggregates
+    them), so a page need not fetch one row per person. n < 2 or a missing SD: no interval."""
+    n = int(n)
+    if n == 0:
+        return MeanInterval(0, NAN, NAN, NAN, NAN, level)
+    if n < 2 or sd is None or math.isnan(sd):
+        return MeanInterval(n, mean, NAN if sd is None else sd, NAN, NAN, level)
     half = _t_quantile(level, n - 1) * sd / math.sqrt(n)
     return MeanInterval(n, mean, sd, mean - half, mean + half, level)
 

@@ -162,15 +162,26 @@ def test_coverage_splits_baselines_by_follow_up(con):
         end_date=dt.date(2025, 12, 31),
         report_date=dt.date(2025, 12, 31),
     )
-    pseq = rows[rows["measure"] == "PSEQ"]
-    by_status = pseq.groupby("follow_up_status")["baseline_score"].apply(sorted).to_dict()
-    assert by_status == {
-        "followed_up": [12, 18, 30, 35],
-        "discharged_no_follow_up": [15],
-        "open_no_follow_up": [24],
+    # Followed up: 12, 18, 30, 35 -> mean 95 / 4 = 23.75; deviations -11.75, -5.75, 6.25,
+    # 11.25 -> squares 138.0625 + 33.0625 + 39.0625 + 126.5625 = 336.75 -> SD sqrt(336.75 / 3)
+    # = 10.595. One discharged without (15), one still open (24): SD undefined for one.
+    pseq = rows[rows["measure"] == "PSEQ"].set_index("follow_up_status")
+    assert pseq["baseline_count"].to_dict() == {
+        "discharged_no_follow_up": 1,
+        "followed_up": 4,
+        "open_no_follow_up": 1,
     }
+    assert pseq.loc["followed_up", "mean_baseline"] == pytest.approx(23.75)
+    assert pseq.loc["followed_up", "sd_baseline"] == pytest.approx((336.75 / 3) ** 0.5)
+    assert pseq.loc["discharged_no_follow_up", "mean_baseline"] == 15
+    assert pd.isna(pseq.loc["open_no_follow_up", "sd_baseline"])
     swemwbs = rows[rows["measure"] == "SWEMWBS"]
     assert swemwbs["follow_up_status"].tolist() == ["discharged_no_follow_up"]
+    # The page's summary: the t interval from count, mean and SD, every status listed.
+    summary = outcomes.coverage_summary(rows).set_index(["measure", "follow_up_status"])
+    half = 3.182446305284263 * (336.75 / 3) ** 0.5 / 2  # t(0.975, 3) * SD / sqrt(4)
+    assert summary.loc[("PSEQ", "followed_up"), "ci_low"] == pytest.approx(23.75 - half)
+    assert summary.loc[("SWEMWBS", "followed_up"), "baseline_count"] == 0
 
 
 def test_trajectory_is_a_fixed_cohort(con):

@@ -417,3 +417,18 @@ def test_funnel_limits_is_re_exported():
     from wellpath import funnel, stats
 
     assert stats.funnel_limits is funnel.funnel_limits
+
+
+def test_mean_ci_from_summary_equals_mean_ci_on_the_same_values():
+    # What SQL aggregates (count, mean, SD) gives the same t interval as the values do.
+    import numpy as np
+
+    from wellpath.stats import mean_ci, mean_ci_from_summary
+
+    values = np.array([12.0, 18.0, 30.0, 35.0, 24.0, 15.0])
+    direct = mean_ci(values)
+    summary = mean_ci_from_summary(len(values), float(values.mean()), float(values.std(ddof=1)))
+    assert (summary.ci_low, summary.ci_high) == pytest.approx((direct.ci_low, direct.ci_high))
+    one = mean_ci_from_summary(1, 15.0, float("nan"))
+    assert one.mean == 15.0 and np.isnan(one.ci_low)
+    assert mean_ci_from_summary(0, float("nan"), float("nan")).n == 0
