@@ -82,12 +82,17 @@ class Check:
 def raw_expr(table: Table, header: list[str], column: str, alias: str = "") -> str:
     """The cell as sent, trimmed, NULL when empty or when the column was not sent.
 
-    `alias` prefixes the staged column (e.g. "c." when the check table is joined).
+    That is the check table's column `t<i>`, trimmed once there (see `check_table_sql`), as
+    every rule reads it. `alias` prefixes it (e.g. "c." when the check table is joined).
     """
     if column in header:
-        return f"nullif(trim({alias}c{header.index(column)}, {TRIM_CHARS}), '')"
+        return f"{alias}t{header.index(column)}"
     del table
     return "null::varchar"
+
+
+def _trimmed(column: str) -> str:
+    return f"nullif(trim({column}, {TRIM_CHARS}), '')"
 
 
 def nhs_number_sql(raw: str) -> str:
@@ -178,7 +183,14 @@ def check_table_sql(table: Table, header: list[str]) -> str:
     keep their place in the numbering, as they are rows in the sender's spreadsheet.
     """
     sent = sent_columns(header)
-    any_cell = "coalesce(" + ", ".join(f"nullif(trim({c}, {TRIM_CHARS}), '')" for c in sent) + ")"
+    trimmed = [f"{_trimmed(f'c{i}')} as t{i}" for i in range(len(header))]
+    any_cell = (
+        "coalesce("
+        + ", ".join(
+            [f"t{i}" for i in range(len(header))] + [_trimmed(c) for c in _extra_columns(header)]
+        )
+        + ")"
+    )
     typed = [
         f"{typed_expr(c, raw_expr(table, header, c.name))} as {ident(c.name)}"
         for c in table.columns
@@ -197,10 +209,11 @@ def check_table_sql(table: Table, header: list[str]) -> str:
                 ("total_max", "double"),
             )
         ]
-    cols = ", ".join(["(rowid + 1)::bigint as _row", *sent, *typed, *extra])
+    cols = ", ".join(["_row", *sent, *(f"t{i}" for i in range(len(header))), *typed, *extra])
+    inner = ", ".join(["(rowid + 1)::bigint as _row", *sent, *trimmed])
     return (
-        f"create or replace temp table chk_{table.name} as select {cols} from stg_{table.name} "
-        f"where {any_cell} is not null"
+        f"create or replace temp table chk_{table.name} as select {cols} from "
+        f"(select {inner} from stg_{table.name}) where {any_cell} is not null"
     )
 
 
@@ -235,7 +248,7 @@ def _field_count(header: list[str], alias: str = "") -> str:
 
 def column_checks(table: Table, header: list[str]) -> list[Check]:
     """Rules about one cell: required, identifier length, form, code list, range."""
-    extra_given = " or ".join(f"{c} is not null" for c in _extra_columns(header))
+    extra_given = " or ".join(f"{_trimmed(c)} is not null" for c in _extra_columns(header))
     checks: list[Check] = [
         Check(
             None,
@@ -650,27 +663,31 @@ def cross_table_sql(table: Table, header: list[str]) -> list[str]:
 def raw_row_sql(table: Table, header: list[str]) -> tuple[str, dict[str, str]]:
     """Insert this batch's rejected rows: one row per rule, with the row as sent (JSON).
 
-    A patient_id that is an NHS number is masked, so it does not enter through the back door:
-    in the row as sent, and wherever a rule or value repeats it (a child naming its parent, a
-    duplicate key).
+    Any cell that is an NHS number is masked, so one does not enter through the back door
+    (the contract forbids them in patient_id; in any other column one is a mistake too): in
+    the row as sent, in the value, and wherever a rule repeats it (a child naming its parent,
+    a duplicate key).
     """
     params: dict[str, str] = {}
     pairs = []
-    value, rule = "v.value", "v.rule"
+    mask = lit(NHS_NUMBER_MASK)
+    value = f"case when {nhs_number_sql('v.value')} then {mask} else v.value end"
+    rule = "v.rule"
     for i, name in enumerate(header):
         params[f"h{i}"] = name or f"column_{i + 1}"
-        cell = f"c.c{i}"
-        if name == "patient_id":
-            cell = f"case when {nhs_number_sql(cell)} then {lit(NHS_NUMBER_MASK)} else {cell} end"
-            pid = raw_expr(table, header, name, alias="c.")
-            mask = lit(NHS_NUMBER_MASK)
-            value = f"case when {nhs_number_sql(pid)} then replace(v.value, {pid}, {mask}) else v.value end"
-            rule = f"case when {nhs_number_sql(pid)} then replace(v.rule, {pid}, {mask}) else v.rule end"
-        pairs.append(f"$h{i}, {cell}")
+        cell = f"c.t{i}"
+        pairs.append(f"$h{i}, case when {nhs_number_sql(cell)} then {mask} else c.c{i} end")
+        # chr(1) never occurs in a rule, so a cell that is not an NHS number replaces nothing
+        # (and the expression grows by one call per column, not doubling).
+        rule = (
+            f"replace({rule}, case when {nhs_number_sql(cell)} then {cell} else chr(1) end, {mask})"
+        )
     # Fields beyond the header are kept too, in order, under one key, when there are any.
     extras = _extra_columns(header, alias="c.")
     beyond = (
-        f"list_slice([{', '.join(extras)}], 1, {_field_count(header, alias='c.')} - {len(header)})"
+        f"list_transform(list_slice([{', '.join(extras)}], 1, "
+        f"{_field_count(header, alias='c.')} - {len(header)}), "
+        f"x -> case when {nhs_number_sql('trim(x)')} then {mask} else x end)"
     )
     row_json = (
         f"case when {' or '.join(f'{c} is not null' for c in extras)} "
