@@ -43,6 +43,17 @@ LOOSE_DECIMAL = "[+-]?[0-9]{1,3}(,[0-9]{3})+([.][0-9]*)?"
 EXTRA_FIELDS = 8
 
 
+# Dates of events that must have happened by the day of the import.
+PAST_EVENT_DATES = (
+    "referral_date",
+    "triage_date",
+    "first_contact_date",
+    "action_plan_date",
+    "discharge_date",
+    "assessment_date",
+    "agreed_date",
+    "closed_date",
+)
 BEYOND_HEADER = "(fields beyond the header)"  # raw_row key for them
 
 
@@ -397,14 +408,6 @@ def cross_field_checks(table: Table, header: list[str]) -> list[Check]:
             )
         )
     if table.name == "referrals":
-        checks.append(
-            Check(
-                "referral_date",
-                "referral_date > $today",
-                raw("referral_date"),
-                f"'referral_date ' || {raw('referral_date')} || ' is in the future'",
-            )
-        )
         for later in ("triage_date", "first_contact_date", "discharge_date"):
             checks.append(_before(table, header, later, "referral_date", "referral_date"))
         checks.append(
@@ -441,6 +444,31 @@ def cross_field_checks(table: Table, header: list[str]) -> list[Check]:
                 "until triage'",
             )
         )
+    for col in table.columns:
+        if col.kind != "date":
+            continue
+        # A year typed short (0025 for 2025) reads as a real date: nothing here is that old.
+        checks.append(
+            Check(
+                col.name,
+                f"{ident(col.name)} < date '{contract.MIN_BIRTH_YEAR}-01-01'",
+                raw(col.name),
+                f"{lit(col.name + ' ')} || {raw(col.name)} || "
+                + lit(f" is before {contract.MIN_BIRTH_YEAR}; check the year"),
+            )
+        )
+        # Dates of things that have happened cannot be in the future (contract: referral_date;
+        # the others by the same reading). Not a worker's start or end (planned), nor a contact
+        # (a booked appointment may be exported before it takes place).
+        if col.name in PAST_EVENT_DATES:
+            checks.append(
+                Check(
+                    col.name,
+                    f"{ident(col.name)} > $today",
+                    raw(col.name),
+                    f"{lit(col.name + ' ')} || {raw(col.name)} || ' is in the future'",
+                )
+            )
     if "month" in table.column_names:
         # Counts for a month that has not begun cannot have been observed (this month, still
         # under way, is allowed).
@@ -673,8 +701,16 @@ def raw_row_sql(table: Table, header: list[str]) -> tuple[str, dict[str, str]]:
     mask = lit(NHS_NUMBER_MASK)
     value = f"case when {nhs_number_sql('v.value')} then {mask} else v.value end"
     rule = "v.rule"
+    keys: list[str] = []
     for i, name in enumerate(header):
-        params[f"h{i}"] = name or f"column_{i + 1}"
+        # Every field under its own key: a nameless column by its position, a name sent twice
+        # (an ignored column) numbered, so no value of the row is lost from the JSON.
+        base = key = name or f"column_{i + 1}"
+        n = 2
+        while key in keys:
+            key, n = f"{base} ({n})", n + 1
+        keys.append(key)
+        params[f"h{i}"] = key
         cell = f"c.t{i}"
         pairs.append(f"$h{i}, case when {nhs_number_sql(cell)} then {mask} else c.c{i} end")
         # chr(1) never occurs in a rule, so a cell that is not an NHS number replaces nothing

@@ -293,8 +293,16 @@ def _from_zip(archive: Path, workdir: Path, checksums: dict, warnings: list[str]
                 raise BatchRefused(
                     name, f"the batch holds two files for {table} ({files[table].sent_name} too)"
                 )
-            with zf.open(info) as src, open(out, "wb") as dst:
-                shutil.copyfileobj(src, dst, CHUNK_BYTES)
+            try:
+                with zf.open(info) as src, open(out, "wb") as dst:
+                    shutil.copyfileobj(src, dst, CHUNK_BYTES)
+            except (RuntimeError, NotImplementedError, zipfile.BadZipFile, OSError) as exc:
+                # A password-protected or damaged member, or an unsupported compression.
+                raise BatchRefused(
+                    name,
+                    f"the file cannot be taken out of the zip ({exc}); send a zip without a "
+                    "password, made by the computer's own 'compress' or 'send to zip'",
+                ) from exc
             checksums[name] = sha256_file(out)
             _add(files, table, out, name, workdir)
     return files
