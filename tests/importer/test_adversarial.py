@@ -241,6 +241,15 @@ def test_unterminated_quote_refuses_the_file(batch, db_file):
     append_row(batch, "contacts", 'C3,R1,2025-03-01,"phone,30,attended')
     err = refused(batch, db_file)
     assert err.file == "contacts.csv"
+    assert "line 4 of the file opens a double quote that is never closed" in err.rule
+
+
+def test_stray_carriage_return_refuses_saying_what_is_wrong(batch, db_file):
+    """A lone CR inside an unquoted value of a file with LF line endings."""
+    write(batch, "goals.csv", valid_text("goals") + "G9,R1,other\r,2025-02-01,open,\n")
+    err = refused(batch, db_file)
+    assert err.file == "goals.csv"
+    assert "not valid CSV" in err.rule and "double quote that is never closed" not in err.rule
 
 
 # --- spaces and case in values ------------------------------------------------------------

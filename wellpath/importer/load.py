@@ -58,12 +58,16 @@ def _csv_problem(message: str, header_fields: int) -> str:
             f"{header_fields + rules.EXTRA_FIELDS} fields, far more than the {header_fields} in "
             "the header row (are values with commas in double quotes?)"
         )
-    if "quote" in message.lower():
+    if "unterminated quote" in message.lower():
         return (
             f"the file cannot be read as CSV with commas: {where} opens a double quote that "
             "is never closed"
         )
-    return f"the file cannot be read as CSV with commas ({message.splitlines()[0].strip()})"
+    return (
+        f"the file cannot be read as CSV with commas: {where} is not valid CSV (for example a "
+        "stray line-break character or double quote inside a value that is not in quotes); "
+        "save it again from Excel as 'CSV UTF-8' and send it again"
+    )
 
 
 def _stage(con: duckdb.DuckDBPyConnection, f: SourceFile) -> None:
