@@ -194,7 +194,15 @@ def check_table_sql(table: Table, header: list[str]) -> str:
     keep their place in the numbering, as they are rows in the sender's spreadsheet.
     """
     sent = sent_columns(header)
+    named = sent[: len(header)]
     trimmed = [f"{_trimmed(f'c{i}')} as t{i}" for i in range(len(header))]
+    # Fields beyond the header: one list column, NULL on (almost) every row, rather than
+    # EXTRA_FIELDS columns kept for the whole file.
+    extra_given = " or ".join(f"{_trimmed(c)} is not null" for c in _extra_columns(header))
+    beyond = (
+        f"case when {extra_given} then list_slice([{', '.join(_extra_columns(header))}], 1, "
+        f"{_field_count(header)} - {len(header)}) end as _beyond"
+    )
     any_cell = (
         "coalesce("
         + ", ".join(
@@ -220,7 +228,9 @@ def check_table_sql(table: Table, header: list[str]) -> str:
                 ("total_max", "double"),
             )
         ]
-    cols = ", ".join(["_row", *sent, *(f"t{i}" for i in range(len(header))), *typed, *extra])
+    cols = ", ".join(
+        ["_row", *named, *(f"t{i}" for i in range(len(header))), *typed, *extra, beyond]
+    )
     inner = ", ".join(["(rowid + 1)::bigint as _row", *sent, *trimmed])
     return (
         f"create or replace temp table chk_{table.name} as select {cols} from "
@@ -259,13 +269,12 @@ def _field_count(header: list[str], alias: str = "") -> str:
 
 def column_checks(table: Table, header: list[str]) -> list[Check]:
     """Rules about one cell: required, identifier length, form, code list, range."""
-    extra_given = " or ".join(f"{_trimmed(c)} is not null" for c in _extra_columns(header))
     checks: list[Check] = [
         Check(
             None,
-            extra_given,
+            "_beyond is not null",
             "null",
-            f"'the row has ' || {_field_count(header)} || "
+            f"'the row has ' || ({len(header)} + len(_beyond)) || "
             + lit(
                 f" fields but the header row has {len(header)}; a value containing a comma "
                 'must be in double quotes (e.g. "5,000" or "Smith, J")'
@@ -719,14 +728,12 @@ def raw_row_sql(table: Table, header: list[str]) -> tuple[str, dict[str, str]]:
             f"replace({rule}, case when {nhs_number_sql(cell)} then {cell} else chr(1) end, {mask})"
         )
     # Fields beyond the header are kept too, in order, under one key, when there are any.
-    extras = _extra_columns(header, alias="c.")
     beyond = (
-        f"list_transform(list_slice([{', '.join(extras)}], 1, "
-        f"{_field_count(header, alias='c.')} - {len(header)}), "
+        f"list_transform(c._beyond, "
         f"x -> case when {nhs_number_sql('trim(x)')} then {mask} else x end)"
     )
     row_json = (
-        f"case when {' or '.join(f'{c} is not null' for c in extras)} "
+        "case when c._beyond is not null "
         f"then json_object({', '.join(pairs)}, {lit(BEYOND_HEADER)}, {beyond}) "
         f"else json_object({', '.join(pairs)}) end"
     )
