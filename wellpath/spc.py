@@ -460,14 +460,18 @@ def variation_icon(df: pd.DataFrame, improvement: Improvement) -> str:
 
 
 def assurance(df: pd.DataFrame, target: float | None, improvement: Improvement) -> str | None:
-    """Whether the latest limits say the target will be met: from the last point's limits.
+    """Whether the latest limits say the target will be met: from the limits of the last
+    point with a value.
 
     None for a neutral measure, without a target, or when the limits are undefined.
     """
     direction = _direction(improvement)
     if target is None or direction == 0 or not len(df):
         return None
-    lpl, upl = float(df["lpl"].iloc[-1]), float(df["upl"].iloc[-1])
+    # The latest month WITH a value, as for the variation icon (latest_by_group does the same).
+    with_value = df[df["value"].notna()] if "value" in df.columns else df
+    last = with_value.iloc[-1] if len(with_value) else df.iloc[-1]
+    lpl, upl = float(last["lpl"]), float(last["upl"])
     if np.isnan(lpl) or np.isnan(upl):
         return None
     if target > upl:

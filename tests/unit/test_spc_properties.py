@@ -206,3 +206,14 @@ def test_latest_by_group():
     assert latest["variation_icon"].tolist() == ["improvement_high", "common_cause"]
     # B: mean 1.46, AMR 1, lower limit -1.2: a target of 0 is inside, inconsistent.
     assert latest["assurance"].tolist()[1] == "inconsistent"
+
+
+def test_assurance_reads_the_last_month_with_a_value():
+    # A rebase at the last month, which has no value yet: that segment has no limits, so the
+    # assurance comes from the month before (mean 5.5, AMR 1, limits 5.5 +/- 2.66 = 2.84 to
+    # 8.16). A target of 10 above the upper limit of a "decrease" measure always passes.
+    import numpy as np
+
+    values = [5, 6] * 6 + [np.nan]
+    df = spc.xmr(values, improvement="decrease", rebase_at=[12], target=10.0)
+    assert spc.assurance(df, 10.0, "decrease") == "consistent_pass"
