@@ -61,8 +61,9 @@ class Scope:
         """The whole service, publishable: what a practice may compare itself with.
 
         Every practice, rounded and suppressed, so a practice's own exact figures cannot be
-        subtracted from an exact service total to reveal the other practices'."""
-        return Scope(role=self.role, practice_codes=None, rounded=True)
+        subtracted from an exact service total to reveal the other practices'. Its role is
+        the commissioner's: the service as anyone outside a practice sees it."""
+        return Scope(role="commissioner", practice_codes=None, rounded=True)
 
     @property
     def label(self) -> str:

@@ -241,9 +241,9 @@ def gate() -> Scope:
     auth.hold(viewer.scope, viewer)
     with st.sidebar:
         st.caption(f"Signed in as **{viewer.username}** ({viewer.scope.label})")
-        if st.button("Sign out", key="sign_out", icon=":material/logout:"):
-            _sign_out(viewer)
-            st.rerun()
+        st.button(
+            "Sign out", key="sign_out", icon=":material/logout:", on_click=_sign_out, args=(viewer,)
+        )
     return viewer.scope
 
 
@@ -507,8 +507,8 @@ def ensure_shell() -> None:
     and draw the shell, so that this run has a viewer, filters and the role's page list.
     """
     state = st.session_state
-    if "wellpath_filters" in state:
-        return  # the router has served this session: its scope and filters hold
+    if "wellpath_filters" in state and auth.SCOPE_KEY in state:
+        return  # the router has served this session a viewer: its scope and filters hold
     if auth.test_hooks_enabled() and isinstance(state.get(auth.TEST_SCOPE_KEY), Scope):
         # A test that runs a page file on its own, as a given viewer.
         auth.hold(state[auth.TEST_SCOPE_KEY])
