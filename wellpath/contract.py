@@ -164,6 +164,30 @@ GOAL_DOMAINS = (
 )
 GOAL_STATUSES = ("open", "achieved", "partly_achieved", "not_achieved", "withdrawn")
 
+# Version 2 (docs/data-contract.md, "Version 2"): optional tables and columns.
+ENGAGEMENT_KINDS = (
+    "mdt_meeting",
+    "training_session",
+    "surgery_session",
+    "case_discussion",
+    "other",
+)
+BARRIERS = (
+    "no_local_activity",
+    "cost",
+    "transport",
+    "waiting_list",
+    "health",
+    "confidence",
+    "other",
+)
+# A barrier says why a goal was not (fully) met, so only these statuses may carry one.
+UNMET_STATUSES = ("not_achieved", "partly_achieved", "withdrawn")
+CONSENTS = ("practice_only", "publishable")
+MAX_STORY_TITLE = 120
+MAX_STORY_TEXT = 2000
+MAX_ENGAGEMENT_MINUTES = 480
+
 MIN_BIRTH_YEAR = 1900
 ADULT_AGE = 18
 MAX_CONTACT_MINUTES = 480
@@ -289,6 +313,13 @@ TABLES: tuple[Table, ...] = (
             Column("agreed_date", "date", "", True),
             Column("status", "code", "", codes=GOAL_STATUSES),
             Column("closed_date", "date", "required unless status is open"),
+            Column(
+                "barrier",
+                "code",
+                "version 2, optional: why the goal was not met; only when status is "
+                "not_achieved, partly_achieved or withdrawn",
+                codes=BARRIERS,
+            ),
         ),
         key=("goal_id",),
     ),
@@ -344,6 +375,45 @@ TABLES: tuple[Table, ...] = (
         ),
         key=("patient_id", "month"),
     ),
+    Table(
+        "practice_engagement",
+        "version 2, optional: the link worker's time with a practice (MDT meetings, sessions)",
+        (
+            Column("engagement_id", "id", "your identifier for the session", True),
+            Column("practice_code", "ods", "must be in practices", True, references="practices"),
+            Column("worker_id", "id", "must be in link_workers", True, references="link_workers"),
+            Column("engagement_date", "date", "not in the future", True),
+            Column("kind", "code", "", True, codes=ENGAGEMENT_KINDS),
+            Column("minutes", "integer", "0 to 480", minimum=0, maximum=MAX_ENGAGEMENT_MINUTES),
+        ),
+        key=("engagement_id",),
+    ),
+    Table(
+        "stories",
+        "version 2, optional: a person's own account, with their consent",
+        (
+            Column("story_id", "id", "your identifier for the story", True),
+            Column("referral_id", "id", "must be in referrals", True, references="referrals"),
+            Column("story_date", "date", "not in the future", True),
+            Column(
+                "consent",
+                "code",
+                "practice_only (the practice's MDT may read it) or publishable (may appear in "
+                "reports)",
+                True,
+                codes=CONSENTS,
+            ),
+            Column("title", "text", f"at most {MAX_STORY_TITLE} characters", True),
+            Column(
+                "text",
+                "text",
+                f"at most {MAX_STORY_TEXT:,} characters; no NHS number, e-mail address, phone "
+                "number or postcode",
+                True,
+            ),
+        ),
+        key=("story_id",),
+    ),
 )
 
 TABLE_TITLES = {
@@ -356,6 +426,8 @@ TABLE_TITLES = {
     "assessments": "Questionnaires (assessments)",
     "healthcare_use": "Healthcare use",
     "prescriptions": "Prescriptions",
+    "practice_engagement": "Practice engagement",
+    "stories": "Stories",
 }
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 TABLE_NAMES: tuple[str, ...] = tuple(t.name for t in TABLES)  # parents before children

@@ -1,4 +1,4 @@
--- Wellpath's DuckDB schema: the data contract's nine tables (same names and columns as
+-- Wellpath's DuckDB schema: the data contract's tables (same names and columns as
 -- ../shared/spec/data-contract.md), the import bookkeeping tables, and the macros that
 -- define the contract's "derived notions" once for every query and every analyst.
 -- Applied by wellpath.db.ensure_schema(); every statement is idempotent.
@@ -97,6 +97,27 @@ create table if not exists prescriptions (
     gabapentinoid_items integer,
     antidepressant_items integer,
     primary key (patient_id, month)
+);
+
+-- Version 2 of the contract (optional tables and columns; a version-1 file gains them empty).
+alter table goals add column if not exists barrier varchar;
+
+create table if not exists practice_engagement (
+    engagement_id varchar primary key,
+    practice_code varchar not null,
+    worker_id varchar not null,
+    engagement_date date not null,
+    kind varchar not null,
+    minutes integer
+);
+
+create table if not exists stories (
+    story_id varchar primary key,
+    referral_id varchar not null,
+    story_date date not null,
+    consent varchar not null,
+    title varchar not null,
+    text varchar not null
 );
 
 -- One row per import attempt that loaded (a refused batch changes nothing, so it is not here).
