@@ -72,7 +72,7 @@ def test_plain_text_escapes_markdown_and_html() -> None:
 
 
 @pytest.mark.parametrize(
-    "cell", ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3", "\tx", "\rx"]
+    "cell", ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3", "\tx", "\rx"]
 )
 def test_csv_safe_neutralises_formulas(cell: str) -> None:
     out = f.csv_safe(pd.DataFrame({"name": [cell], "change": [-1.5]}))
