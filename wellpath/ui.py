@@ -7,16 +7,16 @@ demo-data banner, defines its figures one click away and offers its tables as CS
 from __future__ import annotations
 
 import datetime as dt
-import math
+import functools
 from collections.abc import Iterable
 
 import pandas as pd
 import streamlit as st
 
-from wellpath import data, db, shell
-from wellpath.scope import FULL_ACCESS, Filters, Scope, uk_date
+from wellpath import data, formats, shell
+from wellpath.scope import FULL_ACCESS, Filters, Scope
 
-SUPPRESSED = "*"
+SUPPRESSED = formats.SUPPRESSED
 
 
 def current_scope() -> Scope:
@@ -42,7 +42,8 @@ def demo_banner() -> None:
     if is_demo_data():
         st.warning(
             "**Demo data.** These figures come from Wellpath's invented demo world, not from "
-            "a real service. Load your own data on the Import data page.",
+            "a real service. To use your service's own data, start its own database (see "
+            "the Import data page).",
             icon=":material/science:",
         )
 
@@ -75,7 +76,7 @@ def definition(text: str, queries: Iterable[str] = ()) -> None:
 def download(frame: pd.DataFrame, filename: str, label: str = "Download this table (CSV)") -> None:
     st.download_button(
         label,
-        frame.to_csv(index=False).encode("utf-8"),
+        formats.csv_bytes(frame),
         file_name=filename,
         mime="text/csv",
         key=f"download-{filename}",
@@ -83,30 +84,12 @@ def download(frame: pd.DataFrame, filename: str, label: str = "Download this tab
     )
 
 
-def fmt_count(value: object) -> str:
-    """A count for display: '*' where disclosure control suppressed it."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return SUPPRESSED
-    return f"{int(value):,}"
-
-
-def fmt_number(value: object, digits: int = 1, suffix: str = "") -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return SUPPRESSED
-    return f"{float(value):,.{digits}f}{suffix}"
-
-
-def fmt_date(value: object) -> str:
-    if value is None or value is pd.NaT or value is pd.NA:
-        return ""
-    if isinstance(value, pd.Timestamp):
-        value = value.date()
-    return uk_date(value)  # type: ignore[arg-type]
+# The formatters live in wellpath.formats (one way to write a value everywhere); these
+# names stay for the pages that still call them.
+fmt_count = formats.fmt_count
+fmt_number = functools.partial(formats.fmt_number, missing=formats.SUPPRESSED)
+fmt_date = formats.uk_date
 
 
 def no_data(message: str = "No records match these filters for this period.") -> None:
     st.info(message, icon=":material/info:")
-
-
-def query_file_link(name: str) -> str:
-    return f"`queries/{name}.sql`" if (db.QUERIES_DIR / f"{name}.sql").exists() else name
