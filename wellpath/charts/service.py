@@ -11,8 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from wellpath import labels, theme
-from wellpath.service import WAITING_FOR, quarter_label
+from wellpath import disclosure, formats, labels, theme
+from wellpath.service import WAITING_FOR, quarter_label, share_text
 
 SUPPRESSED_NOTE = "Bars left out where the number is suppressed (*)."
 WAITING_COLOURS = {"triage": theme.NHS_WARM_YELLOW, "first_contact": theme.NHS_BLUE}
@@ -28,8 +28,36 @@ def _layout(fig: go.Figure, title: str, period: str, x_title: str, y_title: str,
     )
 
 
-def _months_axis(fig: go.Figure) -> None:
-    fig.update_xaxes(tickformat="%b %Y", hoverformat="%b %Y")
+def _text(value: object) -> str:
+    """A value from the data as plain text in a plotly label (plotly renders <b>, <a>)."""
+    return (
+        ""
+        if formats.is_missing(value)
+        else str(value).replace("<", "\u2039").replace(">", "\u203a")
+    )
+
+
+def _months_axis(fig: go.Figure, months: Sequence[object] = ()) -> None:
+    """Month ticks, one label per month (up to 18 months; every 3rd or 6th beyond), so a short
+    period does not repeat "Nov 2025" at half-month ticks."""
+    n = len(set(pd.to_datetime(pd.Series(list(months)), errors="coerce").dropna()))
+    step = 1 if n <= 18 else (3 if n <= 48 else 6)
+    extra = {"dtick": f"M{step}", "tick0": "2000-01-01"} if n else {}
+    fig.update_xaxes(tickformat="%b %Y", hoverformat="%b %Y", **extra)
+
+
+def _floats(values: Sequence[object]) -> list[float]:
+    """None/NA (suppressed or no data) as NaN, so plotly leaves the bar out."""
+    return [math.nan if formats.is_missing(v) else float(v) for v in values]  # type: ignore[arg-type]
+
+
+def _share_hover(values: Sequence[object], what: str) -> list[str]:
+    return [
+        disclosure.SMALL_DENOMINATOR_REASON
+        if v is None
+        else (formats.NO_DATA_HELP if formats.is_missing(v) else f"{share_text(v)} {what}")
+        for v in values
+    ]
 
 
 def referrals_by_practice_month(
@@ -37,13 +65,14 @@ def referrals_by_practice_month(
     colours: Mapping[str, str],
     period: str,
 ) -> go.Figure:
-    """Stacked bars: referrals per month, one colour per practice (theme.practice_colours)."""
+    """Stacked bars: referrals per month, one colour per practice (theme.practice_colours);
+    a view passes the top practices and one "Other practices" row when there are many."""
     fig = go.Figure()
     for code, part in months.groupby("practice_code", sort=True):
-        name = str(part["practice_name"].iloc[0])
+        name = _text(part["practice_name"].iloc[0])
         fig.add_bar(
             x=pd.to_datetime(part["month_start"]),
-            y=part["referral_count"],
+            y=_floats(part["referral_count"]),
             name=name,
             marker_color=colours.get(code, theme.NHS_BLUE),
             # part months at either end of the period are paler: fewer days, not fewer people
@@ -60,7 +89,7 @@ def referrals_by_practice_month(
         barmode="stack",
         height=420,
     )
-    _months_axis(fig)
+    _months_axis(fig, months["month_start"])
     fig.update_yaxes(rangemode="tozero", tickformat=",d")
     return fig
 
@@ -81,8 +110,8 @@ def horizontal_bars(
     rows = frame.iloc[::-1]
     fig = go.Figure(
         go.Bar(
-            x=rows[value_col],
-            y=rows[label_col],
+            x=_floats(rows[value_col]),
+            y=[_text(v) for v in rows[label_col]],
             orientation="h",
             marker_color=colour,
             text=rows[text_col] if text_col else None,
@@ -113,17 +142,21 @@ def mix_over_time(
     title: str,
     period: str,
     legend_title: str,
+    rounded: bool = False,
 ) -> go.Figure:
-    """100% stacked bars by quarter: each category's share of the quarter's referrals."""
+    """100% stacked bars by quarter: each category's share of the quarter's referrals (for a
+    rounded scope from the rounded cells, and left out in a quarter of under
+    disclosure.MIN_SHARE_DENOMINATOR referrals after rounding)."""
     data = frame.copy()
     data["count"] = pd.to_numeric(data["referral_count"], errors="coerce")
     totals = data.groupby("quarter_start")["count"].transform("sum")
-    data["share_pct"] = 100 * data["count"] / totals.where(totals > 0)
+    floor = disclosure.MIN_SHARE_DENOMINATOR if rounded else 1
+    data["share_pct"] = 100 * data["count"] / totals.where(totals >= floor)
     data["quarter"] = [quarter_label(q) for q in data["quarter_start"]]
     order = list(dict.fromkeys(data.sort_values("quarter_start")["quarter"]))
     fig = go.Figure()
     for i, (code, part) in enumerate(data.groupby(category_col, dropna=False, sort=True)):
-        name = labels.label(names, code) if not pd.isna(code) else "Not recorded"
+        name = _text(labels.label(names, code) if not pd.isna(code) else "Not recorded")
         fig.add_bar(
             x=part["quarter"],
             y=part["share_pct"],
@@ -164,16 +197,14 @@ def triage_funnel(stages: pd.DataFrame, period: str) -> go.Figure:
     ]
     text = []
     for _, r in rows.iterrows():
-        count = "*" if pd.isna(r["referral_count"]) else f"{int(r['referral_count']):,}"
+        count = formats.fmt_count(r["referral_count"])
         if r["stage"] == "referred":
             text.append(count)
-        elif pd.isna(r["conversion_pct"]):
-            text.append(f"{count} (* of {r['base_label']})")
         else:
-            text.append(f"{count} ({r['conversion_pct']:.0f}% of {r['base_label']})")
+            text.append(f"{count} ({share_text(r['conversion_pct'])} of {r['base_label']})")
     fig = go.Figure(
         go.Bar(
-            x=rows["referral_count"][::-1],
+            x=_floats(rows["referral_count"])[::-1],
             y=rows["stage_label"][::-1],
             orientation="h",
             marker_color=colours[::-1],
@@ -207,34 +238,37 @@ def equity_chart(rows: pd.DataFrame, dimension_label: str, period: str) -> go.Fi
         subplot_titles=("Share of referrals (%)", "Accepted, and engaged once accepted (%)"),
     )
     data = rows.iloc[::-1]
+    groups = [_text(g) for g in data["group"]]
     fig.add_bar(
-        x=data["share_pct"],
-        y=data["group"],
+        x=_floats(data["share_pct"]),
+        y=groups,
         orientation="h",
         marker_color=theme.NHS_BLUE,
         name="Share of referrals",
-        customdata=data["referral_count"],
-        hovertemplate="%{y}: %{x:.1f}% (%{customdata} referrals)<extra></extra>",
+        hovertext=_share_hover(data["share_pct"], "of referrals"),
+        hovertemplate="%{y}: %{hovertext}<extra></extra>",
         row=1,
         col=1,
     )
     fig.add_bar(
-        x=data["accepted_pct"],
-        y=data["group"],
+        x=_floats(data["accepted_pct"]),
+        y=groups,
         orientation="h",
         marker_color=theme.CATEGORICAL[2],
         name="Accepted at triage",
-        hovertemplate="%{y}: %{x:.0f}% accepted<extra></extra>",
+        hovertext=_share_hover(data["accepted_pct"], "accepted"),
+        hovertemplate="%{y}: %{hovertext}<extra></extra>",
         row=1,
         col=2,
     )
     fig.add_bar(
-        x=data["engaged_pct"],
-        y=data["group"],
+        x=_floats(data["engaged_pct"]),
+        y=groups,
         orientation="h",
         marker_color=theme.CATEGORICAL[1],
         name="Engaged (of those accepted)",
-        hovertemplate="%{y}: %{x:.0f}% engaged<extra></extra>",
+        hovertext=_share_hover(data["engaged_pct"], "engaged"),
+        hovertemplate="%{y}: %{hovertext}<extra></extra>",
         row=1,
         col=2,
     )
