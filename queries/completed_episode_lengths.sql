@@ -36,9 +36,11 @@ completed as (
 select
     b.band_order,
     b.length_band,
+    b.from_months,
+    b.to_months,
     count(c.caseload_months) as episode_count
 from bands as b
 left join completed as c
     on c.caseload_months >= b.from_months and c.caseload_months < b.to_months
-group by b.band_order, b.length_band
+group by b.band_order, b.length_band, b.from_months, b.to_months
 order by b.band_order

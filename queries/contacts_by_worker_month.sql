@@ -1,6 +1,6 @@
 -- Attended contacts per link worker per calendar month of the period (zero-filled over the
 -- workers with any contact in the period), with the worker's FTE for per-FTE rates. A contact
--- belongs to the worker holding its referral.
+-- belongs to the worker holding its referral. is_whole_month is false for a part month.
 -- level: aggregate
 with contacts_src as (
     select referral_id, contact_date, attendance from contacts
@@ -44,6 +44,7 @@ active_workers as (
 
 select
     m.month_start,
+    m.is_whole_month,
     a.worker_id,
     w.display_name,
     w.fte,

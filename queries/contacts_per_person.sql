@@ -37,6 +37,8 @@ summary as (
 select
     b.band_order,
     b.contacts_band,
+    b.from_contacts,
+    b.to_contacts,
     count(c.contacts_attended) as person_count,
     any_value(s.completed_count) as completed_count,
     any_value(s.median_attended_contacts) as median_attended_contacts
@@ -44,5 +46,5 @@ from bands as b
 cross join summary as s
 left join completed as c
     on c.contacts_attended >= b.from_contacts and c.contacts_attended < b.to_contacts
-group by b.band_order, b.contacts_band
+group by b.band_order, b.contacts_band, b.from_contacts, b.to_contacts
 order by b.band_order

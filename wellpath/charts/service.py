@@ -325,7 +325,8 @@ def worker_caseloads(workers: pd.DataFrame, period: str, columns: int = 2) -> go
         rows=rows,
         cols=columns,
         subplot_titles=[
-            f"{n} ({workers.loc[workers['display_name'] == n, 'fte'].iloc[0]:g} FTE)" for n in names
+            f"{_text(n)} ({formats.fmt_number(workers.loc[workers['display_name'] == n, 'fte'].iloc[0], 1)} FTE)"
+            for n in names
         ],
         shared_xaxes=True,
         vertical_spacing=0.18 / rows if rows > 1 else 0.1,
@@ -523,20 +524,26 @@ def lines_by_group(
     x_title: str = "Month",
     colours: Mapping[str, str] | None = None,
 ) -> go.Figure:
-    """One line per group over months (e.g. attended contacts per worker)."""
+    """One line per group over months (e.g. attended contacts per worker). With an
+    `is_whole_month` column, part months are left out of the lines (a 1-day last month would
+    read as a sudden drop) and said so in the subtitle."""
     fig = go.Figure()
+    if "is_whole_month" in frame.columns and not frame["is_whole_month"].astype(bool).all():
+        frame = frame[frame["is_whole_month"].astype(bool)]
+        period = period + " · part months at either end left out"
     for i, (name, part) in enumerate(frame.groupby(group_col, sort=True)):
         colour = (colours or {}).get(name, theme.CATEGORICAL[i % len(theme.CATEGORICAL)])
+        label = _text(name)
         fig.add_scatter(
             x=pd.to_datetime(part[x_col]),
-            y=part[value_col],
+            y=_floats(part[value_col]),
             mode="lines+markers",
-            name=str(name),
+            name=label,
             line={"color": colour, "width": 2},
-            hovertemplate=f"{name}<br>%{{x|%b %Y}}: %{{y:,}}<extra></extra>",
+            hovertemplate=f"{label}<br>%{{x|%b %Y}}: %{{y:,}}<extra></extra>",
         )
     _layout(fig, title, period, x_title, y_title, height=400)
-    fig.update_xaxes(tickformat="%b %Y")
+    _months_axis(fig, frame[x_col])
     fig.update_yaxes(rangemode="tozero", tickformat=",d")
     return fig
 
@@ -622,4 +629,65 @@ def domains_by_condition(
         height=max(320, 140 + 48 * len(pivot.index)),
     )
     fig.update_yaxes(automargin=True, autorange="reversed")
+    return fig
+
+
+def band_histogram(
+    frame: pd.DataFrame,
+    *,
+    from_col: str,
+    to_col: str,
+    count_col: str,
+    label_col: str,
+    title: str,
+    period: str,
+    x_title: str,
+    unit: str,
+    colour: str = theme.NHS_BLUE,
+) -> go.Figure:
+    """A histogram of bands of unequal width drawn at their true widths: each bar's AREA is its
+    count, so its height is the count per `unit` of width (a 6-month band is not drawn as
+    tall as a 3-month band holding the same number). An open-ended last band is drawn as wide
+    as the one before it, hatched, and labelled with its count."""
+    rows = frame.reset_index(drop=True)
+    lows = rows[from_col].astype(float).tolist()
+    highs = rows[to_col].astype(float).tolist()
+    open_end = [False] * len(rows)
+    if len(rows) > 1 and highs[-1] > 10 * max(highs[:-1]):
+        highs[-1] = lows[-1] + (highs[-2] - lows[-2])
+        open_end[-1] = True
+    widths = [h - lo for lo, h in zip(lows, highs, strict=True)]
+    counts = _floats(rows[count_col])
+    heights = [c / w if w else math.nan for c, w in zip(counts, widths, strict=True)]
+    text = [formats.fmt_count(v) for v in rows[count_col]]
+    fig = go.Figure(
+        go.Bar(
+            x=[lo + w / 2 for lo, w in zip(lows, widths, strict=True)],
+            y=heights,
+            width=widths,
+            marker_color=colour,
+            marker_line={"color": "white", "width": 1},
+            marker_pattern_shape=["/" if o else "" for o in open_end],
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[[_text(lb), t] for lb, t in zip(rows[label_col], text, strict=True)],
+            hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
+        )
+    )
+    note = (
+        " · hatched: open-ended band, drawn at the width of the one before" if any(open_end) else ""
+    )
+    _layout(
+        fig,
+        title,
+        period + " · bar area = number; labels are numbers" + note,
+        x_title,
+        f"Number per {unit} of band width",
+        height=400,
+        showlegend=False,
+    )
+    edges = sorted(set(lows) | set(h for h, o in zip(highs, open_end, strict=True) if not o))
+    fig.update_xaxes(tickvals=edges, range=[min(lows), max(highs)])
+    fig.update_yaxes(rangemode="tozero")
     return fig
