@@ -593,11 +593,13 @@ def domains_by_condition(
     domain_order: Sequence[str],
     period: str,
 ) -> go.Figure:
-    """Heatmap: the share of each condition's action plans with a goal in each domain."""
-    pivot = frame.pivot_table(
+    """Heatmap: each condition's goals split by domain (column `share`, 0-100; a row adds up
+    to 100%), the colour scale from 0 to the largest cell shown."""
+    data = frame.assign(value=_floats(frame["share"]))
+    pivot = data.pivot_table(
         index="condition_label",
         columns="domain_label",
-        values="chosen_pct",
+        values="value",
         aggfunc="first",
         dropna=False,
     )
@@ -605,24 +607,41 @@ def domains_by_condition(
         index=[c for c in condition_order if c in pivot.index],
         columns=[d for d in domain_order if d in pivot.columns],
     )
-    text = [["*" if pd.isna(v) else f"{v:.0f}%" for v in row] for row in pivot.to_numpy()]
+    hidden = {
+        (c, d)
+        for c, d, v in zip(
+            frame["condition_label"], frame["domain_label"], frame["share"], strict=True
+        )
+        if v is None
+    }
+    text = [
+        [
+            formats.SUPPRESSED
+            if (c, d) in hidden
+            else (formats.NO_DATA if pd.isna(v) else share_text(v))
+            for d, v in zip(pivot.columns, row, strict=True)
+        ]
+        for c, row in zip(pivot.index, pivot.to_numpy(), strict=True)
+    ]
+    top = float(pd.Series(pivot.to_numpy().ravel()).max()) if pivot.size else 0.0
+    top = top if top > 0 else 100.0
     fig = go.Figure(
         go.Heatmap(
             z=pivot.to_numpy(),
-            x=list(pivot.columns),
-            y=list(pivot.index),
+            x=[_text(c) for c in pivot.columns],
+            y=[_text(r) for r in pivot.index],
             text=text,
             texttemplate="%{text}",
             colorscale=[[0, "#FFFFFF"], [1, theme.NHS_BLUE]],
             zmin=0,
-            zmax=100,
-            colorbar={"title": {"text": "% of plans"}, "ticksuffix": "%"},
-            hovertemplate="%{y}<br>%{x}: %{z:.0f}% of action plans<extra></extra>",
+            zmax=top,
+            colorbar={"title": {"text": "% of the<br>condition's goals"}, "ticksuffix": "%"},
+            hovertemplate="%{y}<br>%{x}: %{text} of the condition's goals<extra></extra>",
         )
     )
     _layout(
         fig,
-        "Which domains people choose, by condition",
+        "Which domains people's goals are in, by condition (each row adds up to 100%)",
         period,
         "Action-plan domain",
         "Condition",
