@@ -212,7 +212,9 @@ def test_domains_by_condition_heatmap_marks_suppressed():
         {
             "condition_label": ["Fibromyalgia", "Fibromyalgia"],
             "domain_label": ["Getting active", "Relationships"],
-            "chosen_pct": [100.0, None],
+            # the heatmap now shows each condition's goals by domain (column `share`, None =
+            # suppressed, as service.shares gives it), so a row adds up to 100%
+            "share": pd.Series([100.0, None], dtype=object),
         }
     )
     fig = charts.domains_by_condition(

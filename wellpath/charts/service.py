@@ -325,7 +325,7 @@ def worker_caseloads(workers: pd.DataFrame, period: str, columns: int = 2) -> go
         rows=rows,
         cols=columns,
         subplot_titles=[
-            f"{_text(n)} ({formats.fmt_number(workers.loc[workers['display_name'] == n, 'fte'].iloc[0], 1)} FTE)"
+            f"{_text(n)} ({workers.loc[workers['display_name'] == n, 'fte'].iloc[0]:g} FTE)"
             for n in names
         ],
         shared_xaxes=True,

@@ -78,7 +78,9 @@ def headline(scope: Scope, filters: Filters) -> Headline:
     return Headline(metrics, PUBLISHABLE_NOTE if rounded else None, has)
 
 
-def top_practices(months: pd.DataFrame, top: int = TOP_PRACTICES) -> pd.DataFrame:
+def top_practices(
+    months: pd.DataFrame, top: int = TOP_PRACTICES, rounded: bool = False
+) -> pd.DataFrame:
     """The practices with the most referrals in the period, each on its own; the others added
     up month by month into one "Other practices" row (code "_other"). Totals of rounded cells
     are the sum of the published cells (None when all of a month's are suppressed)."""
@@ -90,7 +92,7 @@ def top_practices(months: pd.DataFrame, top: int = TOP_PRACTICES) -> pd.DataFram
     shown = months[months["practice_code"].isin(keep)]
     rest = months[~months["practice_code"].isin(keep)]
     other = rest.groupby("month_start", sort=True).agg(
-        referral_count=("referral_count", lambda v: service.column_total(v, rounded=True)),
+        referral_count=("referral_count", lambda v: service.column_total(v, rounded)),
         is_whole_month=("is_whole_month", "first"),
     )
     other = other.reset_index().assign(
@@ -113,7 +115,9 @@ def monthly(scope: Scope, filters: Filters) -> Monthly:
     by_practice = data.query("referrals_by_practice_month", scope, filters)
     by_month = data.query("referrals_by_month", scope, filters)
     colours = {**_colours(), "_other": theme.NHS_SECONDARY_TEXT}
-    figure = charts.referrals_by_practice_month(top_practices(by_practice), colours, period)
+    figure = charts.referrals_by_practice_month(
+        top_practices(by_practice, rounded=scope.rounded), colours, period
+    )
     whole = service.whole_months(by_month)
     spc_fig, message = None, None
     if whole["referral_count"].notna().sum() >= 2:
