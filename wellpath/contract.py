@@ -192,6 +192,8 @@ MIN_BIRTH_YEAR = 1900
 ADULT_AGE = 18
 MAX_CONTACT_MINUTES = 480
 MAX_FTE = 1.5
+#: Days in an average month (365.25 / 12): caseload and follow-up times in months.
+DAYS_PER_MONTH = 30.4375
 
 
 def _count(name: str, description: str) -> Column:

@@ -165,6 +165,7 @@ create or replace macro caseload_start_date(first_contact_date, triage_date) as
 create or replace macro caseload_days(first_contact_date, triage_date, discharge_date, report_date) as
     date_diff('day', coalesce(first_contact_date, triage_date), coalesce(discharge_date, report_date));
 
+-- 30.4375 days a month: wellpath.contract.DAYS_PER_MONTH (a test holds the two together).
 create or replace macro days_to_months(days) as days / 30.4375;
 
 -- Active caseload on a date: accepted, first contact on or before it, no discharge before it.
