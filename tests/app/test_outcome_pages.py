@@ -89,7 +89,7 @@ def test_outcomes_publishable(app) -> None:
     at = _open(app, OUTCOMES, filter_publishable=True)
     _clean(at)
     table = at.dataframe[0].value
-    for value in table["People (pairs)"]:
+    for value in table["People paired"]:
         assert value == "*" or int(value.replace(",", "")) % 5 == 0
     # A single practice and condition: small groups are starred, not shown.
     at = _open(
