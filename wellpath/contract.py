@@ -99,20 +99,27 @@ class Instrument:
     total_max: float | None
 
 
-INSTRUMENTS: dict[str, Instrument] = {
-    i.code: i
-    for i in (
-        Instrument("PSEQ", "Pain Self-Efficacy Questionnaire", 10, 0, 6, "sum", 0, 60),
-        Instrument("PSEQ2", "PSEQ short form", 2, 0, 6, "sum", 0, 12),
-        Instrument(
-            "SWEMWBS", "Short Warwick-Edinburgh Mental Wellbeing Scale", 7, 1, 5, "sum", 7, 35
-        ),
-        Instrument("WEMWBS", "Warwick-Edinburgh Mental Wellbeing Scale", 14, 1, 5, "sum", 14, 70),
-        Instrument("ONS4", "ONS personal wellbeing (four questions)", 4, 0, 10, "none", None, None),
-        Instrument("PSFS", "Patient-Specific Functional Scale", 5, 0, 10, "mean", 0, 10),
-        Instrument("WBSTAR", "Well-being Star", 8, 1, 10, "sum", 8, 80),
-    )
-}
+def _instruments_from_scoring() -> dict[str, Instrument]:
+    """The contract's view of the one instrument registry, `wellpath.scoring.INSTRUMENTS`
+    (items, item range, how the total is written and its range), so the two never disagree."""
+    from wellpath import scoring
+
+    return {
+        code: Instrument(
+            code,
+            inst.name,
+            inst.item_count,
+            inst.item_min,
+            inst.item_max,
+            inst.total_rule,
+            None if inst.total_rule == "none" else inst.score_min,
+            None if inst.total_rule == "none" else inst.score_max,
+        )
+        for code, inst in scoring.INSTRUMENTS.items()
+    }
+
+
+INSTRUMENTS: dict[str, Instrument] = _instruments_from_scoring()
 ITEM_COLUMNS = tuple(f"item_{k:02d}" for k in range(1, 15))
 
 ROLES = ("pilot", "comparison")
