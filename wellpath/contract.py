@@ -197,6 +197,17 @@ MAX_ENGAGEMENT_MINUTES = 480
 
 MIN_BIRTH_YEAR = 1900
 ADULT_AGE = 18
+#: The service's eligibility (the pilot): adults (ADULT_AGE or over at referral, age from
+#: birth year) with persistent symptoms for this many months, inclusive. Queries take them as
+#: bound parameters ($min_age, $min_symptom_months, $max_symptom_months).
+ELIGIBLE_SYMPTOM_MONTHS = (3, 36)
+
+
+def eligibility_params() -> dict[str, int]:
+    """The eligibility rule as the bound parameters queries use."""
+    low, high = ELIGIBLE_SYMPTOM_MONTHS
+    return {"min_age": ADULT_AGE, "min_symptom_months": low, "max_symptom_months": high}
+
 MAX_CONTACT_MINUTES = 480
 MAX_FTE = 1.5
 #: Days in an average month (365.25 / 12): caseload and follow-up times in months.
