@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import REPO, exceptions
+from tests.conftest import DEMO_TODAY
 from wellpath import payments
 from wellpath.scope import FULL_ACCESS, PUBLISHABLE, Filters
 from wellpath.views import contract_tracker
@@ -68,3 +69,38 @@ def test_contract_tracker_page_runs_in_both_scopes(demo):
         at = run_page("pages/contract_tracker.py", scope)
         assert not exceptions(at)
         assert at.dataframe, "the quarter table is drawn"
+
+
+def test_star_areas_publishable_rounds_and_shows_the_licence(demo):
+    from wellpath.views import star
+
+    full = star.area_change(FULL_ACCESS, FILTERS, instrument="WBSTAR")
+    pub = star.area_change(PUBLISHABLE, FILTERS, instrument="WBSTAR")
+    assert len(full.table) == 8
+    assert all(c == "*" or int(c.replace(",", "")) % 5 == 0 for c in pub.table["Improved"])
+    assert any("Triangle" in n for n in pub.notes) and any(
+        "Area 1 to Area 8" in n for n in pub.notes
+    )
+
+
+def test_person_star_for_the_mdt_page_and_refused_when_rounded(demo):
+    import duckdb
+
+    from wellpath.views import star
+
+    with duckdb.connect(str(demo), read_only=True) as con:
+        referral_id = con.sql(
+            "select referral_id from assessment_scores where instrument = 'WBSTAR' and "
+            "is_complete group by 1 having count(*) >= 2 order by 1 limit 1"
+        ).fetchone()[0]
+    person = star.person_star(FULL_ACCESS, referral_id, report_date=DEMO_TODAY)
+    assert person.allowed and len(person.table) == 8 and person.figure is not None
+    refused = star.person_star(PUBLISHABLE, referral_id, report_date=DEMO_TODAY)
+    assert not refused.allowed and refused.table.empty and "not with publishable" in refused.message
+
+
+def test_star_page_runs_in_both_scopes(demo):
+    for scope in (FULL_ACCESS, PUBLISHABLE):
+        at = run_page("pages/star_domains.py", scope)
+        assert not exceptions(at)
+        assert at.dataframe
