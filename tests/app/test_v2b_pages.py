@@ -104,3 +104,32 @@ def test_star_page_runs_in_both_scopes(demo):
         at = run_page("pages/star_domains.py", scope)
         assert not exceptions(at)
         assert at.dataframe
+
+
+def test_safe_caseloads_match_the_active_caseload_definition(demo):
+    import duckdb
+
+    from wellpath.views import safe_caseloads
+
+    result = safe_caseloads.caseloads(FULL_ACCESS, FILTERS, months_on_caseload=12.0)
+    with duckdb.connect(str(demo), read_only=True) as con:
+        expected = dict(
+            con.execute(
+                "select l.display_name, count(distinct f.patient_id) from referral_facts f "
+                "join link_workers l using (worker_id) where is_active_on(f.triage_outcome, "
+                "f.first_contact_date, f.discharge_date, ?) group by 1",
+                [FILTERS.report_date],
+            ).fetchall()
+        )
+    got = dict(zip(result.table["Link worker"], result.table["On caseload (people)"], strict=True))
+    assert {k: int(v.replace(",", "")) for k, v in got.items()} == expected
+    pub = safe_caseloads.caseloads(PUBLISHABLE, FILTERS, months_on_caseload=12.0)
+    for col in pub.table.columns[2:3].tolist() + pub.table.columns[-2:].tolist():
+        assert all(c == "*" or int(c.replace(",", "")) % 5 == 0 for c in pub.table[col])
+
+
+def test_safe_caseloads_page_runs_in_both_scopes(demo):
+    for scope in (FULL_ACCESS, PUBLISHABLE):
+        at = run_page("pages/safe_caseloads.py", scope)
+        assert not exceptions(at)
+        assert len(at.dataframe) == 2
