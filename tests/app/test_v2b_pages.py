@@ -133,3 +133,16 @@ def test_safe_caseloads_page_runs_in_both_scopes(demo):
         at = run_page("pages/safe_caseloads.py", scope)
         assert not exceptions(at)
         assert len(at.dataframe) == 2
+
+
+def test_message_back_refused_when_rounded_and_runs_when_not(demo):
+    from wellpath.views import message_back
+
+    refused = message_back.messages(PUBLISHABLE, FILTERS)
+    assert not refused.allowed and refused.people.empty and not refused.messages
+    at = run_page("pages/message_back.py", PUBLISHABLE)
+    assert not exceptions(at) and at.warning
+    at = run_page("pages/message_back.py", FULL_ACCESS)
+    assert not exceptions(at)
+    full = message_back.messages(FULL_ACCESS, FILTERS)
+    assert full.messages and all(m.suggested_next == "not recorded" for m in full.messages)
