@@ -47,7 +47,14 @@ if result.figure is not None:
         result.table,
         hide_index=True,
         use_container_width=True,
-        column_config={"Status": st.column_config.TextColumn(width="medium")},
+        column_config={
+            "FTE": st.column_config.TextColumn(width=45),
+            "Capacity (people at a time)": st.column_config.TextColumn(
+                "Capacity at a time", width=120
+            ),
+            "% of capacity": st.column_config.TextColumn(width=95),
+            "Status": st.column_config.TextColumn(width=150),
+        },
     )
     ui.download(result.table, "safe-caseloads.csv")
 else:

@@ -25,19 +25,24 @@ instrument = st.radio(
 result = view.area_change(scope, filters, instrument=instrument)
 st.markdown(result.sentence)
 if result.figure is not None:
-    left, right = st.columns([3, 2])
+    left, right = st.columns([1, 1])
     with left:
         st.plotly_chart(result.figure, use_container_width=True)
+    right.dataframe(
+        result.table,
+        hide_index=True,
+        use_container_width=True,
+        column_config={
+            "Area": st.column_config.TextColumn("Area", width=70),
+            "People paired": st.column_config.TextColumn("Paired", width=60),
+            "Mean at start": st.column_config.TextColumn("Start", width=55),
+            "Mean latest": st.column_config.TextColumn("Latest", width=55),
+            "Mean change (points)": st.column_config.TextColumn("Change", width=65),
+            "95% CI": st.column_config.TextColumn("95% CI", width=110),
+            "Improved": st.column_config.TextColumn("Improved", width=70),
+        },
+    )
     with right:
-        st.dataframe(
-            result.table,
-            hide_index=True,
-            use_container_width=True,
-            column_config={
-                "Area": st.column_config.TextColumn(width="small"),
-                "95% CI": st.column_config.TextColumn(width="medium"),
-            },
-        )
         ui.download(result.download, f"{instrument.lower()}-change-by-area.csv")
 else:
     ui.no_data()
