@@ -51,6 +51,7 @@ def engagement_timeline(months: pd.DataFrame, practice_name: str, period: str) -
         title_text="Referrals per 1,000 patients",
         rangemode="tozero",
         showgrid=False,
+        tickformat=".1f",
         secondary_y=True,
     )
     return fig

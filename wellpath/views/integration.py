@@ -20,10 +20,11 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from wellpath import data, disclosure, formats, integration
+from wellpath import data, formats, integration
 from wellpath.charts import integration as charts
 from wellpath.scope import Filters, Scope
 from wellpath.service import quarter_label
+from wellpath.views import unmet_needs
 
 DEFAULT_LAPSE_WEEKS = 8
 KIND_COLUMNS = {
@@ -60,9 +61,11 @@ class Timeline:
 @data.cached_view
 def engagement_timeline(scope: Scope, filters: Filters, *, practice_code: str | None = None):
     months = data.query("practice_engagement_by_month", scope, filters)
+    pairs = months[["practice_code", "practice_name"]].drop_duplicates()
     practices = tuple(
-        months[["practice_code", "practice_name"]].drop_duplicates().itertuples(index=False)
-    )
+        (str(c), str(n))
+        for c, n in zip(pairs["practice_code"], pairs["practice_name"], strict=True)
+    )  # plain tuples: the result is pickled into the view cache
     codes = [p[0] for p in practices]
     chosen = practice_code if practice_code in codes else (codes[0] if codes else None)
     one = months[months["practice_code"] == chosen].copy()
@@ -95,7 +98,7 @@ def _practice_summary(months: pd.DataFrame, rounded: bool) -> pd.DataFrame:
     for (code, name), part in months.groupby(["practice_code", "practice_name"], sort=True):
         referrals = part["referral_count"]
         # Totals of the published monthly cells in a rounded scope (never total - cells).
-        total = disclosure.published_total(referrals) if rounded else int(referrals.sum())
+        total = unmet_needs.published_total(referrals) if rounded else int(referrals.sum())
         list_size = part["list_size"].iloc[0]
         rows.append(
             {

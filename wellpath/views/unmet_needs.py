@@ -68,9 +68,18 @@ def _cells(scope: Scope, filters: Filters, rows_by: str, columns_by: str, status
     return cells
 
 
+def published_total(values: pd.Series) -> int | None:
+    """The sum of the published cells; None ("*") when cells were suppressed and none of the
+    others is above 0 (a total of 0 beside hidden cells would say there were none)."""
+    total = disclosure.published_total(values)
+    if total == 0 and pd.isna(pd.Series(values, dtype="Float64")).any():
+        return None
+    return total
+
+
 def _total(values: pd.Series, rounded: bool) -> int | None:
     if rounded:
-        return disclosure.published_total(values)
+        return published_total(values)
     return int(values.sum())
 
 
