@@ -3,7 +3,7 @@
 -- level: aggregate
 with referrals_src as (
     select referral_id, practice_code, referral_date, condition, worker_id, triage_outcome
-    from referrals
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 )
 
 select count(*) as accepted_referral_count
@@ -11,6 +11,3 @@ from referrals_src as r
 where r.triage_outcome = 'accepted'
   and r.referral_date > $end_date - interval 1 year
   and r.referral_date <= $end_date
-  and r.practice_code in (select unnest($practice_codes))
-  and ($conditions is null or list_contains($conditions, r.condition))
-  and ($worker_ids is null or list_contains($worker_ids, r.worker_id))

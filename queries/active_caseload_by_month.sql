@@ -3,30 +3,18 @@
 -- contact on or before the date, not discharged before it). A person is counted once.
 -- level: aggregate
 with facts as (
-    select
-        patient_id, practice_code, condition, worker_id, triage_outcome, first_contact_date,
-        discharge_date
-    from referral_facts
+    select patient_id, triage_outcome, first_contact_date, discharge_date
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 months as (
-    select
-        cast(range as date) as month_start,
-        least(last_day(cast(range as date)), $report_date) as on_date
-    from range(
-        cast(date_trunc('month', $start_date) as timestamp),
-        cast(date_trunc('month', $end_date) as timestamp) + interval 1 month,
-        interval 1 month
-    )
+    select month_start, on_date from month_spine($start_date, $end_date, $report_date)
 ),
 
 in_scope as (
     select patient_id, triage_outcome, first_contact_date, discharge_date
     from facts
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
-      and triage_outcome = 'accepted'
+    where triage_outcome = 'accepted'
 )
 
 select

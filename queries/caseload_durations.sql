@@ -9,7 +9,7 @@ with facts as (
     select
         practice_code, condition, worker_id, triage_outcome, triage_date, first_contact_date,
         discharge_date
-    from referral_facts
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 as_at_report as (
@@ -21,10 +21,7 @@ as_at_report as (
         triage_date,
         case when discharge_date <= $report_date then discharge_date end as discharge_then
     from facts
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
-      and triage_outcome = 'accepted'
+    where triage_outcome = 'accepted'
       and (triage_date is null or triage_date <= $report_date)
 ),
 

@@ -6,7 +6,7 @@ with facts as (
     select
         practice_code, condition, worker_id, triage_outcome, triage_date, first_contact_date,
         discharge_date
-    from referral_facts
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 bands as (
@@ -28,10 +28,7 @@ completed as (
             caseload_days(first_contact_date, triage_date, discharge_date, $report_date)
         ) as caseload_months
     from facts
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
-      and triage_outcome = 'accepted'
+    where triage_outcome = 'accepted'
       and discharge_date between $start_date and $end_date
       and caseload_start_date(first_contact_date, triage_date) is not null
 )
@@ -39,9 +36,11 @@ completed as (
 select
     b.band_order,
     b.length_band,
+    b.from_months,
+    b.to_months,
     count(c.caseload_months) as episode_count
 from bands as b
 left join completed as c
     on c.caseload_months >= b.from_months and c.caseload_months < b.to_months
-group by b.band_order, b.length_band
+group by b.band_order, b.length_band, b.from_months, b.to_months
 order by b.band_order

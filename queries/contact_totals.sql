@@ -9,17 +9,15 @@ with contacts_src as (
 ),
 
 facts as (
-    select referral_id, practice_code, condition, worker_id from referral_facts
+    select referral_id, practice_code, condition, worker_id
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 in_scope as (
     select c.attendance
     from contacts_src as c
     join facts as f on f.referral_id = c.referral_id
-    where f.practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, f.condition))
-      and ($worker_ids is null or list_contains($worker_ids, f.worker_id))
-      and c.contact_date between $start_date and $end_date
+    where c.contact_date between $start_date and $end_date
 ),
 
 totals as (

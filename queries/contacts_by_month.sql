@@ -8,26 +8,20 @@ with contacts_src as (
 ),
 
 facts as (
-    select referral_id, practice_code, condition, worker_id from referral_facts
+    select referral_id, practice_code, condition, worker_id
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 months as (
-    select cast(range as date) as month_start
-    from range(
-        cast(date_trunc('month', $start_date) as timestamp),
-        cast(date_trunc('month', $end_date) as timestamp) + interval 1 month,
-        interval 1 month
-    )
+    select month_start, is_whole_month
+    from month_spine($start_date, $end_date, $report_date)
 ),
 
 in_scope as (
     select date_trunc('month', c.contact_date)::date as month_start, c.attendance
     from contacts_src as c
     join facts as f on f.referral_id = c.referral_id
-    where f.practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, f.condition))
-      and ($worker_ids is null or list_contains($worker_ids, f.worker_id))
-      and c.contact_date between $start_date and $end_date
+    where c.contact_date between $start_date and $end_date
 ),
 
 monthly as (
@@ -43,7 +37,7 @@ monthly as (
 
 select
     m.month_start,
-    (m.month_start >= $start_date and last_day(m.month_start) <= $end_date) as is_whole_month,
+    m.is_whole_month,
     coalesce(c.contact_count, 0) as contact_count,
     coalesce(c.attended_count, 0) as attended_count,
     coalesce(c.dna_count, 0) as dna_count,

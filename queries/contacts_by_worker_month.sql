@@ -1,13 +1,14 @@
 -- Attended contacts per link worker per calendar month of the period (zero-filled over the
 -- workers with any contact in the period), with the worker's FTE for per-FTE rates. A contact
--- belongs to the worker holding its referral.
+-- belongs to the worker holding its referral. is_whole_month is false for a part month.
 -- level: aggregate
 with contacts_src as (
     select referral_id, contact_date, attendance from contacts
 ),
 
 facts as (
-    select referral_id, practice_code, condition, worker_id from referral_facts
+    select referral_id, practice_code, condition, worker_id
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 workers_src as (
@@ -15,22 +16,15 @@ workers_src as (
 ),
 
 months as (
-    select cast(range as date) as month_start
-    from range(
-        cast(date_trunc('month', $start_date) as timestamp),
-        cast(date_trunc('month', $end_date) as timestamp) + interval 1 month,
-        interval 1 month
-    )
+    select month_start, is_whole_month
+    from month_spine($start_date, $end_date, $report_date)
 ),
 
 in_scope as (
     select date_trunc('month', c.contact_date)::date as month_start, f.worker_id, c.attendance
     from contacts_src as c
     join facts as f on f.referral_id = c.referral_id
-    where f.practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, f.condition))
-      and ($worker_ids is null or list_contains($worker_ids, f.worker_id))
-      and c.contact_date between $start_date and $end_date
+    where c.contact_date between $start_date and $end_date
       and f.worker_id is not null
 ),
 
@@ -50,6 +44,7 @@ active_workers as (
 
 select
     m.month_start,
+    m.is_whole_month,
     a.worker_id,
     w.display_name,
     w.fte,

@@ -6,7 +6,7 @@
 with facts as (
     select practice_code, condition, worker_id, triage_outcome, discharge_date,
         contacts_attended
-    from referral_facts
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 bands as (
@@ -24,10 +24,7 @@ bands as (
 completed as (
     select contacts_attended
     from facts
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
-      and triage_outcome = 'accepted'
+    where triage_outcome = 'accepted'
       and discharge_date between $start_date and $end_date
 ),
 
@@ -40,6 +37,8 @@ summary as (
 select
     b.band_order,
     b.contacts_band,
+    b.from_contacts,
+    b.to_contacts,
     count(c.contacts_attended) as person_count,
     any_value(s.completed_count) as completed_count,
     any_value(s.median_attended_contacts) as median_attended_contacts
@@ -47,5 +46,5 @@ from bands as b
 cross join summary as s
 left join completed as c
     on c.contacts_attended >= b.from_contacts and c.contacts_attended < b.to_contacts
-group by b.band_order, b.contacts_band
+group by b.band_order, b.contacts_band, b.from_contacts, b.to_contacts
 order by b.band_order

@@ -10,22 +10,16 @@ with goals_src as (
 ),
 
 facts as (
-    select referral_id, practice_code, condition, worker_id from referral_facts
+    select referral_id, practice_code, condition, worker_id
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 in_scope as (
     select
-        case
-            when g.status <> 'open' and coalesce(g.closed_date <= $report_date, true)
-                then g.status
-            else 'open'
-        end as status_then
+        goal_status_on(g.status, g.closed_date, $report_date) as status_then
     from goals_src as g
     join facts as f on f.referral_id = g.referral_id
-    where f.practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, f.condition))
-      and ($worker_ids is null or list_contains($worker_ids, f.worker_id))
-      and g.agreed_date between $start_date and $end_date
+    where g.agreed_date between $start_date and $end_date
 ),
 
 totals as (

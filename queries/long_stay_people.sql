@@ -6,7 +6,7 @@ with facts as (
     select
         referral_id, patient_id, practice_code, condition, worker_id, triage_outcome,
         triage_date, first_contact_date, discharge_date
-    from referral_facts
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 contacts_src as (
@@ -31,10 +31,7 @@ active as (
         days_to_months(caseload_days(f.first_contact_date, f.triage_date, null, $report_date))
             as caseload_months
     from facts as f
-    where f.practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, f.condition))
-      and ($worker_ids is null or list_contains($worker_ids, f.worker_id))
-      and is_active_on(f.triage_outcome, f.first_contact_date, f.discharge_date, $report_date)
+    where is_active_on(f.triage_outcome, f.first_contact_date, f.discharge_date, $report_date)
 )
 
 select

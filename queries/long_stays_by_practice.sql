@@ -6,7 +6,7 @@ with facts as (
     select
         patient_id, practice_code, condition, worker_id, triage_outcome, triage_date,
         first_contact_date, discharge_date
-    from referral_facts
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 practices_src as (
@@ -20,10 +20,7 @@ active as (
         days_to_months(caseload_days(first_contact_date, triage_date, null, $report_date))
             as caseload_months
     from facts
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
-      and is_active_on(triage_outcome, first_contact_date, discharge_date, $report_date)
+    where is_active_on(triage_outcome, first_contact_date, discharge_date, $report_date)
 ),
 
 per_practice as (

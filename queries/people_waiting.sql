@@ -6,7 +6,7 @@ with facts as (
     select
         referral_id, patient_id, practice_code, referral_date, referrer_role, condition,
         worker_id, triage_outcome, triage_date, first_contact_date, discharge_date
-    from referral_facts
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 workers_src as (
@@ -27,10 +27,7 @@ select
     w.display_name as worker_name
 from facts as f
 left join workers_src as w on w.worker_id = f.worker_id
-where f.practice_code in (select unnest($practice_codes))
-  and ($conditions is null or list_contains($conditions, f.condition))
-  and ($worker_ids is null or list_contains($worker_ids, f.worker_id))
-  and f.referral_date <= $report_date
+where f.referral_date <= $report_date
   and (f.triage_outcome is null or f.triage_outcome = 'accepted' or f.triage_date > $report_date)
   and (f.first_contact_date is null or f.first_contact_date > $report_date)
   and (f.discharge_date is null or f.discharge_date > $report_date)

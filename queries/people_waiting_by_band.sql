@@ -8,7 +8,7 @@ with facts as (
     select
         patient_id, practice_code, referral_date, condition, worker_id, triage_outcome,
         triage_date, first_contact_date, discharge_date
-    from referral_facts
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 bands as (
@@ -35,10 +35,7 @@ waiting as (
         end as waiting_for,
         wait_days(referral_date, $report_date) as days_waiting
     from facts
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
-      and referral_date <= $report_date
+    where referral_date <= $report_date
       and (triage_outcome is null or triage_outcome = 'accepted' or triage_date > $report_date)
       and (first_contact_date is null or first_contact_date > $report_date)
       and (discharge_date is null or discharge_date > $report_date)

@@ -4,7 +4,7 @@
 -- level: aggregate
 with facts as (
     select practice_code, referral_date, condition, worker_id
-    from referral_facts
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 practices_src as (
@@ -22,10 +22,7 @@ shown_practices as (
 in_scope as (
     select practice_code
     from facts
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
-      and referral_date between $start_date and $end_date
+    where referral_date between $start_date and $end_date
 ),
 
 per_practice as (

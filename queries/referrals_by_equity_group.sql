@@ -9,7 +9,7 @@ with facts as (
     select
         practice_code, referral_date, condition, worker_id, triage_outcome, triage_date,
         first_attended_contact_date, age_band, sex, ethnic_group, imd_quintile
-    from referral_facts
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 in_scope as (
@@ -27,10 +27,7 @@ in_scope as (
             triage_outcome = 'accepted' and first_attended_contact_date <= $report_date, false
         ) as is_engaged_then
     from facts
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
-      and referral_date between $start_date and $end_date
+    where referral_date between $start_date and $end_date
 ),
 
 grouped as (

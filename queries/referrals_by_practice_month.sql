@@ -3,7 +3,7 @@
 -- level: aggregate
 with facts as (
     select practice_code, referral_date, referral_month, condition, worker_id
-    from referral_facts
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 practices_src as (
@@ -19,21 +19,14 @@ shown_practices as (
 ),
 
 months as (
-    select cast(range as date) as month_start
-    from range(
-        cast(date_trunc('month', $start_date) as timestamp),
-        cast(date_trunc('month', $end_date) as timestamp) + interval 1 month,
-        interval 1 month
-    )
+    select month_start, is_whole_month
+    from month_spine($start_date, $end_date, $report_date)
 ),
 
 in_scope as (
     select practice_code, referral_month
     from facts
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
-      and referral_date between $start_date and $end_date
+    where referral_date between $start_date and $end_date
 ),
 
 monthly as (
@@ -47,7 +40,7 @@ select
     p.practice_code,
     p.practice_name,
     coalesce(c.referral_count, 0) as referral_count,
-    (m.month_start >= $start_date and last_day(m.month_start) <= $end_date) as is_whole_month
+    m.is_whole_month
 from months as m
 cross join shown_practices as p
 left join monthly as c

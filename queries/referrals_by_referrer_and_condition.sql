@@ -7,16 +7,13 @@
 -- percentages: share_pct = referral_count / total_referral_count
 with facts as (
     select practice_code, referral_date, referrer_role, condition, worker_id
-    from referral_facts
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 in_scope as (
     select referrer_role, condition
     from facts
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
-      and referral_date between $start_date and $end_date
+    where referral_date between $start_date and $end_date
 ),
 
 by_category as (

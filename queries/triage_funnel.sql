@@ -9,7 +9,7 @@ with facts as (
     select
         practice_code, referral_date, condition, worker_id, triage_outcome, triage_date,
         first_contact_date, action_plan_date, discharge_date
-    from referral_facts
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 in_scope as (
@@ -22,10 +22,7 @@ in_scope as (
         coalesce(action_plan_date <= $report_date, false) as had_action_plan,
         coalesce(discharge_date <= $report_date, false) as was_discharged
     from facts
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
-      and referral_date between $start_date and $end_date
+    where referral_date between $start_date and $end_date
 ),
 
 tallies as (

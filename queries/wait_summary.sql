@@ -6,16 +6,13 @@
 -- percentages: within_28_days_pct = within_28_days_count / seen_count
 with facts as (
     select practice_code, referral_date, condition, worker_id, first_contact_date
-    from referral_facts
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 seen as (
     select wait_days(referral_date, first_contact_date) as wait_days
     from facts
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
-      and referral_date between $start_date and $end_date
+    where referral_date between $start_date and $end_date
       and first_contact_date <= $report_date
 )
 

@@ -10,16 +10,12 @@ with facts as (
     select
         practice_code, referral_date, referral_month, condition, worker_id, triage_outcome,
         triage_date, first_contact_date, discharge_date
-    from referral_facts
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 months as (
-    select cast(range as date) as month_start
-    from range(
-        cast(date_trunc('month', $start_date) as timestamp),
-        cast(date_trunc('month', $end_date) as timestamp) + interval 1 month,
-        interval 1 month
-    )
+    select month_start, is_whole_month
+    from month_spine($start_date, $end_date, $report_date)
 ),
 
 in_scope as (
@@ -38,10 +34,7 @@ in_scope as (
         ) as is_open_referral,
         coalesce(discharge_date <= $report_date, false) as was_discharged
     from facts
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
-      and referral_date between $start_date and $end_date
+    where referral_date between $start_date and $end_date
 ),
 
 monthly as (
@@ -60,7 +53,7 @@ monthly as (
 
 select
     m.month_start,
-    (m.month_start >= $start_date and last_day(m.month_start) <= $end_date) as is_whole_month,
+    m.is_whole_month,
     coalesce(w.referral_count, 0) as referral_count,
     coalesce(w.seen_count, 0) as seen_count,
     w.median_wait_days,

@@ -9,7 +9,7 @@ with facts as (
     select
         patient_id, practice_code, condition, worker_id, triage_outcome, first_contact_date,
         discharge_date
-    from referral_facts
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 workers_src as (
@@ -18,14 +18,8 @@ workers_src as (
 ),
 
 months as (
-    select
-        cast(range as date) as month_start,
-        least(last_day(cast(range as date)), $report_date) as on_date
-    from range(
-        cast(date_trunc('month', $start_date) as timestamp),
-        cast(date_trunc('month', $end_date) as timestamp) + interval 1 month,
-        interval 1 month
-    )
+    select month_start, on_date
+    from month_spine($start_date, $end_date, $report_date)
 ),
 
 windows as (
@@ -63,10 +57,7 @@ worker_windows as (
 in_scope as (
     select patient_id, worker_id, triage_outcome, first_contact_date, discharge_date
     from facts
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
-      and triage_outcome = 'accepted'
+    where triage_outcome = 'accepted'
       and worker_id is not null
 ),
 

@@ -99,20 +99,27 @@ class Instrument:
     total_max: float | None
 
 
-INSTRUMENTS: dict[str, Instrument] = {
-    i.code: i
-    for i in (
-        Instrument("PSEQ", "Pain Self-Efficacy Questionnaire", 10, 0, 6, "sum", 0, 60),
-        Instrument("PSEQ2", "PSEQ short form", 2, 0, 6, "sum", 0, 12),
-        Instrument(
-            "SWEMWBS", "Short Warwick-Edinburgh Mental Wellbeing Scale", 7, 1, 5, "sum", 7, 35
-        ),
-        Instrument("WEMWBS", "Warwick-Edinburgh Mental Wellbeing Scale", 14, 1, 5, "sum", 14, 70),
-        Instrument("ONS4", "ONS personal wellbeing (four questions)", 4, 0, 10, "none", None, None),
-        Instrument("PSFS", "Patient-Specific Functional Scale", 5, 0, 10, "mean", 0, 10),
-        Instrument("WBSTAR", "Well-being Star", 8, 1, 10, "sum", 8, 80),
-    )
-}
+def _instruments_from_scoring() -> dict[str, Instrument]:
+    """The contract's view of the one instrument registry, `wellpath.scoring.INSTRUMENTS`
+    (items, item range, how the total is written and its range), so the two never disagree."""
+    from wellpath import scoring
+
+    return {
+        code: Instrument(
+            code,
+            inst.name,
+            inst.item_count,
+            inst.item_min,
+            inst.item_max,
+            inst.total_rule,
+            None if inst.total_rule == "none" else inst.score_min,
+            None if inst.total_rule == "none" else inst.score_max,
+        )
+        for code, inst in scoring.INSTRUMENTS.items()
+    }
+
+
+INSTRUMENTS: dict[str, Instrument] = _instruments_from_scoring()
 ITEM_COLUMNS = tuple(f"item_{k:02d}" for k in range(1, 15))
 
 ROLES = ("pilot", "comparison")
@@ -164,10 +171,48 @@ GOAL_DOMAINS = (
 )
 GOAL_STATUSES = ("open", "achieved", "partly_achieved", "not_achieved", "withdrawn")
 
+# Version 2 (docs/data-contract.md, "Version 2"): optional tables and columns.
+ENGAGEMENT_KINDS = (
+    "mdt_meeting",
+    "training_session",
+    "surgery_session",
+    "case_discussion",
+    "other",
+)
+BARRIERS = (
+    "no_local_activity",
+    "cost",
+    "transport",
+    "waiting_list",
+    "health",
+    "confidence",
+    "other",
+)
+# A barrier says why a goal was not (fully) met, so only these statuses may carry one.
+UNMET_STATUSES = ("not_achieved", "partly_achieved", "withdrawn")
+CONSENTS = ("practice_only", "publishable")
+MAX_STORY_TITLE = 120
+MAX_STORY_TEXT = 2000
+MAX_ENGAGEMENT_MINUTES = 480
+
 MIN_BIRTH_YEAR = 1900
 ADULT_AGE = 18
+#: The service's eligibility (the pilot): adults (ADULT_AGE or over at referral, age from
+#: birth year) with persistent symptoms for this many months, inclusive. Queries take them as
+#: bound parameters ($min_age, $min_symptom_months, $max_symptom_months).
+ELIGIBLE_SYMPTOM_MONTHS = (3, 36)
+
+
+def eligibility_params() -> dict[str, int]:
+    """The eligibility rule as the bound parameters queries use."""
+    low, high = ELIGIBLE_SYMPTOM_MONTHS
+    return {"min_age": ADULT_AGE, "min_symptom_months": low, "max_symptom_months": high}
+
+
 MAX_CONTACT_MINUTES = 480
 MAX_FTE = 1.5
+#: Days in an average month (365.25 / 12): caseload and follow-up times in months.
+DAYS_PER_MONTH = 30.4375
 
 
 def _count(name: str, description: str) -> Column:
@@ -289,6 +334,13 @@ TABLES: tuple[Table, ...] = (
             Column("agreed_date", "date", "", True),
             Column("status", "code", "", codes=GOAL_STATUSES),
             Column("closed_date", "date", "required unless status is open"),
+            Column(
+                "barrier",
+                "code",
+                "version 2, optional: why the goal was not met; only when status is "
+                "not_achieved, partly_achieved or withdrawn",
+                codes=BARRIERS,
+            ),
         ),
         key=("goal_id",),
     ),
@@ -344,6 +396,45 @@ TABLES: tuple[Table, ...] = (
         ),
         key=("patient_id", "month"),
     ),
+    Table(
+        "practice_engagement",
+        "version 2, optional: the link worker's time with a practice (MDT meetings, sessions)",
+        (
+            Column("engagement_id", "id", "your identifier for the session", True),
+            Column("practice_code", "ods", "must be in practices", True, references="practices"),
+            Column("worker_id", "id", "must be in link_workers", True, references="link_workers"),
+            Column("engagement_date", "date", "not in the future", True),
+            Column("kind", "code", "", True, codes=ENGAGEMENT_KINDS),
+            Column("minutes", "integer", "0 to 480", minimum=0, maximum=MAX_ENGAGEMENT_MINUTES),
+        ),
+        key=("engagement_id",),
+    ),
+    Table(
+        "stories",
+        "version 2, optional: a person's own account, with their consent",
+        (
+            Column("story_id", "id", "your identifier for the story", True),
+            Column("referral_id", "id", "must be in referrals", True, references="referrals"),
+            Column("story_date", "date", "not in the future", True),
+            Column(
+                "consent",
+                "code",
+                "practice_only (the practice's MDT may read it) or publishable (may appear in "
+                "reports)",
+                True,
+                codes=CONSENTS,
+            ),
+            Column("title", "text", f"at most {MAX_STORY_TITLE} characters", True),
+            Column(
+                "text",
+                "text",
+                f"at most {MAX_STORY_TEXT:,} characters; no NHS number, e-mail address, phone "
+                "number or postcode",
+                True,
+            ),
+        ),
+        key=("story_id",),
+    ),
 )
 
 TABLE_TITLES = {
@@ -356,6 +447,8 @@ TABLE_TITLES = {
     "assessments": "Questionnaires (assessments)",
     "healthcare_use": "Healthcare use",
     "prescriptions": "Prescriptions",
+    "practice_engagement": "Practice engagement",
+    "stories": "Stories",
 }
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 TABLE_NAMES: tuple[str, ...] = tuple(t.name for t in TABLES)  # parents before children

@@ -7,8 +7,10 @@ new data on its next run, without a restart, and cached results of the old file 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -16,6 +18,8 @@ import streamlit as st
 
 from wellpath import access, db
 from wellpath.scope import Filters, Scope
+
+T = TypeVar("T")
 
 CACHE_TTL_SECONDS = 600
 CACHE_MAX_ENTRIES = 512
@@ -93,3 +97,40 @@ def service_query(name: str) -> pd.DataFrame:
     if identity is None:
         raise FileNotFoundError(f"No Wellpath database at {db_path()}")
     return _service_read(name, identity).copy()
+
+
+VIEW_CACHE_MAX_ENTRIES = 256
+
+
+def cached_view(func: Callable[..., T]) -> Callable[..., T]:
+    """Cache a view function by its inputs: (scope, filters, choices) and the file's identity.
+
+    A view's result is display-ready and already protected for its scope, so one viewer's
+    result is never served to another scope (the scope is part of the key). A new file
+    (an import) has a new identity, so nothing cached from the old file is used.
+    """
+
+    @st.cache_data(
+        ttl=CACHE_TTL_SECONDS,
+        max_entries=VIEW_CACHE_MAX_ENTRIES,
+        show_spinner=False,
+        hash_funcs={Scope: repr, Filters: repr},
+    )
+    def _run(
+        qualname: str,
+        scope: Scope,
+        filters: Filters,
+        choices: tuple[tuple[str, Any], ...],
+        identity: tuple[int, int, int] | None,
+    ) -> T:
+        return func(scope, filters, **dict(choices))
+
+    qualname = f"{func.__module__}.{func.__qualname__}"
+
+    @functools.wraps(func)
+    def wrapper(scope: Scope, filters: Filters, **choices: Any) -> T:
+        frozen = tuple(sorted((k, _freeze(v)) for k, v in choices.items()))
+        return _run(qualname, scope, filters, frozen, db_identity())
+
+    wrapper.uncached = func  # type: ignore[attr-defined]
+    return wrapper

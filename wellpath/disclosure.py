@@ -184,3 +184,85 @@ def protect_record(
         else:
             out[key] = value
     return out
+
+
+# --- Publishing statistics without pinning n (measures.md, "Small numbers") ---------------
+
+#: A share is not published when its ROUNDED denominator is below this: with counts rounded
+#: to 5, a share of 10 can be 25 points out (9 of 11 is 82% but reads 10 of 10, 100%).
+MIN_SHARE_DENOMINATOR = 20
+SMALL_DENOMINATOR_REASON = (
+    f"Not shown: fewer than {MIN_SHARE_DENOMINATOR} people (after rounding) to take a share "
+    "of, so rounding could move it by a quarter or more."
+)
+#: Means and other statistics are published to this many decimals, so they do not pin n.
+PUBLISHED_DECIMALS = 1
+
+
+def published_share(numerator: object, denominator: object) -> float | None:
+    """A publishable percentage: from the rounded parts, and None ("*") when either part is
+    suppressed or the rounded denominator is under MIN_SHARE_DENOMINATOR."""
+    den = round_count(denominator)
+    if den is None or den < MIN_SHARE_DENOMINATOR:
+        return None
+    return rounded_percentage(numerator, denominator)
+
+
+def published_share_interval(
+    numerator: object, denominator: object, level: float = 0.95
+) -> tuple[float, float] | None:
+    """A Wilson interval (as percentages) computed from the ROUNDED parts, so that neither the
+    hidden count nor the true n can be recovered from it; None when the share is not
+    published."""
+    if published_share(numerator, denominator) is None:
+        return None
+    from wellpath.stats import wilson_interval
+
+    num, den = round_count(numerator), round_count(denominator)
+    low, high = wilson_interval(int(num), int(den), level)  # type: ignore[arg-type]
+    return 100.0 * low, 100.0 * high
+
+
+def p_value_band(p: object) -> str | None:
+    """An exact p-value gives n away (Wilcoxon's 0.0546875 is n = 9): publish its band only."""
+    if _is_missing(p):
+        return None
+    value = float(p)  # type: ignore[arg-type]
+    for cut in (0.001, 0.01, 0.05):
+        if value < cut:
+            return f"p < {cut:g}"
+    return "p \u2265 0.05"
+
+
+def published_statistic(
+    value: object, n: object, decimals: int = PUBLISHED_DECIMALS
+) -> float | None:
+    """A mean, median or interval limit about `n` people (unrounded) as published: None when
+    n is 7 or fewer, else rounded half-up to `decimals` so that n x mean does not pin n."""
+    if not is_publishable_n(n) or _is_missing(value):
+        return None
+    from wellpath.formats import round_half_up
+
+    return round_half_up(float(value), decimals)  # type: ignore[arg-type]
+
+
+def secondary_suppress(cells: Mapping[str, object], parent_total: object) -> dict[str, int | None]:
+    """Publishable cells of one parent (e.g. practices in the service, conditions of a
+    practice): each rounded, and also suppressed when the rest of its parent is 1-7 people,
+    since then "parent minus the others" gives the cell away. When one cell is suppressed,
+    the next smallest visible cell is suppressed too, so a single hidden cell cannot be
+    found by subtracting the others from the parent's total."""
+    raw = {k: (None if _is_missing(v) else _whole(v)) for k, v in cells.items()}
+    total = None if _is_missing(parent_total) else _whole(parent_total)
+    out: dict[str, int | None] = {k: round_count(v) for k, v in raw.items()}
+    if total is not None:
+        for k, v in raw.items():
+            if v is not None and 0 < total - v <= SUPPRESS_AT_OR_BELOW:
+                out[k] = None
+    hidden = [k for k, v in raw.items() if v and out[k] is None]
+    if len(hidden) == 1 and total is not None:
+        visible = [k for k, v in raw.items() if out[k] not in (None, 0)]
+        if visible:
+            smallest = min(visible, key=lambda k: raw[k] or 0)
+            out[smallest] = None
+    return out

@@ -21,7 +21,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from wellpath import disclosure, scoring, stats
+from wellpath import disclosure, formats, scoring, stats
 
 #: Follow-up time points (months after baseline) and the window either side, in days:
 #: +/- 6 weeks at 3 months, +/- 2 months (61 days) from 6 months on.
@@ -133,8 +133,14 @@ def licence_notices(measure_codes: Sequence[str]) -> list[str]:
     return seen
 
 
-def _nan_to_none(value: float | None) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+def reliable_change_sd(baseline_scores: Sequence[float] | np.ndarray | pd.Series) -> float:
+    """The SD that reliable change uses (docs/methods.md, "Reliable change"): the sample SD of
+    the baselines of the people paired, the same people whose change is judged. The Outcomes
+    page and the MDT page both call this, so a person is reliably improved on both or on
+    neither. NaN for fewer than two baselines."""
+    arr = np.asarray(baseline_scores, dtype=float)
+    arr = arr[~np.isnan(arr)]
+    return float(np.std(arr, ddof=1)) if arr.size >= 2 else math.nan
 
 
 def summarise_measure(
@@ -188,6 +194,7 @@ def summarise_measure(
             baseline,
             follow_up,
             reliability=reliability,
+            sd=reliable_change_sd(baseline),
             higher_is_better=measure.higher_is_better,
         )
         row.update(
@@ -407,6 +414,9 @@ def coverage_summary(rows: pd.DataFrame) -> pd.DataFrame:
                     "mean_baseline": ci.mean if ci else math.nan,
                     "ci_low": ci.ci_low if ci else math.nan,
                     "ci_high": ci.ci_high if ci else math.nan,
+                    "sd_baseline": float(row["sd_baseline"])
+                    if ci and not pd.isna(row["sd_baseline"])
+                    else math.nan,
                 }
             )
     return pd.DataFrame(
@@ -418,6 +428,7 @@ def coverage_summary(rows: pd.DataFrame) -> pd.DataFrame:
             "mean_baseline",
             "ci_low",
             "ci_high",
+            "sd_baseline",
         ],
     )
 
@@ -444,42 +455,114 @@ def coverage_sentence(coverage: pd.DataFrame, measure_code: str, score_name: str
         followed = int(counts[0])
         if total == 0:
             return f"No {score_name} baselines were recorded in this period."
+        share = formats.fmt_pct(100 * followed / total)
+        still = int(counts[1])
+        gone = int(counts[2])
         total_text = (
-            f"Of {total:,} people with a {score_name} baseline in this period, "
-            f"{followed:,} ({100 * followed / total:.0f}%) have a follow-up so far, "
-            f"{int(counts[1]):,} are still on the caseload and may yet have one, and "
-            f"{int(counts[2]):,} were discharged without one"
+            f"Of {formats.plural(total, 'person', 'people')} whose {score_name} baseline is "
+            f"dated in this period, {followed:,} ({share}) "
+            f"{'has' if followed == 1 else 'have'} a follow-up so far, "
+            f"{still:,} {'is' if still == 1 else 'are'} still on the caseload and may yet have "
+            f"one, and {gone:,} {'was' if gone == 1 else 'were'} discharged without one"
         )
-    with_fu = mean("followed_up")
-    lost = mean("discharged_no_follow_up")
-    if with_fu is None or lost is None:
+    with_fu, lost = mean("followed_up"), mean("discharged_no_follow_up")
+    diff = baseline_difference(subset)
+    if with_fu is None or lost is None or diff is None:
         return (
             total_text + ". There are too few people in one of the groups to compare their "
             "baselines."
         )
-    diff = with_fu - lost
-    if abs(diff) < 1:
+    estimate, low, high = diff
+    interval = f"{estimate:+.1f} points, 95% CI {low:+.1f} to {high:+.1f}"
+    if low <= 0 <= high:
         meaning = (
-            "their baselines were similar to those of people discharged without one, so the "
-            "people followed up look like the rest at the start"
+            "their mean baseline was not clearly different from that of people discharged "
+            f"without one ({interval}), so the data do not show the people followed up to be "
+            "untypical at the start"
         )
     else:
-        direction = "higher" if diff > 0 else "lower"
+        direction = "higher" if estimate > 0 else "lower"
         meaning = (
-            f"their mean baseline was {abs(diff):.1f} points {direction} than that of people "
-            "discharged without one, so the people followed up were not typical at the start "
-            "and the paired change may not hold for everyone"
+            f"their mean baseline was {direction} than that of people discharged without one "
+            f"({interval}), so the people followed up were not typical at the start and the "
+            "paired change may not hold for everyone"
         )
     return f"{total_text}; {meaning}."
 
 
+def baseline_difference(subset: pd.DataFrame) -> tuple[float, float, float] | None:
+    """Mean baseline of the people followed up minus that of the people discharged without a
+    follow-up, with a Welch 95% interval, from coverage rows indexed by follow_up_status
+    (needs baseline_count, mean_baseline and sd_baseline). None when either group has fewer
+    than two people or a suppressed value."""
+    need = ("followed_up", "discharged_no_follow_up")
+    if any(s not in subset.index for s in need) or "sd_baseline" not in subset.columns:
+        return None
+    parts = []
+    for status in need:
+        n, m, sd = (
+            subset.loc[status, c] for c in ("baseline_count", "mean_baseline", "sd_baseline")
+        )
+        if any(v is None or pd.isna(v) for v in (n, m, sd)) or int(n) < 2:
+            return None
+        parts.append((int(n), float(m), float(sd)))
+    (n1, m1, s1), (n2, m2, s2) = parts
+    return stats.welch_interval_from_summary(n1, m1, s1, n2, m2, s2)
+
+
 def monthly_change(pairs: pd.DataFrame, measure_code: str) -> pd.DataFrame:
-    """Mean change by calendar month of the follow-up (for the SPC chart)."""
+    """Mean change by calendar month of the follow-up. Deprecated for the SPC chart: the
+    Outcomes page charts `monthly_change_at_time_point` (change by month of follow-up mixes
+    people seen at very different times after their baseline)."""
     subset = pairs[pairs["measure"] == measure_code]
     months = pd.to_datetime(subset["follow_up_date"]).dt.to_period("M").dt.to_timestamp()
     grouped = subset.groupby(months)["change_points"].agg(["count", "mean"]).reset_index()
     grouped.columns = ["follow_up_month", "pair_count", "mean_change_points"]
     return grouped
+
+
+#: Months with fewer pairs than this are left out of the change-by-month chart.
+MIN_PAIRS_PER_MONTH = 10
+#: Months needed before a change-by-month chart is drawn at all.
+MIN_MONTHS_FOR_CHART = 6
+#: The time point the change-by-month chart uses (months after baseline).
+TREND_TIME_POINT = 6
+
+
+def monthly_change_at_time_point(
+    pairs: pd.DataFrame,
+    measure_code: str,
+    *,
+    start_date: object,
+    report_date: object,
+    time_point: int = TREND_TIME_POINT,
+    min_pairs: int = MIN_PAIRS_PER_MONTH,
+) -> pd.DataFrame:
+    """Mean change at a fixed time point by calendar month of the BASELINE (the SPC series).
+
+    `pairs`: paired_scores rows for `time_point` (follow-ups dated in the period). A baseline
+    month is kept only when its whole follow-up window (time point +/- window, for every day
+    of the month) lies between `start_date` and `report_date`, so every month is measured in
+    full and no month is short of its later follow-ups; and only when it has `min_pairs` pairs
+    or more. Change by month of follow-up, with the latest follow-up, would mix people seen 3
+    and 11 months after their baseline, and the mix shifts as a service matures."""
+    window = TIME_POINTS[time_point]
+    target = time_point * DAYS_PER_MONTH
+    subset = pairs[pairs["measure"] == measure_code]
+    months = pd.to_datetime(subset["baseline_date"]).dt.to_period("M")
+    grouped = (
+        subset.groupby(months.dt.to_timestamp())["change_points"]
+        .agg(["count", "mean"])
+        .reset_index()
+    )
+    grouped.columns = ["baseline_month", "pair_count", "mean_change_points"]
+    first = pd.Timestamp(start_date)
+    last = pd.Timestamp(report_date)
+    month_end = grouped["baseline_month"] + pd.offsets.MonthEnd(0)
+    whole = (grouped["baseline_month"] + pd.Timedelta(days=target - window) >= first) & (
+        month_end + pd.Timedelta(days=target + window) <= last
+    )
+    return grouped[whole & (grouped["pair_count"] >= min_pairs)].reset_index(drop=True)
 
 
 def reading(

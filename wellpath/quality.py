@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from wellpath import contract
 from wellpath.scope import uk_date
 
 TABLES: dict[str, str] = {
@@ -113,15 +114,34 @@ CHECKS: dict[str, Check] = {
         "referrals made in the period with at least one attended contact",
         "Waits cannot be worked out and the person is missing from the caseload.",
     ),
+    "attended_before_first_contact_date": Check(
+        "Attended a contact before the recorded first contact",
+        "referrals made in the period with a first contact date and an attended contact",
+        "The wait is worked out from the first contact date, so it is overstated.",
+    ),
     "contact_after_discharge": Check(
         "Contact recorded after discharge",
         "referrals discharged in the period",
         "The discharge date or the contact date is probably wrong.",
     ),
+    "action_plan_without_first_contact": Check(
+        "Action plan but no first contact",
+        "referrals made in the period with an action plan date",
+        "A plan is agreed at or after the first contact: one of the two dates is wrong or "
+        "missing, and the person is missing from waits and the caseload.",
+    ),
+    "record_before_referral": Check(
+        "Contact, goal or questionnaire dated before the referral",
+        "referrals made in the period",
+        "Records before the referral date belong to another referral or carry a wrong date; "
+        "a questionnaire before it is taken as the baseline.",
+    ),
     "accepted_outside_eligibility": Check(
         "Accepted outside the eligibility criteria",
         "accepted referrals made in the period",
-        "Under 18 at referral, or symptoms for less than 3 or more than 36 months.",
+        f"Under {contract.ADULT_AGE} at referral, or symptoms for less than "
+        f"{contract.ELIGIBLE_SYMPTOM_MONTHS[0]} or more than "
+        f"{contract.ELIGIBLE_SYMPTOM_MONTHS[1]} months.",
     ),
 }
 

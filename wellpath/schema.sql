@@ -1,4 +1,4 @@
--- Wellpath's DuckDB schema: the data contract's nine tables (same names and columns as
+-- Wellpath's DuckDB schema: the data contract's tables (same names and columns as
 -- ../shared/spec/data-contract.md), the import bookkeeping tables, and the macros that
 -- define the contract's "derived notions" once for every query and every analyst.
 -- Applied by wellpath.db.ensure_schema(); every statement is idempotent.
@@ -99,6 +99,27 @@ create table if not exists prescriptions (
     primary key (patient_id, month)
 );
 
+-- Version 2 of the contract (optional tables and columns; a version-1 file gains them empty).
+alter table goals add column if not exists barrier varchar;
+
+create table if not exists practice_engagement (
+    engagement_id varchar primary key,
+    practice_code varchar not null,
+    worker_id varchar not null,
+    engagement_date date not null,
+    kind varchar not null,
+    minutes integer
+);
+
+create table if not exists stories (
+    story_id varchar primary key,
+    referral_id varchar not null,
+    story_date date not null,
+    consent varchar not null,
+    title varchar not null,
+    text varchar not null
+);
+
 -- One row per import attempt that loaded (a refused batch changes nothing, so it is not here).
 create table if not exists import_batches (
     batch_id varchar primary key,
@@ -144,6 +165,7 @@ create or replace macro caseload_start_date(first_contact_date, triage_date) as
 create or replace macro caseload_days(first_contact_date, triage_date, discharge_date, report_date) as
     date_diff('day', coalesce(first_contact_date, triage_date), coalesce(discharge_date, report_date));
 
+-- 30.4375 days a month: wellpath.contract.DAYS_PER_MONTH (a test holds the two together).
 create or replace macro days_to_months(days) as days / 30.4375;
 
 -- Active caseload on a date: accepted, first contact on or before it, no discharge before it.

@@ -92,6 +92,9 @@ class Instrument:
     citation: str
     min_items: int | None = None  # items needed for a complete form; None = all of them
     has_total: bool = True
+    #: How the form's own total is written (the importer checks it): "sum" of the items,
+    #: "mean" of the items given (PSFS), or "none" (ONS4: four separate items, no total).
+    total_rule: str = "sum"
     meaningful_change: float | None = None
     meaningful_change_source: str | None = None
     stricter_meaningful_change: float | None = None
@@ -260,6 +263,7 @@ INSTRUMENTS: Mapping[str, Instrument] = MappingProxyType(
             score_max=10,
             higher_is_better=True,
             has_total=False,
+            total_rule="none",
             scoring=(
                 "No total: four separate scores 0-10 (life satisfaction, worthwhile, "
                 "happiness, anxiety), each reported in bands. Lower anxiety is better."
@@ -287,6 +291,7 @@ INSTRUMENTS: Mapping[str, Instrument] = MappingProxyType(
             score_max=10,
             higher_is_better=True,
             scoring="Mean of the activities given (1 to 5 activities, each 0-10), 0-10.",
+            total_rule="mean",
             citation="Stratford P et al. Physiother Can 1995;47:258-263.",
             meaningful_change=2,
             meaningful_change_source="Stratford P et al. Physiother Can 1995;47:258-263.",

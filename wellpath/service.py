@@ -12,7 +12,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from wellpath import disclosure, funnel, labels, stats
+from wellpath import disclosure, formats, funnel, labels, stats
+from wellpath.contract import DAYS_PER_MONTH
 
 #: NHS Long Term Plan (as cited by London's social prescribing programme): people a full-time
 #: link worker can support in a year.
@@ -181,11 +182,22 @@ def equity_rows(groups: pd.DataFrame, dimension: str) -> pd.DataFrame:
     return add_shares(rows.reset_index(drop=True), "referral_count")
 
 
+#: What each funnel conversion is a share of, as it reads after "96% of ...".
+TRIAGE_BASES = {
+    "referred": "referrals",
+    "accepted": "those accepted",
+    "first_contact": "those with a first contact",
+}
+
+
 def triage_table(funnel_rows: pd.DataFrame) -> pd.DataFrame:
-    """The triage funnel with plain-English stage names and 'x% of <base stage>'."""
+    """The triage funnel with plain-English stage names and 'x% of <base>' ("96% of those
+    with a first contact", not "96% of had a first contact")."""
     out = funnel_rows.copy()
     out["stage_label"] = [TRIAGE_STAGES.get(s, s) for s in out["stage"]]
-    out["base_label"] = [TRIAGE_STAGES.get(s, s).lower() for s in out["base_stage"]]
+    out["base_label"] = [
+        TRIAGE_BASES.get(s, TRIAGE_STAGES.get(s, s).lower()) for s in out["base_stage"]
+    ]
     return out
 
 
@@ -249,9 +261,6 @@ def km_summary(
             # risk: a publishable curve is read at whole months only.
             curves[name] = monthly_steps(curve) if rounded else curve
     return pd.DataFrame(rows), curves
-
-
-DAYS_PER_MONTH = 30.4375
 
 
 def monthly_steps(curve: pd.DataFrame) -> pd.DataFrame:
@@ -361,9 +370,58 @@ def dna_rate(totals: pd.DataFrame) -> float:
     return float(totals["dna_pct"].iloc[0])
 
 
-def safe_caseload_note(fte: float | None) -> str:
-    """'200-250 people a year' pro rata FTE, for a worker's caption."""
-    if fte is None or (isinstance(fte, float) and math.isnan(fte)):
-        return "FTE not recorded"
-    low, high = (round(v * fte) for v in SAFE_PEOPLE_PER_YEAR)
-    return f"{fte:g} FTE: {low}-{high} people a year"
+def share(numerator: object, denominator: object, rounded: bool) -> float | None:
+    """A percentage (0-100) of `numerator` over `denominator` as shown to this scope: NaN when
+    there is nothing to take a share of (no data, shown as a dash), None when disclosure
+    control withholds it (shown as *: a part suppressed, or for a rounded scope a rounded
+    denominator under disclosure.MIN_SHARE_DENOMINATOR, SMALL_DENOMINATOR_REASON)."""
+    if _missing(denominator):
+        return None
+    if float(denominator) == 0:  # type: ignore[arg-type]
+        return math.nan
+    if _missing(numerator):
+        return None
+    if rounded:
+        return disclosure.published_share(numerator, denominator)
+    return 100.0 * float(numerator) / float(denominator)  # type: ignore[arg-type]
+
+
+def shares(numerators: pd.Series, denominators: pd.Series | object, rounded: bool) -> pd.Series:
+    """`share` down a column (object dtype: None = suppressed, NaN = no data)."""
+    dens = (
+        denominators
+        if isinstance(denominators, pd.Series)
+        else pd.Series([denominators] * len(numerators), index=numerators.index)
+    )
+    return pd.Series(
+        [share(n, d, rounded) for n, d in zip(numerators, dens, strict=True)],
+        index=numerators.index,
+        dtype=object,
+    )
+
+
+def share_text(value: object, digits: int = 0) -> str:
+    """A share for display: * when suppressed (None), a dash when there is none (NaN), and
+    "under 1%" rather than a "0%" that hides a real person ("Died 1 (0%)")."""
+    if value is None:
+        return formats.SUPPRESSED
+    if _missing(value):
+        return formats.NO_DATA
+    v = float(value)  # type: ignore[arg-type]
+    step = 10.0**-digits
+    if 0 < v < step / 2:
+        return f"under {formats.fmt_number(step, digits)}%"
+    return formats.fmt_pct(v, digits)
+
+
+def count_with_share(count: object, value: object, digits: int = 0) -> str:
+    """'1,234 (56%)', '* ' for a suppressed count, '40 (*)' for a withheld share."""
+    if _missing(count):
+        return formats.SUPPRESSED
+    return f"{formats.fmt_count(count)} ({share_text(value, digits)})"
+
+
+def column_total(values: pd.Series, rounded: bool) -> int | None:
+    """The total of a column of counts as shown: for a rounded scope the sum of the published
+    cells, None when every non-zero cell is suppressed (never a false 0)."""
+    return published_sum(values, rounded)

@@ -104,6 +104,20 @@ def mean_ci_from_summary(n: int, mean: float, sd: float, level: float = 0.95) ->
     return MeanInterval(n, mean, sd, mean - half, mean + half, level)
 
 
+def welch_interval_from_summary(
+    n1: int, mean1: float, sd1: float, n2: int, mean2: float, sd2: float, level: float = 0.95
+) -> tuple[float, float, float]:
+    """mean1 - mean2 with a Welch interval, from each group's n, mean and SD (n >= 2 each)."""
+    v1, v2 = sd1**2 / n1, sd2**2 / n2
+    diff = mean1 - mean2
+    se = math.sqrt(v1 + v2)
+    if se == 0:
+        return (diff, diff, diff)
+    df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
+    half = _t_quantile(level, df) * se
+    return (diff, diff - half, diff + half)
+
+
 def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion (Wilson 1927; Newcombe 1998, Stat Med 17:857).
 

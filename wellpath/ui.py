@@ -7,17 +7,17 @@ demo-data banner, defines its figures one click away and offers its tables as CS
 from __future__ import annotations
 
 import datetime as dt
-import math
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from wellpath import access, auth, data, db, shell
-from wellpath.scope import Filters, Scope, uk_date
+from wellpath import access, auth, data, formats, shell
+from wellpath.scope import Filters, Scope
 
-SUPPRESSED = "*"
+SUPPRESSED = formats.SUPPRESSED
 
 
 def current_scope() -> Scope:
@@ -51,7 +51,8 @@ def demo_banner() -> None:
         )
         st.warning(
             "**Demo data.** These figures come from Wellpath's invented demo world, not from "
-            f"a real service.{role}",
+            "a real service. To use your service's own data, start its own database (see "
+            f"the Import data page).{role}",
             icon=":material/science:",
         )
 
@@ -152,7 +153,7 @@ def record_export(
 def download(frame: pd.DataFrame, filename: str, label: str = "Download this table (CSV)") -> None:
     st.download_button(
         label,
-        frame.to_csv(index=False).encode("utf-8"),
+        formats.csv_bytes(frame),
         file_name=filename,
         mime="text/csv",
         key=f"download-{filename}",
@@ -162,30 +163,12 @@ def download(frame: pd.DataFrame, filename: str, label: str = "Download this tab
     )
 
 
-def fmt_count(value: object) -> str:
-    """A count for display: '*' where disclosure control suppressed it."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return SUPPRESSED
-    return f"{int(value):,}"
-
-
-def fmt_number(value: object, digits: int = 1, suffix: str = "") -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return SUPPRESSED
-    return f"{float(value):,.{digits}f}{suffix}"
-
-
-def fmt_date(value: object) -> str:
-    if value is None or value is pd.NaT or value is pd.NA:
-        return ""
-    if isinstance(value, pd.Timestamp):
-        value = value.date()
-    return uk_date(value)  # type: ignore[arg-type]
+# The formatters live in wellpath.formats (one way to write a value everywhere); these
+# names stay for the pages that still call them.
+fmt_count = formats.fmt_count
+fmt_number = functools.partial(formats.fmt_number, missing=formats.SUPPRESSED)
+fmt_date = formats.uk_date
 
 
 def no_data(message: str = "No records match these filters for this period.") -> None:
     st.info(message, icon=":material/info:")
-
-
-def query_file_link(name: str) -> str:
-    return f"`queries/{name}.sql`" if (db.QUERIES_DIR / f"{name}.sql").exists() else name

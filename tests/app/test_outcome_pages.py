@@ -4,6 +4,7 @@ the comparison window and the publishable scope, with no exceptions."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -89,7 +90,7 @@ def test_outcomes_publishable(app) -> None:
     at = _open(app, OUTCOMES, filter_publishable=True)
     _clean(at)
     table = at.dataframe[0].value
-    for value in table["People (pairs)"]:
+    for value in table["People paired"]:
         assert value == "*" or int(value.replace(",", "")) % 5 == 0
     # A single practice and condition: small groups are starred, not shown.
     at = _open(
@@ -140,3 +141,132 @@ def test_healthcare_practice_filter_and_publishable(app) -> None:
 def test_since_the_start(app, page) -> None:
     at = _open(app, page, filter_period="Since the start")
     _clean(at)
+
+
+# --- views on the demo world: Overview against Outcomes, and publishable attacks -----------
+import datetime as dt  # noqa: E402
+
+from wellpath import labels, stats  # noqa: E402
+from wellpath.scope import FULL_ACCESS, PUBLISHABLE, Filters  # noqa: E402
+from wellpath.views import outcomes as outcome_views  # noqa: E402
+from wellpath.views import overview as overview_views  # noqa: E402
+
+YEAR = Filters(dt.date(2024, 12, 1), dt.date(2025, 11, 30))
+
+
+@pytest.fixture
+def demo_views(demo_db, use_db):
+    use_db(demo_db)
+
+
+@pytest.mark.parametrize("scope", [FULL_ACCESS, PUBLISHABLE], ids=["full", "publishable"])
+def test_overview_pseq_is_the_outcomes_pseq_row(demo_views, scope) -> None:
+    row = outcome_views.paired_change(scope, YEAR).table.iloc[0]
+    shown = {m.label: (m.value, m.caption) for m in overview_views.pseq(scope, YEAR).metrics}
+    assert row["Questionnaire"].startswith("PSEQ")
+    assert shown["People paired"][0] == row["People paired"]
+    assert shown["Mean change"] == (
+        f"{row['Mean change (points)']} points",
+        f"95% CI {row['95% CI of change']} points",
+    )
+    assert shown["Mean PSEQ, start → latest"][0] == (
+        f"{row['Mean at start']} → {row['Mean at follow-up']}"
+    )
+    assert shown["Improved by 5.5+ points"][0] == row["Reached it"]
+
+
+def _pseq(scope, filters):
+    change = outcome_views.paired_change(scope, filters)
+    if change.download.empty:
+        return None
+    rows = change.download[change.download["Questionnaire"].str.startswith("PSEQ:")]
+    return rows.iloc[0] if len(rows) else None
+
+
+def test_differencing_practice_all_against_all_but_one_condition_recovers_nothing(
+    demo_views,
+) -> None:
+    # Issue 14: "practice P, all conditions" minus "practice P, all but C" gave group C's
+    # exact size and mean. For every practice and condition whose group is 1-7 PSEQ pairs
+    # (suppressed on its own), the attack must find one of the two figures suppressed.
+    conditions = tuple(labels.CONDITIONS)
+    attacked = 0
+    for practice in ("A86012", "A86017", "A86021", "A86026"):
+        whole = Filters(YEAR.start_date, YEAR.end_date, practice_codes=(practice,))
+        for condition in conditions:
+            alone = dataclasses.replace(whole, conditions=(condition,))
+            true_rows = outcome_views._pairs(FULL_ACCESS, alone, None)
+            n = int((true_rows["measure"] == "PSEQ").sum())
+            if not 1 <= n <= 7:
+                continue
+            attacked += 1
+            rest = dataclasses.replace(
+                whole, conditions=tuple(c for c in conditions if c != condition)
+            )
+            a, b = _pseq(PUBLISHABLE, whole), _pseq(PUBLISHABLE, rest)
+            published = [
+                r is not None and r["Mean change (points)"] not in ("", None) for r in (a, b)
+            ]
+            assert not all(published), (practice, condition, n)
+    assert attacked >= 3  # the demo world has such groups: the test is not vacuous
+
+
+def test_publishable_meaningful_change_interval_is_from_rounded_parts(demo_views) -> None:
+    # Issue 10: the CI of "Improved by 5.5+" was Wilson(true k, true n) under a '*' share.
+    for practice in ("A86012", "A86017", "A86021", "A86026"):
+        for condition in tuple(labels.CONDITIONS):
+            f = Filters(YEAR.start_date, YEAR.end_date, (practice,), conditions=(condition,))
+            row = _pseq(PUBLISHABLE, f)
+            if row is None:
+                continue
+            share = row["Reached meaningful change (%)"]
+            low = row["Reached meaningful change, 95% CI low (%)"]
+            if share == "":
+                assert low == "", (practice, condition)
+                continue
+            n = int(row["People paired (follow-up dated in the period)"].replace(",", ""))
+            k = round(float(share) * n / 100)
+            expected = 100 * stats.wilson_interval(k, n)[0]
+            assert float(low) == pytest.approx(expected, abs=0.051)
+            assert n % 5 == 0 and n >= 20
+
+
+def test_publishable_download_has_no_exact_p_srm_or_sd(demo_views) -> None:
+    download = outcome_views.paired_change(PUBLISHABLE, YEAR).download
+    assert "Wilcoxon signed-rank p (band)" in download.columns
+    assert set(download["Wilcoxon signed-rank p (band)"].dropna()) <= {
+        "p < 0.001",
+        "p < 0.01",
+        "p < 0.05",
+        "p \u2265 0.05",
+    }
+    joined = " ".join(download.columns).lower()
+    assert "srm" not in joined and "sd of" not in joined and "effect size" not in joined
+    for value in download["Mean change (points)"]:
+        assert value == "" or len(value.split(".")[-1]) == 1
+
+
+def test_coverage_sentence_uses_the_interval_and_plural_english() -> None:
+    import pandas as pd
+
+    from wellpath import outcomes
+
+    rows = pd.DataFrame(
+        {
+            "measure": ["PSEQ"] * 3,
+            "follow_up_status": list(outcomes.FOLLOW_UP_STATUSES),
+            "baseline_count": [40, 10, 1],
+            "mean_baseline": [20.0, 21.0, 18.5],
+            "ci_low": [0.0] * 3,
+            "ci_high": [0.0] * 3,
+            "sd_baseline": [8.0, 8.0, 1.0],
+        }
+    )
+    text = outcomes.coverage_sentence(rows, "PSEQ", "PSEQ")
+    assert "1 was discharged" in text and "10 are still" in text
+    assert "too few" in text  # one discharged person: no SD, no comparison
+    rows.loc[2, ["baseline_count", "mean_baseline", "sd_baseline"]] = [30, 18.5, 8.0]
+    # 1.5 points apart with SD 8 and n 40 / 30: the 95% CI spans 0, so "not clearly different"
+    assert "not clearly different" in outcomes.coverage_sentence(rows, "PSEQ", "PSEQ")
+    rows.loc[2, "mean_baseline"] = 12.0
+    assert "not typical" in outcomes.coverage_sentence(rows, "PSEQ", "PSEQ")

@@ -97,7 +97,7 @@ def test_data_quality_full_access(app) -> None:
         "Imports and rejected rows",
     ]
     metrics = {m.label: m.value for m in at.metric}
-    assert re.fullmatch(r"\d+%", metrics["PSEQ baselines followed up"])
+    assert re.fullmatch(r"\d+%", metrics["PSEQ follow-up coverage"])
     # The demo world loads with a few rejected rows (its deliberate flaws).
     assert int(metrics["Rows rejected at the last import"].replace(",", "")) > 0
     assert any(e.label.startswith("Referrals to check") for e in at.expander)

@@ -102,7 +102,8 @@ GOOD = {
 
 def line(table: str, **changes: str) -> str:
     values = {**GOOD[table], **changes}
-    return ",".join(values[c] for c in contract.table(table).column_names)
+    # Version-1 columns only (the valid batch is a version-1 batch): GOOD has no barrier.
+    return ",".join(values[c] for c in contract.table(table).column_names if c in values)
 
 
 # (table, changes, column, fragment of the rule sentence)

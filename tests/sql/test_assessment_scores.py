@@ -16,9 +16,9 @@ from wellpath.scoring import INSTRUMENTS
 
 DERIVE = db.QUERIES_DIR / "derive_assessment_scores.sql"
 SWEMWBS_CSV = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
+    Path(__file__).resolve().parents[1]
     / "fixtures"
+    / "published"
     / "scoring"
     / "swemwbs_raw_to_metric.csv"
 )

@@ -31,7 +31,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from wellpath import access, db, disclosure, mdt, outcomes
+from wellpath import access, contract, db, disclosure, mdt, outcomes
 from wellpath.scope import FULL_ACCESS, PUBLISHABLE, Filters, Scope
 
 REPORT_DATE = dt.date(2026, 11, 1)
@@ -70,7 +70,8 @@ def mdt_service(con, scope: Scope = FULL_ACCESS) -> pd.Series:
 
 
 def check_population(con, check_id: str) -> int:
-    checks = read(con, "dq_consistency_checks").set_index("check_id")
+    checks = read(con, "dq_consistency_checks", **contract.eligibility_params())
+    checks = checks.set_index("check_id")
     return int(checks.loc[check_id, "population_count"])
 
 

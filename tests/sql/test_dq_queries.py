@@ -33,7 +33,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from wellpath import access, db
+from wellpath import access, contract, db
 from wellpath.scope import FULL_ACCESS, PUBLISHABLE, Filters, Scope
 
 START, END = dt.date(2025, 4, 1), dt.date(2026, 3, 31)
@@ -126,7 +126,8 @@ PRACTICES = pd.DataFrame({"practice_code": ["A86012", "A86026"], "pcn_code": ["U
 
 
 def read(con, name: str, scope: Scope = FULL_ACCESS, filters: Filters = FILTERS, **extra):
-    return access.read(con, name, scope, filters, PRACTICES, extra)
+    # the eligibility rule, as the Data quality view binds it (wellpath.contract)
+    return access.read(con, name, scope, filters, PRACTICES, contract.eligibility_params() | extra)
 
 
 def test_consistency_checks(con) -> None:
@@ -144,8 +145,15 @@ def test_consistency_checks(con) -> None:
         "no_action_plan_after_8_weeks": (2, 1),
         # referred in the period with an attended contact: R1 R2 R3; no first contact date: R3
         "attended_but_no_first_contact_date": (3, 1),
+        # referred in the period, first contact recorded, an attended contact: R1 R2; neither
+        # has an attended contact before its first contact date
+        "attended_before_first_contact_date": (2, 0),
         # discharged in the period: R3 (1 Sep), R7 (15 Apr); R3 has a contact on 10 Sep
         "contact_after_discharge": (2, 1),
+        # referred in the period with an action plan: R1, which has a first contact
+        "action_plan_without_first_contact": (1, 0),
+        # referred in the period: R1-R6, R8; nothing dated before its referral
+        "record_before_referral": (7, 0),
         # accepted in the period: R1 R2 R3 R6; R2 aged 15 with 2 months, R6 40 months
         "accepted_outside_eligibility": (4, 2),
     }
@@ -319,3 +327,87 @@ def test_rejected_rows_only_for_viewers_of_every_practice(con) -> None:
     assert read(con, "dq_rejected_rows", scope=manager, batch_id="B2").empty
     filtered = Filters(START, END, practice_codes=("A86012",))
     assert read(con, "dq_rejected_rows", filters=filtered, batch_id="B2").empty
+
+
+def test_eligibility_is_a_bound_parameter(con) -> None:
+    """The rule comes from wellpath.contract, not from the SQL: a wider symptom range (to
+    40 months) clears R6 (40 months); R2 is still flagged (aged 15)."""
+    wider = contract.eligibility_params() | {"max_symptom_months": 40}
+    out = read(con, "dq_consistency_checks", **wider).set_index("check_id")
+    assert out.loc["accepted_outside_eligibility", "flagged_count"] == 1
+    assert "between 3 and 36" not in db.load_query("dq_consistency_checks")
+
+
+@pytest.fixture(scope="module")
+def contradictions() -> duckdb.DuckDBPyConnection:
+    """Records that contradict each other across tables (period Apr 2025 to Mar 2026):
+    X1 first contact recorded 10 Jun but attended 1 Jun (the wait reads 40 days, not 31);
+    X2 an action plan on 1 Jul and no first contact; X3 a goal agreed 1 May, before its
+    referral on 1 Jun; X4 a questionnaire on 20 May, before its referral on 1 Jun;
+    X5 consistent (referred 1 May, first seen and attended 20 May, plan 1 Jun)."""
+    con = duckdb.connect()
+    db.ensure_schema(con)
+    con.execute(
+        """
+        insert into practices values
+            ('A86012', 'West Road Medical Centre', 'U44695', null, 10700, 'pilot');
+        insert into patients values ('Q1', 'A86012', 1980, 'female', 'white', 3, 'referred');
+        insert into referrals values
+            ('X1','Q1','A86012','2025-05-01','gp','ibs',12,'accepted','2025-05-02','W1','2025-06-10',null,null,null),
+            ('X2','Q1','A86012','2025-05-01','gp','ibs',12,'accepted','2025-05-02','W1',null,'2025-07-01',null,null),
+            ('X3','Q1','A86012','2025-06-01','gp','ibs',12,'accepted','2025-06-02','W1','2025-06-05',null,null,null),
+            ('X4','Q1','A86012','2025-06-01','gp','ibs',12,'accepted','2025-06-02','W1','2025-06-05',null,null,null),
+            ('X5','Q1','A86012','2025-05-01','gp','ibs',12,'accepted','2025-05-02','W1','2025-05-20','2025-06-01',null,null);
+        insert into contacts values
+            ('K1','X1','2025-06-01','phone',30,'attended'),
+            ('K2','X1','2025-06-10','phone',30,'attended'),
+            ('K3','X3','2025-06-05','phone',30,'attended'),
+            ('K5','X5','2025-05-20','phone',30,'attended');
+        insert into goals (goal_id, referral_id, domain, agreed_date, status, closed_date) values ('G1','X3','getting_active','2025-05-01','open',null);
+        """
+    )
+    con.execute(
+        "insert into assessments values ('F1','X4','PSEQ','2025-05-20', "
+        + ", ".join(["2"] * 10 + ["null"] * 4)
+        + ", null)"
+    )
+    db.apply_derived(con)
+    return con
+
+
+def test_contradictions_between_tables(contradictions) -> None:
+    practices = PRACTICES.iloc[:1]
+    got = access.read(
+        contradictions,
+        "dq_consistency_checks",
+        FULL_ACCESS,
+        FILTERS,
+        practices,
+        contract.eligibility_params(),
+    ).set_index("check_id")
+    # first contact recorded and attended: X1 X3 X5; attended earlier than recorded: X1
+    assert tuple(
+        got.loc["attended_before_first_contact_date", ["population_count", "flagged_count"]]
+    ) == (3, 1)
+    # an action plan by the report date: X2 X5; no first contact: X2
+    assert tuple(
+        got.loc["action_plan_without_first_contact", ["population_count", "flagged_count"]]
+    ) == (2, 1)
+    # all five referred in the period; a goal (X3) and a form (X4) before the referral
+    assert tuple(got.loc["record_before_referral", ["population_count", "flagged_count"]]) == (5, 2)
+    listed = access.read(
+        contradictions,
+        "dq_consistency_referrals",
+        FULL_ACCESS,
+        FILTERS,
+        practices,
+        contract.eligibility_params(),
+    )
+    pairs = set(zip(listed["check_id"], listed["referral_id"], strict=True))
+    assert {
+        ("attended_before_first_contact_date", "X1"),
+        ("action_plan_without_first_contact", "X2"),
+        ("record_before_referral", "X3"),
+        ("record_before_referral", "X4"),
+    } <= pairs
+    assert not any(ref == "X5" for _, ref in pairs if _ != "open_no_contact_90_days")

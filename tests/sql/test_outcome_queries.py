@@ -309,3 +309,39 @@ def test_publishable_scope_rounds_aggregate_queries(con):
     rows = access.read(con, "monthly_baseline_scores", PUBLISHABLE, filters, practices)
     assert rows["baseline_count"].isna().all()
     assert rows["mean_baseline_score"].isna().all()
+
+
+def test_latest_follow_up_stops_at_the_report_date(con):
+    # Period 1 Apr - 31 Dec 2025 (report date 31 Dec 2025). R01's latest form over all time is
+    # 20 Jan 2026 (44), after the report date: the old query chose it and then dropped the pair
+    # for falling outside the period, losing R01. Chosen among forms on or before 31 Dec 2025,
+    # R01's latest follow-up is 25 Jul 2025 (30): pair 18 -> 30 (+12), in the period.
+    # R02 30 -> 41, R03 12 -> 22, R04 35 -> 33 as before. Mean (12 + 11 + 10 - 2) / 4 = 7.75.
+    end = dt.date(2025, 12, 31)
+    pairs = pseq_pairs(con, end_date=end, report_date=end)
+    got = sorted(zip(pairs["baseline_score"], pairs["follow_up_score"], strict=True))
+    assert got == [(12, 22), (18, 30), (30, 41), (35, 33)]
+    assert pairs["change_points"].mean() == pytest.approx(7.75)
+
+
+def test_two_follow_ups_on_one_date_take_the_later_numbered_form():
+    # The tie rule of baseline_followup_pairs, on the macro itself: two follow-ups on 1 Jul
+    # 2025 (forms 2 and 3); the later-numbered form (3, score 35) is the follow-up, whatever
+    # order the rows are stored in; a form after the report date (form 4) is never chosen.
+    con = duckdb.connect()
+    con.execute((db.QUERIES_DIR / "derive_macros_pairs.sql").read_text(encoding="utf-8"))
+    for order in ("asc", "desc"):
+        con.execute("delete from measure_scores")
+        con.execute(
+            "insert into measure_scores select * from (values "
+            "('r1', 'PSEQ', date '2025-01-01', 20.0, 1), ('r1', 'PSEQ', date '2025-07-01', 30.0, 2),"
+            "('r1', 'PSEQ', date '2025-07-01', 35.0, 3), ('r1', 'PSEQ', date '2026-01-01', 50.0, 4)"
+            f") as t(a, b, c, d, e) order by e {order}"
+        )
+        latest = con.execute(
+            "select follow_up_score from baseline_followup_pairs(date '2025-12-31', [null], [null])"
+        ).fetchall()
+        six = con.execute(
+            "select follow_up_score from baseline_followup_pairs(date '2025-12-31', [6], [61])"
+        ).fetchall()
+        assert latest == [(35.0,)] and six == [(35.0,)]

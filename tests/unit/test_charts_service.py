@@ -89,17 +89,24 @@ def test_triage_funnel_labels_conversions():
     rows = service.triage_table(
         pd.DataFrame(
             {
-                "stage_order": [1, 3, 8],
-                "stage": ["referred", "accepted", "first_contact"],
-                "referral_count": [10, 6, 4],
-                "base_stage": ["referred", "referred", "accepted"],
-                "base_count": [10, 10, 6],
-                "conversion_pct": [100.0, 60.0, 66.7],
+                "stage_order": [1, 3, 8, 9, 10],
+                "stage": ["referred", "accepted", "first_contact", "action_plan", "discharged"],
+                "referral_count": [1000, 600, 400, 380, 1],
+                "base_stage": ["referred", "referred", "accepted", "first_contact", "accepted"],
+                "base_count": [1000, 1000, 600, 400, 600],
+                "conversion_pct": [100.0, 60.0, 66.7, 95.0, 100 / 600],
             }
         )
     )
     fig = charts.triage_funnel(rows, PERIOD)
-    assert list(fig.data[0].text)[::-1] == ["10", "6 (60% of referred)", "4 (67% of accepted)"]
+    # plain English after "of" (was "96% of had a first contact"); a real person is never 0%
+    assert list(fig.data[0].text)[::-1] == [
+        "1,000",
+        "600 (60% of referrals)",
+        "400 (67% of those accepted)",
+        "380 (95% of those with a first contact)",
+        "1 (under 1% of those accepted)",
+    ]
     assert fig.layout.xaxis.title.text == "Referrals (number)"
     assert PERIOD in _title(fig)
 
@@ -205,7 +212,9 @@ def test_domains_by_condition_heatmap_marks_suppressed():
         {
             "condition_label": ["Fibromyalgia", "Fibromyalgia"],
             "domain_label": ["Getting active", "Relationships"],
-            "chosen_pct": [100.0, None],
+            # the heatmap now shows each condition's goals by domain (column `share`, None =
+            # suppressed, as service.shares gives it), so a row adds up to 100%
+            "share": pd.Series([100.0, None], dtype=object),
         }
     )
     fig = charts.domains_by_condition(

@@ -229,3 +229,48 @@ def test_protect_record():
         "share_mcid": None,
         "instrument": "PSEQ",
     }
+
+
+# --- published shares, intervals, p-values and secondary suppression -----------------------
+from wellpath import disclosure as dc  # noqa: E402
+
+
+def test_share_suppressed_under_a_small_rounded_denominator() -> None:
+    # 80+ age group: 9 of 11 accepted (82%) would read 10 of 10 = 100%
+    assert dc.published_share(9, 11) is None
+    assert dc.published_share(18, 22) == 100.0 * 20 / 20  # 22 -> 20: published, stated rule
+    assert dc.published_share(41, 50) == pytest.approx(80.0)  # 41 -> 40 of 50
+    assert dc.published_share(5, 50) is None  # numerator 1-7: suppressed
+
+
+def test_share_interval_comes_from_the_rounded_parts() -> None:
+    from wellpath.stats import wilson_interval
+
+    low, high = dc.published_share_interval(41, 52)
+    exp_low, exp_high = wilson_interval(40, 50)
+    assert (low, high) == pytest.approx((100 * exp_low, 100 * exp_high))
+    assert dc.published_share_interval(5, 9) is None  # the Wilson(5, 9) leak
+
+
+def test_p_value_bands() -> None:
+    assert dc.p_value_band(0.0546875) == "p \u2265 0.05"
+    assert dc.p_value_band(0.049) == "p < 0.05"
+    assert dc.p_value_band(0.009) == "p < 0.01"
+    assert dc.p_value_band(1e-9) == "p < 0.001"
+    assert dc.p_value_band(None) is None
+
+
+def test_published_statistic_rounds_to_one_decimal_half_up() -> None:
+    assert dc.published_statistic(9.35, 481) == 9.4
+    assert dc.published_statistic(9.35, 7) is None
+
+
+def test_secondary_suppression_protects_the_complement() -> None:
+    # parent 60: A 55 leaves 5 for the rest -> A is hidden as well as B (5)
+    out = dc.secondary_suppress({"A": 55, "B": 5}, 60)
+    assert out == {"A": None, "B": None}
+    # one hidden cell (C = 3) among visible ones: the next smallest visible is hidden too
+    out = dc.secondary_suppress({"A": 40, "B": 12, "C": 3}, 55)
+    assert out["C"] is None and out["B"] is None and out["A"] == 40
+    # nothing small: plain rounding
+    assert dc.secondary_suppress({"A": 40, "B": 22}, 62) == {"A": 40, "B": 20}

@@ -16,7 +16,7 @@ from scipy import stats as sps
 
 from wellpath import costs, disclosure, funnel, outcomes, scoring, spc, stats
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "published"
 SCORING = FIXTURES / "scoring"
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from wellpath import scoring
 from wellpath.scoring import INSTRUMENTS, ons4_bands, pseq_band, score, swemwbs_metric
 
-SHARED_FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+SHARED_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "published"
 SWEMWBS_CSV = SHARED_FIXTURES / "scoring" / "swemwbs_raw_to_metric.csv"
 
 

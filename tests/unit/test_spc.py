@@ -19,7 +19,7 @@ import pytest
 
 from wellpath import spc
 
-SPC = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "spc"
+SPC = Path(__file__).resolve().parents[1] / "fixtures" / "published" / "spc"
 CASES = json.loads((SPC / "expected_cases.json").read_text())
 AE = pd.read_csv(SPC / "ae_integration_expected.csv", parse_dates=["period"])
 

@@ -25,7 +25,7 @@ from wellpath.stats import (
     wilson_interval,
 )
 
-SCORING = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "scoring"
+SCORING = Path(__file__).resolve().parents[1] / "fixtures" / "published" / "scoring"
 
 # --- Wilson ------------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from wellpath import theme
+from wellpath import formats, theme
 from wellpath.quality import field_name
 
 INSTRUMENT_NAMES = {
@@ -61,7 +61,7 @@ def field_completeness(fields: pd.DataFrame, table_label: str, period: str) -> g
             y=labels,
             orientation="h",
             marker_color=theme.NHS_BLUE,
-            text=[f"{v:.0f}%" if pd.notna(v) else "*" for v in fields["filled_pct"]],
+            text=[formats.fmt_pct(v, missing=formats.SUPPRESSED) for v in fields["filled_pct"]],
             textposition="outside",
             hovertemplate="%{y}: %{x:.1f}% filled in<extra></extra>",
         )

@@ -11,8 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from wellpath import labels, theme
-from wellpath.service import WAITING_FOR, quarter_label
+from wellpath import disclosure, formats, labels, theme
+from wellpath.service import WAITING_FOR, quarter_label, share_text
 
 SUPPRESSED_NOTE = "Bars left out where the number is suppressed (*)."
 WAITING_COLOURS = {"triage": theme.NHS_WARM_YELLOW, "first_contact": theme.NHS_BLUE}
@@ -28,8 +28,36 @@ def _layout(fig: go.Figure, title: str, period: str, x_title: str, y_title: str,
     )
 
 
-def _months_axis(fig: go.Figure) -> None:
-    fig.update_xaxes(tickformat="%b %Y", hoverformat="%b %Y")
+def _text(value: object) -> str:
+    """A value from the data as plain text in a plotly label (plotly renders <b>, <a>)."""
+    return (
+        ""
+        if formats.is_missing(value)
+        else str(value).replace("<", "\u2039").replace(">", "\u203a")
+    )
+
+
+def _months_axis(fig: go.Figure, months: Sequence[object] = ()) -> None:
+    """Month ticks, one label per month (up to 18 months; every 3rd or 6th beyond), so a short
+    period does not repeat "Nov 2025" at half-month ticks."""
+    n = len(set(pd.to_datetime(pd.Series(list(months)), errors="coerce").dropna()))
+    step = 1 if n <= 18 else (3 if n <= 48 else 6)
+    extra = {"dtick": f"M{step}", "tick0": "2000-01-01"} if n else {}
+    fig.update_xaxes(tickformat="%b %Y", hoverformat="%b %Y", **extra)
+
+
+def _floats(values: Sequence[object]) -> list[float]:
+    """None/NA (suppressed or no data) as NaN, so plotly leaves the bar out."""
+    return [math.nan if formats.is_missing(v) else float(v) for v in values]  # type: ignore[arg-type]
+
+
+def _share_hover(values: Sequence[object], what: str) -> list[str]:
+    return [
+        disclosure.SMALL_DENOMINATOR_REASON
+        if v is None
+        else (formats.NO_DATA_HELP if formats.is_missing(v) else f"{share_text(v)} {what}")
+        for v in values
+    ]
 
 
 def referrals_by_practice_month(
@@ -37,13 +65,14 @@ def referrals_by_practice_month(
     colours: Mapping[str, str],
     period: str,
 ) -> go.Figure:
-    """Stacked bars: referrals per month, one colour per practice (theme.practice_colours)."""
+    """Stacked bars: referrals per month, one colour per practice (theme.practice_colours);
+    a view passes the top practices and one "Other practices" row when there are many."""
     fig = go.Figure()
     for code, part in months.groupby("practice_code", sort=True):
-        name = str(part["practice_name"].iloc[0])
+        name = _text(part["practice_name"].iloc[0])
         fig.add_bar(
             x=pd.to_datetime(part["month_start"]),
-            y=part["referral_count"],
+            y=_floats(part["referral_count"]),
             name=name,
             marker_color=colours.get(code, theme.NHS_BLUE),
             # part months at either end of the period are paler: fewer days, not fewer people
@@ -60,7 +89,7 @@ def referrals_by_practice_month(
         barmode="stack",
         height=420,
     )
-    _months_axis(fig)
+    _months_axis(fig, months["month_start"])
     fig.update_yaxes(rangemode="tozero", tickformat=",d")
     return fig
 
@@ -81,8 +110,8 @@ def horizontal_bars(
     rows = frame.iloc[::-1]
     fig = go.Figure(
         go.Bar(
-            x=rows[value_col],
-            y=rows[label_col],
+            x=_floats(rows[value_col]),
+            y=[_text(v) for v in rows[label_col]],
             orientation="h",
             marker_color=colour,
             text=rows[text_col] if text_col else None,
@@ -113,17 +142,21 @@ def mix_over_time(
     title: str,
     period: str,
     legend_title: str,
+    rounded: bool = False,
 ) -> go.Figure:
-    """100% stacked bars by quarter: each category's share of the quarter's referrals."""
+    """100% stacked bars by quarter: each category's share of the quarter's referrals (for a
+    rounded scope from the rounded cells, and left out in a quarter of under
+    disclosure.MIN_SHARE_DENOMINATOR referrals after rounding)."""
     data = frame.copy()
     data["count"] = pd.to_numeric(data["referral_count"], errors="coerce")
     totals = data.groupby("quarter_start")["count"].transform("sum")
-    data["share_pct"] = 100 * data["count"] / totals.where(totals > 0)
+    floor = disclosure.MIN_SHARE_DENOMINATOR if rounded else 1
+    data["share_pct"] = 100 * data["count"] / totals.where(totals >= floor)
     data["quarter"] = [quarter_label(q) for q in data["quarter_start"]]
     order = list(dict.fromkeys(data.sort_values("quarter_start")["quarter"]))
     fig = go.Figure()
     for i, (code, part) in enumerate(data.groupby(category_col, dropna=False, sort=True)):
-        name = labels.label(names, code) if not pd.isna(code) else "Not recorded"
+        name = _text(labels.label(names, code) if not pd.isna(code) else "Not recorded")
         fig.add_bar(
             x=part["quarter"],
             y=part["share_pct"],
@@ -164,16 +197,14 @@ def triage_funnel(stages: pd.DataFrame, period: str) -> go.Figure:
     ]
     text = []
     for _, r in rows.iterrows():
-        count = "*" if pd.isna(r["referral_count"]) else f"{int(r['referral_count']):,}"
+        count = formats.fmt_count(r["referral_count"])
         if r["stage"] == "referred":
             text.append(count)
-        elif pd.isna(r["conversion_pct"]):
-            text.append(f"{count} (* of {r['base_label']})")
         else:
-            text.append(f"{count} ({r['conversion_pct']:.0f}% of {r['base_label']})")
+            text.append(f"{count} ({share_text(r['conversion_pct'])} of {r['base_label']})")
     fig = go.Figure(
         go.Bar(
-            x=rows["referral_count"][::-1],
+            x=_floats(rows["referral_count"])[::-1],
             y=rows["stage_label"][::-1],
             orientation="h",
             marker_color=colours[::-1],
@@ -207,34 +238,37 @@ def equity_chart(rows: pd.DataFrame, dimension_label: str, period: str) -> go.Fi
         subplot_titles=("Share of referrals (%)", "Accepted, and engaged once accepted (%)"),
     )
     data = rows.iloc[::-1]
+    groups = [_text(g) for g in data["group"]]
     fig.add_bar(
-        x=data["share_pct"],
-        y=data["group"],
+        x=_floats(data["share_pct"]),
+        y=groups,
         orientation="h",
         marker_color=theme.NHS_BLUE,
         name="Share of referrals",
-        customdata=data["referral_count"],
-        hovertemplate="%{y}: %{x:.1f}% (%{customdata} referrals)<extra></extra>",
+        hovertext=_share_hover(data["share_pct"], "of referrals"),
+        hovertemplate="%{y}: %{hovertext}<extra></extra>",
         row=1,
         col=1,
     )
     fig.add_bar(
-        x=data["accepted_pct"],
-        y=data["group"],
+        x=_floats(data["accepted_pct"]),
+        y=groups,
         orientation="h",
         marker_color=theme.CATEGORICAL[2],
         name="Accepted at triage",
-        hovertemplate="%{y}: %{x:.0f}% accepted<extra></extra>",
+        hovertext=_share_hover(data["accepted_pct"], "accepted"),
+        hovertemplate="%{y}: %{hovertext}<extra></extra>",
         row=1,
         col=2,
     )
     fig.add_bar(
-        x=data["engaged_pct"],
-        y=data["group"],
+        x=_floats(data["engaged_pct"]),
+        y=groups,
         orientation="h",
         marker_color=theme.CATEGORICAL[1],
         name="Engaged (of those accepted)",
-        hovertemplate="%{y}: %{x:.0f}% engaged<extra></extra>",
+        hovertext=_share_hover(data["engaged_pct"], "engaged"),
+        hovertemplate="%{y}: %{hovertext}<extra></extra>",
         row=1,
         col=2,
     )
@@ -291,7 +325,8 @@ def worker_caseloads(workers: pd.DataFrame, period: str, columns: int = 2) -> go
         rows=rows,
         cols=columns,
         subplot_titles=[
-            f"{n} ({workers.loc[workers['display_name'] == n, 'fte'].iloc[0]:g} FTE)" for n in names
+            f"{_text(n)} ({workers.loc[workers['display_name'] == n, 'fte'].iloc[0]:g} FTE)"
+            for n in names
         ],
         shared_xaxes=True,
         vertical_spacing=0.18 / rows if rows > 1 else 0.1,
@@ -489,20 +524,26 @@ def lines_by_group(
     x_title: str = "Month",
     colours: Mapping[str, str] | None = None,
 ) -> go.Figure:
-    """One line per group over months (e.g. attended contacts per worker)."""
+    """One line per group over months (e.g. attended contacts per worker). With an
+    `is_whole_month` column, part months are left out of the lines (a 1-day last month would
+    read as a sudden drop) and said so in the subtitle."""
     fig = go.Figure()
+    if "is_whole_month" in frame.columns and not frame["is_whole_month"].astype(bool).all():
+        frame = frame[frame["is_whole_month"].astype(bool)]
+        period = period + " · part months at either end left out"
     for i, (name, part) in enumerate(frame.groupby(group_col, sort=True)):
         colour = (colours or {}).get(name, theme.CATEGORICAL[i % len(theme.CATEGORICAL)])
+        label = _text(name)
         fig.add_scatter(
             x=pd.to_datetime(part[x_col]),
-            y=part[value_col],
+            y=_floats(part[value_col]),
             mode="lines+markers",
-            name=str(name),
+            name=label,
             line={"color": colour, "width": 2},
-            hovertemplate=f"{name}<br>%{{x|%b %Y}}: %{{y:,}}<extra></extra>",
+            hovertemplate=f"{label}<br>%{{x|%b %Y}}: %{{y:,}}<extra></extra>",
         )
     _layout(fig, title, period, x_title, y_title, height=400)
-    fig.update_xaxes(tickformat="%b %Y")
+    _months_axis(fig, frame[x_col])
     fig.update_yaxes(rangemode="tozero", tickformat=",d")
     return fig
 
@@ -552,11 +593,13 @@ def domains_by_condition(
     domain_order: Sequence[str],
     period: str,
 ) -> go.Figure:
-    """Heatmap: the share of each condition's action plans with a goal in each domain."""
-    pivot = frame.pivot_table(
+    """Heatmap: each condition's goals split by domain (column `share`, 0-100; a row adds up
+    to 100%), the colour scale from 0 to the largest cell shown."""
+    data = frame.assign(value=_floats(frame["share"]))
+    pivot = data.pivot_table(
         index="condition_label",
         columns="domain_label",
-        values="chosen_pct",
+        values="value",
         aggfunc="first",
         dropna=False,
     )
@@ -564,28 +607,106 @@ def domains_by_condition(
         index=[c for c in condition_order if c in pivot.index],
         columns=[d for d in domain_order if d in pivot.columns],
     )
-    text = [["*" if pd.isna(v) else f"{v:.0f}%" for v in row] for row in pivot.to_numpy()]
+    hidden = {
+        (c, d)
+        for c, d, v in zip(
+            frame["condition_label"], frame["domain_label"], frame["share"], strict=True
+        )
+        if v is None
+    }
+    text = [
+        [
+            formats.SUPPRESSED
+            if (c, d) in hidden
+            else (formats.NO_DATA if pd.isna(v) else share_text(v))
+            for d, v in zip(pivot.columns, row, strict=True)
+        ]
+        for c, row in zip(pivot.index, pivot.to_numpy(), strict=True)
+    ]
+    top = float(pd.Series(pivot.to_numpy().ravel()).max()) if pivot.size else 0.0
+    top = top if top > 0 else 100.0
     fig = go.Figure(
         go.Heatmap(
             z=pivot.to_numpy(),
-            x=list(pivot.columns),
-            y=list(pivot.index),
+            x=[_text(c) for c in pivot.columns],
+            y=[_text(r) for r in pivot.index],
             text=text,
             texttemplate="%{text}",
             colorscale=[[0, "#FFFFFF"], [1, theme.NHS_BLUE]],
             zmin=0,
-            zmax=100,
-            colorbar={"title": {"text": "% of plans"}, "ticksuffix": "%"},
-            hovertemplate="%{y}<br>%{x}: %{z:.0f}% of action plans<extra></extra>",
+            zmax=top,
+            colorbar={"title": {"text": "% of the<br>condition's goals"}, "ticksuffix": "%"},
+            hovertemplate="%{y}<br>%{x}: %{text} of the condition's goals<extra></extra>",
         )
     )
     _layout(
         fig,
-        "Which domains people choose, by condition",
+        "Which domains people's goals are in, by condition (each row adds up to 100%)",
         period,
         "Action-plan domain",
         "Condition",
         height=max(320, 140 + 48 * len(pivot.index)),
     )
     fig.update_yaxes(automargin=True, autorange="reversed")
+    return fig
+
+
+def band_histogram(
+    frame: pd.DataFrame,
+    *,
+    from_col: str,
+    to_col: str,
+    count_col: str,
+    label_col: str,
+    title: str,
+    period: str,
+    x_title: str,
+    unit: str,
+    colour: str = theme.NHS_BLUE,
+) -> go.Figure:
+    """A histogram of bands of unequal width drawn at their true widths: each bar's AREA is its
+    count, so its height is the count per `unit` of width (a 6-month band is not drawn as
+    tall as a 3-month band holding the same number). An open-ended last band is drawn as wide
+    as the one before it, hatched, and labelled with its count."""
+    rows = frame.reset_index(drop=True)
+    lows = rows[from_col].astype(float).tolist()
+    highs = rows[to_col].astype(float).tolist()
+    open_end = [False] * len(rows)
+    if len(rows) > 1 and highs[-1] > 10 * max(highs[:-1]):
+        highs[-1] = lows[-1] + (highs[-2] - lows[-2])
+        open_end[-1] = True
+    widths = [h - lo for lo, h in zip(lows, highs, strict=True)]
+    counts = _floats(rows[count_col])
+    heights = [c / w if w else math.nan for c, w in zip(counts, widths, strict=True)]
+    text = [formats.fmt_count(v) for v in rows[count_col]]
+    fig = go.Figure(
+        go.Bar(
+            x=[lo + w / 2 for lo, w in zip(lows, widths, strict=True)],
+            y=heights,
+            width=widths,
+            marker_color=colour,
+            marker_line={"color": "white", "width": 1},
+            marker_pattern_shape=["/" if o else "" for o in open_end],
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[[_text(lb), t] for lb, t in zip(rows[label_col], text, strict=True)],
+            hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
+        )
+    )
+    note = (
+        " · hatched: open-ended band, drawn at the width of the one before" if any(open_end) else ""
+    )
+    _layout(
+        fig,
+        title,
+        period + " · bar area = number; labels are numbers" + note,
+        x_title,
+        f"Number per {unit} of band width",
+        height=400,
+        showlegend=False,
+    )
+    edges = sorted(set(lows) | set(h for h, o in zip(highs, open_end, strict=True) if not o))
+    fig.update_xaxes(tickvals=edges, range=[min(lows), max(highs)])
+    fig.update_yaxes(rangemode="tozero")
     return fig

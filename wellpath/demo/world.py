@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from wellpath.demo import v2
 from wellpath.demo.reference import NEWCASTLE_POPULATION_BY_IMD_DECILE, PRACTICES
 
 NONE = -1  # an empty date (every real date here is after 1970)
@@ -333,8 +334,10 @@ def _referrals(
     practices: pd.DataFrame,
     today: dt.date,
     subset: np.ndarray,
-) -> tuple[Journeys, np.ndarray]:
-    """Referrals to the pilot practices among `subset` (indices into practices)."""
+    v2rng: np.random.Generator,
+) -> tuple[Journeys, np.ndarray, dict[str, np.ndarray]]:
+    """Referrals to the pilot practices among `subset` (indices into practices), and the
+    practices' engagement events (version 2), which shape them."""
     t0, t1 = day_of(SERVICE_START), day_of(today)
     pilot = subset[practices["role"].to_numpy()[subset] == "pilot"]
     months = np.arange(month_of(np.array([t0]))[0], month_of(np.array([t1]))[0] + 1)
@@ -348,6 +351,11 @@ def _referrals(
     uptake = rng.uniform(0.85, 1.15, len(pilot))
     growth = 6.0 + 7.0 * (1 - np.exp(-np.arange(len(months)) / 8.0))
     lam = scale.rate_multiplier * np.outer(size * uptake, growth) * (days_open / full)[None, :]
+    codes = practices["practice_code"].to_numpy().astype(str)
+    events, hours = v2.engagement(
+        v2rng, pilot, codes, m_start, days_open, t1, demo=scale.n_practices is None
+    )
+    lam = lam * v2.referral_multiplier(hours)
     counts = rng.poisson(lam)
     practice = np.repeat(np.repeat(pilot, len(months)), counts.ravel())
     month_idx = np.repeat(np.tile(np.arange(len(months)), len(pilot)), counts.ravel())
@@ -425,23 +433,27 @@ def _referrals(
         reason[sel] = np.array([idx[x] for x in names])[pick_all[j][sel]]
 
     worker = np.full(n, -1)
-    return Journeys(
-        practice=practice,
-        referral_day=day,
-        age=age,
-        condition=condition,
-        symptom_months=sym,
-        outcome=outcome,
-        triage_day=triage,
-        worker=worker,
-        journey=journey,
-        first_day=first,
-        planned_first_day=np.where(contacted, planned, NONE),
-        stay_days=stay,
-        discharge_day=discharge,
-        discharge_reason=reason,
-        response=rng.normal(0, 1, n),
-    ), workers_team
+    return (
+        Journeys(
+            practice=practice,
+            referral_day=day,
+            age=age,
+            condition=condition,
+            symptom_months=sym,
+            outcome=outcome,
+            triage_day=triage,
+            worker=worker,
+            journey=journey,
+            first_day=first,
+            planned_first_day=np.where(contacted, planned, NONE),
+            stay_days=stay,
+            discharge_day=discharge,
+            discharge_reason=reason,
+            response=rng.normal(0, 1, n),
+        ),
+        workers_team,
+        events,
+    )
 
 
 # ---------------------------------------------------------------- contacts
@@ -760,6 +772,7 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     "goals": [
         ("goal_id", "id:G"), ("referral_id", "id:R"), ("domain", "text"),
         ("agreed_date", "date"), ("status", "text"), ("closed_date", "date"),
+        ("barrier", "text"),
     ],
     "assessments": [
         ("assessment_id", "id:A"), ("referral_id", "id:R"), ("instrument", "text"),
@@ -775,6 +788,14 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     "prescriptions": [
         ("patient_id", "pid"), ("month", "month"), ("opioid_items", "int"),
         ("gabapentinoid_items", "int"), ("antidepressant_items", "int"),
+    ],
+    "practice_engagement": [
+        ("engagement_id", "id:E"), ("practice_code", "text"), ("worker_id", "text"),
+        ("engagement_date", "date"), ("kind", "text"), ("minutes", "int"),
+    ],
+    "stories": [
+        ("story_id", "id:S"), ("referral_id", "id:R"), ("story_date", "date"),
+        ("consent", "text"), ("title", "text"), ("text", "text"),
     ],
 }  # fmt: skip
 
@@ -836,6 +857,8 @@ class _Counts:
     contacts: int = 0
     goals: int = 0
     assessments: int = 0
+    engagements: int = 0
+    stories: int = 0
 
 
 def chunk_count(scale: str | Scale) -> int:
@@ -879,6 +902,7 @@ def generate_chunks(
         subset = np.arange(k * size, min((k + 1) * size, len(practices)))
         tables = _chunk(
             np.random.default_rng([seed, 1000 + k]) if n_chunks > 1 else rng,
+            np.random.default_rng([seed, 2000 + k]),
             sc,
             practices,
             workers,
@@ -916,6 +940,7 @@ def generate(
 
 def _chunk(
     rng: np.random.Generator,
+    v2rng: np.random.Generator,
     sc: Scale,
     practices: pd.DataFrame,
     workers: pd.DataFrame,
@@ -932,7 +957,7 @@ def _chunk(
     """
     t1 = day_of(today)
     say(0.05, "referrals and journeys")
-    j, team = _referrals(rng, sc, practices, today, subset)
+    j, team, events = _referrals(rng, sc, practices, today, subset, v2rng)
     n = len(j.referral_day)
     accepted = j.outcome == 0
     j.worker[accepted] = _assign_workers(rng, workers, team[accepted], j.triage_day[accepted])
@@ -1069,7 +1094,59 @@ def _chunk(
         | {k: v.astype("int16") for k, v in rx.items()}
     )
 
+    # Version 2: who engaged with each practice, barriers on goals not met, stories.
+    if sc.n_practices is None:
+        practice_team = np.zeros(len(practices), dtype=int)
+    else:
+        _, practice_team = np.unique(practices["pcn_code"].to_numpy(), return_inverse=True)
+    w_start = np.array([day_of(d) for d in workers["start_date"]])
+    e_worker = v2.engagement_workers(events, practice_team, workers["team"].to_numpy(), w_start)
+    practice_engagement = pd.DataFrame(
+        {
+            "engagement_id": done.engagements + np.arange(1, len(events["day"]) + 1),
+            "practice_code": _coded(codes, events["practice"]),
+            "worker_id": _coded(worker_ids, e_worker),
+            "engagement_date": to_dates(events["day"]),
+            "kind": _coded(v2.KINDS, events["kind"]),
+            "minutes": events["minutes"].astype("int16"),
+        }
+    )
+    pcn = practices["pcn_code"].to_numpy().astype(str)
+    # The outer PCN: the demo's second PCN; elsewhere every other PCN.
+    _, pcn_no = np.unique(pcn, return_inverse=True)
+    outer = (pcn_no % 2 == 1)[j.practice[g["ref"]]]
+    goals["barrier"] = _coded(
+        v2.BARRIERS,
+        v2.barriers(v2rng, g["domain"], g["status"], g["agreed"], outer, day_of(SERVICE_START)),
+    )
+    completed = np.flatnonzero(
+        (j.journey == COMPLETER) & (j.discharge_day != NONE) & (j.discharge_reason == 0)
+    )  # discharged with their goals met
+    first_goal = np.full(n, 0)
+    first_goal[g["ref"][::-1]] = g["domain"][::-1]  # each referral's first goal's domain
+    s = v2.stories(
+        v2rng,
+        completed,
+        j.discharge_day[completed],
+        first_goal[completed],
+        GOAL_DOMAINS,
+        t1,
+        demo=sc.n_practices is None,
+    )
+    stories = pd.DataFrame(
+        {
+            "story_id": done.stories + np.arange(1, len(s["ref"]) + 1),
+            "referral_id": ref_no[s["ref"]],
+            "story_date": to_dates(s["day"]),
+            "consent": _coded(np.array(["practice_only", "publishable"]), s["consent"]),
+            "title": s["title"],
+            "text": s["text"],
+        }
+    )
+
     done.people += n_people
+    done.engagements += len(practice_engagement)
+    done.stories += len(stories)
     done.referrals += n
     done.contacts += len(contacts)
     done.goals += len(goals)
@@ -1083,4 +1160,6 @@ def _chunk(
         "assessments": assessments,
         "healthcare_use": healthcare_use,
         "prescriptions": prescriptions,
+        "practice_engagement": practice_engagement,
+        "stories": stories,
     }

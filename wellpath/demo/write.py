@@ -49,13 +49,15 @@ def id_widths(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
         "C": len(tables["contacts"]),
         "G": len(tables["goals"]),
         "A": len(tables["assessments"]),
+        "E": len(tables.get("practice_engagement", ())),
+        "S": len(tables.get("stories", ())),
     }
     return {k: max(6, len(str(v))) for k, v in sizes.items()}
 
 
 def fixed_widths(digits: int) -> dict[str, int]:
     """The same width for every id prefix (a chunked world, whose totals are not known)."""
-    return dict.fromkeys("RCGA", digits)
+    return dict.fromkeys("RCGAES", digits)
 
 
 def format_id(prefix: str, number: int, widths: dict[str, int]) -> str:
@@ -147,7 +149,8 @@ def _column(values: pd.Series, kind: str, widths: dict[str, int]) -> pa.Array:
     if kind == "pid":
         return _pseudonyms(values.to_numpy())
     if kind.startswith("id:"):
-        return _ids(kind[3:], values.to_numpy(), widths[kind[3:]])
+        # Prefixes added since a caller chose its widths (E, S: version 2) get the minimum.
+        return _ids(kind[3:], values.to_numpy(), widths.get(kind[3:], 6))
     if kind == "total":
         return _totals(values)
     if kind == "decimal":

@@ -53,6 +53,8 @@ PAST_EVENT_DATES = (
     "assessment_date",
     "agreed_date",
     "closed_date",
+    "engagement_date",
+    "story_date",
 )
 BEYOND_HEADER = "(fields beyond the header)"  # raw_row key for them
 
@@ -500,8 +502,101 @@ def cross_field_checks(table: Table, header: list[str]) -> list[Check]:
                 "' (only open goals may have no closed_date)'",
             )
         )
+    if table.name == "goals" and "barrier" in header:
+        checks.append(_barrier_check(table, header))
+    if table.name == "stories":
+        checks.extend(_story_checks(table, header))
     if table.name == "assessments":
         checks.extend(_assessment_checks(table, header))
+    return checks
+
+
+# ---------------------------------------------------------------- version 2 rules
+
+# What a story must not contain (RE2 syntax, searched anywhere in the text). An NHS number is
+# looked for as 10 digits, optionally grouped 3 3 4 by spaces or dashes, passing Modulus 11.
+NHS_NUMBER_IN_TEXT = r"\b[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}\b"
+EMAIL_IN_TEXT = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+# A UK phone number: 0 (or +44, with an optional (0)) then 9 or 10 more digits, the first
+# not 0, spaces, dashes and brackets allowed between them (0191 123 4567, 07700 900123,
+# +44 (0)20 7946 0958).
+PHONE_IN_TEXT = r"(\+44[ -]*(\(0\)[ -]*)?|\(?\b0)[1-9]([ -]*\)?[ -]*[0-9]){8,9}\b"
+# A UK postcode, full: outward code (NE4, SW1A, M1) and inward code (6BE), any case.
+POSTCODE_IN_TEXT = r"(?i)\b[A-Z]{1,2}[0-9][A-Z0-9]?[ ]*[0-9][A-Z]{2}\b"
+STORY_TEXT_COLUMNS = ("title", "text")
+
+
+def _has_nhs_number_sql(raw: str) -> str:
+    found = f"regexp_extract_all({raw}, '{NHS_NUMBER_IN_TEXT}')"
+    return f"coalesce(list_bool_or(list_transform({found}, x -> {nhs_number_sql('x')})), false)"
+
+
+def story_redacted_sql(raw: str) -> str:
+    """A story's cell with what may identify someone replaced, for the rejected-rows log
+    (10-digit numbers whether or not they pass Modulus 11, e-mail addresses, phone numbers,
+    postcodes), so a refused story does not keep them."""
+    out = raw
+    for pattern, words in (
+        (NHS_NUMBER_IN_TEXT, "(number removed)"),
+        (EMAIL_IN_TEXT, "(e-mail address removed)"),
+        (PHONE_IN_TEXT, "(phone number removed)"),
+        (POSTCODE_IN_TEXT, "(postcode removed)"),
+    ):
+        out = f"regexp_replace({out}, '{pattern}', {lit(words)}, 'g')"
+    return out
+
+
+def _barrier_check(table: Table, header: list[str]) -> Check:
+    statuses = ", ".join(lit(s) for s in contract.UNMET_STATUSES)
+    raw = raw_expr(table, header, "barrier")
+    return Check(
+        "barrier",
+        f"barrier is not null and (status is null or status not in ({statuses}))",
+        raw,
+        f"'barrier ' || {raw} || ' is given but status is ' || coalesce(status, 'empty') || "
+        + lit(
+            "; a barrier says why a goal was not met, so it is given only when status is "
+            + ", ".join(contract.UNMET_STATUSES[:-1])
+            + " or "
+            + contract.UNMET_STATUSES[-1]
+        ),
+    )
+
+
+def _story_checks(table: Table, header: list[str]) -> list[Check]:
+    """Stories: lengths, and nothing that identifies anyone. The value kept with the rule is
+    never the text itself (it may hold what the rule refuses)."""
+    checks: list[Check] = []
+    for name, limit in (("title", contract.MAX_STORY_TITLE), ("text", contract.MAX_STORY_TEXT)):
+        raw = raw_expr(table, header, name)
+        checks.append(
+            Check(
+                name,
+                f"length({raw}) > {limit}",
+                f"length({raw})::varchar || ' characters'",
+                f"{lit(name + ' is ')} || length({raw}) || "
+                + lit(f" characters long; it may be at most {limit:,}"),
+            )
+        )
+    for name in STORY_TEXT_COLUMNS:
+        raw = raw_expr(table, header, name)
+        for condition, what in (
+            (_has_nhs_number_sql(raw), "an NHS number"),
+            (f"regexp_matches({raw}, '{EMAIL_IN_TEXT}')", "an e-mail address"),
+            (f"regexp_matches({raw}, '{PHONE_IN_TEXT}')", "a phone number"),
+            (f"regexp_matches({raw}, '{POSTCODE_IN_TEXT}')", "a postcode"),
+        ):
+            checks.append(
+                Check(
+                    name,
+                    f"{raw} is not null and {condition}",
+                    "null",
+                    lit(
+                        f"{name} contains {what}; a story must not identify anyone: take it "
+                        "out and send the story again"
+                    ),
+                )
+            )
     return checks
 
 
@@ -721,7 +816,10 @@ def raw_row_sql(table: Table, header: list[str]) -> tuple[str, dict[str, str]]:
         keys.append(key)
         params[f"h{i}"] = key
         cell = f"c.t{i}"
-        pairs.append(f"$h{i}, case when {nhs_number_sql(cell)} then {mask} else c.c{i} end")
+        sent = f"c.c{i}"
+        if table.name == "stories" and name in STORY_TEXT_COLUMNS:
+            sent = story_redacted_sql(sent)  # a refused story keeps nothing identifying
+        pairs.append(f"$h{i}, case when {nhs_number_sql(cell)} then {mask} else {sent} end")
         # chr(1) never occurs in a rule, so a cell that is not an NHS number replaces nothing
         # (and the expression grows by one call per column, not doubling).
         rule = (

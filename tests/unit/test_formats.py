@@ -1,0 +1,91 @@
+"""wellpath.formats: one way to write every value (half-up rounding, UK dates, * vs dash,
+text from the data shown as text, spreadsheet formulas neutralised)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+from wellpath import formats as f
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "expected"),
+    [
+        (62.5, 0, "63"),  # 5/8 as a percentage: half-to-even would give 62
+        (22.5, 0, "23"),  # 22.5 minutes: half-to-even would give 22
+        (0.125, 2, "0.13"),
+        (2.675, 2, "2.68"),  # stored as 2.67499..., read by people as 2.675
+        (-2.5, 0, "-3"),  # halves away from zero
+        (1234567.0, 0, "1,234,567"),
+        (-0.04, 1, "0.0"),  # no negative zero
+    ],
+)
+def test_fmt_number_rounds_half_up(value: float, digits: int, expected: str) -> None:
+    assert f.fmt_number(value, digits) == expected
+
+
+def test_fmt_pct_and_count() -> None:
+    assert f.fmt_pct(100 * 5 / 8) == "63%"
+    assert f.fmt_count(12345) == "12,345"
+    assert f.fmt_count(None) == f.SUPPRESSED  # a protected count that is missing was hidden
+    assert f.fmt_pct(None) == f.NO_DATA  # a share with nothing to divide is no data
+    assert f.fmt_number(float("nan")) == f.NO_DATA
+
+
+def test_signed_and_pounds_use_a_true_minus() -> None:
+    assert f.fmt_signed(9.44) == "+9.4"
+    assert f.fmt_signed(-1.52) == "\u22121.5"
+    assert f.fmt_signed(0.04) == "0.0"
+    assert f.fmt_gbp(-108.4) == "\u2212£108"
+    assert f.fmt_gbp(42606) == "£42,606"
+
+
+def test_suppressed_and_no_data_are_different_marks() -> None:
+    assert f.SUPPRESSED == "*"
+    assert f.NO_DATA != f.SUPPRESSED
+    assert f.display_value(None, None) == f.NO_DATA  # nothing there to begin with
+    assert f.display_value(12.3, None) == f.SUPPRESSED  # there, but hidden
+    assert f.display_value(12.34, 12.34) == "12.3"
+    raw = pd.Series([1.0, math.nan, 3.0])
+    shown = pd.Series([math.nan, math.nan, 3.0])
+    assert f.display_column(raw, shown).tolist() == [f.SUPPRESSED, f.NO_DATA, "3.0"]
+
+
+def test_uk_dates_and_months() -> None:
+    assert f.uk_date(dt.date(2025, 4, 3)) == "3 Apr 2025"
+    assert f.uk_date(pd.Timestamp("2025-12-01")) == "1 Dec 2025"
+    assert f.uk_month(dt.date(2025, 12, 1)) == "Dec 2025"
+    assert f.uk_date(None) == ""
+    assert f.plural(1, "person", "people") == "1 person"
+    assert f.plural(2, "person", "people") == "2 people"
+
+
+def test_plain_text_escapes_markdown_and_html() -> None:
+    shown = f.plain_text("![x](http://evil.example/a.png) <script>alert(1)</script> *bold*")
+    assert "![" not in shown and "](" not in shown
+    assert "<script>" not in shown
+    assert "\\*bold\\*" in shown
+
+
+@pytest.mark.parametrize(
+    "cell", ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3", "\tx", "\rx"]
+)
+def test_csv_safe_neutralises_formulas(cell: str) -> None:
+    out = f.csv_safe(pd.DataFrame({"name": [cell], "change": [-1.5]}))
+    assert out["name"].iloc[0] == "'" + cell
+    assert out["change"].iloc[0] == -1.5  # numbers untouched
+    text = f.csv_bytes(pd.DataFrame({"name": [cell]})).decode("utf-8-sig")
+    assert "\n'" in text.replace("\r\n", "\n") or "\"'" in text
+
+
+def test_readable_frame_renames_orders_and_formats() -> None:
+    frame = pd.DataFrame({"b_count": [10], "a_pct": [62.5], "extra": [1]})
+    out = f.readable_frame(
+        frame, {"a_pct": "Accepted (%)", "b_count": "Referrals"}, {"a_pct": f.fmt_pct}
+    )
+    assert list(out.columns) == ["Accepted (%)", "Referrals"]
+    assert out.iloc[0].tolist() == ["63%", 10]
