@@ -129,13 +129,20 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "healthcare_use": EVERY_ROLE,
     # Lists people by pseudonym: never for a commissioner.
     "mdt_meeting": frozenset({"programme_lead", "practice"}),
+    "message_back": frozenset({"programme_lead", "practice"}),
+    "star_domains": EVERY_ROLE,
+    # Payments are the commissioner's and the programme lead's business.
+    "contract_tracker": frozenset({"programme_lead", "commissioner"}),
+    "safe_caseloads": frozenset({"programme_lead"}),
+    "integration": frozenset({"programme_lead", "practice"}),
+    "unmet_needs": EVERY_ROLE,
     "data_quality": EVERY_ROLE,
     "import_data": frozenset({"programme_lead"}),
     "audit_trail": frozenset({"programme_lead"}),
     "methods": EVERY_ROLE,
 }
 # Pages that show people by pseudonym in an unrounded scope: each view is in the audit trail.
-PATIENT_LEVEL_PAGES = frozenset({"mdt_meeting", "caseload", "data_quality"})
+PATIENT_LEVEL_PAGES = frozenset({"mdt_meeting", "message_back", "caseload", "data_quality"})
 
 
 def may_open(page: str, scope: Scope) -> bool:
