@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from wellpath import auth
@@ -25,6 +26,9 @@ from wellpath.scope import Filters, Scope
 
 # Test-only: lets a test put a viewer's scope and filters on the server (in this process).
 auth.enable_test_hooks()
+# The shipped config hides error details from users (showErrorDetails = "none"); a failing
+# test needs to say what went wrong.
+st_config.set_option("client.showErrorDetails", "full")
 
 REPO = Path(__file__).resolve().parents[2]
 DASHBOARD = REPO / "dashboard.py"
