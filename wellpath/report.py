@@ -656,7 +656,7 @@ def build(
     )
 
 
-def filename(report: Report, start: dt.date, end: dt.date, suffix: str) -> str:
+def filename(start: dt.date, end: dt.date, suffix: str) -> str:
     return f"wellpath-report-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}.{suffix}"
 
 

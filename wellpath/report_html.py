@@ -72,6 +72,7 @@ p {{ margin: 1mm 0 2mm; }}
 .summary {{ border-left: 4px solid {blue}; background: #E8F1FA; padding: 2mm 3mm;
             margin: 0 0 3mm; font-size: 11pt; }}
 section {{ margin: 0 0 6mm; }}
+.keep {{ break-inside: avoid; page-break-inside: avoid; }}
 section.new-page {{ break-before: page; page-break-before: always; }}
 .figures {{ display: grid; grid-template-columns: repeat(3, 1fr); gap: 2mm; margin: 2mm 0 3mm; }}
 .figure {{ border: 1px solid {theme.NHS_GREY_4}; border-top: 3px solid {blue};
@@ -165,6 +166,7 @@ def _section(section: Section, number: int, state: dict) -> str:
             f"<div class='summary'><strong>In short:</strong> {inline(section.summary)}</div>"
         )
     pending: list[Figure] = []
+    head = len(parts)
     for block in section.blocks:
         if isinstance(block, Figure):
             pending.append(block)
@@ -184,6 +186,8 @@ def _section(section: Section, number: int, state: dict) -> str:
             parts.append(f"<p{css}>{inline(block.text)}</p>")
     if pending:
         parts.append(_figures(pending))
+    # the heading, its summary and the first block on one page (no orphaned heading)
+    parts[: head + 1] = [f"<div class='keep'>{''.join(parts[: head + 1])}</div>"]
     cls = " class='new-page'" if section.key in NEW_PAGE else ""
     return f"<section id='{html.escape(section.key)}'{cls}>{''.join(parts)}</section>"
 
