@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from wellpath import costs, data, disclosure, ui
+from wellpath import costs, data, disclosure, formats, ui
 from wellpath.charts import healthcare as charts
 
 scope, filters = ui.page_header(
@@ -126,7 +126,7 @@ else:
     ui.download(distribution.assign(period=period), f"change_distribution_{chosen}.csv")
 ui.definition(
     "Each person's count after minus before, in whole numbers; changes of 10 or more either "
-    "way are pooled at the ends. Green: less use after; red: more."
+    "way are pooled at the ends. Blue: less use after; orange (hatched): more."
     + (" Bars of 1-7 people show '*'; others are rounded to 5." if rounded else ""),
     queries=["healthcare_use_before_after"],
 )
@@ -251,6 +251,20 @@ else:
         "People chosen because their use was high will tend to use less later anyway "
         "(regression to the mean), so part of this fall would have happened without the service."
     )
+    frequent_cmp = costs.frequent_attenders(comparison)
+    if len(frequent_cmp):
+        cmp_gp = costs.use_summary(frequent_cmp)
+        cmp_gp = cmp_gp[cmp_gp["measure"] == "gp_appointments"]
+        cmp_gp = costs.protect_use_summary(cmp_gp) if rounded else cmp_gp
+        c = cmp_gp.iloc[0]
+        st.markdown(
+            f"In the comparison group, **{ui.fmt_count(c['person_count'])}** people were "
+            f"frequent attenders by the same rule: a mean of {ui.fmt_number(c['mean_before'])} "
+            f"GP appointments before and {ui.fmt_number(c['mean_after'])} after (change "
+            f"{ui.fmt_number(c['mean_change'])}, 95% CI "
+            f"{_ci(c, 'change_ci_low', 'change_ci_high')}): their use fell too, without the "
+            "service."
+        )
     table = use_table(costs.protect_use_summary(frequent_summary) if rounded else frequent_summary)
     st.dataframe(table, hide_index=True, width="stretch")
     ui.download(
@@ -329,6 +343,33 @@ if missing:
         + ". Prescriptions are counted but not costed."
     )
 
+cost_did = costs.cost_difference_in_differences(referred, comparison, unit_costs)
+if cost_did is not None:
+    did_ok = not rounded or (
+        disclosure.is_publishable_n(cost_did.n_referred)
+        and disclosure.is_publishable_n(cost_did.n_comparison)
+    )
+    n_cmp = disclosure.round_count(cost_did.n_comparison) if rounded else cost_did.n_comparison
+    n_ref = disclosure.round_count(cost_did.n_referred) if rounded else cost_did.n_referred
+    st.markdown(
+        "**Against the comparison group** (the figure to lead with): change in NHS cost per "
+        "person, referred minus comparison over the same calendar months, "
+        + (
+            f"**{formats.fmt_gbp(cost_did.difference)}** a year (95% CI "
+            f"{formats.fmt_gbp(cost_did.ci_low)} to {formats.fmt_gbp(cost_did.ci_high)}); "
+            f"referred {formats.fmt_gbp(cost_did.change_referred)}, comparison "
+            f"{formats.fmt_gbp(cost_did.change_comparison)}"
+            if did_ok
+            else f"{ui.SUPPRESSED} (a group has 7 or fewer people)"
+        )
+        + f". {ui.fmt_count(n_ref)} referred people, {ui.fmt_count(n_cmp)} in the comparison "
+        "group. The groups were not randomised."
+    )
+st.caption(
+    "The figures below are before/after for referred people only, not the effect of the "
+    "service: use tends to fall after a peak anyway (regression to the mean)."
+    + (" Lead with the comparison above." if cost_did is not None else "")
+)
 cost_change = costs.person_cost_change(referred, unit_costs)
 people_year = data.query("accepted_referrals_last_year", scope, filters)
 # Publishable: already rounded by the query header, and NA ("*") when 7 or fewer.

@@ -2,7 +2,8 @@
 -- in $practice_codes), from the same rows and rules: two rows, area = 'practice' | 'service'.
 -- As on the meeting date: referred this quarter (financial-year quarter holding the meeting
 -- date, $quarter_start_date to the meeting) and since the start; awaiting triage; waiting
--- (accepted, not yet seen; the Overview's definition); on the caseload (is_active_on);
+-- (accepted, not yet seen; the Overview's definition); people on the caseload (distinct
+-- patients with an active referral, is_active_on, as Overview counts them);
 -- discharged since the start; median wait of people first seen from $wait_from_date to the
 -- meeting; paired PSEQ change so far (baseline against the latest later score, per referral).
 -- level: aggregate
@@ -38,6 +39,7 @@ as_at_meeting as (
     select
         area,
         referral_id,
+        patient_id,
         referral_date,
         case when coalesce(triage_date, referral_date) <= $meeting_date
             then triage_outcome end as triage_outcome,
@@ -74,7 +76,8 @@ per_area as (
               and a.first_contact_date is null
               and a.discharge_date is null
         ) as waiting_count,
-        count(*) filter (
+        -- people, not referrals: the contract's active caseload, as on Overview
+        count(distinct a.patient_id) filter (
             where is_active_on(a.triage_outcome, a.first_contact_date, a.discharge_date,
                                $meeting_date)
         ) as caseload_count,

@@ -1,5 +1,6 @@
 """Command line: `python -m wellpath import PATH --db FILE`, `python -m wellpath demo --db FILE`
-and `python -m wellpath report --period 2025-04-01:2026-03-31 --out FILE.pdf|.html`.
+`python -m wellpath user add|disable|list` (accounts for the dashboard) and
+`python -m wellpath report --period 2025-04-01:2026-03-31 --out FILE.pdf|.html`.
 
 Exit codes: 0 the batch loaded (with or without rejected rows); 1 a file-level rule refused
 the whole batch (nothing changed); 2 a usage error.
@@ -43,7 +44,86 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--out", type=Path, required=True, help="FILE.html or FILE.pdf")
     report.add_argument("--db", type=Path, default=None, help="DuckDB file (default: WELLPATH_DB)")
+
+    user = sub.add_parser("user", help="dashboard accounts: add, disable, list")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="add a user, or change an existing one")
+    add.add_argument("username")
+    add.add_argument(
+        "--role", required=True, choices=["programme_lead", "practice", "commissioner"]
+    )
+    add.add_argument("--practices", default="", help="practice codes, comma-separated")
+    add.add_argument("--email", default=None, help="e-mail for single sign-on (NHSmail)")
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (first line)",
+    )
+    disable = user_sub.add_parser("disable", help="stop a user signing in (kept in the trail)")
+    disable.add_argument("username")
+    user_sub.add_parser("list", help="list users, their roles and practices")
+    for p in (add, disable, *user_sub.choices.values()):
+        if not any(a.dest == "db" for a in p._actions):
+            p.add_argument(
+                "--db", type=Path, default=None, help="DuckDB file (default: WELLPATH_DB)"
+            )
     return parser
+
+
+def _user_command(args, db_path: Path) -> int:
+    from wellpath import auth
+
+    by = f"cli:{getpass.getuser()}"
+    try:
+        if args.user_command == "list":
+            users = auth.list_users(db_path)
+            print(f"{'username':<24}{'role':<16}{'practices':<24}{'e-mail':<32}status")
+            for u in users:
+                print(
+                    f"{u.username:<24}{u.role:<16}{','.join(u.practice_codes) or '-':<24}"
+                    f"{u.email or '-':<32}{'disabled' if u.disabled else 'active'}"
+                )
+            if not users:
+                print("No users yet.")
+            return 0
+        if args.user_command == "disable":
+            auth.disable_user(db_path, args.username, by=by)
+            print(f"User {args.username} disabled.")
+            return 0
+        password = None
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        practices = tuple(p for p in args.practices.split(",") if p.strip())
+        user = auth.add_user(
+            db_path, args.username, args.role, practices, password, args.email, by=by
+        )
+    except auth.UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"User {user.username}: {user.role}"
+        + (f" for {', '.join(user.practice_codes)}" if user.practice_codes else "")
+        + (f", single sign-on as {user.email}" if user.email else "")
+        + f". Accounts are kept in {auth.audit.store_path(db_path)}."
+    )
+    known = _known_practices(db_path)
+    unknown = [c for c in user.practice_codes if known is not None and c not in known]
+    if unknown:
+        print(f"Warning: not in the database yet: {', '.join(unknown)}", file=sys.stderr)
+    return 0
+
+
+def _known_practices(db_path: Path) -> set[str] | None:
+    if not db_path.exists():
+        return None
+    try:
+        con = db.connect_read_only(db_path)
+        try:
+            return {r[0] for r in con.execute("select practice_code from practices").fetchall()}
+        finally:
+            con.close()
+    except Exception:
+        return None
 
 
 def _print_result(result) -> None:
@@ -96,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     db_path = (args.db or db.default_db_path()).expanduser().resolve()
+
+    if args.command == "user":
+        return _user_command(args, db_path)
 
     if args.command == "import":
         from wellpath.importer import BatchRefused, import_batch

@@ -113,3 +113,41 @@ def read(
     params = standard_params(effective_practices(practices, scope, filters), filters)
     params.update(extra or {})
     return protect(name, db.run_query(con, name, params), scope)
+
+
+# Who may open which page, by page file (pages/<stem>.py). The router lists only these, and
+# ui.page_header refuses to draw a page for any other role, so a URL, or a page missing from
+# st.navigation, cannot be used to open it. A page not listed here opens for nobody but the
+# programme lead (fails closed).
+EVERY_ROLE = frozenset({"programme_lead", "practice", "commissioner"})
+PAGE_ROLES: dict[str, frozenset[str]] = {
+    "overview": EVERY_ROLE,
+    "referrals": EVERY_ROLE,
+    "caseload": EVERY_ROLE,
+    "activity": EVERY_ROLE,
+    "outcomes": EVERY_ROLE,
+    "healthcare_use": EVERY_ROLE,
+    # Lists people by pseudonym: never for a commissioner.
+    "mdt_meeting": frozenset({"programme_lead", "practice"}),
+    "message_back": frozenset({"programme_lead", "practice"}),
+    "star_domains": EVERY_ROLE,
+    # Payments are the commissioner's and the programme lead's business.
+    "contract_tracker": frozenset({"programme_lead", "commissioner"}),
+    "safe_caseloads": frozenset({"programme_lead"}),
+    "integration": frozenset({"programme_lead", "practice"}),
+    "unmet_needs": EVERY_ROLE,
+    "data_quality": EVERY_ROLE,
+    "import_data": frozenset({"programme_lead"}),
+    "audit_trail": frozenset({"programme_lead"}),
+    "methods": EVERY_ROLE,
+}
+# Pages that show people by pseudonym in an unrounded scope: each view is in the audit trail.
+PATIENT_LEVEL_PAGES = frozenset({"mdt_meeting", "message_back", "caseload", "data_quality"})
+
+
+def may_open(page: str, scope: Scope) -> bool:
+    """Whether this viewer may open pages/<page>.py."""
+    roles = PAGE_ROLES.get(page, frozenset({"programme_lead"}))
+    if scope.role not in roles:
+        return False
+    return not (page in ("import_data", "audit_trail") and scope.practice_codes is not None)

@@ -208,6 +208,7 @@ def eligibility_params() -> dict[str, int]:
     low, high = ELIGIBLE_SYMPTOM_MONTHS
     return {"min_age": ADULT_AGE, "min_symptom_months": low, "max_symptom_months": high}
 
+
 MAX_CONTACT_MINUTES = 480
 MAX_FTE = 1.5
 #: Days in an average month (365.25 / 12): caseload and follow-up times in months.

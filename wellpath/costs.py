@@ -291,3 +291,17 @@ def cost_summary(
         net_ci_low_gbp=None if per_person is None else per_person + low,
         net_ci_high_gbp=None if per_person is None else per_person + high,
     )
+
+
+def cost_difference_in_differences(
+    referred: pd.DataFrame, comparison: pd.DataFrame, costs: Mapping[str, float | None]
+) -> stats.DifferenceInDifferences | None:
+    """Change in NHS cost per person of the referred minus that of the comparison cohort over
+    the same calendar months (Welch 95% CI): the cost figure to lead with when a comparison
+    cohort is loaded. None without comparison rows."""
+    if comparison.empty or referred.empty:
+        return None
+    return difference_in_differences(
+        person_cost_change(referred, costs).to_numpy(),
+        person_cost_change(comparison, costs).to_numpy(),
+    )

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from wellpath import labels, stats
+from wellpath import contract, formats, labels, stats
 from wellpath.scoring import INSTRUMENTS
 
 #: Waiting (for triage or a first contact) longer than this many days since referral.
@@ -37,9 +37,9 @@ DAYS_PER_MONTH = 30.4375
 RECENT_DAYS = 31
 #: The default gap between meetings, for the "last meeting date" box.
 DEFAULT_MEETING_GAP_DAYS = 28
-#: The service's eligibility: months with symptoms at referral, and minimum age.
-ELIGIBLE_SYMPTOM_MONTHS = (3, 36)
-ELIGIBLE_MIN_AGE = 18
+#: The service's eligibility: one definition, in the contract module.
+ELIGIBLE_SYMPTOM_MONTHS = contract.ELIGIBLE_SYMPTOM_MONTHS
+ELIGIBLE_MIN_AGE = contract.ADULT_AGE
 #: Instruments shown as "wellbeing" in the list, first found wins.
 WELLBEING_INSTRUMENTS = ("SWEMWBS", "WEMWBS", "WBSTAR")
 
@@ -70,7 +70,7 @@ class Flag:
     rule: str
 
 
-# In order of urgency: the list sorts by number of flags, then by the most urgent one.
+# In order of seriousness: the list sorts by the most serious flag, then by how long.
 FLAGS: tuple[Flag, ...] = (
     Flag(
         "reliable_deterioration",
@@ -86,16 +86,16 @@ FLAGS: tuple[Flag, ...] = (
         "up to the meeting.",
     ),
     Flag(
-        "no_recent_contact",
-        "No contact for 6 weeks",
-        f"On the caseload and no attended contact for {NO_CONTACT_DAYS} days (six weeks) or "
-        "more. Missed appointments do not count as contact.",
-    ),
-    Flag(
         "waiting_over_4_weeks",
         "Waiting over 4 weeks",
         f"Awaiting triage or a first contact more than {WAITING_FLAG_DAYS} days (four weeks) "
         "after referral.",
+    ),
+    Flag(
+        "no_recent_contact",
+        "No contact for 6 weeks",
+        f"On the caseload and no attended contact for {NO_CONTACT_DAYS} days (six weeks) or "
+        "more. Missed appointments do not count as contact.",
     ),
     Flag(
         "review_due",
@@ -351,6 +351,38 @@ def reliable_change_bases(
     return out
 
 
+def paired_reliable_change_bases(
+    scores: pd.DataFrame, reliability_overrides: Mapping[str, float] | None = None
+) -> dict[str, ReliableChangeBasis]:
+    """Per instrument: the registry's (or the user's) reliability and the SD of the PAIRED
+    baselines (people with a baseline and a later form) among `scores` (mdt_scores: the
+    practice's people as on the meeting date), as the Outcomes page judges reliable change
+    (docs/methods.md). Interim: to be replaced by the shared function in wellpath.outcomes."""
+    overrides = dict(reliability_overrides or {})
+    out: dict[str, ReliableChangeBasis] = {}
+    if scores.empty:
+        return out
+    paired = scores[scores["latest_date"] > scores["baseline_date"]]
+    for code in sorted(set(scores["instrument"])):
+        inst = INSTRUMENTS.get(str(code))
+        if inst is None:
+            continue
+        rows = paired[paired["instrument"] == code]
+        sd = None
+        if len(rows) >= 2:
+            change = stats.paired_change(
+                rows["baseline_score"].astype(float), rows["latest_score"].astype(float)
+            )
+            sd = None if _missing(change.sd_baseline) else float(change.sd_baseline)
+        out[str(code)] = ReliableChangeBasis(
+            instrument=str(code),
+            reliability=overrides.get(str(code), inst.reliability),
+            sd_baseline=sd,
+            higher_is_better=inst.higher_is_better,
+        )
+    return out
+
+
 def reliable_category(change: object, basis: ReliableChangeBasis | None) -> str | None:
     """improved / unchanged / deteriorated by the Jacobson-Truax index (|RC| > 1.96 is
     reliable), None when the change is missing or the basis (reliability, SD) is unknown."""
@@ -407,7 +439,8 @@ def flag_people(
 ) -> pd.DataFrame:
     """The MDT list: mdt_people rows worth discussing (everyone open on the meeting date,
     plus anyone with a flag), with flags, next review, PSEQ and wellbeing scores, sorted by
-    flags first (more flags, then the most urgent), then longest waiting or longest known."""
+    the most serious flag first (FLAGS order), then by how long (waiting or on the
+    caseload, longest first), then by more flags."""
     by_referral: dict[str, list[str | None]] = {}
     for ref, cat in zip(changes["referral_id"], changes["reliable"], strict=True):
         by_referral.setdefault(str(ref), []).append(cat)
@@ -430,11 +463,15 @@ def flag_people(
     columns = [*people.columns, "flags", "flag_count", "flag_rank", "next_review_date"]
     out = pd.DataFrame(rows, columns=columns)
     out = _attach_scores(out, changes)
+    # How long: waiting since referral, or on the caseload since the first contact.
+    waited = pd.to_numeric(out["days_waiting"], errors="coerce")
+    known = pd.to_numeric(out["caseload_days"], errors="coerce")
+    out["_how_long_days"] = waited.fillna(known).fillna(-1)
     out = out.sort_values(
-        ["flag_count", "flag_rank", "referral_date", "referral_id"],
-        ascending=[False, True, True, True],
+        ["flag_rank", "_how_long_days", "flag_count", "referral_date", "referral_id"],
+        ascending=[True, False, False, True, True],
         kind="mergesort",
-    )
+    ).drop(columns="_how_long_days")
     return out.reset_index(drop=True)
 
 
@@ -474,7 +511,7 @@ def flag_text(flags: Iterable[str], person: Mapping[str, object] | None = None) 
     for code in flags:
         text = FLAGS_BY_CODE[code].label
         if code == "declined_or_not_eligible" and person is not None:
-            text = not_taken_on_reason(
+            text += ": " + not_taken_on_reason(
                 person.get("triage_outcome"),
                 person.get("symptom_months"),
                 person.get("age_at_referral_years"),
@@ -638,18 +675,17 @@ def score_movements(changes: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- the headline
 
-SUPPRESSED = "*"
+SUPPRESSED = formats.SUPPRESSED
 
 
 def _fmt_count(value: object) -> str:
-    return SUPPRESSED if _missing(value) else f"{int(value):,}"  # type: ignore[call-overload]
+    return formats.fmt_count(value)
 
 
 def _fmt_stat(value: object, digits: int, suffix: str = "", signed: bool = False) -> str:
-    if _missing(value):
-        return SUPPRESSED
-    sign = "+" if signed else ""
-    return f"{float(value):{sign},.{digits}f}{suffix}"  # type: ignore[arg-type]
+    if signed:
+        return formats.fmt_signed(value, digits, suffix, missing=SUPPRESSED)
+    return formats.fmt_number(value, digits, suffix, missing=SUPPRESSED)
 
 
 def headline_table(headline: pd.DataFrame, quarter_start: dt.date) -> pd.DataFrame:
@@ -688,7 +724,7 @@ def headline_table(headline: pd.DataFrame, quarter_start: dt.date) -> pd.DataFra
         ("Referred since the start", cells(lambda r: _fmt_count(r["referred_total_count"]))),
         ("Awaiting triage", cells(lambda r: _fmt_count(r["awaiting_triage_count"]))),
         ("Waiting for a first contact", cells(lambda r: _fmt_count(r["waiting_count"]))),
-        ("On the caseload", cells(lambda r: _fmt_count(r["caseload_count"]))),
+        ("People on the caseload", cells(lambda r: _fmt_count(r["caseload_count"]))),
         ("Discharged since the start", cells(lambda r: _fmt_count(r["discharged_count"]))),
         (
             "Median wait, referral to first contact (people first seen in the last 12 months)",
@@ -722,4 +758,48 @@ def stale_data_warning(people: pd.DataFrame, meeting_date: dt.date) -> str | Non
         f"{(meeting_date - latest).days} days before the meeting. If newer contacts and "
         "questionnaires have not been imported yet, the 'no contact' and 'review due' flags "
         "overstate what is due."
+    )
+
+
+# ---------------------------------------------------------------- the page's words
+
+RELIABLE_CHANGE_TEXT = (
+    "A change is *reliable* when it is larger than measurement error allows (Jacobson & "
+    "Truax 1991): more than 1.96 x sqrt(2) x SD x sqrt(1 - r) points, where r is the "
+    "questionnaire's test-retest reliability and SD the spread of the baseline scores of the "
+    "people with a baseline and a follow-up (the paired baselines), as on the Outcomes page "
+    "(docs/methods.md). Empty reliability: no published test-retest value; changes not "
+    "assessed."
+)
+NO_NOTES_CAPTION = (
+    "Wellpath does **not** store free-text notes about any person (there are no clinical "
+    "notes in this file). Record the meeting's discussion in the clinical record."
+)
+LIST_DEFINITION = (
+    "The list holds everyone from this practice awaiting triage, waiting for a first contact "
+    "or on the caseload on the meeting date, and anyone discharged to clinical care or turned "
+    f"down at triage in the {RECENT_DAYS} days before it. It is sorted by the most serious "
+    "flag (in the legend's order), then by how long the person has waited or been on the "
+    "caseload. Weeks are whole weeks. **Last contact** is the latest attended contact (missed "
+    f"ones are counted separately). **Next review due** is {REVIEW_INTERVAL_DAYS // 7} weeks "
+    "after the latest complete questionnaire, or after the start on the caseload when there "
+    "is none. Scores: the latest against the first (baseline) form of each questionnaire; "
+    "wellbeing is SWEMWBS (metric score), or WEMWBS or the Well-being Star when that is what "
+    "the person completed. The download has every column (condition, referrer, goals, latest "
+    "scores, missed contacts)."
+)
+
+
+def narrowed_note(conditions: Iterable[str], worker_ids: Iterable[str]) -> str | None:
+    """Say so when the sidebar limits the page to some conditions or link workers."""
+    narrowed = [
+        t
+        for t, on in (("conditions", tuple(conditions)), ("link workers", tuple(worker_ids)))
+        if on
+    ]
+    if not narrowed:
+        return None
+    return (
+        f"The sidebar limits this page to some {' and '.join(narrowed)}: people outside them "
+        "are not listed and not counted, for the practice or the service."
     )

@@ -510,6 +510,17 @@ def baseline_difference(subset: pd.DataFrame) -> tuple[float, float, float] | No
     return stats.welch_interval_from_summary(n1, m1, s1, n2, m2, s2)
 
 
+def monthly_change(pairs: pd.DataFrame, measure_code: str) -> pd.DataFrame:
+    """Mean change by calendar month of the follow-up. Deprecated for the SPC chart: the
+    Outcomes page charts `monthly_change_at_time_point` (change by month of follow-up mixes
+    people seen at very different times after their baseline)."""
+    subset = pairs[pairs["measure"] == measure_code]
+    months = pd.to_datetime(subset["follow_up_date"]).dt.to_period("M").dt.to_timestamp()
+    grouped = subset.groupby(months)["change_points"].agg(["count", "mean"]).reset_index()
+    grouped.columns = ["follow_up_month", "pair_count", "mean_change_points"]
+    return grouped
+
+
 #: Months with fewer pairs than this are left out of the change-by-month chart.
 MIN_PAIRS_PER_MONTH = 10
 #: Months needed before a change-by-month chart is drawn at all.

@@ -75,10 +75,11 @@ class PackContent:
 CSS = f"""
 @page {{
   size: A4 landscape;
-  margin: 11mm 10mm 15mm 10mm;
+  margin: 11mm 10mm 18mm 10mm;
   @bottom-left {{
     content: "{FOOTER_TEXT}";
     font: 8pt Arial, Helvetica, sans-serif; color: {theme.NHS_SECONDARY_TEXT};
+    white-space: pre-wrap; vertical-align: top; padding-top: 3mm;
   }}
   @bottom-right {{
     content: "Page " counter(page) " of " counter(pages);
@@ -233,8 +234,34 @@ def legend_html() -> str:
     return f"<dl class='legend'>{items}</dl>"
 
 
-def build_html(content: PackContent) -> str:
-    """The whole pack as one self-contained HTML document."""
+def _css_string(text: str) -> str:
+    """Text as a CSS string literal's content: quotes and backslashes escaped, and '<' written
+    as a CSS escape so no value can close the style element."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("<", "\\3c ")
+        .replace("\n", " ")
+        .replace("\r", " ")
+    )
+
+
+def made_line(made: dt.datetime, made_by: str | None) -> str:
+    """'Made by USER on 3 Apr 2025 at 14:05' (or 'Made on ...' when no user is known)."""
+    who = f" by {made_by.strip()}" if made_by and made_by.strip() else ""
+    return f"Made{who} on {uk_date(made.date())} at {made:%H:%M}"
+
+
+def footer_css(made: dt.datetime, made_by: str | None) -> str:
+    """The printed footer of every page: the notice, then on its own line who made the pack
+    and when (room is left for it by the page's bottom margin)."""
+    line = _css_string(FOOTER_TEXT) + "\\A " + _css_string(made_line(made, made_by))
+    return f'@page {{ @bottom-left {{ content: "{line}"; }} }}'
+
+
+def build_html(content: PackContent, made_by: str | None = None) -> str:
+    """The whole pack as one self-contained HTML document. `made_by`: the signed-in user,
+    printed in the footer of every page with the time the pack was made."""
     title = f"MDT meeting pack: {content.practice_name}"
     last = (
         f" · last meeting {uk_date(content.last_meeting_date)}" if content.last_meeting_date else ""
@@ -251,11 +278,11 @@ def build_html(content: PackContent) -> str:
         "<!DOCTYPE html>",
         "<html lang='en-GB'><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)} · {uk_date(content.meeting_date)}</title>",
-        f"<style>{CSS}</style></head><body>",
+        f"<style>{CSS}\n{footer_css(made, made_by)}</style></head><body>",
         f"<h1>{html.escape(title)} ({html.escape(content.practice_code)})</h1>",
         f"<p class='meta'><strong>Meeting date: {uk_date(content.meeting_date)}</strong>{last}"
         f" · period: {html.escape(content.period_label)}"
-        f" · made {uk_date(made.date())} at {made:%H:%M}</p>",
+        f" · {html.escape('m' + made_line(made, made_by)[1:])}</p>",
         f"<div class='notice'><strong>For the practice team only.</strong> {FOOTER_TEXT} "
         f"{NO_NOTES_TEXT}</div>",
         notes,

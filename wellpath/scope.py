@@ -3,38 +3,83 @@
 Every data-access call takes both. The scope is enforced where data is read
 (`wellpath.data.query`): rows outside the viewer's practices are never read, and for a
 rounded scope, counts and small-number statistics are disclosure-controlled before any page
-sees them. Roles and login arrive later; they will only have to build the right Scope.
+sees them. The viewer's Scope is minted in one place, `wellpath.auth.current_scope()`, from
+who is signed in; when nothing has set it, the scope is PUBLISHABLE (fails closed).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+ROLES = ("programme_lead", "practice", "commissioner")
+ROLE_ALIASES = {"practice_manager": "practice"}
+ROLE_LABELS = {
+    "programme_lead": "programme lead",
+    "practice": "practice",
+    "commissioner": "commissioner",
+}
 
 
 @dataclass(frozen=True)
 class Scope:
-    """The viewer's reach: which practices, and whether figures must be publishable."""
+    """The viewer's reach: which practices, and whether figures must be publishable.
+
+    Hashable, and an argument of every cached read, so two viewers never share a result.
+    A commissioner's scope is always rounded; a practice scope always names its practices.
+    """
 
     role: str = "programme_lead"
     practice_codes: tuple[str, ...] | None = None  # None: every practice in the file
     rounded: bool = False  # True: statistical disclosure control on every figure
 
+    def __post_init__(self) -> None:
+        if self.role in ROLE_ALIASES:
+            object.__setattr__(self, "role", ROLE_ALIASES[self.role])
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role!r}; roles are {', '.join(ROLES)}")
+        if self.practice_codes is not None:
+            object.__setattr__(self, "practice_codes", tuple(sorted(set(self.practice_codes))))
+        if self.role == "practice" and not self.practice_codes:
+            raise ValueError("a practice scope names its practices")
+        if self.role == "commissioner" and not self.rounded:
+            object.__setattr__(self, "rounded", True)  # aggregates only, always rounded
+
     def allows(self, practice_code: str) -> bool:
         return self.practice_codes is None or practice_code in self.practice_codes
+
+    @property
+    def people_level(self) -> bool:
+        """Whether lists of people (by pseudonym) may be shown: never in a rounded scope."""
+        return not self.rounded
+
+    def narrowed(self, rounded: bool) -> Scope:
+        """This scope, rounded if asked: a choice can only narrow a scope, never widen it."""
+        return replace(self, rounded=True) if rounded and not self.rounded else self
+
+    def service_comparison(self) -> Scope:
+        """The whole service, publishable: what a practice may compare itself with.
+
+        Every practice, rounded and suppressed, so a practice's own exact figures cannot be
+        subtracted from an exact service total to reveal the other practices'. Its role is
+        the commissioner's: the service as anyone outside a practice sees it."""
+        return Scope(role="commissioner", practice_codes=None, rounded=True)
 
     @property
     def label(self) -> str:
         reach = (
             "all practices"
             if self.practice_codes is None
-            else f"{len(self.practice_codes)} practice(s)"
+            else ", ".join(self.practice_codes)
+            if len(self.practice_codes) <= 3
+            else f"{len(self.practice_codes)} practices"
         )
         rounding = "small numbers suppressed" if self.rounded else "unrounded"
-        return f"{self.role.replace('_', ' ')}: {reach}, {rounding}"
+        return f"{ROLE_LABELS[self.role]}: {reach}, {rounding}"
 
 
 FULL_ACCESS = Scope()
+# What a viewer gets when nothing has set their scope: publishable figures, no people.
 PUBLISHABLE = Scope(role="commissioner", rounded=True)
 
 

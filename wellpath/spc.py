@@ -441,22 +441,40 @@ def xmr_many(
     return out
 
 
+def _icons(point_type: np.ndarray, direction: int) -> np.ndarray:
+    """Variation icons for last points (one code path for variation_icon and
+    latest_by_group)."""
+    good, bad = ("high", "low") if direction >= 0 else ("low", "high")
+    return np.select(
+        [
+            point_type == "special_cause_improvement",
+            point_type == "special_cause_concern",
+            point_type == "special_cause_neutral_high",
+            point_type == "special_cause_neutral_low",
+        ],
+        [f"improvement_{good}", f"concern_{bad}", "neutral_high", "neutral_low"],
+        default="common_cause",
+    ).astype(object)
+
+
+def _assurances(lpl: np.ndarray, upl: np.ndarray, target: float, direction: int) -> np.ndarray:
+    """Assurance types from the last points' limits (None where the limits are undefined)."""
+    above, below = upl < target, lpl > target
+    passes, fails = ("consistent_pass", "consistent_fail")[:: 1 if direction == 1 else -1]
+    out = np.select([below, above], [passes, fails], default="inconsistent").astype(object)
+    out[np.isnan(upl) | np.isnan(lpl)] = None
+    return out
+
+
 def variation_icon(df: pd.DataFrame, improvement: Improvement) -> str:
     """The Making Data Count variation icon for the last point of a chart: the latest
     month with a value (a missing latest month is not a point and says nothing)."""
     direction = _direction(improvement)
     observed = df["point_type"][df["value"].notna()] if "value" in df else df["point_type"]
     point_type = str(observed.iloc[-1]) if len(observed) else "common_cause"
-    if point_type == "common_cause":
-        return "common_cause"
-    if point_type.startswith("special_cause_neutral_"):
-        return point_type.removeprefix("special_cause_")
-    if direction == 0:
+    if direction == 0 and point_type in ("special_cause_improvement", "special_cause_concern"):
         raise ValueError("a neutral measure cannot have improvement or concern points")
-    good_is_high = direction == 1
-    if point_type == "special_cause_improvement":
-        return "improvement_high" if good_is_high else "improvement_low"
-    return "concern_low" if good_is_high else "concern_high"
+    return str(_icons(np.array([point_type], dtype=object), direction)[0])
 
 
 def assurance(df: pd.DataFrame, target: float | None, improvement: Improvement) -> str | None:
@@ -471,14 +489,9 @@ def assurance(df: pd.DataFrame, target: float | None, improvement: Improvement) 
     # The latest month WITH a value, as for the variation icon (latest_by_group does the same).
     with_value = df[df["value"].notna()] if "value" in df.columns else df
     last = with_value.iloc[-1] if len(with_value) else df.iloc[-1]
-    lpl, upl = float(last["lpl"]), float(last["upl"])
-    if np.isnan(lpl) or np.isnan(upl):
-        return None
-    if target > upl:
-        return "consistent_fail" if direction == 1 else "consistent_pass"
-    if target < lpl:
-        return "consistent_pass" if direction == 1 else "consistent_fail"
-    return "inconsistent"
+    lpl = np.array([float(last["lpl"])])
+    upl = np.array([float(last["upl"])])
+    return _assurances(lpl, upl, float(target), direction)[0]
 
 
 def latest_by_group(
@@ -500,26 +513,14 @@ def latest_by_group(
     rows = found["last_value"].fillna(found["last"]).to_numpy(dtype=int)
     last = result.iloc[rows].reset_index(drop=True)
     direction = _direction(improvement)
-    point_type = last["point_type"].to_numpy(dtype=object)
-    good, bad = ("high", "low") if direction >= 0 else ("low", "high")
-    last["variation_icon"] = np.select(
-        [
-            point_type == "special_cause_improvement",
-            point_type == "special_cause_concern",
-            point_type == "special_cause_neutral_high",
-            point_type == "special_cause_neutral_low",
-        ],
-        [f"improvement_{good}", f"concern_{bad}", "neutral_high", "neutral_low"],
-        default="common_cause",
-    ).astype(object)
+    last["variation_icon"] = _icons(last["point_type"].to_numpy(dtype=object), direction)
     if target is None or direction == 0:
         last["assurance"] = None
     else:
-        above, below = last["upl"].to_numpy() < target, last["lpl"].to_numpy() > target
-        passes, fails = ("consistent_pass", "consistent_fail")[:: 1 if direction == 1 else -1]
-        assurance_type = np.select([below, above], [passes, fails], default="inconsistent").astype(
-            object
+        last["assurance"] = _assurances(
+            last["lpl"].to_numpy(dtype=float),
+            last["upl"].to_numpy(dtype=float),
+            float(target),
+            direction,
         )
-        assurance_type[last["upl"].isna().to_numpy()] = None
-        last["assurance"] = assurance_type
     return last

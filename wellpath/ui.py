@@ -9,18 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from wellpath import data, formats, shell
-from wellpath.scope import FULL_ACCESS, Filters, Scope
+from wellpath import access, auth, data, formats, shell
+from wellpath.scope import Filters, Scope
 
 SUPPRESSED = formats.SUPPRESSED
 
 
 def current_scope() -> Scope:
-    return st.session_state.get("wellpath_scope", FULL_ACCESS)
+    """The viewer's scope (wellpath.auth mints it; publishable when nothing has set it)."""
+    return auth.current_scope()
 
 
 def current_filters() -> Filters:
@@ -32,29 +34,81 @@ def current_filters() -> Filters:
 
 
 def is_demo_data() -> bool:
-    provenance = data.service_query("data_provenance")
-    return bool(len(provenance)) and bool(provenance["is_demo"].iloc[0])
+    return shell.is_demo_data()
 
 
 def demo_banner() -> None:
-    """The "demo data" banner, shown on every page while the file holds the demo world."""
+    """The "demo data" banner, shown on every page while the file holds the demo world,
+    saying which role the demo is being viewed as."""
     shell.ensure_shell()
     if is_demo_data():
+        viewer = auth.current_viewer()
+        role = (
+            f" You are viewing as **{viewer.username}** ({current_scope().label}); change "
+            'it under "View as" in the sidebar.'
+            if viewer is not None and viewer.method == "demo"
+            else ""
+        )
         st.warning(
             "**Demo data.** These figures come from Wellpath's invented demo world, not from "
             "a real service. To use your service's own data, start its own database (see "
-            "the Import data page).",
+            f"the Import data page).{role}",
             icon=":material/science:",
         )
+
+
+def calling_page() -> str | None:
+    """The stem of the pages/<stem>.py file whose code called this (None if none did)."""
+    import sys
+
+    pages_dir = (shell.REPO / "pages").resolve()
+    frame = sys._getframe(1)
+    while frame is not None:
+        path = Path(frame.f_code.co_filename).resolve()
+        if path.suffix == ".py" and path.parent == pages_dir:
+            return path.stem
+        frame = frame.f_back
+    return None
+
+
+def guard(page: str | None, scope: Scope, filters: Filters) -> None:
+    """Refuse to draw a page this viewer's role may not open (by URL, or a page missing from
+    the navigation), and put a view of a patient-level page in the audit trail."""
+    stem = page or ""
+    if not access.may_open(stem, scope):
+        st.title("Not available")
+        st.error(
+            "This page is not available to your role "
+            f"({scope.label}). Use the pages listed in the sidebar.",
+            icon=":material/block:",
+        )
+        st.stop()
+    if stem in access.PATIENT_LEVEL_PAGES and scope.people_level:
+        viewer = auth.current_viewer()
+        practices = filters.practice_codes or scope.practice_codes or ("all",)
+        seen = st.session_state.setdefault("_wellpath_views_audited", set())
+        key = (stem, practices, filters.start_date, filters.end_date)
+        if key not in seen and viewer is not None and viewer.method != "demo":
+            from wellpath import audit
+
+            audit.record(
+                "page_view",
+                viewer.username,
+                {"page": stem, "practices": practices, "period": filters.period_label},
+                db_path=data.db_path(),
+            )
+            seen.add(key)
 
 
 def page_header(title: str, population: str, period: str | None = None) -> tuple[Scope, Filters]:
     """Title, the period and population shown, the demo banner; returns scope and filters.
 
+    Refuses (and stops) when the viewer's role may not open the calling page.
     `period`: what the page measures when it is not the sidebar's period (e.g. the MDT
     page, measured on a meeting date)."""
     shell.ensure_shell()
     scope, filters = current_scope(), current_filters()
+    guard(calling_page(), scope, filters)
     st.title(title)
     demo_banner()
     st.caption(
@@ -73,6 +127,29 @@ def definition(text: str, queries: Iterable[str] = ()) -> None:
             st.caption("Computed by " + ", ".join(f"`queries/{q}.sql`" for q in names))
 
 
+def record_export(
+    filename: str, rows: int | None = None, page: str | None = None, event: str = "export"
+) -> None:
+    """Put a download or report made by the signed-in viewer in the audit trail."""
+    viewer = auth.current_viewer()
+    if viewer is None or viewer.method == "demo":
+        return
+    from wellpath import audit
+
+    scope = current_scope()
+    audit.record(
+        event,
+        viewer.username,
+        {
+            "filename": filename,
+            "rows": rows,
+            "page": page,
+            "practices": scope.practice_codes or ("all",),
+        },
+        db_path=data.db_path(),
+    )
+
+
 def download(frame: pd.DataFrame, filename: str, label: str = "Download this table (CSV)") -> None:
     st.download_button(
         label,
@@ -81,6 +158,8 @@ def download(frame: pd.DataFrame, filename: str, label: str = "Download this tab
         mime="text/csv",
         key=f"download-{filename}",
         icon=":material/download:",
+        on_click=record_export,
+        args=(filename, len(frame), calling_page()),
     )
 
 

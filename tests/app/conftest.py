@@ -4,13 +4,15 @@
 sidebar filters into session state) and then switched to `page` (a path from dashboard.py's
 PAGES, e.g. "pages/data_quality.py"), with WELLPATH_DB set to the demo world. AppTest's
 switch_page runs the page file itself, not the router, so the sidebar is not redrawn: pass
-`scope=` or `filters=` to stand for what the sidebar would have set. Caches are cleared
-around each test so one test's file never serves another.
+`scope=` or `filters=` to stand for who is signed in and what the sidebar would have set:
+they go through the test-only hooks of wellpath.auth (switched on for this process only),
+which put that scope and those filters on the server for the session, exactly as given.
+`scope=None` leaves the real gate in charge (demo role switcher, or the sign-in form). Caches
+are cleared around each test so one test's file never serves another.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,7 +20,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from wellpath import auth
 from wellpath.scope import Filters, Scope
+
+# Test-only: lets a test put a viewer's scope and filters on the server (in this process).
+auth.enable_test_hooks()
 
 REPO = Path(__file__).resolve().parents[2]
 DASHBOARD = REPO / "dashboard.py"
@@ -26,25 +32,29 @@ APP_TIMEOUT_SECONDS = 180
 
 
 def dashboard_pages() -> list[str]:
-    """Every page file the router lists (st.Page("pages/...py", ...) in dashboard.py)."""
-    return re.findall(r'st\.Page\(\s*"([^"]+\.py)"', DASHBOARD.read_text(encoding="utf-8"))
+    """Every page file the router may list (wellpath.shell.PAGES)."""
+    from wellpath import shell
+
+    return [entry[0] for entry in shell.PAGES if (REPO / entry[0]).is_file()]
 
 
 def sidebar_state(scope: Scope | None = None, filters: Filters | None = None) -> dict[str, object]:
-    """The sidebar widget values (by key) that make the router build this scope and filters."""
+    """Session state that makes the router serve this viewer's scope and these filters.
+
+    The scope and filters are held for the session through the test-only hooks (the filters
+    exactly as given, day ranges included); the sidebar toggle follows the scope."""
     state: dict[str, object] = {}
     if scope is not None:
-        if scope.practice_codes is not None:
-            raise ValueError("the sidebar cannot restrict a viewer to practices; roles will")
+        state[auth.TEST_SCOPE_KEY] = scope
         state["filter_publishable"] = scope.rounded
     if filters is not None:
-        state["filter_period"] = "Custom"
-        state["filter_dates"] = (filters.start_date, filters.end_date)
-        state["filter_practices"] = list(filters.practice_codes)
-        state["filter_pcns"] = list(filters.pcn_codes)
-        state["filter_conditions"] = list(filters.conditions)
-        state["filter_workers"] = list(filters.worker_ids)
+        state[auth.TEST_FILTERS_KEY] = filters
     return state
+
+
+def as_role(role: str, practices: tuple[str, ...] = (), rounded: bool = False) -> Scope:
+    """The scope a signed-in user of this role gets (optionally narrowed to publishable)."""
+    return auth.scope_for(role, practices).narrowed(rounded)
 
 
 def apply_sidebar(at: AppTest, scope: Scope | None = None, filters: Filters | None = None) -> None:

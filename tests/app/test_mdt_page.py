@@ -81,7 +81,7 @@ def test_practice_filter_limits_the_chooser(app):
 def test_publishable_scope_shows_only_the_headline(app):
     at = app(PAGE, scope=PUBLISHABLE, filters=FILTERS)
     assert not exceptions(at)
-    assert any("for practice teams only" in i.value for i in at.info)
+    assert any("Not available in publishable figures" in i.value for i in at.info)
     assert "People to discuss" not in subheaders(at)
     assert all(d.value.columns[0] != "Pseudonym" for d in at.dataframe)
     headline = frame(at, "Measure")

@@ -5,19 +5,21 @@ absent on real data, and the first start building the demo world."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from wellpath import auth, shell
 from wellpath.scope import PUBLISHABLE
 
 # Not imported from conftest: when several test folders are given, "conftest" may be another
 # folder's module by the time this file is imported.
 REPO = Path(__file__).resolve().parents[2]
 DASHBOARD = REPO / "dashboard.py"
-PAGES = re.findall(r'st\.Page\(\s*"([^"]+\.py)"', DASHBOARD.read_text(encoding="utf-8"))
+PAGES = [entry[0] for entry in shell.PAGES]
 
 
 def exceptions(at: AppTest) -> list[str]:
@@ -45,29 +47,34 @@ def test_router_lists_every_page_file() -> None:
 def test_router_default_page_and_sidebar(app) -> None:
     at = app()
     assert not exceptions(at), exceptions(at)
-    assert at.selectbox(key="filter_period").value == "Last 12 months"
+    assert at.selectbox(key="filter_period").value == "Last 12 complete months"
     assert at.multiselect(key="filter_practices").options  # the demo's practices
     assert at.multiselect(key="filter_workers").options
     assert at.toggle(key="filter_publishable").value is False
     assert at.title, "the default page drew no title"
-    assert at.session_state["wellpath_scope"].rounded is False
+    assert at.session_state[auth.SCOPE_KEY].rounded is False
 
 
 def test_sidebar_choices_reach_the_pages(app) -> None:
     # AppTest reruns only the current page after the first run, so the sidebar's widgets are
     # set through their keys before the router's first run.
     at = AppTest.from_file(str(DASHBOARD), default_timeout=180)
-    at.session_state["filter_practices"] = ["A86012"]
-    at.session_state["filter_conditions"] = ["ibs"]
+    # Publishable: one practice / condition or all, through the one-or-all pickers.
+    at.session_state["filter_practices_one"] = "A86012"
+    at.session_state["filter_conditions_one"] = "ibs"
     at.session_state["filter_publishable"] = True
-    at.session_state["filter_period"] = "Last 3 months"
+    at.session_state["filter_period"] = "Last 3 complete months"
     at.run()
     assert not exceptions(at), exceptions(at)
     filters = at.session_state["wellpath_filters"]
     assert filters.practice_codes == ("A86012",)
     assert filters.conditions == ("ibs",)
-    assert (filters.end_date - filters.start_date).days == 91
-    assert at.session_state["wellpath_scope"].rounded is True
+    assert filters.start_date.day == 1 and (filters.end_date + dt.timedelta(days=1)).day == 1
+    months = (filters.end_date.year * 12 + filters.end_date.month) - (
+        filters.start_date.year * 12 + filters.start_date.month
+    )
+    assert months == 2  # three whole months
+    assert at.session_state[auth.SCOPE_KEY].rounded is True
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -164,12 +171,13 @@ def test_methods_with_docs(app, monkeypatch, tmp_path: Path) -> None:
 
 def test_no_banner_on_real_data(use_db, run_app, tmp_path: Path) -> None:
     from wellpath.importer import import_batch
+    from wellpath.scope import FULL_ACCESS
 
     path = tmp_path / "service.duckdb"
     import_batch(REPO / "tests" / "fixtures" / "service", path, run_by="tests")
     use_db(path)
     for page in ("pages/data_quality.py", "pages/methods.py"):
-        at = run_app(page)
+        at = run_app(page, scope=FULL_ACCESS)
         assert not exceptions(at), exceptions(at)
         assert not _banner(at), page
 

@@ -3,10 +3,11 @@ something, with no exception box and no Python traceback."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
+
+from wellpath import shell
 
 PAGE_TIMEOUT_MS = 120_000
 
@@ -14,14 +15,15 @@ pytestmark = pytest.mark.browser
 
 # Not imported from conftest: when several test folders are given, "conftest" may be another
 # folder's module by the time this file is imported.
-DASHBOARD = (Path(__file__).resolve().parents[2] / "dashboard.py").read_text(encoding="utf-8")
-PAGES = re.findall(r'st\.Page\(\s*"([^"]+\.py)"', DASHBOARD)
-DEFAULT = re.search(r'st\.Page\(\s*"([^"]+\.py)"[^)]*default=True', DASHBOARD)
+# The router's page table (wellpath/shell.py); the demo's default viewer, the programme
+# lead, may open every page.
+PAGES = [entry[0] for entry in shell.PAGES]
+DEFAULT = shell.PAGES[0][0]
 
 
 def url_path(page_file: str) -> str:
     """Streamlit's URL path for a page file: its name without .py; the default page is /."""
-    return "" if DEFAULT and page_file == DEFAULT.group(1) else Path(page_file).stem
+    return "" if page_file == DEFAULT else Path(page_file).stem
 
 
 def wait_until_settled(page) -> None:

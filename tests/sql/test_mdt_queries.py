@@ -221,15 +221,17 @@ def test_flags_one_person_per_flag(con):
         "P-A01": (),
         "P-A10": (),
     }
-    # sorted flags first, in order of urgency, then the unflagged by referral date
+    # sorted by the most serious flag (waiting over 4 weeks before no contact for 6 weeks,
+    # as issue 10 orders them), then by how long, the unflagged last
     assert list(flagged.index) == [
-        "P-A06", "P-A07", "P-A03", "P-A02", "P-A04", "P-A05", "P-A08", "P-A01", "P-A10",
+        "P-A06", "P-A07", "P-A02", "P-A03", "P-A04", "P-A05", "P-A08", "P-A01", "P-A10",
     ]  # fmt: skip
     # next review: 12 weeks after the latest complete form (P-A04: 23 Mar + 84 = 15 Jun)
     assert flagged.loc["P-A04", "next_review_date"] == dt.date(2026, 6, 15)
     table = mdt.list_table(flagged.reset_index()).set_index("Pseudonym")
     assert table.loc["P-A08", "Flags"] == (
-        "Not eligible: symptoms for 48 months (the service takes 3 to 36)"
+        # one wording per flag: the legend's label, then the reason
+        "Declined or not eligible: Not eligible: symptoms for 48 months (the service takes 3 to 36)"
     )
     assert table.loc["P-A06", "PSEQ reliable?"] == "Reliably worse"
     assert table.loc["P-A01", "PSEQ reliable?"] == "Reliably better"  # +8 > 4.48

@@ -91,7 +91,11 @@ def test_before_after_chart_and_distribution():
         summary, title="Use", y_title="Mean per person", period=PERIOD
     )
     _check(fig)
-    assert [t.text[0] for t in fig.data] == ["8.00", "*"]
+    assert [t.customdata[0] for t in fig.data] == ["8.00", "*"]
+    # one trace per side, whatever the number of measures (was one per measure and side)
+    six = pd.concat([summary] * 6, ignore_index=True)
+    six["measure_label"] = [f"Measure {i}" for i in range(6)]
+    assert len(healthcare.before_after_chart(six, title="U", y_title="M", period=PERIOD).data) == 2
     dist = pd.DataFrame(
         {"change": [-1, 0, 1], "person_count": [10, pd.NA, 0], "change_label": ["-1", "0", "+1"]}
     )
@@ -100,10 +104,13 @@ def test_before_after_chart_and_distribution():
     )
     _check(fig, "x")
     assert list(fig.data[0].text) == ["10", "*", "0"]
+    # colour-blind safe: never the NHS red and green pair
+    assert not {theme.NHS_RED, theme.NHS_GREEN} & set(fig.data[0].marker.color)
 
 
 def test_cost_chart_says_when_service_cost_not_set():
     fig = healthcare.cost_chart(None, -100.0, (-150.0, -50.0), None, (None, None), period=PERIOD)
     _check(fig)
-    assert fig.data[0].text[0] == "not set"
+    assert fig.data[0].customdata[0] == "not set"
+    assert fig.data[0].text is None  # no label at the bar's end, where the error bar runs
     assert fig.data[1].error_y.arrayminus[0] == 50.0

@@ -102,3 +102,32 @@ def test_change_distribution_pools_the_tails():
 def test_frequent_attenders_threshold():
     frame = rows(gp_appointments_before=[9, 10, 14])
     assert costs.frequent_attenders(frame)["gp_appointments_before"].tolist() == [10, 14]
+
+
+def test_cost_difference_in_differences_by_hand():
+    # GP at 42, A&E at 282. Referred: person 1 GP 10 -> 6 (-168), person 2 A&E 1 -> 0 (-282):
+    # mean -225. Comparison: GP 4 -> 5 (+42) and 4 -> 3 (-42): mean 0. DiD = -225.
+    import pandas as pd
+
+    from wellpath import costs
+
+    def rows(gp_before, gp_after, ae_before, ae_after):
+        frame = pd.DataFrame(
+            {f"{k}_{side}": 0 for k in costs.UNIT_COSTS for side in ("before", "after")},
+            index=range(len(gp_before)),
+        )
+        frame["gp_appointments_before"], frame["gp_appointments_after"] = gp_before, gp_after
+        frame["ae_attendances_before"], frame["ae_attendances_after"] = ae_before, ae_after
+        return frame
+
+    did = costs.cost_difference_in_differences(
+        rows([10, 0], [6, 0], [0, 1], [0, 0]),
+        rows([4, 4], [5, 3], [0, 0], [0, 0]),
+        costs.default_costs(),
+    )
+    assert did.difference == pytest.approx(-225.0)
+    assert did.n_comparison == 2 and did.change_comparison == pytest.approx(0.0)
+    assert (
+        costs.cost_difference_in_differences(rows([1], [1], [0], [0]), rows([], [], [], []), {})
+        is None
+    )

@@ -222,3 +222,124 @@ def test_headline_table_shows_suppressed_figures_as_stars():
     assert table.loc["Awaiting triage", "This practice"] == "*"
     assert table.iloc[-2]["Whole service"] == "19.5 days (40 people)"
     assert table.iloc[-1]["This practice"] == "*"
+
+
+def test_list_sorted_by_most_serious_flag_then_how_long() -> None:
+    """Reliably worse comes first even with one flag; among people waiting, the longest
+    wait first; a person with no flag last (issue 10: the one reliably worse person was
+    row 44 of 146, below 60 'no contact' rows)."""
+    base = {
+        "referral_id": None,
+        "patient_id": None,
+        "status": "caseload",
+        "referral_date": dt.date(2026, 1, 1),
+        "triage_outcome": "accepted",
+        "triage_date": None,
+        "first_contact_date": MEETING - dt.timedelta(days=30),
+        "discharge_date": None,
+        "discharge_reason": None,
+        "last_contact_date": MEETING - dt.timedelta(days=60),
+        "last_questionnaire_date": MEETING - dt.timedelta(days=10),
+        "days_waiting": None,
+        "caseload_days": 30,
+    }
+    rows = [
+        base | {"referral_id": "R1", "patient_id": "P-1"},  # no contact for 6 weeks
+        base
+        | {
+            "referral_id": "R2",
+            "patient_id": "P-2",  # reliably worse, recent contact
+            "last_contact_date": MEETING,
+        },
+        base
+        | {
+            "referral_id": "R3",
+            "patient_id": "P-3",
+            "status": "waiting",
+            "first_contact_date": None,
+            "days_waiting": 40,
+            "caseload_days": None,
+            "referral_date": MEETING - dt.timedelta(days=40),
+        },
+        base
+        | {
+            "referral_id": "R4",
+            "patient_id": "P-4",
+            "status": "waiting",
+            "first_contact_date": None,
+            "days_waiting": 90,
+            "caseload_days": None,
+            "referral_date": MEETING - dt.timedelta(days=90),
+        },
+        base | {"referral_id": "R5", "patient_id": "P-5", "last_contact_date": MEETING},
+    ]
+    people = pd.DataFrame(rows)
+    changes = pd.DataFrame(
+        {
+            "referral_id": ["R2"],
+            "instrument": ["PSEQ"],
+            "latest_score": [20.0],
+            "change_points": [-20.0],
+            "reliable": ["deteriorated"],
+        }
+    )
+    out = mdt.flag_people(people, changes, MEETING)
+    assert out["referral_id"].tolist() == ["R2", "R4", "R3", "R1", "R5"]
+
+
+def test_reliable_change_uses_the_sd_of_paired_baselines() -> None:
+    """Only people with a later form count towards the SD (Outcomes' definition): the
+    unpaired baseline of 5 would widen it."""
+    scores = pd.DataFrame(
+        {
+            "referral_id": ["A", "B", "C", "D"],
+            "instrument": ["PSEQ"] * 4,
+            "baseline_date": [pd.Timestamp("2026-01-01")] * 4,
+            "latest_date": [pd.Timestamp("2026-05-01")] * 3 + [pd.Timestamp("2026-01-01")],
+            "baseline_score": [20.0, 30.0, 40.0, 5.0],
+            "latest_score": [25.0, 30.0, 45.0, 5.0],
+        }
+    )
+    basis = mdt.paired_reliable_change_bases(scores)["PSEQ"]
+    assert basis.sd_baseline == pytest.approx(10.0)  # SD of 20, 30, 40
+
+
+def test_one_wording_per_flag() -> None:
+    person = {
+        "triage_outcome": "not_eligible",
+        "symptom_months": 50,
+        "age_at_referral_years": 40,
+        "condition": "ibs",
+    }
+    text = mdt.flag_text(["declined_or_not_eligible"], person)
+    assert text.startswith(mdt.FLAGS_BY_CODE["declined_or_not_eligible"].label + ": ")
+
+
+def test_pseq_scatter_does_not_clip_markers_at_60() -> None:
+    from wellpath.charts import mdt as charts
+
+    rows = pd.DataFrame(
+        {
+            "patient_id": ["P-<b>1</b>"],
+            "baseline_score": [60.0],
+            "latest_score": [60.0],
+            "change_points": [0.0],
+            "reliable": ["deteriorated"],
+        }
+    )
+    fig = charts.pseq_change(rows, "test", 10.0)
+    assert fig.layout.yaxis.range[1] > 60 and fig.layout.xaxis.range[1] > 60
+    assert fig.layout.yaxis.range[0] < 0
+    labels = [t for trace in fig.data for t in (trace.text or ())]
+    assert labels and all("<" not in t for t in labels)
+
+
+def test_meeting_view_refuses_in_a_rounded_scope() -> None:
+    from wellpath.scope import PUBLISHABLE, Filters
+    from wellpath.views import mdt as views
+
+    got = views.meeting.uncached(
+        PUBLISHABLE, Filters(MEETING, MEETING), practice_code="A86012", meeting_date=MEETING
+    )
+    assert got.refused and "Not available in publishable figures" in got.refused
+    assert got.table.empty and got.download.empty and not got.figures

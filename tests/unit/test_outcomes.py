@@ -127,11 +127,13 @@ def test_coverage_sentence_compares_baselines():
             "mean_baseline": [26.0, 24.0, 21.0],
             "ci_low": [25.0, 22.0, 19.0],
             "ci_high": [27.0, 26.0, 23.0],
+            "sd_baseline": [8.0, 8.0, 8.0],
         }
     )
     text = outcomes.coverage_sentence(coverage, "PSEQ", "PSEQ")
     assert "Of 100 people" in text and "60 (60%)" in text
-    assert "5.0 points higher" in text
+    # judged by the Welch interval of the difference: +5.0, SE sqrt(64/60 + 64/20) = 2.07
+    assert "was higher than" in text and "+5.0 points, 95% CI +0.8 to +9.2" in text
 
 
 def test_monthly_change_groups_by_follow_up_month():

@@ -41,24 +41,38 @@ def before_after_chart(
     """Grouped bars: mean per person in the 12 months before and in the after-window, with
     95% CIs, one pair of bars per measure (rows of costs.use_summary for one cohort)."""
     fig = go.Figure()
+    # One trace per side (two in all), not one per measure and side: 12 thin traces made the
+    # legend and the hover read badly (issue 10).
+    x = [str(v).replace(" ", "<br>", 1) for v in summary["measure_label"]]
     for side, colour, name in (
         ("before", theme.NHS_GREY_4, "12 months before"),
         ("after", theme.NHS_BLUE, "After (same length)"),
     ):
-        for i, (_, row) in enumerate(summary.iterrows()):
-            mean = _num(row[f"mean_{side}"])
-            fig.add_bar(
-                x=[str(row["measure_label"]).replace(" ", "<br>", 1)],
-                y=[mean if mean is not None else 0],
-                name=name,
-                legendgroup=side,
-                showlegend=i == 0,
-                marker_color=colour,
-                error_y=_error(mean, row[f"{side}_ci_low"], row[f"{side}_ci_high"], theme.NHS_TEXT),
-                text=[SUPPRESSED if mean is None else f"{mean:.2f}"],
-                textposition="none",
-                hovertemplate=f"{name}, %{{x}}: %{{text}} per person<extra></extra>",
-            )
+        means = [_num(v) for v in summary[f"mean_{side}"]]
+        lows = [_num(v) for v in summary[f"{side}_ci_low"]]
+        highs = [_num(v) for v in summary[f"{side}_ci_high"]]
+        fig.add_bar(
+            x=x,
+            y=[0 if m is None else m for m in means],
+            name=name,
+            marker_color=colour,
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": [
+                    0 if m is None or h is None else h - m
+                    for m, h in zip(means, highs, strict=True)
+                ],
+                "arrayminus": [
+                    0 if m is None or lo is None else m - lo
+                    for m, lo in zip(means, lows, strict=True)
+                ],
+                "color": theme.NHS_TEXT,
+                "thickness": 1.2,
+            },
+            customdata=[SUPPRESSED if m is None else f"{m:.2f}" for m in means],
+            hovertemplate=f"{name}, %{{x}}: %{{customdata}} per person<extra></extra>",
+        )
     fig.update_layout(
         template=theme.TEMPLATE_NAME,
         title=theme.title_with_period(title, period),
@@ -82,12 +96,14 @@ def change_distribution_chart(
             y=[0 if c is None else c for c in counts],
             text=[SUPPRESSED if c is None else f"{int(c):,}" for c in counts],
             textposition="outside",
+            # Blue for less use, orange (hatched) for more: colour-blind safe, not red/green.
             marker_color=[
-                theme.NHS_GREEN
+                theme.NHS_BLUE
                 if v < 0
-                else (theme.NHS_SECONDARY_TEXT if v == 0 else theme.NHS_RED)
+                else (theme.NHS_SECONDARY_TEXT if v == 0 else theme.CATEGORICAL[1])
                 for v in distribution["change"]
             ],
+            marker_pattern_shape=["" if v <= 0 else "/" for v in distribution["change"]],
             hovertemplate="Change %{x}: %{text} people<extra></extra>",
         )
     )
@@ -180,15 +196,17 @@ def cost_chart(
         ("Net cost per person", _num(net), net_ci, theme.NHS_DARK_BLUE),
     ]
     for name, value, (low, high), colour in items:
+        label = "not set" if value is None else _gbp(value)
+        # The value goes under the bar's name on the axis, not at the bar's end, where the
+        # error bar ran through it (issue 10).
         fig.add_bar(
-            x=[name],
+            x=[f"{name}<br><b>{label}</b>"],
             y=[0 if value is None else value],
             marker_color=colour,
             error_y=_error(value, low, high, theme.NHS_TEXT),
-            text=["not set" if value is None else _gbp(value)],
-            textposition="outside",
+            customdata=[label],
             showlegend=False,
-            hovertemplate="%{x}: %{text}<extra></extra>",
+            hovertemplate=f"{name}: %{{customdata}}<extra></extra>",
         )
     fig.add_hline(y=0, line={"color": theme.NHS_SECONDARY_TEXT})
     fig.update_layout(

@@ -43,7 +43,7 @@ def referrals_by_month(
     top = max(float(months["referral_count"].max() or 0), 1.0)
     fig.update_layout(
         template=theme.TEMPLATE_NAME,
-        title=theme.title_with_period(f"Referrals from {practice_name} each month", period),
+        title=theme.title_with_period(f"Referrals from {_plain(practice_name)} each month", period),
         xaxis={"title": {"text": "Month of referral"}, "tickformat": "%b %Y", "dtick": "M2"},
         yaxis={
             "title": {"text": "Referrals (people)"},
@@ -57,6 +57,15 @@ def referrals_by_month(
         margin={"b": 110},
     )
     return fig
+
+
+#: The PSEQ scatter's axes: the 0-60 scale with room for a whole marker at each end.
+AXIS_RANGE = (-2.0, 62.0)
+
+
+def _plain(value: object) -> str:
+    """A value from the data as plotly text: plotly renders <a>, <b> and <br> tags."""
+    return str(value).replace("<", "‹").replace(">", "›")
 
 
 def pseq_change(changes: pd.DataFrame, period: str, threshold_points: float | None) -> go.Figure:
@@ -96,7 +105,7 @@ def pseq_change(changes: pd.DataFrame, period: str, threshold_points: float | No
             x=part["baseline_score"],
             y=part["latest_score"],
             mode="markers+text" if worse else "markers",
-            text=part["patient_id"] if worse else None,
+            text=part["patient_id"].map(_plain) if worse else None,
             textposition="middle right",
             textfont={"color": RELIABLE_COLOURS[category], "size": 12},
             marker={
@@ -106,7 +115,9 @@ def pseq_change(changes: pd.DataFrame, period: str, threshold_points: float | No
                 "opacity": 0.85,
             },
             name=f"{RELIABLE_LABELS[category]} ({len(part)})",
-            customdata=part[["patient_id", "change_points"]],
+            customdata=list(
+                zip(part["patient_id"].map(_plain), part["change_points"], strict=True)
+            ),
             hovertemplate=(
                 "%{customdata[0]}: baseline %{x:.0f}, latest %{y:.0f} "
                 "(%{customdata[1]:+.0f} points)<extra></extra>"
@@ -119,9 +130,15 @@ def pseq_change(changes: pd.DataFrame, period: str, threshold_points: float | No
         ),
         xaxis={
             "title": {"text": "PSEQ at baseline (points, 0-60; higher is better)"},
-            "range": [0, 60],
+            # a little beyond 0-60, so markers at the ends of the scale are drawn whole
+            "range": list(AXIS_RANGE),
+            "tickvals": list(range(0, 61, 10)),
         },
-        yaxis={"title": {"text": "Latest PSEQ (points, 0-60)"}, "range": [0, 60]},
+        yaxis={
+            "title": {"text": "Latest PSEQ (points, 0-60)"},
+            "range": list(AXIS_RANGE),
+            "tickvals": list(range(0, 61, 10)),
+        },
         height=460,
         legend={"y": -0.2, "yanchor": "top"},
         margin={"b": 150},

@@ -70,8 +70,6 @@ DEFINITIONS: dict[str, str] = {
 }
 
 
-
-
 @dataclass(frozen=True)
 class Metric:
     label: str

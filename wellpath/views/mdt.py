@@ -1,0 +1,224 @@
+"""The MDT meeting page's sections and its pack, computed and protected for the viewer.
+
+The headline is aggregate (rounded and suppressed in a rounded scope). The list of people,
+the charts of people and the pack are person-level: in a rounded scope `meeting` refuses
+(`Meeting.refused` says why) rather than rounding pseudonyms."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from wellpath import access, data, formats, mdt, theme
+from wellpath.charts import mdt as charts
+from wellpath.scope import Filters, Scope
+from wellpath.scoring import INSTRUMENTS
+
+REFUSED = (
+    "**Not available in publishable figures.** The list of people, its charts and the "
+    "meeting pack are person-level, for the practice team only. With publishable figures on, "
+    "this page shows the headline above, with small numbers suppressed (*) and other counts "
+    "rounded to the nearest 5."
+)
+
+#: The list's columns on screen, most important first (the download has them all).
+SCREEN_COLUMNS = (
+    "Pseudonym",
+    "Flags",
+    "Status",
+    "Weeks waiting",
+    "Weeks on caseload",
+    "Last contact",
+    "Next review due",
+    "PSEQ change",
+    "PSEQ reliable?",
+    "Wellbeing change",
+    "Wellbeing reliable?",
+    "Link worker",
+)
+
+
+@dataclass(frozen=True)
+class Practices:
+    codes: tuple[str, ...]
+    names: dict[str, str]
+
+
+@data.cached_view
+def practices(scope: Scope, filters: Filters) -> Practices:
+    rows = data.service_query("practice_list")
+    names = dict(zip(rows["practice_code"], rows["practice_name"], strict=True))
+    pilot = rows[rows["role"] != "comparison"]
+    return Practices(tuple(access.effective_practices(pilot, scope, filters)), names)
+
+
+def _service_filters(filters: Filters) -> Filters:
+    return dataclasses.replace(filters, practice_codes=(), pcn_codes=())
+
+
+@dataclass(frozen=True)
+class Headline:
+    table: pd.DataFrame
+    quarter_start: dt.date
+    definition: str
+    note: str | None = None
+
+
+@data.cached_view
+def headline(scope: Scope, filters: Filters, practice_code: str, meeting_date: dt.date) -> Headline:
+    quarter_start = mdt.financial_quarter_start(meeting_date)
+    wait_from = mdt.year_before(meeting_date)
+    rows = data.query(
+        "mdt_headline",
+        scope,
+        _service_filters(filters),
+        practice_code=practice_code,
+        meeting_date=meeting_date,
+        quarter_start_date=quarter_start,
+        wait_from_date=wait_from,
+    )
+    text = (
+        f"Everything is as known on the meeting date ({formats.uk_date(meeting_date)}): later "
+        "events are treated as not yet happened. **This quarter** is the NHS financial-year "
+        f"quarter holding the meeting date (from {formats.uk_date(quarter_start)}). "
+        "**Waiting** counts referrals accepted at triage and not yet seen; **awaiting triage** "
+        "those not yet triaged. **People on the caseload**: people (not referrals) with an "
+        "accepted referral, first contact on or before the date and not discharged before "
+        "it, as the Overview and Caseload pages count them. **Median wait**: referral to first "
+        f"contact, for people first seen from {formats.uk_date(wait_from)}. **PSEQ change**: "
+        "for each person with a baseline and a later PSEQ, the latest minus the baseline, "
+        "averaged. The whole service is every practice in your view. These figures are as on "
+        "the meeting date and since the start, so they differ from the other pages' figures "
+        "for a period unless the period and the meeting date match."
+    )
+    note = mdt.narrowed_note(filters.conditions, filters.worker_ids)
+    return Headline(mdt.headline_table(rows, quarter_start), quarter_start, text, note)
+
+
+@dataclass(frozen=True)
+class Meeting:
+    refused: str | None = None
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)  # the list on screen
+    download: pd.DataFrame = field(default_factory=pd.DataFrame)  # every column
+    summary: str = ""
+    legend: pd.DataFrame = field(default_factory=pd.DataFrame)
+    bases: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unpublished: tuple[str, ...] = ()
+    stale: str | None = None
+    figures: tuple[go.Figure, ...] = ()
+    new_referrals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    closures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    movements: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+@data.cached_view
+def meeting(
+    scope: Scope,
+    filters: Filters,
+    practice_code: str,
+    meeting_date: dt.date,
+    last_meeting: dt.date | None = None,
+    overrides: tuple[tuple[str, float], ...] = (),
+    flagged_only: bool = False,
+) -> Meeting:
+    """The people to discuss, the charts, and what changed since the last meeting."""
+    if scope.rounded:
+        return Meeting(refused=REFUSED)
+    people = data.query(
+        "mdt_people",
+        scope,
+        filters,
+        practice_code=practice_code,
+        meeting_date=meeting_date,
+        since_date=mdt.since_date(meeting_date, last_meeting),
+    )
+    scores = data.query(
+        "mdt_scores",
+        scope,
+        filters,
+        practice_code=practice_code,
+        meeting_date=meeting_date,
+        last_meeting_date=last_meeting or meeting_date,
+    )
+    # Reliable change against the SD of the practice's PAIRED baselines, as on Outcomes.
+    bases = mdt.paired_reliable_change_bases(scores, dict(overrides))
+    changes = mdt.score_changes(scores, bases, last_meeting)
+    flagged = mdt.flag_people(people, changes, meeting_date)
+    counts = {f.code: int(sum(f.code in fl for fl in flagged["flags"])) for f in mdt.FLAGS}
+    full = mdt.list_table(flagged)
+    n_flagged = int((flagged["flag_count"] > 0).sum())
+    shown = full[(flagged["flag_count"] > 0).to_numpy()] if flagged_only else full
+    summary = (
+        f"**{len(full)}** people waiting, on the caseload or with a flag; **{n_flagged}** with "
+        "at least one flag, listed first, the most serious flag first, then the longest "
+        "waiting or on the caseload."
+        + (f" Showing the {n_flagged} with a flag." if flagged_only else "")
+    )
+    legend = pd.DataFrame(
+        [{"Flag": f.label, "People": counts[f.code], "Rule": f.rule} for f in mdt.FLAGS]
+    )
+    basis_rows = pd.DataFrame(
+        [
+            {
+                "Questionnaire": b.instrument,
+                "Reliability r": formats.fmt_number(b.reliability, 2),
+                "SD of paired baselines (points)": formats.fmt_number(b.sd_baseline, 2),
+                "Reliable change beyond (points)": formats.fmt_number(b.threshold_points, 2),
+            }
+            for b in bases.values()
+        ]
+    )
+    unpublished = tuple(c for c in bases if INSTRUMENTS[c].reliability is None)
+    practice_name = practices(scope, filters).names.get(practice_code, practice_code)
+    colours = theme.practice_colours(data.service_query("practice_list")["practice_code"])
+    chart_from = mdt.chart_from_date(meeting_date)
+    months = data.query(
+        "mdt_referrals_by_month",
+        scope,
+        filters,
+        practice_code=practice_code,
+        meeting_date=meeting_date,
+        from_date=chart_from,
+    )
+    figures = [
+        charts.referrals_by_month(
+            months,
+            practice_name,
+            colours.get(practice_code, theme.NHS_BLUE),
+            f"{chart_from:%b %Y} to {meeting_date:%b %Y}, as known on "
+            f"{formats.uk_date(meeting_date)}",
+        )
+    ]
+    listed = set(flagged["referral_id"])
+    pseq = changes[(changes["instrument"] == "PSEQ") & changes["referral_id"].isin(listed)]
+    if pseq["change_points"].notna().any():
+        figures.append(
+            charts.pseq_change(
+                pseq,
+                f"People on today's list with a follow-up form, up to "
+                f"{formats.uk_date(meeting_date)}",
+                bases["PSEQ"].threshold_points if "PSEQ" in bases else None,
+            )
+        )
+    since = {}
+    if last_meeting is not None:
+        since = {
+            "new_referrals": mdt.new_referrals(people, last_meeting, meeting_date),
+            "closures": mdt.closures(people, last_meeting, meeting_date),
+            "movements": mdt.score_movements(changes),
+        }
+    return Meeting(
+        table=shown[list(SCREEN_COLUMNS)].reset_index(drop=True),
+        download=full,
+        summary=summary,
+        legend=legend,
+        bases=basis_rows,
+        unpublished=unpublished,
+        stale=mdt.stale_data_warning(people, meeting_date),
+        figures=tuple(figures),
+        **since,
+    )

@@ -1,0 +1,143 @@
+"""The message back to the GP at discharge: one page per person discharged in the period.
+
+Person-level, so only for unrounded scopes (the practice team, the programme lead); a
+rounded scope gets a refusal and no rows. Reliable change (Jacobson & Truax) uses the SD of
+the paired baselines of the service's pairs in scope and period (queries/paired_scores.sql),
+with the instrument's published test-retest reliability.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from wellpath import data, formats, labels, outcomes, stats
+from wellpath import message_back as mb
+from wellpath.scope import Filters, Scope
+
+REFUSAL = (
+    "Messages back to the GP are about one person each, so they are shown only to the "
+    "practice team and the programme lead (unrounded views), not with publishable figures."
+)
+
+
+@dataclass(frozen=True)
+class MessageBack:
+    allowed: bool
+    message: str
+    people: pd.DataFrame  # referral_id and a label, for choosing
+    messages: tuple[mb.Message, ...]
+
+
+def baseline_sds(pairs: pd.DataFrame) -> dict[str, float]:
+    """Per measure, the SD of the paired baselines (measures.md: the same SD on every page)."""
+    if pairs.empty:
+        return {}
+    return {m: float(g["baseline_score"].std(ddof=1)) for m, g in pairs.groupby("measure")}
+
+
+def reliable_text(measure: str, start: object, end: object, sd: float | None) -> str:
+    if formats.is_missing(start) or formats.is_missing(end):
+        return "no score at the end"
+    info = outcomes.MEASURES.get(measure)
+    if info is None or info.reliability is None:
+        return "not assessed (no published reliability)"
+    if sd is None or formats.is_missing(sd) or sd <= 0:
+        return "not assessed (too few pairs for the SD)"
+    result = stats.reliable_change(
+        [float(start)], [float(end)], reliability=info.reliability, sd=sd,  # type: ignore[arg-type]
+        higher_is_better=info.higher_is_better,
+    )[0]  # fmt: skip
+    return {"improved": "reliably better", "deteriorated": "reliably worse"}.get(
+        result, "no reliable change"
+    )
+
+
+def _goal_outcome(row: pd.Series) -> str:
+    status = labels.label(labels.GOAL_STATUSES, row["status"]) if row["status"] else "not recorded"
+    closed = formats.uk_date(row["closed_date"])
+    return f"{status}, {closed}" if closed else status
+
+
+@data.cached_view
+def messages(scope: Scope, filters: Filters) -> MessageBack:
+    """Every person discharged in the period, each as a message (already text)."""
+    if scope.rounded:
+        return MessageBack(False, REFUSAL, pd.DataFrame(), ())
+    people = data.query("discharged_people", scope, filters)
+    if people.empty:
+        return MessageBack(True, "No one was discharged in this period.", pd.DataFrame(), ())
+    goals = data.query("discharged_goals", scope, filters)
+    scores = data.query("discharged_scores", scope, filters)
+    sds = baseline_sds(
+        data.query("paired_scores", scope, filters, time_point_months=None, window_days=None)
+    )
+    out = []
+    for p in people.itertuples(index=False):
+        g = goals[goals["referral_id"] == p.referral_id]
+        s = scores[scores["referral_id"] == p.referral_id]
+        score_rows = []
+        for r in s.itertuples(index=False):
+            info = outcomes.MEASURES.get(r.measure)
+            digits = 0 if float(r.start_score).is_integer() else 1
+            score_rows.append(
+                (
+                    info.label if info else str(r.measure),
+                    f"{formats.fmt_number(r.start_score, digits)} ({formats.uk_date(r.start_date)})",
+                    formats.NO_DATA if formats.is_missing(r.end_score)
+                    else f"{formats.fmt_number(r.end_score, digits)} ({formats.uk_date(r.end_date)})",
+                    reliable_text(r.measure, r.start_score, r.end_score, sds.get(r.measure)),
+                )
+            )  # fmt: skip
+        contacts = (
+            f"{int(p.contacts_attended)} attended, "
+            f"{int(p.contacts_dna)} not attended, {int(p.contacts_cancelled)} cancelled"
+        )
+        out.append(
+            mb.Message(
+                pseudonym=str(p.patient_id),
+                practice=f"{p.practice_name} ({p.practice_code})",
+                referral_date=formats.uk_date(p.referral_date),
+                first_contact_date=formats.uk_date(p.first_contact_date, missing=mb.NOT_RECORDED),
+                discharge_date=formats.uk_date(p.discharge_date),
+                contacts=contacts,
+                goals=tuple(
+                    (labels.label(labels.GOAL_DOMAINS, r["domain"]), _goal_outcome(r))
+                    for _, r in g.iterrows()
+                ),
+                scores=tuple(score_rows),
+                discharge_reason=labels.label(labels.DISCHARGE_REASONS, p.discharge_reason)
+                if p.discharge_reason
+                else mb.NOT_RECORDED,
+            )  # fmt: skip
+        )
+    choose = pd.DataFrame(
+        {
+            "referral_id": people["referral_id"],
+            "label": [
+                f"{p.patient_id}, discharged {formats.uk_date(p.discharge_date)} ({p.practice_name})"
+                for p in people.itertuples(index=False)
+            ],
+        }
+    )
+    return MessageBack(True, "", choose, tuple(out))
+
+
+def document(scope: Scope, filters: Filters, *, referral_ids: tuple[str, ...]) -> str | None:
+    """The HTML of the chosen people's messages (one page each); None when refused."""
+    result = messages(scope, filters)
+    if not result.allowed:
+        return None
+    keep = set(referral_ids)
+    chosen = [
+        m
+        for m, rid in zip(result.messages, result.people["referral_id"], strict=True)
+        if rid in keep
+    ]
+    return mb.build_html(chosen)
+
+
+def pdf(html_document: str) -> bytes:
+    """The PDF of a document from `document` (raises pack.PackUnavailable without Chromium)."""
+    return mb.to_pdf(html_document)
