@@ -40,10 +40,8 @@ if st.button("Make the report", type="primary", icon=":material/summarize:"):
             st.session_state["report_pdf_error"] = str(exc)
         else:
             st.session_state.pop("report_pdf_error", None)
-        report.record_made(
-            report.filename(filters.start_date, filters.end_date, "html"),
-            made.period_label,
-        )
+        name = report.filename(filters.start_date, filters.end_date, "html")
+        ui.record_export(name, page="report", event="report")
 
 files = st.session_state.get("report_files")
 period = st.session_state.get("report_period")

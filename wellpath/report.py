@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -690,20 +689,11 @@ def write(report: Report, path: Path) -> Path:
     return path
 
 
-def record_made(filename_: str, period_label: str, *, username: str | None = None) -> None:
-    """Put "made a report" in the audit trail when the audit trail exists (wellpath.audit,
-    from the sign-in work); a no-op until then. From a page, through ui.record_export (the
-    signed-in viewer); from the command line, as `username`."""
-    try:
-        audit = importlib.import_module("wellpath.audit")
-    except ImportError:
-        return
-    if username is None:
-        ui = importlib.import_module("wellpath.ui")
-        record = getattr(ui, "record_export", None)
-        if record is not None:
-            record(filename_, page="report", event="report")
-        return
+def record_made(filename_: str, period_label: str, *, username: str = CLI_MADE_BY) -> None:
+    """Put "made a report" in the audit trail, for a report made from the command line (the
+    page records its viewer's through ui.record_export)."""
+    from wellpath import audit
+
     audit.record(
         "report",
         username,
@@ -713,12 +703,8 @@ def record_made(filename_: str, period_label: str, *, username: str | None = Non
 
 
 def viewer_name(scope: Scope) -> str:
-    """Who is making the report, for its footer: the signed-in user's name when the sign-in
-    work (wellpath.auth) is present, else the role."""
-    try:
-        auth = importlib.import_module("wellpath.auth")
-        viewer = auth.current_viewer()
-    except (ImportError, AttributeError):
-        viewer = None
-    name = getattr(viewer, "username", None)
-    return str(name) if name else scope.role.replace("_", " ")
+    """Who is making the report, for its footer: the signed-in user, else the role."""
+    from wellpath import auth
+
+    viewer = auth.current_viewer()
+    return viewer.username if viewer is not None else scope.role.replace("_", " ")

@@ -7,7 +7,7 @@ import datetime as dt
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import APP_TIMEOUT_SECONDS, REPO, exceptions
+from tests.app.conftest import APP_TIMEOUT_SECONDS, REPO, as_role, exceptions, sidebar_state
 from wellpath.scope import FULL_ACCESS, Filters, Scope
 
 PAGE = str(REPO / "pages" / "report.py")
@@ -16,8 +16,8 @@ PERIOD = Filters(dt.date(2025, 4, 1), dt.date(2026, 3, 31))
 
 def _page(scope: Scope) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=APP_TIMEOUT_SECONDS)
-    at.session_state["wellpath_scope"] = scope
-    at.session_state["wellpath_filters"] = PERIOD
+    for key, value in sidebar_state(scope, PERIOD).items():
+        at.session_state[key] = value
     return at
 
 
@@ -36,8 +36,8 @@ def test_one_click_makes_the_report(app):  # noqa: ARG001 (points WELLPATH_DB at
 
 
 def test_a_practice_is_refused(app):  # noqa: ARG001
-    at = _page(Scope(role="practice", practice_codes=("A86012",)))
+    at = _page(as_role("practice", ("A86012",)))
     at.run()
     assert not exceptions(at)
-    assert at.error and "commissioners and programme leads" in at.error[0].value
+    assert at.error and "not available to your role" in at.error[0].value
     assert not at.button
