@@ -1,5 +1,6 @@
 """Command line: `python -m wellpath import PATH --db FILE`, `python -m wellpath demo --db FILE`
-and `python -m wellpath user add|disable|list` (accounts for the dashboard).
+`python -m wellpath user add|disable|list` (accounts for the dashboard) and
+`python -m wellpath report --period 2025-04-01:2026-03-31 --out FILE.pdf|.html`.
 
 Exit codes: 0 the batch loaded (with or without rejected rows); 1 a file-level rule refused
 the whole batch (nothing changed); 2 a usage error.
@@ -36,6 +37,13 @@ def _parser() -> argparse.ArgumentParser:
         help="reference date YYYY-MM-DD (default: today)",
     )
     demo.add_argument("--out", type=Path, default=None, help="also keep the CSV batch here")
+
+    report = sub.add_parser("report", help="write the commissioner's impact report (publishable)")
+    report.add_argument(
+        "--period", required=True, help="START:END as YYYY-MM-DD, e.g. 2025-04-01:2026-03-31"
+    )
+    report.add_argument("--out", type=Path, required=True, help="FILE.html or FILE.pdf")
+    report.add_argument("--db", type=Path, default=None, help="DuckDB file (default: WELLPATH_DB)")
 
     user = sub.add_parser("user", help="dashboard accounts: add, disable, list")
     user_sub = user.add_subparsers(dest="user_command", required=True)
@@ -128,6 +136,40 @@ def _print_result(result) -> None:
         print("Rejected rows and their reasons are in the table rejected_rows (Data quality page).")
 
 
+def _report(args: argparse.Namespace, db_path: Path) -> int:
+    """Write the commissioner's report for --period to --out (.html or .pdf)."""
+    import logging
+    import os
+
+    if args.out.suffix.lower() not in (".html", ".htm", ".pdf"):
+        print(f"error: {args.out}: the report is written as .html or .pdf", file=sys.stderr)
+        return 2
+    if not db_path.exists():
+        print(f"error: no Wellpath database at {db_path}", file=sys.stderr)
+        return 2
+    os.environ["WELLPATH_DB"] = str(db_path)  # wellpath.data reads the file named here
+    # Streamlit's caches work outside a server ("bare mode") but say so for each one.
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").addFilter(
+        lambda record: "No runtime found" not in record.getMessage()
+    )
+    from wellpath import report
+
+    try:
+        filters = report.parse_period(args.period)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    made = report.build(filters, made_by=report.CLI_MADE_BY)
+    try:
+        report.write(made, args.out)
+    except report.ReportUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    report.record_made(args.out.name, made.period_label, username=report.CLI_MADE_BY)
+    print(f"Wrote {args.out} ({made.period_label}, {made.scope_label})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
@@ -153,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
         for warning in result.warnings:
             print(f"Warning: {warning}", file=sys.stderr)
         return 0
+
+    if args.command == "report":
+        return _report(args, db_path)
 
     from wellpath import demo
 

@@ -1,0 +1,710 @@
+"""The commissioner's impact report: one document for a quarter or a year, built from the
+pages' own view functions, so that every figure in it is the very number a page shows for
+the same scope and period.
+
+The report is ALWAYS built for a rounded, publishable scope (`report_scope`): a commissioner's
+own scope (rounded by definition), or `wellpath.scope.PUBLISHABLE` for anyone else who may
+make it (a programme lead's click still produces the publishable report). Every section comes
+from `wellpath.views.*` under that scope, except healthcare use, which has no view module yet
+and is worked out here with the same `wellpath.costs` functions as its page, protected the
+same way (counts rounded, statistics about 7 or fewer people suppressed, means to 1 dp).
+
+`build` returns a `Report` (sections of metrics, tables, charts and sentences, display-ready
+text); `wellpath.report_html.render` writes it as one self-contained HTML file; `to_pdf`
+prints that with Debian's Chromium through `wellpath.pack.html_to_pdf` (portrait A4: the
+report's CSS page size wins). Nothing here needs a running Streamlit server: the views'
+caches work in bare mode.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from wellpath import costs, data, disclosure, formats, pack, stats
+from wellpath.charts import healthcare as healthcare_charts
+from wellpath.scope import PUBLISHABLE, Filters, Scope
+from wellpath.views import caseload, data_quality, overview, referrals
+from wellpath.views import outcomes as outcome_views
+
+TITLE = "Social prescribing impact report"
+#: Roles that may make the report (a practice's view of its own people is the MDT pack).
+REPORT_ROLES = ("commissioner", "programme_lead")
+CLI_MADE_BY = "command line"
+
+
+class ReportRefused(PermissionError):
+    """This viewer's role may not make the commissioner's report."""
+
+
+class ReportUnavailable(RuntimeError):
+    """The PDF cannot be made here; the HTML report still can."""
+
+
+# --------------------------------------------------------------------------- content types
+@dataclass(frozen=True)
+class Figure:
+    """A headline figure: `count` marks a number of people or records (rounded to 5)."""
+
+    label: str
+    value: str
+    caption: str = ""
+    count: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """A display table of text cells; `counts` names the columns that count people or
+    records (published rounded to 5, 1-7 as *)."""
+
+    frame: pd.DataFrame
+    title: str = ""
+    counts: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Chart:
+    figure: go.Figure
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Text:
+    """A paragraph; `**bold**` and `\\*` are read as in the views' sentences (markdown)."""
+
+    text: str
+    kind: str = "p"  # "p", "note" (small print) or "caveat" (a boxed warning)
+
+
+Block = Figure | Table | Chart | Text
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    summary: str  # what a commissioner should take away, in one or two sentences
+    blocks: tuple[Block, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    period_label: str
+    scope_label: str
+    made_by: str
+    made_at: dt.datetime
+    is_demo: bool
+    sections: tuple[Section, ...] = field(default_factory=tuple)
+
+    @property
+    def charts(self) -> list[go.Figure]:
+        return [b.figure for s in self.sections for b in s.blocks if isinstance(b, Chart)]
+
+
+# --------------------------------------------------------------------------- scope and period
+def report_scope(viewer: Scope | None) -> Scope:
+    """The publishable scope the report is built for, whatever the viewer's own scope.
+
+    A commissioner's scope is kept (it may cover some practices only), always rounded; a
+    programme lead gets PUBLISHABLE (every practice, rounded); anyone else is refused."""
+    if viewer is None:
+        return PUBLISHABLE
+    if viewer.role not in REPORT_ROLES:
+        raise ReportRefused(
+            f"The commissioner's report is for commissioners and programme leads, not for "
+            f"the {viewer.role.replace('_', ' ')} role."
+        )
+    if viewer.role == "commissioner":
+        return dataclasses.replace(viewer, rounded=True)
+    return PUBLISHABLE
+
+
+def parse_period(text: str) -> Filters:
+    """'2025-04-01:2026-03-31' -> Filters for that period (both dates included)."""
+    try:
+        start_text, end_text = text.split(":")
+        start, end = dt.date.fromisoformat(start_text), dt.date.fromisoformat(end_text)
+    except ValueError as exc:
+        raise ValueError(
+            f"period {text!r} is not START:END with dates as YYYY-MM-DD, e.g. 2025-04-01:2026-03-31"
+        ) from exc
+    if end < start:
+        raise ValueError(f"period {text!r} ends before it starts")
+    return Filters(start_date=start, end_date=end)
+
+
+def report_filters(filters: Filters) -> Filters:
+    """The period only: the report covers every practice, condition and link worker in its
+    scope (a sidebar selection does not narrow a published report)."""
+    return Filters(start_date=filters.start_date, end_date=filters.end_date)
+
+
+# --------------------------------------------------------------------------- helpers
+def _metric(m, *, count: bool = False, caption: str | None = None) -> Figure:  # noqa: ANN001
+    shown = getattr(m, "caption", "") if caption is None else caption
+    return Figure(m.label, m.value, shown, count)
+
+
+def _find(metrics: Sequence, label_start: str):  # noqa: ANN202
+    for m in metrics:
+        if m.label.startswith(label_start):
+            return m
+    return None
+
+
+def _value(metrics: Sequence, label_start: str, default: str = formats.NO_DATA) -> str:
+    m = _find(metrics, label_start)
+    return default if m is None else m.value
+
+
+def _has_figure(fig: go.Figure | None) -> bool:
+    return fig is not None and len(fig.data) > 0
+
+
+# --------------------------------------------------------------------------- sections
+def _headline(scope: Scope, filters: Filters) -> Section:
+    service = overview.service(scope, filters)
+    pseq = overview.pseq(scope, filters)
+    dq = data_quality.headline(scope, filters)
+    counts = {"Referrals received", "Accepted", "On the caseload", "Waiting"}
+    blocks: list[Block] = [_metric(m, count=m.label in counts) for m in service.metrics]
+    if pseq is not None:
+        blocks += [_metric(m, count=m.label == "People paired") for m in pseq.metrics]
+    coverage = _find(dq.metrics, data_quality.PSEQ_COVERAGE_NAME)
+    if coverage is not None:
+        blocks.append(Figure(coverage.label, coverage.value, "of PSEQ baselines in the period"))
+    m = service.metrics
+    summary = (
+        f"{_value(m, 'Referrals received')} referrals in the period, "
+        f"{_value(m, 'Accepted')} accepted; {_value(m, 'On the caseload')} people on the "
+        f"caseload at the end of it and {_value(m, 'Waiting')} waiting. Half were seen within "
+        f"{_value(m, 'Median wait')}."
+    )
+    if pseq is not None:
+        change = _value(pseq.metrics, "Mean change")
+        summary += f" Pain self-efficacy (PSEQ) rose by {change} on average."
+    return Section("headline", "Headline figures", summary, tuple(blocks))
+
+
+RATE_COLUMNS = ("Practice", "Referrals", "Referrals per 1,000 patients", "Against the overall rate")
+
+
+def _referrals(scope: Scope, filters: Filters) -> Section:
+    head = referrals.headline(scope, filters)
+    monthly = referrals.monthly(scope, filters)
+    rates = referrals.rates(scope, filters)
+    counts = {"Referrals received", "Still awaiting triage"}
+    blocks: list[Block] = [_metric(m, count=m.label in counts) for m in head.metrics]
+    blocks.append(Chart(monthly.by_practice))
+    if _has_figure(rates.figure):
+        blocks.append(Chart(rates.figure))
+    table = rates.table.frame
+    blocks.append(
+        Table(
+            table[[c for c in table.columns if c in RATE_COLUMNS or c == "Registered patients"]],
+            "Referral rates by practice",
+            counts=("Referrals",),
+            note=(rates.caption or "")
+            + " Registered patients are the practices' list sizes (published by NHS England),"
+            " not people referred, so they are not rounded.",
+        )
+    )
+    outside = [b for b in table.get("Against the overall rate", []) if "limit)" in str(b)]
+    above = sum("Higher" in b for b in outside)
+    below = sum("Lower" in b for b in outside)
+    summary = (
+        f"{_value(head.metrics, 'Referrals received')} referrals; "
+        f"{_value(head.metrics, 'Accepted at triage')} accepted at triage. "
+        + (
+            f"{formats.plural(above, 'practice')} referred more and "
+            f"{formats.plural(below, 'practice')} fewer than the overall rate would lead "
+            "one to expect (outside the 95% limits of the funnel plot)."
+            if outside
+            else "Every practice's referral rate is in line with the overall rate."
+        )
+    )
+    return Section("referrals", "Referrals and rates by practice", summary, tuple(blocks))
+
+
+def _equity(scope: Scope, filters: Filters) -> Section:
+    blocks: list[Block] = [
+        Text(
+            "No population comparison is possible yet: the data give each practice's total "
+            "list size only, not its patients by age, sex, ethnic group or deprivation. These "
+            "tables show who is referred and how triage treats each group, not whether a group "
+            "is under-referred.",
+            "caveat",
+        )
+    ]
+    most_deprived = formats.NO_DATA
+    for tab in referrals.equity(scope, filters):
+        frame = tab.table.frame
+        blocks.append(Table(frame, tab.title, counts=("Referrals", "Accepted", "Engaged")))
+        if tab.title.startswith("Deprivation"):
+            first = frame[frame.iloc[:, 0].astype(str).str.startswith("1")]
+            if len(first):
+                most_deprived = str(first["Share of referrals"].iloc[0])
+    summary = (
+        f"{most_deprived} of referrals came from people living in the most deprived fifth of "
+        "areas in England. Shares accepted and engaged are compared across groups below."
+    )
+    return Section("equity", "Who is referred (equity)", summary, tuple(blocks))
+
+
+def _waits(scope: Scope, filters: Filters) -> Section:
+    waits = caseload.waits(scope, filters)
+    waiting = caseload.waiting(scope, filters)
+    head = caseload.headline(scope, filters)
+    waiting_now = _find(head, "Waiting on")
+    blocks: list[Block] = [
+        _metric(m, count=m.label == "People seen", caption=m.help or "") for m in waits.metrics
+    ]
+    if waiting_now is not None:
+        blocks.append(_metric(waiting_now, count=True, caption="referred, not yet seen"))
+    if waits.spc is not None:
+        blocks.append(Chart(waits.spc, _SPC_READING))
+    blocks.append(Chart(waiting.figure))
+    blocks.append(
+        Table(
+            waits.table.frame,
+            "Waits by month of referral",
+            counts=("Referred", "Seen", "Still waiting"),
+            note="Recent months look quicker until everyone referred in them has been seen: "
+            "read them with the 'Still waiting' column.",
+        )
+    )
+    m = waits.metrics
+    summary = (
+        f"Half of the people seen waited {_value(m, 'Median wait')} or less for a first "
+        f"contact, and 9 in 10 no more than {_value(m, '90th percentile')}. "
+        f"{waiting_now.value if waiting_now else formats.NO_DATA} people were waiting on "
+        f"{formats.uk_date(filters.report_date)}."
+    )
+    return Section("waits", "Waits", summary, tuple(blocks))
+
+
+def _caseload(scope: Scope, filters: Filters) -> Section:
+    head = caseload.headline(scope, filters)
+    active = caseload.active(scope, filters)
+    endings = caseload.endings(scope, filters)
+    keep = ("On the caseload on", "Median time on the caseload")
+    blocks: list[Block] = [
+        _metric(m, count=m.label.startswith("On the caseload"), caption=m.help or "")
+        for m in head
+        if m.label.startswith(keep)
+    ]
+    blocks.append(Chart(active.figure))
+    if _has_figure(endings.figure):
+        blocks.append(Chart(endings.figure))
+    stays = endings.long_stays.frame
+    count_cols = tuple(c for c in stays.columns if c not in ("Practice", "Share"))
+    blocks.append(
+        Table(
+            stays,
+            "Long stays (more than 18 months) by practice",
+            counts=count_cols,
+            note="Long stays are expected in a long-term conditions service (Ways to Wellness "
+            "clients stayed 18-21 months on average).",
+        )
+    )
+    summary = (
+        f"{_value(head, 'On the caseload on')} people were on the caseload on "
+        f"{formats.uk_date(filters.report_date)}. Half of all caseloads last "
+        f"{_value(head, 'Median time on the caseload')} or more."
+    )
+    return Section("caseload", "Caseload", summary, tuple(blocks))
+
+
+OUTCOME_COLUMNS = (
+    "Questionnaire",
+    "People paired",
+    "Mean at start",
+    "Mean at follow-up",
+    "Mean change (points)",
+    "95% CI of change",
+    "Reached it",
+    "Reliable improvement",
+    "Reliable deterioration",
+)
+
+
+def _outcomes(scope: Scope, filters: Filters) -> Section:
+    paired = outcome_views.paired_change(scope, filters)
+    if not paired.present:
+        return Section(
+            "outcomes",
+            "Outcomes: change for the same people",
+            "No one has a questionnaire at the start and a later one dated in this period.",
+        )
+    bands = outcome_views.pseq_bands(scope, filters)
+    table = paired.table[[c for c in OUTCOME_COLUMNS if c in paired.table.columns]].rename(
+        columns={"Reached it": "Reached meaningful change"}
+    )
+    blocks: list[Block] = [Text(t) for t in paired.reading]
+    blocks.append(
+        Table(
+            table,
+            "Change in each questionnaire (start against latest follow-up)",
+            counts=("People paired",),
+            note=paired.caption + " Reliable change: a change larger than the questionnaire's "
+            "measurement error (Jacobson & Truax); 'not available' where no published "
+            "test-retest reliability exists.",
+        )
+    )
+    if bands.movement:
+        blocks.append(Text(bands.movement))
+    if _has_figure(bands.share_chart):
+        blocks.append(Chart(bands.share_chart))
+    summary = paired.reading[0]
+    if paired.pseq is not None:
+        p = paired.pseq
+        summary = (
+            f"For {p.pairs} people, pain self-efficacy (PSEQ) went from {p.start_to_latest} "
+            f"points, a mean change of {p.mean_change} (95% CI {p.ci}); {p.mcid_share} improved "
+            f"by {p.mcid_label.removeprefix('Improved by ')}, a change people notice."
+        )
+    return Section("outcomes", "Outcomes: change for the same people", summary, tuple(blocks))
+
+
+# --- healthcare use (no view module yet: the page's own costs functions, protected) ---------
+HEALTHCARE_WINDOW = 1  # months 1-12 after referral, against the 12 months before
+
+
+def _interval(low: object, high: object, digits: int) -> str:
+    if formats.is_missing(low) or formats.is_missing(high):
+        return formats.SUPPRESSED
+    return f"{formats.fmt_signed(low, digits)} to {formats.fmt_signed(high, digits)}"
+
+
+def _healthcare(scope: Scope, filters: Filters) -> Section:
+    title = "Healthcare use and cost"
+    rows = data.query("healthcare_use_before_after", scope, filters)
+    rows = rows[rows["after_window"] == HEALTHCARE_WINDOW]
+    referred = rows[rows["cohort"] == "referred"]
+    comparison = rows[rows["cohort"] == "comparison"]
+    window = costs.AFTER_WINDOWS[HEALTHCARE_WINDOW]
+    if referred.empty:
+        return Section(
+            "healthcare",
+            title,
+            f"No one taken on by the service has 12 months before and {window} after "
+            "referral ending in this period, within the months the healthcare data cover.",
+        )
+    summary = costs.protect_use_summary(costs.use_summary(rows))
+    table_rows = []
+    headline_did = None
+    for key, label, _unit in costs.USE_MEASURES:
+        ref = summary[(summary["cohort"] == "referred") & (summary["measure"] == key)].iloc[0]
+        cmp_ = summary[(summary["cohort"] == "comparison") & (summary["measure"] == key)]
+        did_text = cmp_text = formats.NO_DATA
+        if len(cmp_):
+            c = cmp_.iloc[0]
+            cmp_text = _change_text(c["mean_change"], c["change_ci_low"], c["change_ci_high"])
+            k_ref = referred.dropna(subset=[f"{key}_before", f"{key}_after"])
+            k_cmp = comparison.dropna(subset=[f"{key}_before", f"{key}_after"])
+            if len(k_ref) >= 2 and len(k_cmp) >= 2:
+                did = costs.difference_in_differences(
+                    (k_ref[f"{key}_after"] - k_ref[f"{key}_before"]).to_numpy(),
+                    (k_cmp[f"{key}_after"] - k_cmp[f"{key}_before"]).to_numpy(),
+                )
+                did_text = _did_text(did)
+                if key == "gp_appointments":
+                    headline_did = did_text
+        table_rows.append(
+            {
+                "Measure (per person, 12 months)": label,
+                "People": formats.fmt_count(ref["person_count"]),
+                "Before": formats.fmt_number(ref["mean_before"], 1, missing=formats.SUPPRESSED),
+                "After": formats.fmt_number(ref["mean_after"], 1, missing=formats.SUPPRESSED),
+                "Change (95% CI)": _change_text(
+                    ref["mean_change"], ref["change_ci_low"], ref["change_ci_high"]
+                ),
+                "Comparison group change": cmp_text,
+                "Difference (95% CI)": did_text,
+            }
+        )
+    table = pd.DataFrame(table_rows)
+    referred_summary = summary[summary["cohort"] == "referred"]
+    n_people = formats.fmt_count(disclosure.round_count(len(referred)))
+    blocks: list[Block] = [
+        Chart(
+            healthcare_charts.before_after_chart(
+                referred_summary,
+                title=f"Mean use per person: 12 months before against {window} after referral",
+                y_title="Mean per person in 12 months (count)",
+                period=f"{filters.period_label} · {n_people} people",
+            )
+        ),
+        Table(
+            table,
+            f"Use of the NHS: 12 months before against {window} after referral",
+            counts=("People",),
+            note="Means per person to 1 decimal with 95% intervals; change = after minus "
+            "before. Difference = change of referred people minus change of the comparison "
+            "group (people at comparison practices, not referred, over the same calendar "
+            "months; Welch 95% interval). * = about 7 or fewer people.",
+        ),
+    ]
+    cost = _cost_text(referred)
+    blocks.append(Text(cost))
+    blocks.append(
+        Text(
+            "The groups were not randomised and may differ in ways that matter. A fall after "
+            "referral is not on its own evidence that the service caused it: use tends to fall "
+            "anyway after a peak (regression to the mean).",
+            "caveat",
+        )
+    )
+    if comparison.empty:
+        lead = (
+            f"No comparison group is loaded, so only the before/after change of the {n_people} "
+            "people referred can be shown."
+        )
+    else:
+        gp = table.iloc[0]
+        lead = (
+            f"For {n_people} people, GP appointments went from {gp['Before']} to {gp['After']} "
+            f"a year each (change {gp['Change (95% CI)']}); the comparison group changed by "
+            f"{gp['Comparison group change']}, a difference of "
+            f"{headline_did or formats.SUPPRESSED}. Figures in brackets are 95% intervals."
+        )
+    return Section("healthcare", title, lead, tuple(blocks))
+
+
+def _change_text(mean: object, low: object, high: object) -> str:
+    if formats.is_missing(mean):
+        return formats.SUPPRESSED
+    return f"{formats.fmt_signed(mean, 1)} ({_interval(low, high, 1)})"
+
+
+def _did_text(did: stats.DifferenceInDifferences) -> str:
+    if not (
+        disclosure.is_publishable_n(did.n_referred)
+        and disclosure.is_publishable_n(did.n_comparison)
+    ):
+        return formats.SUPPRESSED
+    return _change_text(did.difference, did.ci_low, did.ci_high)
+
+
+def _cost_text(referred: pd.DataFrame) -> str:
+    unit_costs = costs.default_costs()
+    change = costs.person_cost_change(referred, unit_costs).to_numpy(dtype=float)
+    change = change[~np.isnan(change)]
+    if not disclosure.is_publishable_n(len(change)):
+        return f"Change in NHS cost per person: {formats.SUPPRESSED} (7 or fewer people)."
+    n_shown = disclosure.round_count(len(change))
+    cost = costs.cost_summary(change, total_people=n_shown)
+    uncosted = ", ".join(costs.UNIT_COSTS[k].label.lower() for k in costs.uncosted(unit_costs))
+    return (
+        f"Change in NHS cost per person, at published unit costs: "
+        f"**{formats.fmt_gbp(cost.mean_change_gbp)}** a year (95% CI "
+        f"{formats.fmt_gbp(cost.ci_low_gbp)} to {formats.fmt_gbp(cost.ci_high_gbp)}); negative "
+        f"means less NHS cost. For the {formats.fmt_count(n_shown)} people: "
+        f"{formats.fmt_gbp(cost.total_change_gbp)} (95% CI {formats.fmt_gbp(cost.total_ci_low_gbp)}"
+        f" to {formats.fmt_gbp(cost.total_ci_high_gbp)}). This is a before/after change, not the "
+        "effect of the service." + (f" Not costed: {uncosted}." if uncosted else "")
+    )
+
+
+# --- SPC trends ---------------------------------------------------------------------------
+_SPC_READING = (
+    "How to read it: the middle line is the average; the dashed lines are the limits a stable "
+    "process stays within. Coloured points mark a real change (special cause), not noise."
+)
+
+
+def _trends(scope: Scope, filters: Filters) -> Section:
+    monthly = referrals.monthly(scope, filters)
+    trends = outcome_views.trends(scope, filters, measure="PSEQ")
+    blocks: list[Block] = [Text(_SPC_READING)]
+    if monthly.spc is not None:
+        blocks.append(Chart(monthly.spc))
+    else:
+        blocks.append(Text(monthly.spc_message or "", "note"))
+    for fig, note in trends.panels:
+        if fig is not None:
+            blocks.append(Chart(fig, note))
+        elif note:
+            blocks.append(Text(note, "note"))
+    summary = (
+        "Statistical process control (SPC) charts of referrals each month and of pain "
+        "self-efficacy, to tell a real change from month-to-month noise. The wait chart is "
+        "under Waits."
+    )
+    return Section("trends", "Trends over time (SPC charts)", summary, tuple(blocks))
+
+
+def _data_quality(scope: Scope, filters: Filters) -> Section:
+    head = data_quality.headline(scope, filters)
+    followup = data_quality.followup(scope, filters)
+    coverage = outcome_views.coverage(scope, filters, measure="PSEQ")
+    captions = {
+        data_quality.PSEQ_COVERAGE_NAME: "of PSEQ baselines in the period have a follow-up",
+        "Records to check": "flagged by the consistency checks",
+        "Last import": "when the data were last loaded",
+    }
+    blocks: list[Block] = [
+        _metric(m, count=m.label == "Records to check", caption=captions[m.label])
+        for m in head.metrics
+        if m.label in captions
+    ]
+    if coverage.sentence:
+        blocks.append(Text(coverage.sentence))
+    if not followup.table.empty:
+        frame = followup.table
+        blocks.append(
+            Table(
+                frame,
+                "Questionnaires at the start and at follow-up, for engaged referrals",
+                counts=tuple(c for c in frame.columns if c != "Questionnaire" and "%" not in c),
+                note="Engaged referrals: made in the period, accepted, with at least one "
+                "attended contact. Outcome figures rest only on people with both forms, so "
+                "low follow-up makes them less certain.",
+            )
+        )
+    summary = (
+        f"{_value(head.metrics, data_quality.PSEQ_COVERAGE_NAME)} of the PSEQ questionnaires "
+        "started in the period have a follow-up so far; "
+        f"{_value(head.metrics, 'Records to check')} records are flagged for checking."
+    )
+    return Section("data_quality", "Data quality and follow-up", summary, tuple(blocks))
+
+
+METHODS = (
+    "**Where the figures come from.** Every figure is the same as on the matching Wellpath "
+    "page for the same period, with 'Publishable figures' on: referrals, caseload and waits "
+    "from the service's own records; questionnaires as completed by the people supported; "
+    "healthcare use from the practices' monthly extracts.",
+    "**Small numbers.** To protect the people in the data, counts of 1 to 7 are shown as *, "
+    "other counts are rounded to the nearest 5, and percentages are worked out from the "
+    "rounded counts and not shown where fewer than 20 people are behind them. Averages about "
+    "7 or fewer people are not shown; averages are given to one decimal. A dash (–) means "
+    "there is nothing to count. Totals may not add up exactly because of rounding.",
+    "**Change for the same people.** Each person's first questionnaire is compared with their "
+    "latest later one, with a 95% confidence interval: the range within which the true "
+    "average change probably lies. 'Meaningful change' is the smallest change people notice "
+    "(PSEQ: 5.5 points); 'reliable change' is a change larger than the questionnaire's own "
+    "measurement error.",
+    "**What this cannot show.** There is no randomised comparison. People are often referred "
+    "when they are at their worst and many improve anyway (regression to the mean), so a "
+    "before/after change is not all the effect of the service. Only people with a follow-up "
+    "questionnaire are in the outcome figures; the follow-up section shows how many that is.",
+    "**Funnel and SPC charts.** Practices are compared on a funnel plot, not ranked: small "
+    "practices vary more by chance, so their limits are wider. SPC charts (NHS England's "
+    "Making Data Count) separate a real change from ordinary month-to-month variation.",
+    "Full definitions are on Wellpath's Methods and sources page and in docs/methods.md.",
+)
+
+
+def _methods() -> Section:
+    return Section(
+        "methods",
+        "Methods and caveats",
+        "How the figures are made, how small numbers are protected, and what they cannot show.",
+        tuple(Text(t) for t in METHODS),
+    )
+
+
+SECTIONS = (
+    _headline,
+    _referrals,
+    _equity,
+    _waits,
+    _caseload,
+    _outcomes,
+    _healthcare,
+    _trends,
+    _data_quality,
+)
+
+
+def _is_demo() -> bool:
+    provenance = data.service_query("data_provenance")
+    return bool(len(provenance)) and bool(provenance["is_demo"].iloc[0])
+
+
+def build(
+    filters: Filters,
+    *,
+    viewer: Scope | None = None,
+    made_by: str,
+    made_at: dt.datetime | None = None,
+) -> Report:
+    """The report for the period of `filters`, for the publishable scope of `viewer`."""
+    scope = report_scope(viewer)
+    period = report_filters(filters)
+    sections = [make(scope, period) for make in SECTIONS]
+    sections.append(_methods())
+    return Report(
+        title=TITLE,
+        period_label=period.period_label,
+        scope_label=scope.label,
+        made_by=made_by,
+        made_at=made_at or dt.datetime.now(),
+        is_demo=_is_demo(),
+        sections=tuple(sections),
+    )
+
+
+def filename(start: dt.date, end: dt.date, suffix: str) -> str:
+    return f"wellpath-report-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}.{suffix}"
+
+
+def to_html(report: Report) -> str:
+    from wellpath import report_html
+
+    return report_html.render(report)
+
+
+def to_pdf(report: Report, document: str | None = None) -> bytes:
+    """The report as PDF (A4 portrait), printed by Debian's Chromium as the MDT pack is."""
+    document = document if document is not None else to_html(report)
+    try:
+        return pack.html_to_pdf(document, figure_count=len(report.charts))
+    except pack.PackUnavailable as exc:
+        raise ReportUnavailable(
+            str(exc).replace("the pack", "the report").replace("HTML pack", "HTML report")
+        ) from exc
+
+
+def write(report: Report, path: Path) -> Path:
+    """Write the report as .html or .pdf (by the file's suffix)."""
+    suffix = path.suffix.lower()
+    if suffix not in (".html", ".htm", ".pdf"):
+        raise ValueError(f"{path}: the report is written as .html or .pdf")
+    document = to_html(report)
+    if suffix == ".pdf":
+        path.write_bytes(to_pdf(report, document))
+    else:
+        path.write_text(document, encoding="utf-8")
+    return path
+
+
+def record_made(filename_: str, period_label: str, *, username: str = CLI_MADE_BY) -> None:
+    """Put "made a report" in the audit trail, for a report made from the command line (the
+    page records its viewer's through ui.record_export)."""
+    from wellpath import audit
+
+    audit.record(
+        "report",
+        username,
+        {"filename": filename_, "period": period_label, "page": "report"},
+        db_path=data.db_path(),
+    )
+
+
+def viewer_name(scope: Scope) -> str:
+    """Who is making the report, for its footer: the signed-in user, else the role."""
+    from wellpath import auth
+
+    viewer = auth.current_viewer()
+    return viewer.username if viewer is not None else scope.role.replace("_", " ")
