@@ -136,6 +136,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "safe_caseloads": frozenset({"programme_lead"}),
     "integration": frozenset({"programme_lead", "practice"}),
     "unmet_needs": EVERY_ROLE,
+    "report": frozenset({"programme_lead", "commissioner"}),
     "data_quality": EVERY_ROLE,
     "import_data": frozenset({"programme_lead"}),
     "audit_trail": frozenset({"programme_lead"}),

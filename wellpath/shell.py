@@ -30,6 +30,7 @@ PAGES = [
     ("pages/healthcare_use.py", "Healthcare use and cost", ":material/local_hospital:", "Impact"),
     ("pages/star_domains.py", "Well-being Star and PSFS", ":material/star:", "Impact"),
     ("pages/contract_tracker.py", "Outcomes-based contract", ":material/payments:", "Impact"),
+    ("pages/report.py", "Commissioner report", ":material/summarize:", "Impact"),
     ("pages/safe_caseloads.py", "Safe caseloads", ":material/balance:", "Programme"),
     ("pages/integration.py", "Integration with practices", ":material/handshake:", "Programme"),
     ("pages/unmet_needs.py", "Unmet needs", ":material/report:", "Programme"),
