@@ -169,6 +169,17 @@ def display_column(
     )
 
 
+def stat_text(value: object, n: object, formatter: Callable[[object], str] = fmt_number) -> str:
+    """A statistic about `n` people as read from a protected query: `*` when the count
+    itself was suppressed (so the statistic was too), a dash when there was nobody or no
+    value, else the formatted value."""
+    if is_missing(n):
+        return SUPPRESSED
+    if float(n) == 0 or is_missing(value):  # type: ignore[arg-type]
+        return NO_DATA
+    return formatter(value)
+
+
 # --- text from the data -------------------------------------------------------------------
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 

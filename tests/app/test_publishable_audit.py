@@ -333,10 +333,10 @@ def open_page(page: str, filters: dict) -> Page:
         at = AppTest.from_file(str(DASHBOARD), default_timeout=180)
         apply_sidebar(at, PUBLISHABLE, Filters(**{**PERIOD, **filters}))
         at.run()
-        assert not at.exception, [e.message for e in at.exception]
+        assert not at.exception, "\n".join("\n".join(e.stack_trace) for e in at.exception)
         at.switch_page(page)
         at.run()
-        assert not at.exception, [e.message for e in at.exception]
+        assert not at.exception, "\n".join("\n".join(e.stack_trace) for e in at.exception)
         return Page(at, downloads)
     finally:
         st.download_button = original

@@ -89,3 +89,9 @@ def test_readable_frame_renames_orders_and_formats() -> None:
     )
     assert list(out.columns) == ["Accepted (%)", "Referrals"]
     assert out.iloc[0].tolist() == ["63%", 10]
+
+
+def test_stat_text_tells_suppressed_from_no_data() -> None:
+    assert f.stat_text(20.0, None) == f.SUPPRESSED  # its count was hidden, so is it
+    assert f.stat_text(None, 0) == f.NO_DATA  # nobody seen: nothing to take a median of
+    assert f.stat_text(20.0, 15) == "20.0"

@@ -51,7 +51,15 @@ def service(scope: Scope, filters: Filters) -> Service:
         accepted_pct = _first(funnel, "conversion_pct", ("stage", "accepted"))
     on_caseload = caseload["active_count"].iloc[-1] if len(caseload) else 0
     on_date = caseload["on_date"].iloc[-1] if len(caseload) else filters.report_date
-    p90 = _first(waits, "p90_wait_days")
+    seen = _first(waits, "seen_count")
+    seen = 0 if seen is None else seen
+    p90 = formats.stat_text(
+        _first(waits, "p90_wait_days"), seen, lambda v: formats.fmt_number(v, 0, " days")
+    )
+    median = formats.stat_text(
+        _first(waits, "median_wait_days"), seen, lambda v: formats.fmt_number(v, 0, " days")
+    )
+    waiting_total = _first(waiting, "waiting_total_count")
     metrics = (
         Metric(
             "Referrals received",
@@ -73,16 +81,16 @@ def service(scope: Scope, filters: Filters) -> Service:
         ),
         Metric(
             "Waiting",
-            formats.fmt_count(_first(waiting, "waiting_total_count") or 0),
+            formats.fmt_count(0 if waiting_total is None else waiting_total),
             "People referred and not yet seen on the report date: awaiting triage, or accepted "
             "and awaiting a first contact (queries/people_waiting_by_band.sql).",
         ),
         Metric(
             "Median wait",
-            formats.fmt_number(_first(waits, "median_wait_days"), 0, " days"),
+            median,
             "Referral date to first contact, for referrals in the period seen by the report "
             "date (queries/wait_summary.sql).",
-            f"to first contact; 9 in 10 seen within {formats.fmt_number(p90, 0, ' days')}",
+            f"to first contact; 9 in 10 seen within {p90}",
         ),
     )
     period = filters.period_label
