@@ -159,3 +159,30 @@ def test_publishable_km_curves_are_read_at_whole_months():
     times = curves["All episodes"]["time_months"]
     assert (times == times.round()).all()
     assert disclosure.MIN_SHARE_DENOMINATOR == 20
+
+
+def test_funnel_at_national_scale_is_one_trace():
+    import numpy as np
+
+    from wellpath import funnel
+    from wellpath.charts.funnel import funnel_chart
+
+    n = 2000
+    rng = np.random.default_rng(1)
+    units = pd.DataFrame(
+        {
+            "practice_code": [f"P{i}" for i in range(n)],
+            "practice_name": [f"<a href='x'>Practice {i}</a>" for i in range(n)],
+            "list_size": rng.integers(2000, 20000, n),
+        }
+    )
+    units["referral_count"] = rng.poisson(units["list_size"] * 0.015)
+    rate = funnel.overall_rate(units["referral_count"], units["list_size"])
+    positions = funnel.funnel_positions(units["referral_count"], units["list_size"], rate)
+    units = pd.concat([units, positions[["rate", "band"]]], axis=1)
+    limits = funnel.funnel_curve(rate, 23000, min_denominator=1000)
+    fig = funnel_chart(units, limits, title="t", period_label=PERIOD, colours={})
+    assert len(fig.data) <= 6  # limits, overall rate, one trace of dots (was 2,005 traces)
+    dots = fig.data[-1]
+    assert len(dots.x) == n
+    assert not any("<a" in t for t in dots.text)

@@ -71,6 +71,17 @@ def funnel_chart(
         )
 
     shown = units_df[units_df[rate_col].notna()]
+    if len(shown) > MAX_UNIT_TRACES:
+        _one_trace(
+            fig,
+            shown,
+            colours=colours,
+            columns=(code_col, name_col, denominator_col, rate_col, count_col, band_col),
+            count_label=count_label,
+            titles=(x_title, y_title),
+            value_format=value_format,
+        )
+        return _finish(fig, title, period_label, x_title, y_title)
     label_all = label_points == "all" or (label_points == "auto" and len(shown) <= 8)
     # Labels go away from the overall rate (above the dots above it, below the dots below
     # it), and neighbours on the same side alternate left and right so they collide less.
@@ -116,6 +127,68 @@ def funnel_chart(
             showlegend=False,
         )
 
+    return _finish(fig, title, period_label, x_title, y_title)
+
+
+#: Above this many units the dots are one trace with a colour array (a trace per practice
+#: would make thousands of traces at national scale), labelled only beyond the 99.8% limits.
+MAX_UNIT_TRACES = 30
+
+
+def _label(value: object) -> str:
+    return "" if pd.isna(value) else str(value).replace("<", "\u2039").replace(">", "\u203a")
+
+
+def _one_trace(
+    fig: go.Figure,
+    shown: pd.DataFrame,
+    *,
+    colours: dict[str, str],
+    columns: tuple,
+    count_label: str,
+    titles: tuple[str, str],
+    value_format: str,
+) -> None:
+    code_col, name_col, denominator_col, rate_col, count_col, band_col = columns
+    x_title, y_title = titles
+    bands = [
+        row[band_col] if band_col and band_col in row and pd.notna(row[band_col]) else None
+        for _, row in shown.iterrows()
+    ]
+    names = [_label(n) for n in shown[name_col]]
+    outside = [b in ("below 99.8%", "above 99.8%") for b in bands]
+    counts = [
+        f"{count_label}: {c:,.0f}<br>" if count_col and pd.notna(c) else ""
+        for c in (shown[count_col] if count_col and count_col in shown else [None] * len(shown))
+    ]
+    fig.add_scatter(
+        x=shown[denominator_col],
+        y=shown[rate_col],
+        mode="markers+text",
+        name="Practices",
+        text=[n if o else "" for n, o in zip(names, outside, strict=True)],
+        textposition="top center",
+        cliponaxis=False,
+        textfont={"size": 11, "color": theme.NHS_TEXT},
+        marker={
+            "color": [colours.get(c, theme.NHS_BLUE) for c in shown[code_col]],
+            "size": 8,
+            "line": {"color": "#ffffff", "width": 0.5},
+        },
+        customdata=[
+            [n, c, funnel.BAND_LABELS.get(b, "") if b else ""]
+            for n, c, b in zip(names, counts, bands, strict=True)
+        ],
+        hovertemplate=(
+            f"<b>%{{customdata[0]}}</b><br>{x_title}: %{{x:,.0f}}<br>"
+            f"%{{customdata[1]}}{y_title}: %{{y:{value_format}}}<br>"
+            "%{customdata[2]}<extra></extra>"
+        ),
+        showlegend=False,
+    )
+
+
+def _finish(fig: go.Figure, title: str, period_label: str, x_title: str, y_title: str) -> go.Figure:
     fig.add_annotation(
         xref="paper",
         yref="paper",

@@ -279,8 +279,9 @@ def equity_chart(rows: pd.DataFrame, dimension_label: str, period: str) -> go.Fi
         "",
         "",
         barmode="group",
-        height=max(340, 150 + 46 * len(rows)),
-        margin={"l": 10, "r": 20, "t": 110, "b": 60},
+        height=max(370, 180 + 46 * len(rows)),
+        margin={"l": 10, "r": 20, "t": 110, "b": 100},
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
     )
     fig.update_xaxes(title_text="Share of referrals (%)", ticksuffix="%", row=1, col=1)
     fig.update_xaxes(
@@ -542,7 +543,17 @@ def lines_by_group(
             line={"color": colour, "width": 2},
             hovertemplate=f"{label}<br>%{{x|%b %Y}}: %{{y:,}}<extra></extra>",
         )
-    _layout(fig, title, period, x_title, y_title, height=400)
+    _layout(
+        fig,
+        title,
+        period,
+        x_title,
+        y_title,
+        height=430,
+        # below the axis title, not on it
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        margin={"b": 110},
+    )
     _months_axis(fig, frame[x_col])
     fig.update_yaxes(rangemode="tozero", tickformat=",d")
     return fig

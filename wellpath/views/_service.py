@@ -32,11 +32,30 @@ class Table:
     filename: str = "table.csv"
 
 
-def columns(widths: Mapping[str, str], helps: Mapping[str, str] | None = None) -> dict:
-    """column_config dicts: {column: {"width": "small"|"medium"|"large", "help": ...}}."""
+#: Width of the page's main column at a 1440 px window (sidebar open), and of half of it.
+FULL_WIDTH_PX = 960
+HALF_WIDTH_PX = 470
+_CHAR_PX, _PADDING_PX, _MIN_PX, _MAX_PX = 7.5, 28, 64, 360
+
+
+def fit_columns(
+    frame: pd.DataFrame,
+    total_px: int = FULL_WIDTH_PX,
+    helps: Mapping[str, str] | None = None,
+) -> dict:
+    """st.dataframe column_config dicts ({column: {"width": px, "help": ...}}) that fit the
+    table in `total_px`: each column as wide as its header or longest cell, shrunk in
+    proportion when they would not fit, so no column is cut off past the right edge. Every
+    column gets its header as help too, for a header cut short."""
     helps = helps or {}
+    wanted = {}
+    for col in frame.columns:
+        longest = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
+        wanted[col] = min(_MAX_PX, max(_MIN_PX, _CHAR_PX * longest + _PADDING_PX))
+    scale = min(1.0, total_px / sum(wanted.values())) if wanted else 1.0
     return {
-        c: {"width": w, **({"help": helps[c]} if c in helps else {})} for c, w in widths.items()
+        c: {"width": max(_MIN_PX, int(w * scale)), "help": helps.get(c, str(c))}
+        for c, w in wanted.items()
     }
 
 

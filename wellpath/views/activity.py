@@ -11,7 +11,7 @@ from wellpath import data, formats, labels, service, spc
 from wellpath.charts import service as charts
 from wellpath.charts.spc import spc_chart
 from wellpath.scope import Filters, Scope
-from wellpath.views._service import SHARE_HELP, Metric, Table, columns
+from wellpath.views._service import SHARE_HELP, Metric, Table, fit_columns
 
 
 def _missing_text(scope: Scope) -> str:
@@ -116,9 +116,10 @@ def modes(scope: Scope, filters: Filters) -> Modes:
             ),
         }
     )
-    widths = dict.fromkeys(frame.columns, "small") | {"Mode": "medium"}
     helps = {"Share of attended": SHARE_HELP} if rounded else {}
-    return Modes(counts, hours, Table(frame, columns(widths, helps), frame, "contacts_by_mode.csv"))
+    return Modes(
+        counts, hours, Table(frame, fit_columns(frame, helps=helps), frame, "contacts_by_mode.csv")
+    )
 
 
 @dataclass(frozen=True)
@@ -295,10 +296,12 @@ def goals(scope: Scope, filters: Filters) -> Goals:
             ),
         }
     )
-    widths = dict.fromkeys(frame.columns, "small") | {"Domain": "medium", "95% interval": "medium"}
     helps = {"Achieved (% of closed)": SHARE_HELP} if rounded else {}
     return Goals(
-        True, metrics, figure, Table(frame, columns(widths, helps), frame, "goals_by_domain.csv")
+        True,
+        metrics,
+        figure,
+        Table(frame, fit_columns(frame, helps=helps), frame, "goals_by_domain.csv"),
     )
 
 

@@ -11,7 +11,7 @@ from wellpath import data, formats, labels, service, spc, theme
 from wellpath.charts import service as charts
 from wellpath.charts.spc import spc_chart
 from wellpath.scope import Filters, Scope
-from wellpath.views._service import SHARE_HELP, Metric, Table, columns
+from wellpath.views._service import HALF_WIDTH_PX, SHARE_HELP, Metric, Table, fit_columns
 
 KM_COHORTS = {
     "since_start": "every caseload begun up to the end of the period",
@@ -155,9 +155,8 @@ def workers(scope: Scope, filters: Filters) -> Workers:
             "safe_caseload_high_people": lambda v: formats.fmt_number(v, 0),
         },
     )
-    widths = dict.fromkeys(frame.columns, "small") | {"Link worker": "medium"}
     return Workers(
-        figure, note, Table(frame, columns(widths), download, "worker_caseload_by_month.csv")
+        figure, note, Table(frame, fit_columns(frame), download, "worker_caseload_by_month.csv")
     )
 
 
@@ -229,13 +228,12 @@ def stay(scope: Scope, filters: Filters, cohort: str = "since_start", by: str = 
             ],
         }
     )
-    widths = dict.fromkeys(frame.columns, "small") | {"Group": "large"}
     return Stay(
         True,
         overall_fig,
         note,
         group_fig,
-        Table(frame, columns(widths), frame, "time_on_caseload_summary.csv"),
+        Table(frame, fit_columns(frame), frame, "time_on_caseload_summary.csv"),
     )
 
 
@@ -324,9 +322,8 @@ def waits(scope: Scope, filters: Filters) -> Waits:
             "Still waiting": rows["still_waiting_count"].map(formats.fmt_count),
         }
     )
-    widths = dict.fromkeys(frame.columns, "small")
     return Waits(
-        metrics, figure, Table(frame, columns(widths), frame, "waits_by_referral_month.csv")
+        metrics, figure, Table(frame, fit_columns(frame), frame, "waits_by_referral_month.csv")
     )
 
 
@@ -368,9 +365,8 @@ def waiting(scope: Scope, filters: Filters) -> Waiting:
             "Link worker": people["worker_name"].fillna("not assigned").astype(str),
         }
     )
-    widths = dict.fromkeys(frame.columns, "small") | {"Practice": "medium", "Condition": "medium"}
     return Waiting(
-        figure, download, Table(frame, columns(widths), frame, "people_waiting.csv"), None
+        figure, download, Table(frame, fit_columns(frame), frame, "people_waiting.csv"), None
     )
 
 
@@ -424,15 +420,22 @@ def endings(scope: Scope, filters: Filters) -> Endings:
     frame = pd.DataFrame(
         {
             "Practice": stays["practice_name"].astype(str),
-            f"On the caseload on {report_date}": stays["active_count"].map(formats.fmt_count),
-            "More than 18 months": stays["over_18_months_count"].map(formats.fmt_count),
+            "On the caseload": stays["active_count"].map(formats.fmt_count),
+            "Over 18 months": stays["over_18_months_count"].map(formats.fmt_count),
             "Share": stays["share"].map(service.share_text),
         }
     )
-    widths = dict.fromkeys(frame.columns, "small") | {"Practice": "medium"}
     long_stays = Table(
         frame,
-        columns(widths, {"Share": SHARE_HELP} if rounded else {}),
+        fit_columns(
+            frame,
+            HALF_WIDTH_PX,
+            helps={
+                "On the caseload": f"People on the caseload on {report_date}.",
+                "Over 18 months": "Of them, on the caseload for more than 18 months.",
+                **({"Share": SHARE_HELP} if rounded else {}),
+            },
+        ),
         frame,
         "long_stays_by_practice.csv",
     )
@@ -453,7 +456,7 @@ def endings(scope: Scope, filters: Filters) -> Endings:
         )
         long_people = Table(
             people_frame,
-            columns(dict.fromkeys(people_frame.columns, "small")),
+            fit_columns(people_frame, HALF_WIDTH_PX),
             people_frame,
             "long_stay_people.csv",
         )

@@ -12,7 +12,7 @@ from wellpath.charts import service as charts
 from wellpath.charts.funnel import funnel_chart
 from wellpath.charts.spc import spc_chart
 from wellpath.scope import Filters, Scope
-from wellpath.views._service import SHARE_HELP, Metric, Table, columns
+from wellpath.views._service import SHARE_HELP, Metric, Table, fit_columns
 
 #: Practices drawn on their own in the monthly chart; the rest are one "Other practices" bar.
 TOP_PRACTICES = 10
@@ -203,13 +203,6 @@ def rates(scope: Scope, filters: Filters) -> Rates:
         }
     )
     download = frame.assign(**{"Practice code": practice_rates["practice_code"]})
-    widths = {
-        "Practice": "large",
-        "Registered patients": "small",
-        "Referrals": "small",
-        "Referrals per 1,000 patients": "small",
-        "Against the overall rate": "medium",
-    }
     caption = None
     if len(practice_rates):
         caption = (
@@ -217,7 +210,7 @@ def rates(scope: Scope, filters: Filters) -> Rates:
             f"{formats.fmt_number(practice_rates['overall_rate_per_1000'].iloc[0], 2)} "
             "referrals per 1,000 registered patients in the period."
         )
-    table = Table(frame, columns(widths), download, "referral_rates_by_practice.csv")
+    table = Table(frame, fit_columns(frame), download, "referral_rates_by_practice.csv")
     return Rates(figure, table, caption)
 
 
@@ -373,10 +366,9 @@ def equity(scope: Scope, filters: Filters) -> tuple[EquityTab, ...]:
             }
         )
         share_cols = ("Share of referrals", "Accepted (% of referred)", "Engaged (% of accepted)")
-        widths = {c: ("large" if c == dimension_label else "small") for c in frame.columns}
         table = Table(
             frame,
-            columns(widths, {c: SHARE_HELP for c in share_cols} if rounded else {}),
+            fit_columns(frame, helps={c: SHARE_HELP for c in share_cols} if rounded else {}),
             frame,
             f"referrals_by_{dimension}.csv",
         )
