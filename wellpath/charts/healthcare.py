@@ -36,10 +36,11 @@ def _error(mean: float | None, low: object, high: object, colour: str) -> dict |
 
 
 def before_after_chart(
-    summary: pd.DataFrame, *, title: str, y_title: str, period: str
+    summary: pd.DataFrame, *, title: str, y_title: str, period: str, digits: int = 2
 ) -> go.Figure:
     """Grouped bars: mean per person in the 12 months before and in the after-window, with
-    95% CIs, one pair of bars per measure (rows of costs.use_summary for one cohort)."""
+    95% CIs, one pair of bars per measure (rows of costs.use_summary for one cohort); hover
+    values to `digits` decimals (publishable figures: 1)."""
     fig = go.Figure()
     # One trace per side (two in all), not one per measure and side: 12 thin traces made the
     # legend and the hover read badly (issue 10).
@@ -70,7 +71,7 @@ def before_after_chart(
                 "color": theme.NHS_TEXT,
                 "thickness": 1.2,
             },
-            customdata=[SUPPRESSED if m is None else f"{m:.2f}" for m in means],
+            customdata=[SUPPRESSED if m is None else f"{m:.{digits}f}" for m in means],
             hovertemplate=f"{name}, %{{x}}: %{{customdata}} per person<extra></extra>",
         )
     fig.update_layout(
@@ -130,9 +131,10 @@ def did_chart(
     measure_label: str,
     unit: str,
     period: str,
+    digits: int = 2,
 ) -> go.Figure:
     """Dots with 95% CIs: change in the referred group, in the comparison group, and the
-    difference in differences (referred minus comparison)."""
+    difference in differences (referred minus comparison); hover to `digits` decimals."""
     rows = [
         ("Referred people: change", referred_change, referred_ci, theme.NHS_BLUE),
         ("Comparison group: change", comparison_change, comparison_ci, theme.NHS_SECONDARY_TEXT),
@@ -158,7 +160,7 @@ def did_chart(
             mode="markers",
             marker={"color": colour, "size": 12},
             error_x=None if err is None else {**err},
-            hovertemplate=f"{name}: {mean:+.2f}<extra></extra>",
+            hovertemplate=f"{name}: {mean:+.{digits}f}<extra></extra>",
             showlegend=False,
         )
     fig.add_vline(x=0, line={"color": theme.NHS_SECONDARY_TEXT, "dash": "dot"})
