@@ -74,8 +74,8 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
-        "Questionnaire": st.column_config.TextColumn(width="medium", pinned=True),
-        "95% CI of change": st.column_config.TextColumn(width="small"),
+        name: st.column_config.TextColumn(label, width=px, help=note)
+        for name, (label, px, note) in views.TABLE_COLUMNS.items()
     },
 )
 st.caption(change.caption)

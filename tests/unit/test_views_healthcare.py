@@ -91,7 +91,9 @@ def test_full_access_cost_is_worked_by_hand(small) -> None:
     assert "In total for the 4 people in this period: **\u2212£588**" in text
     assert "Service cost per person: **£100**" in text and "**\u2212£47**" in text
     # Against the comparison group: GP +42 and +84 (mean +63); -147 - 63 = -210.
-    assert "**\u2212£210** a year" in money.against_comparison
+    lead = money.against_comparison
+    assert "changed by \u2212£147 a year for referred people and by +£63 for" in lead
+    assert "a difference of **\u2212£210** a person a year" in lead
 
 
 def test_publishable_small_groups_show_nothing(small) -> None:

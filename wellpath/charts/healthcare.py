@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from wellpath import theme
+from wellpath import formats, theme
 
 SUPPRESSED = "*"
 
@@ -19,7 +19,7 @@ def _num(value: object) -> float | None:
 
 
 def _gbp(value: float) -> str:
-    return f"-£{abs(value):,.0f}" if value < 0 else f"£{value:,.0f}"
+    return formats.fmt_gbp(value)
 
 
 def _error(mean: float | None, low: object, high: object, colour: str) -> dict | None:
@@ -138,7 +138,7 @@ def did_chart(
     rows = [
         ("Referred people: change", referred_change, referred_ci, theme.NHS_BLUE),
         ("Comparison group: change", comparison_change, comparison_ci, theme.NHS_SECONDARY_TEXT),
-        ("Difference in differences", difference, difference_ci, theme.NHS_DARK_BLUE),
+        ("Difference (referred − comparison)", difference, difference_ci, theme.NHS_DARK_BLUE),
     ]
     fig = go.Figure()
     for name, value, (low, high), colour in rows:
@@ -198,13 +198,16 @@ def cost_chart(
         ("Net cost per person", _num(net), net_ci, theme.NHS_DARK_BLUE),
     ]
     for name, value, (low, high), colour in items:
-        label = "not set" if value is None else _gbp(value)
+        if value is None:
+            continue  # the service cost is not set: no empty "not set" bars (the text says so)
+        label = _gbp(value)
         # The value goes under the bar's name on the axis, not at the bar's end, where the
         # error bar ran through it (issue 10).
         fig.add_bar(
             x=[f"{name}<br><b>{label}</b>"],
             y=[0 if value is None else value],
             marker_color=colour,
+            width=0.5,  # one bar alone must not fill the plot
             error_y=_error(value, low, high, theme.NHS_TEXT),
             customdata=[label],
             showlegend=False,
@@ -214,7 +217,7 @@ def cost_chart(
     fig.update_layout(
         template=theme.TEMPLATE_NAME,
         title=theme.title_with_period("Cost per person: service against NHS use", period),
-        yaxis_title="GBP per person (negative = saving)",
+        yaxis_title="£ per person a year (negative = less NHS cost)",
         xaxis_title="",
         height=400,
     )

@@ -326,7 +326,8 @@ def comparison(
         s = lambda v: formats.fmt_signed(v, digits)  # noqa: E731
         sentence = (
             f"**Difference in differences: {s(diff)} {unit} per person** "
-            f"(95% CI {s(low)} to {s(high)}). Referred people changed by "
+            f"(95% CI {s(low)} to {s(high)}): the change of referred people minus that of "
+            "similar people who were not referred. Referred people changed by "
             f"{s(ref_change)} and the comparison group by {s(cmp_change)} "
             "over the same calendar months. This is a between-group comparison of changes, not "
             "a before/after fall (Ways to Wellness's 27% lower secondary-care cost was also a "
@@ -368,7 +369,7 @@ class FrequentAttenders:
     download: pd.DataFrame
 
 
-def _gp_sentence(raw: pd.DataFrame, shown: pd.DataFrame, digits: int) -> dict[str, str]:
+def _gp_sentence(raw: pd.DataFrame, shown: pd.DataFrame) -> dict[str, str]:
     r = raw[raw["measure"] == "gp_appointments"].iloc[0]
     s = shown[shown["measure"] == "gp_appointments"].iloc[0]
     one = lambda v: formats.display_value(r[v], s[v], lambda x: formats.fmt_number(x, 1))  # noqa: E731
@@ -379,7 +380,8 @@ def _gp_sentence(raw: pd.DataFrame, shown: pd.DataFrame, digits: int) -> dict[st
         "change": formats.display_value(
             r["mean_change"], s["mean_change"], lambda x: formats.fmt_signed(x, 1)
         ),
-        "ci": _ci(s["change_ci_low"], s["change_ci_high"], r["mean_change"], digits),
+        # one decimal, like the means beside it in the sentence (the table keeps 2 dp)
+        "ci": _ci(s["change_ci_low"], s["change_ci_high"], r["mean_change"], 1),
     }
 
 
@@ -395,7 +397,7 @@ def frequent_attenders(scope: Scope, filters: Filters, *, window: int = 1) -> Fr
     window_text = costs.AFTER_WINDOWS[window]
     summary = costs.use_summary(frequent)
     shown = _publish_summary(summary, rounded, hidden)
-    f = _gp_sentence(summary, shown, digits)
+    f = _gp_sentence(summary, shown)
     threshold = costs.FREQUENT_ATTENDER_GP_APPOINTMENTS
     sentences = [
         f"**{f['n']}** people had {threshold} or more GP appointments in the 12 months "
@@ -407,7 +409,7 @@ def frequent_attenders(scope: Scope, filters: Filters, *, window: int = 1) -> Fr
     frequent_cmp = costs.frequent_attenders(compared)
     if len(frequent_cmp):
         cmp_summary = costs.use_summary(frequent_cmp)
-        c = _gp_sentence(cmp_summary, _publish_summary(cmp_summary, rounded, hidden), digits)
+        c = _gp_sentence(cmp_summary, _publish_summary(cmp_summary, rounded, hidden))
         sentences.append(
             f"In the comparison group, **{c['n']}** people were frequent attenders by the same "
             f"rule: a mean of {c['before']} GP appointments before and {c['after']} after "
@@ -459,6 +461,12 @@ def _gbp(value: object) -> str:
     return "not set" if formats.is_missing(value) else formats.fmt_gbp(value)
 
 
+def _signed_gbp(value: object) -> str:
+    """A change in pounds with its sign: +£20, −£94 (a bare "£20" reads as a cost)."""
+    text = formats.fmt_gbp(value)
+    return "+" + text if text.startswith("£") and text != "£0" else text
+
+
 @data.cached_view
 def cost(
     scope: Scope,
@@ -497,15 +505,15 @@ def cost(
         n_min = min(cost_did.n_referred, cost_did.n_comparison)
         n_ref = None if hidden else _count(cost_did.n_referred, rounded)
         n_cmp = None if hidden else _count(cost_did.n_comparison, rounded)
-        g = lambda v, n=n_min: formats.fmt_gbp(_stat(v, n, rounded, 0))  # noqa: E731
+        g = lambda v, n=n_min: _signed_gbp(_stat(v, n, rounded, 0))  # noqa: E731
         lead = (
-            "**Against the comparison group** (the figure to lead with): change in NHS cost "
-            "per person, referred minus comparison over the same calendar months, "
+            "**Against the comparison group** (the figure to lead with): "
             + (
-                f"**{g(cost_did.difference)}** a year (95% CI {g(cost_did.ci_low)} to "
-                f"{g(cost_did.ci_high)}); referred "
-                f"{g(cost_did.change_referred, cost_did.n_referred)}, comparison "
-                f"{g(cost_did.change_comparison, cost_did.n_comparison)}"
+                "over the same calendar months, NHS cost per person changed by "
+                f"{g(cost_did.change_referred, cost_did.n_referred)} a year for referred "
+                f"people and by {g(cost_did.change_comparison, cost_did.n_comparison)} for "
+                f"the comparison group: a difference of **{g(cost_did.difference)}** a "
+                f"person a year (95% CI {g(cost_did.ci_low)} to {g(cost_did.ci_high)})"
                 if ok
                 else f"{formats.SUPPRESSED} {SUPPRESSED_TEXT}"
             )

@@ -73,7 +73,8 @@ def service(scope: Scope, filters: Filters) -> Service:
         ),
         Metric(
             "Waiting",
-            formats.fmt_count(_first(waiting, "waiting_total_count") or 0),
+            # no row: nobody waiting (0); a suppressed count (NA): "*", never 0
+            formats.fmt_count(0 if (w := _first(waiting, "waiting_total_count")) is None else w),
             "People referred and not yet seen on the report date: awaiting triage, or accepted "
             "and awaiting a first contact (queries/people_waiting_by_band.sql).",
         ),
