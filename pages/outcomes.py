@@ -1,5 +1,4 @@
-"""Outcomes: paired change, bands, trajectories, breakdowns, coverage and trends.
-Widgets and layout only: every figure comes protected from wellpath.views.outcomes."""
+"""Outcomes page (widgets and layout only): every figure comes from wellpath.views.outcomes."""
 
 from __future__ import annotations
 
@@ -37,8 +36,7 @@ time_point = views.TIME_CHOICES[time_choice]
 
 with st.expander("Reliability used for reliable change (Jacobson & Truax)"):
     st.caption("Test-retest reliability r (0 = not available); SD: the paired baselines.")
-    reliability = {}
-    cols = st.columns(3)
+    reliability, cols = {}, st.columns(3)
     for i, (code, m) in enumerate(outcomes.MEASURES.items()):
         with cols[i % 3]:
             value = st.number_input(
@@ -76,8 +74,8 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
-        "Questionnaire": st.column_config.TextColumn(width="medium", pinned=True),
-        "95% CI of change": st.column_config.TextColumn(width="small"),
+        name: st.column_config.TextColumn(label, width=px, help=note)
+        for name, (label, px, note) in views.TABLE_COLUMNS.items()
     },
 )
 st.caption(change.caption)
@@ -147,6 +145,5 @@ for column, (chart, note) in zip(st.columns(2), trend.panels, strict=True):
             st.caption(note)
 ui.definition(views.SPC_DEFINITION, queries=["monthly_baseline_scores", "paired_scores"])
 
-notices = outcomes.licence_notices(change.present)
-if notices:
+if notices := outcomes.licence_notices(change.present):
     st.caption("  \n".join(notices))

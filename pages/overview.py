@@ -39,11 +39,12 @@ else:
         "follow-up coverage and breakdowns."
     )
 
-left, right = st.columns(2)
+# One chart a row: side by side, the practice legend squeezed the bars and turned the month
+# labels on their side at 1440 px.
 if service.referrals_chart is not None:
-    left.plotly_chart(service.referrals_chart, width="stretch")
+    st.plotly_chart(service.referrals_chart, width="stretch")
 if service.caseload_chart is not None:
-    right.plotly_chart(service.caseload_chart, width="stretch")
+    st.plotly_chart(service.caseload_chart, width="stretch")
 
 ui.definition(
     """

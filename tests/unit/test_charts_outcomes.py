@@ -108,9 +108,21 @@ def test_before_after_chart_and_distribution():
     assert not {theme.NHS_RED, theme.NHS_GREEN} & set(fig.data[0].marker.color)
 
 
-def test_cost_chart_says_when_service_cost_not_set():
+def test_cost_chart_leaves_out_bars_that_are_not_set():
+    # No service cost: only the change in NHS cost is drawn (two empty "not set" bars read
+    # as zero); the page's text asks for the service cost.
     fig = healthcare.cost_chart(None, -100.0, (-150.0, -50.0), None, (None, None), period=PERIOD)
     _check(fig)
-    assert fig.data[0].customdata[0] == "not set"
+    assert len(fig.data) == 1
+    assert fig.data[0].customdata[0] == "\u2212£100"
     assert fig.data[0].text is None  # no label at the bar's end, where the error bar runs
-    assert fig.data[1].error_y.arrayminus[0] == 50.0
+    assert fig.data[0].error_y.arrayminus[0] == 50.0
+    assert "negative = less NHS cost" in fig.layout.yaxis.title.text
+    assert (
+        len(
+            healthcare.cost_chart(
+                80.0, -100.0, (-150.0, -50.0), -20.0, (-70.0, 30.0), period=PERIOD
+            ).data
+        )
+        == 3
+    )

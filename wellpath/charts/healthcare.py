@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from wellpath import theme
+from wellpath import formats, theme
 
 SUPPRESSED = "*"
 
@@ -19,7 +19,7 @@ def _num(value: object) -> float | None:
 
 
 def _gbp(value: float) -> str:
-    return f"-£{abs(value):,.0f}" if value < 0 else f"£{value:,.0f}"
+    return formats.fmt_gbp(value)
 
 
 def _error(mean: float | None, low: object, high: object, colour: str) -> dict | None:
@@ -36,10 +36,11 @@ def _error(mean: float | None, low: object, high: object, colour: str) -> dict |
 
 
 def before_after_chart(
-    summary: pd.DataFrame, *, title: str, y_title: str, period: str
+    summary: pd.DataFrame, *, title: str, y_title: str, period: str, digits: int = 2
 ) -> go.Figure:
     """Grouped bars: mean per person in the 12 months before and in the after-window, with
-    95% CIs, one pair of bars per measure (rows of costs.use_summary for one cohort)."""
+    95% CIs, one pair of bars per measure (rows of costs.use_summary for one cohort); hover
+    values to `digits` decimals (publishable figures: 1)."""
     fig = go.Figure()
     # One trace per side (two in all), not one per measure and side: 12 thin traces made the
     # legend and the hover read badly (issue 10).
@@ -70,7 +71,7 @@ def before_after_chart(
                 "color": theme.NHS_TEXT,
                 "thickness": 1.2,
             },
-            customdata=[SUPPRESSED if m is None else f"{m:.2f}" for m in means],
+            customdata=[SUPPRESSED if m is None else f"{m:.{digits}f}" for m in means],
             hovertemplate=f"{name}, %{{x}}: %{{customdata}} per person<extra></extra>",
         )
     fig.update_layout(
@@ -130,13 +131,14 @@ def did_chart(
     measure_label: str,
     unit: str,
     period: str,
+    digits: int = 2,
 ) -> go.Figure:
     """Dots with 95% CIs: change in the referred group, in the comparison group, and the
-    difference in differences (referred minus comparison)."""
+    difference in differences (referred minus comparison); hover to `digits` decimals."""
     rows = [
         ("Referred people: change", referred_change, referred_ci, theme.NHS_BLUE),
         ("Comparison group: change", comparison_change, comparison_ci, theme.NHS_SECONDARY_TEXT),
-        ("Difference in differences", difference, difference_ci, theme.NHS_DARK_BLUE),
+        ("Difference (referred − comparison)", difference, difference_ci, theme.NHS_DARK_BLUE),
     ]
     fig = go.Figure()
     for name, value, (low, high), colour in rows:
@@ -158,7 +160,7 @@ def did_chart(
             mode="markers",
             marker={"color": colour, "size": 12},
             error_x=None if err is None else {**err},
-            hovertemplate=f"{name}: {mean:+.2f}<extra></extra>",
+            hovertemplate=f"{name}: {mean:+.{digits}f}<extra></extra>",
             showlegend=False,
         )
     fig.add_vline(x=0, line={"color": theme.NHS_SECONDARY_TEXT, "dash": "dot"})
@@ -196,13 +198,16 @@ def cost_chart(
         ("Net cost per person", _num(net), net_ci, theme.NHS_DARK_BLUE),
     ]
     for name, value, (low, high), colour in items:
-        label = "not set" if value is None else _gbp(value)
+        if value is None:
+            continue  # the service cost is not set: no empty "not set" bars (the text says so)
+        label = _gbp(value)
         # The value goes under the bar's name on the axis, not at the bar's end, where the
         # error bar ran through it (issue 10).
         fig.add_bar(
             x=[f"{name}<br><b>{label}</b>"],
             y=[0 if value is None else value],
             marker_color=colour,
+            width=0.5,  # one bar alone must not fill the plot
             error_y=_error(value, low, high, theme.NHS_TEXT),
             customdata=[label],
             showlegend=False,
@@ -212,7 +217,7 @@ def cost_chart(
     fig.update_layout(
         template=theme.TEMPLATE_NAME,
         title=theme.title_with_period("Cost per person: service against NHS use", period),
-        yaxis_title="GBP per person (negative = saving)",
+        yaxis_title="£ per person a year (negative = less NHS cost)",
         xaxis_title="",
         height=400,
     )

@@ -586,14 +586,41 @@ def trends(scope: Scope, filters: Filters, *, measure: str) -> Trends:
     else:
         change_note = (
             f"No chart of change by month: it needs at least {outcomes.MIN_MONTHS_FOR_CHART} "
-            f"baseline months whose whole {point}-month follow-up window lies in the period, "
-            f"each with {outcomes.MIN_PAIRS_PER_MONTH} or more pairs; this period has "
-            f"{len(series)}. Change is charted at a fixed time point because change by month "
+            f"months of baselines whose whole {point}-month follow-up window lies in the "
+            f"period, each month with {outcomes.MIN_PAIRS_PER_MONTH} or more pairs; this "
+            f"period has {len(series)}. Change is charted at a fixed time point because change by month "
             "of follow-up mixes people seen 3 and 11 months after they started, and that mix "
             "moves as a service matures. Try a longer period."
         )
     return Trends(baseline_chart, baseline_note, change_chart, change_note)
 
+
+#: How the change table is drawn at 1440 px: {column: (short header, width in px, what it
+#: is)}. The frame keeps the full names (tests, Overview); the page shows the short ones.
+TABLE_COLUMNS: dict[str, tuple[str, int, str]] = {
+    "Questionnaire": ("Questionnaire", 240, "The questionnaire and what it measures"),
+    "People paired": ("People", 62, "People paired: a baseline and a follow-up in the period"),
+    "Mean change (points)": ("Change", 66, "Mean change, follow-up minus start (points)"),
+    "95% CI of change": ("95% CI", 100, "95% confidence interval of the mean change (points)"),
+    "Mean at start": ("Start", 52, "Mean score at the start (points)"),
+    "Mean at follow-up": ("Follow-up", 76, "Mean score at follow-up (points)"),
+    "Meaningful change (points)": (
+        "Meaningful",
+        102,
+        "The smallest change people notice as meaningful (points)",
+    ),
+    "Reached it": ("Reached it", 78, "Share of people whose change reached the meaningful one"),
+    "Reliable improvement": (
+        "Reliably better",
+        102,
+        "Share reliably improved (change beyond measurement error, Jacobson & Truax)",
+    ),
+    "Reliable deterioration": (
+        "Reliably worse",
+        98,
+        "Share reliably worse (change beyond measurement error, Jacobson & Truax)",
+    ),
+}
 
 PAIRS_DEFINITION = (
     "**Pairs.** For each referral and questionnaire, the first complete (scored) form is the "
