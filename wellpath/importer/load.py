@@ -71,7 +71,9 @@ def _csv_problem(message: str, header_fields: int) -> str:
 
 
 def _stage(con: duckdb.DuckDBPyConnection, f: SourceFile) -> None:
-    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in rules.sent_columns(f.header)) + "}"
+    columns = (
+        "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in rules.sent_columns(f.header, f.width)) + "}"
+    )
     sql = (
         f"create or replace temp table stg_{f.table} as select * from read_csv($path, "
         f"columns={columns}, header=true, auto_detect=false, delim=',', quote='\"', "
@@ -87,7 +89,7 @@ def _stage(con: duckdb.DuckDBPyConnection, f: SourceFile) -> None:
                 raise
             con.execute(sql.replace(" PARALLEL", ", parallel=false"), {"path": str(f.path)})
     except duckdb.Error as exc:
-        raise BatchRefused(f.sent_name, _csv_problem(str(exc), len(f.header))) from exc
+        raise BatchRefused(f.sent_name, _csv_problem(str(exc), f.width)) from exc
 
 
 def _load_table(
@@ -97,7 +99,7 @@ def _load_table(
     table = contract.table(f.table)
     header = f.header
     _stage(con, f)
-    con.execute(rules.check_table_sql(table, header))
+    con.execute(rules.check_table_sql(table, header, f.width))
     con.execute(f"drop table stg_{table.name}")
     con.execute(
         f"create or replace temp table viol_{table.name} "
@@ -123,7 +125,7 @@ def _load_table(
     con.execute(rules.rejected_keys_sql(table))
     (rejected,) = con.execute(f"select count(distinct _row) from viol_{table.name}").fetchone()
     if rejected:  # the statement is long to plan; a clean file does not need it
-        insert, params = rules.raw_row_sql(table, header)
+        insert, params = rules.raw_row_sql(table, header, f.width)
         con.execute(insert, {**params, "batch_id": batch_id})
     con.execute(f"drop view ok_{table.name}")
     con.execute(f"drop table chk_{table.name}")

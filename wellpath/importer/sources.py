@@ -52,6 +52,7 @@ class SourceFile:
     encoding: str  # utf-8, utf-8-sig, cp1252 or xlsx
     header: list[str] = field(default_factory=list)  # as normalised: trimmed, lower-case
     sent_header: list[str] = field(default_factory=list)  # as sent, trimmed
+    width: int = 0  # fields in the header row as sent, Excel's empty trailing ones included
 
 
 @dataclass
@@ -152,6 +153,11 @@ def _read_header(source: SourceFile) -> None:
             raise BatchRefused(source.sent_name, f"the header row cannot be read: {exc}") from exc
     if not any(h.strip() for h in header):
         raise BatchRefused(source.sent_name, "the file is empty: a header row is required")
+    source.width = len(header)
+    # Excel's empty trailing columns are not columns: cut after the last named one (a value
+    # under them is a field beyond the header, as in a row with too many fields).
+    while header and not normalise_header(header[-1]):
+        header = header[:-1]
     source.sent_header = [h.replace("\ufeff", "").strip() for h in header]
     source.header = [normalise_header(h) for h in header]
 
