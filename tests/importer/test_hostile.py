@@ -225,3 +225,51 @@ def test_refusal_is_a_batch_refused_not_a_traceback(batch, db_file):
     (batch / "contacts.csv").write_text("contact_id,referral_id\n" + "x" * 10 + "\n")
     with pytest.raises(BatchRefused):
         import_batch(batch, db_file)
+
+
+# --- rejections ---------------------------------------------------------------------------
+
+
+def _contacts(batch: Path, n_good: int, n_bad: int) -> None:
+    lines = ["contact_id,referral_id,contact_date,mode,minutes,attendance"]
+    lines += [f"G{i},R1,2025-03-01,phone,30,attended" for i in range(n_good)]
+    lines += [f"B{i},R1,2025-03-01,phone,999,attended" for i in range(n_bad)]
+    (batch / "contacts.csv").write_text("\n".join(lines) + "\n")
+
+
+def test_a_batch_rejecting_more_than_the_cap_is_refused(batch, db_file):
+    from wellpath.importer import limits
+
+    _contacts(batch, 100_000, limits.MAX_REJECTED_ROWS + 1)
+    with pytest.raises(BatchRefused) as err:
+        import_batch(batch, db_file)
+    assert "10,001 of its 110,001 rows break" in err.value.rule
+    assert "minutes: 10,001 rows" in err.value.rule
+    assert "at most 10,000 rows" in err.value.rule
+    assert not db_file.exists()
+
+
+def test_a_file_mostly_rejected_is_refused(batch, db_file):
+    _contacts(batch, 90, 150)
+    with pytest.raises(BatchRefused) as err:
+        import_batch(batch, db_file)
+    assert "at most 50% of its rows" in err.value.rule
+
+
+def test_a_small_file_with_some_rejections_still_loads(batch, db_file):
+    _contacts(batch, 1, 3)
+    assert import_batch(batch, db_file).rejected["contacts"] == 3
+
+
+def test_a_batch_sent_again_records_its_rejections_once(batch, db_file):
+    append_row(batch, "contacts", "C3,R1,2025-03-01,phone,999,attended")
+    first = import_batch(batch, db_file)
+    for _ in range(3):
+        again = import_batch(batch, db_file)
+    assert again.status == "unchanged" and again.rejected["contacts"] == 1
+    recs = rejected(db_file, "contacts")
+    assert len(recs) == 1 and recs[0]["batch_id"] == again.batch_id != first.batch_id
+    # A changed file is another file: its rejections are its own.
+    append_row(batch, "contacts", "C4,R1,2025-03-01,phone,998,attended")
+    import_batch(batch, db_file)
+    assert len(rejected(db_file, "contacts")) == 3

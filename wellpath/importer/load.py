@@ -24,7 +24,7 @@ from pathlib import Path, PurePath
 import duckdb
 
 from wellpath import contract, db
-from wellpath.importer import rules
+from wellpath.importer import limits, rules
 from wellpath.importer.sources import BatchRefused, PreparedBatch, SourceFile, prepare
 
 Progress = Callable[[float, str], None]
@@ -92,8 +92,40 @@ def _stage(con: duckdb.DuckDBPyConnection, f: SourceFile) -> None:
         raise BatchRefused(f.sent_name, _csv_problem(str(exc), f.width)) from exc
 
 
+def _check_rejections(
+    con: duckdb.DuckDBPyConnection, f: SourceFile, rejected: int, sent: int, before: int
+) -> None:
+    """Refuse the batch when so many rows break rules that the export itself must be wrong."""
+    too_many = before + rejected > limits.MAX_REJECTED_ROWS
+    too_large_a_share = (
+        sent >= limits.REJECTED_SHARE_FROM_ROWS and rejected > limits.MAX_REJECTED_SHARE * sent
+    )
+    if not (too_many or too_large_a_share):
+        return
+    top = con.execute(
+        f"select coalesce(column_name, '(the whole row)'), count(distinct _row) as n "
+        f"from viol_{f.table} group by all order by n desc, 1 limit 3"
+    ).fetchall()
+    columns = "; ".join(f"{name}: {n:,} rows" for name, n in top)
+    limit = (
+        f"a batch may reject at most {limits.MAX_REJECTED_ROWS:,} rows"
+        if too_many
+        else f"a file may reject at most {limits.MAX_REJECTED_SHARE:.0%} of its rows"
+    )
+    raise BatchRefused(
+        f.sent_name,
+        f"{rejected:,} of its {sent:,} rows break the contract's rules (most in {columns}); "
+        f"{limit}, so the export itself looks wrong (a shifted column, a date format) and the "
+        "whole batch was refused. Fix the export and send it again",
+    )
+
+
 def _load_table(
-    con: duckdb.DuckDBPyConnection, f: SourceFile, batch_id: str, today: dt.date
+    con: duckdb.DuckDBPyConnection,
+    f: SourceFile,
+    batch_id: str,
+    today: dt.date,
+    rejected_so_far: int = 0,
 ) -> tuple[int, int, int]:
     """Check and load one file. Returns (accepted, rejected, changed) row counts."""
     table = contract.table(f.table)
@@ -124,7 +156,16 @@ def _load_table(
 
     con.execute(rules.rejected_keys_sql(table))
     (rejected,) = con.execute(f"select count(distinct _row) from viol_{table.name}").fetchone()
-    if rejected:  # the statement is long to plan; a clean file does not need it
+    (sent,) = con.execute(f"select count(*) from chk_{table.name}").fetchone()
+    _check_rejections(con, f, int(rejected), int(sent), rejected_so_far)
+    if rejected:
+        # A file sent again unchanged: its rejections are recorded once, under this batch.
+        con.execute(
+            "delete from rejected_rows where table_name = $table and batch_id in (select "
+            "batch_id from import_batches where json_transform(file_checksums, "
+            "'\"MAP(VARCHAR, VARCHAR)\"')[$name] = $sha)",
+            {"table": table.name, "name": f.checksum_name, "sha": f.checksum},
+        )
         insert, params = rules.raw_row_sql(table, header, f.width)
         con.execute(insert, {**params, "batch_id": batch_id})
     con.execute(f"drop view ok_{table.name}")
@@ -160,7 +201,9 @@ def _run(
         for i, (name, f) in enumerate(batch.files.items()):
             if progress:
                 progress(i / (total + 1), f"checking and loading {name}")
-            loaded[name], rejected[name], changed[name] = _load_table(con, f, batch_id, now.date())
+            loaded[name], rejected[name], changed[name] = _load_table(
+                con, f, batch_id, now.date(), sum(rejected.values())
+            )
         if not any(changed.values()):
             status = "unchanged"
         elif any(rejected.values()):

@@ -53,6 +53,8 @@ class SourceFile:
     header: list[str] = field(default_factory=list)  # as normalised: trimmed, lower-case
     sent_header: list[str] = field(default_factory=list)  # as sent, trimmed
     width: int = 0  # fields in the header row as sent, Excel's empty trailing ones included
+    checksum_name: str = ""  # its key in the batch's checksums (a workbook's: the workbook)
+    checksum: str = ""
 
 
 @dataclass
@@ -364,7 +366,7 @@ def _from_xlsx(book: Path, workdir: Path, checksums: dict, warnings: list[str]) 
                     if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
                         continue  # Excel's trailing blank rows
                     writer.writerow([_cell(v, j in month_cols) for j, v in enumerate(row)])
-            files[table] = SourceFile(table, sent_name, out, "xlsx")
+            files[table] = SourceFile(table, sent_name, out, "xlsx", checksum_name=book.name)
     finally:
         wb.close()
     return files
@@ -404,6 +406,8 @@ def prepare(source: Path, workdir: Path) -> PreparedBatch:
         )
     ordered = {t: files[t] for t in contract.TABLE_NAMES if t in files}
     for f in ordered.values():
+        f.checksum_name = f.checksum_name or f.sent_name
+        f.checksum = checksums.get(f.checksum_name, "")
         _read_header(f)
         _check_header(f, warnings)
     return PreparedBatch(source.name, ordered, checksums, warnings)
