@@ -273,3 +273,68 @@ def test_a_batch_sent_again_records_its_rejections_once(batch, db_file):
     append_row(batch, "contacts", "C4,R1,2025-03-01,phone,998,attended")
     import_batch(batch, db_file)
     assert len(rejected(db_file, "contacts")) == 3
+
+
+# --- demo data and the service's own data (issue 11) --------------------------------------
+
+
+def _cli(*args: str):
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    return subprocess.run(
+        [sys.executable, "-m", "wellpath", *args],
+        cwd=repo,
+        env={**os.environ, "PYTHONPATH": str(repo)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_real_files_into_a_demo_database_are_refused_saying_how_to_start_your_own(batch, db_file):
+    from importer_helpers import VALID
+
+    from wellpath import db
+
+    import_batch(VALID, db_file, is_demo=True)
+    before = db_file.read_bytes()
+    with pytest.raises(BatchRefused) as err:
+        import_batch(batch, db_file)
+    assert "demo world" in err.value.rule
+    assert "python -m wellpath init --db" in err.value.rule
+    assert "Start your service's own database" in err.value.rule
+    assert db_file.read_bytes() == before  # no real row in a demo database
+    assert db.file_kind(db_file) == db.DEMO
+
+
+def test_the_demo_world_is_never_built_into_a_services_database(batch, db_file):
+    from wellpath import db
+
+    import_batch(batch, db_file)
+    assert db.file_kind(db_file) == db.OWN
+    with pytest.raises(BatchRefused, match="service's own data"):
+        import_batch(batch, db_file, is_demo=True)
+
+
+def test_init_creates_an_empty_own_database_and_never_overwrites(tmp_path, batch):
+    from wellpath import db
+
+    path = tmp_path / "own.duckdb"
+    done = _cli("init", "--db", str(path))
+    assert done.returncode == 0, done.stderr
+    assert f"WELLPATH_DB={path}" in done.stdout
+    assert db.file_kind(path) == db.OWN
+    assert rows(path, "select count(*) from referrals") == [(0,)]
+    before = path.read_bytes()
+    again = _cli("init", "--db", str(path))
+    assert again.returncode == 1 and "never overwrites" in again.stderr
+    assert path.read_bytes() == before
+    assert import_batch(batch, path).status == "loaded"
+    # A demo file is not overwritten by init either.
+    demo_file = tmp_path / "demo.duckdb"
+    import_batch(batch, demo_file, is_demo=True)
+    assert _cli("init", "--db", str(demo_file)).returncode == 1
+    assert db.file_kind(demo_file) == db.DEMO

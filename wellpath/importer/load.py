@@ -58,6 +58,14 @@ def _csv_problem(message: str, header_fields: int) -> str:
             f"{header_fields + rules.EXTRA_FIELDS} fields, far more than the {header_fields} in "
             "the header row (are values with commas in double quotes?)"
         )
+    size = re.search(r"Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+)", message)
+    if size:
+        return (
+            f"{where} is {int(size.group(2)):,} bytes long; a line may be at most "
+            f"{int(size.group(1)):,} bytes (no value in the contract needs more than a few "
+            "hundred characters: is a document or picture pasted into a cell?); remove it "
+            "and send the file again"
+        )
     if "unterminated quote" in message.lower():
         return (
             f"the file cannot be read as CSV with commas: {where} opens a double quote that "
@@ -68,6 +76,14 @@ def _csv_problem(message: str, header_fields: int) -> str:
         "stray line-break character or double quote inside a value that is not in quotes); "
         "save it again from Excel as 'CSV UTF-8' and send it again"
     )
+
+
+def is_memory_error(exc: BaseException) -> bool:
+    """DuckDB ran out of memory (its limit, or the process's), whatever the error's class."""
+    if isinstance(exc, MemoryError | duckdb.OutOfMemoryException):
+        return True
+    text = str(exc).lower()
+    return "out of memory" in text or "could not allocate" in text or "bad_alloc" in text
 
 
 def _stage(con: duckdb.DuckDBPyConnection, f: SourceFile) -> None:
@@ -89,6 +105,8 @@ def _stage(con: duckdb.DuckDBPyConnection, f: SourceFile) -> None:
                 raise
             con.execute(sql.replace(" PARALLEL", ", parallel=false"), {"path": str(f.path)})
     except duckdb.Error as exc:
+        if is_memory_error(exc):
+            raise  # not the file's fault: said as what it is (see worker.OUT_OF_MEMORY)
         raise BatchRefused(f.sent_name, _csv_problem(str(exc), f.width)) from exc
 
 
@@ -182,6 +200,37 @@ def _empty_rejected_keys(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def own_database_steps(db_path: Path) -> str:
+    """How to start the service's own database, in words (the page adds a button)."""
+    new = db.own_database_suggestion(db_path)
+    return (
+        f"start the service's own database with `python -m wellpath init --db {new}` (or the "
+        "'Start your service's own database' button on the Import data page), import into it "
+        f"with `python -m wellpath import FOLDER --db {new}`, and run the dashboard with "
+        f"WELLPATH_DB={new}"
+    )
+
+
+def _check_kind(con: duckdb.DuckDBPyConnection, db_path: Path, is_demo: bool) -> None:
+    """A database is the demo world or a service's own data, never both."""
+    kind = db.database_kind(con)
+    if kind == db.DEMO and not is_demo:
+        raise BatchRefused(
+            db_path.name,
+            "this database holds Wellpath's invented demo world, and a service's own files "
+            "are never mixed into it (the demo's people would stay and its practices be "
+            f"renamed); {own_database_steps(db_path)}",
+        )
+    if kind == db.OWN and is_demo:
+        raise BatchRefused(
+            db_path.name,
+            "this database holds a service's own data; the demo world is never built into "
+            "it. Build the demo into another file: python -m wellpath demo --db demo.duckdb",
+        )
+    if kind is None:
+        db.set_database_kind(con, db.DEMO if is_demo else db.OWN)
+
+
 def _run(
     batch: PreparedBatch,
     db_path: Path,
@@ -189,6 +238,7 @@ def _run(
     is_demo: bool,
     progress: Progress | None,
     source_name: str,
+    options: dict | None = None,
 ) -> ImportResult:
     now = dt.datetime.now().replace(microsecond=0)
     batch_id = _new_batch_id(now)
@@ -196,7 +246,8 @@ def _run(
     rejected: dict[str, int] = {}
     changed: dict[str, int] = {}
     total = len(batch.files)
-    with db.writable_copy(db_path) as con:
+    with db.writable_copy(db_path, **(options or {})) as con:
+        _check_kind(con, db_path, is_demo)
         _empty_rejected_keys(con)
         for i, (name, f) in enumerate(batch.files.items()):
             if progress:
@@ -246,6 +297,9 @@ def import_batch(
     run_by: str | None = None,
     is_demo: bool = False,
     progress: Progress | None = None,
+    wait: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    memory_limit: str | None = None,
 ) -> ImportResult:
     """Validate and load a batch (a folder of CSVs, a .zip of them, or an .xlsx workbook).
 
@@ -255,7 +309,8 @@ def import_batch(
     source = Path(source)
     with tempfile.TemporaryDirectory(prefix="wellpath-import-") as tmp:
         batch = prepare(source, Path(tmp))
-        return _run(batch, Path(db_path), run_by, is_demo, progress, source.name)
+        options = {"wait": wait, "on_wait": on_wait, "memory_limit": memory_limit}
+        return _run(batch, Path(db_path), run_by, is_demo, progress, source.name, options)
 
 
 def import_uploads(
@@ -263,10 +318,23 @@ def import_uploads(
     db_path: str | Path,
     *,
     run_by: str | None = None,
+    wait: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    memory_limit: str | None = None,
 ) -> ImportResult:
-    """Load uploaded files (several CSVs, or one .zip, or one .xlsx) as one batch."""
+    """Load uploaded files (several CSVs, or one .zip, or one .xlsx) as one batch.
+
+    The Import data page does not call this in its own process: see `worker.run_upload`."""
     if not files:
         raise BatchRefused("(no files)", "choose the files to import first")
+    total = sum(len(content) for _, content in files)
+    if total > limits.MAX_UPLOAD_BYTES:
+        raise BatchRefused(
+            "(the upload)",
+            f"the files come to {limits.size(total)}; an upload may be at most "
+            f"{limits.size(limits.MAX_UPLOAD_BYTES)} (send larger batches with the command "
+            "line: python -m wellpath import FOLDER)",
+        )
     names = [PurePath(name).name for name, _ in files]
     with tempfile.TemporaryDirectory(prefix="wellpath-upload-") as tmp:
         root = Path(tmp)
@@ -292,5 +360,6 @@ def import_uploads(
             source_name = ", ".join(names)
         work = root / "work"
         work.mkdir()
-        batch = prepare(path, work)
-        return _run(batch, Path(db_path), run_by, False, None, source_name)
+        batch = prepare(path, work, limits.MAX_UPLOAD_INFLATED_BYTES)
+        options = {"wait": wait, "on_wait": on_wait, "memory_limit": memory_limit}
+        return _run(batch, Path(db_path), run_by, False, None, source_name, options)

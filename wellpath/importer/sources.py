@@ -11,13 +11,16 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import os
 import re
-import shutil
+import stat
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from wellpath import contract
+from wellpath.importer import limits
 
 CHUNK_BYTES = 8 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
@@ -35,6 +38,7 @@ class BatchRefused(Exception):
     """
 
     def __init__(self, file: str, rule: str, column: str | None = None) -> None:
+        file, column = shown_name(file), (shown_name(column, COLUMN_CHARS) if column else None)
         self.file = file
         self.column = column
         self.rule = rule
@@ -77,9 +81,41 @@ def _table_for(file_name: str, suffix: str = ".csv") -> str | None:
     return stem if stem in contract.TABLES_BY_NAME else None
 
 
+def _regular_file_problem(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    what = (
+        "a named pipe"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
+    return (
+        f"it is {what} (or a link to one), not a file; only regular files are read, so it "
+        "was not opened"
+    )
+
+
+def open_regular(path: Path, sent_name: str):
+    """Open a file for reading only if it is a regular file: a link to /dev/zero or a named
+    pipe would be read forever (or block), so it is refused without reading a byte."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise BatchRefused(sent_name, f"the file cannot be opened ({exc.strerror})") from exc
+    problem = _regular_file_problem(os.fstat(fd).st_mode)
+    if problem:
+        os.close(fd)
+        raise BatchRefused(sent_name, problem)
+    return os.fdopen(fd, "rb")
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular(path, path.name) as fh:
         while chunk := fh.read(CHUNK_BYTES):
             digest.update(chunk)
     return digest.hexdigest()
@@ -164,10 +200,36 @@ def _read_header(source: SourceFile) -> None:
     source.header = [normalise_header(h) for h in header]
 
 
+NAME_CHARS = 80  # file, member and sheet names in messages
+COLUMN_CHARS = 40  # column names (a data row sent as the header could be personal data)
+
+
+def shown_name(name: str, limit: int = NAME_CHARS) -> str:
+    """A name from a file (a zip member, a sheet, a column) fit to print on a terminal or a
+    page: control characters and escape sequences written as \\x1b, \\u202e..., never
+    acted on; an NHS number masked; cut to `limit` characters."""
+    if contract.contains_nhs_number(name):
+        return "(an NHS number)"
+    text = escape_controls(name)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def escape_controls(text: str) -> str:
+    """Control and invisible characters written out (\\x1b, \\u202e), so that printing
+    the text cannot clear a screen, move the cursor or reverse what follows."""
+    out = []
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"):
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def _shown(name: str) -> str:
-    """A header name fit to repeat in a message: never an NHS number (a data row sent as the
-    header could carry one)."""
-    return "(an NHS number)" if contract.is_nhs_number(name) else name
+    """A header name fit to repeat in a message: escaped, cut short, never an NHS number."""
+    return shown_name(name, COLUMN_CHARS)
 
 
 def _check_header(source: SourceFile, warnings: list[str]) -> None:
@@ -203,7 +265,7 @@ def _check_header(source: SourceFile, warnings: list[str]) -> None:
         seen.add(name)
         if name not in table.column_names:
             warnings.append(
-                f"{source.sent_name}: column '{_shown(name)}' is not in the contract for "
+                f"{shown_name(source.sent_name)}: column '{_shown(name)}' is not in the contract for "
                 f"{source.table}; it was ignored"
             )
     for name in table.required_columns:
@@ -246,44 +308,123 @@ def _ignored_file(name: str, warnings: list[str], inside_zip: bool) -> None:
         return
     if base.lower().endswith((".zip", ".xlsx", ".xlsm")) and inside_zip:
         warnings.append(
-            f"{name}: archives and workbooks inside the zip are not opened; its contents "
+            f"{shown_name(name)}: archives and workbooks inside the zip are not opened; its contents "
             "were not imported (send it on its own)"
         )
     elif base.lower().endswith((".zip", ".xlsx", ".xlsm")):
         warnings.append(
-            f"{name}: archives and workbooks inside a folder are not opened; "
+            f"{shown_name(name)}: archives and workbooks inside a folder are not opened; "
             "its contents were not imported (send it on its own)"
         )
     else:
-        warnings.append(f"{name}: not a CSV file; it was ignored")
+        warnings.append(f"{shown_name(name)}: not a CSV file; it was ignored")
 
 
 def _from_folder(folder: Path, workdir: Path, checksums: dict, warnings: list[str]) -> dict:
     files: dict[str, SourceFile] = {}
     for path in sorted(folder.iterdir()):
-        if path.is_dir():
+        try:
+            mode = os.stat(path).st_mode  # follows links: what would be read
+        except OSError:
+            warnings.append(f"{shown_name(path.name)}: a link to nothing; it was ignored")
+            continue
+        if not stat.S_ISDIR(mode) and not stat.S_ISREG(mode):
+            problem = _regular_file_problem(mode) or ""
+            if _table_for(path.name):
+                raise BatchRefused(path.name, problem)
+            warnings.append(f"{shown_name(path.name)}: {problem}")
+            continue
+        if stat.S_ISDIR(mode):
             if not path.name.startswith("."):
-                warnings.append(f"{path.name}/: folders inside the batch folder are not read")
+                warnings.append(
+                    f"{shown_name(path.name)}/: folders inside the batch folder are not read"
+                )
             continue
         if path.suffix.lower() != ".csv":
             _ignored_file(path.name, warnings, inside_zip=False)
             continue
         table = _table_for(path.name)
         if table is None:
-            warnings.append(f"{path.name}: not a contract table name; the file was ignored")
+            warnings.append(
+                f"{shown_name(path.name)}: not a contract table name; the file was ignored"
+            )
             continue
         checksums[path.name] = sha256_file(path)
         _add(files, table, path, path.name, workdir)
     return files
 
 
-def _from_zip(archive: Path, workdir: Path, checksums: dict, warnings: list[str]) -> dict:
+def _zip_limits(archive: Path, zf: zipfile.ZipFile, max_inflated: int) -> None:
+    """Refuse a zip bomb before inflating anything, from what the zip says of its members
+    (the copy below also stops at those sizes, should the zip lie)."""
+    infos = zf.infolist()
+    if len(infos) > limits.MAX_ZIP_MEMBERS:
+        raise BatchRefused(
+            archive.name,
+            f"the zip holds {len(infos):,} files; a batch may hold at most "
+            f"{limits.MAX_ZIP_MEMBERS:,} (one per table is enough)",
+        )
+    total = 0
+    for info in infos:
+        if info.is_dir() or not info.filename.lower().endswith(".csv"):
+            continue  # never opened
+        name = shown_name(info.filename)
+        if info.file_size > limits.MAX_MEMBER_BYTES:
+            raise BatchRefused(
+                name,
+                f"the file inflates to {limits.size(info.file_size)}; one file may be at most "
+                f"{limits.size(limits.MAX_MEMBER_BYTES)} (send larger batches in parts)",
+            )
+        if info.file_size > limits.RATIO_FROM_BYTES and info.file_size > limits.MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise BatchRefused(
+                name,
+                f"the file inflates {info.file_size // max(info.compress_size, 1):,} times "
+                f"(from {limits.size(info.compress_size)} to {limits.size(info.file_size)}); "
+                f"real CSV files compress at most about {limits.MAX_RATIO} times, so this zip "
+                "is refused as a zip bomb",
+            )
+        total += info.file_size
+    if total > max_inflated:
+        raise BatchRefused(
+            archive.name,
+            f"the zip's files inflate to {limits.size(total)} in all; a batch sent this way may "
+            f"be at most {limits.size(max_inflated)} (larger batches: use the command line, "
+            "python -m wellpath import)",
+        )
+
+
+def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, out: Path) -> None:
+    """Inflate one member, stopping at the size it declared (a lying header cannot make it
+    write more)."""
+    written = 0
+    with zf.open(info) as src, open(out, "wb") as dst:
+        while chunk := src.read(CHUNK_BYTES):
+            written += len(chunk)
+            if written > info.file_size or written > limits.MAX_MEMBER_BYTES:
+                raise BatchRefused(
+                    shown_name(info.filename),
+                    "the file inflates to more than the zip says it holds; the zip is damaged "
+                    "or built to do harm, and was refused",
+                )
+            dst.write(chunk)
+
+
+def _from_zip(
+    archive: Path,
+    workdir: Path,
+    checksums: dict,
+    warnings: list[str],
+    max_inflated: int = limits.MAX_INFLATED_BYTES,
+) -> dict:
     files: dict[str, SourceFile] = {}
     try:
         zf = zipfile.ZipFile(archive)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise BatchRefused(archive.name, "the file is not a readable .zip archive") from exc
     with zf:
+        _zip_limits(archive, zf, max_inflated)
         for info in zf.infolist():
             name = info.filename
             base = PurePosixPath(name).name
@@ -294,7 +435,9 @@ def _from_zip(archive: Path, workdir: Path, checksums: dict, warnings: list[str]
                 continue
             table = _table_for(base)
             if table is None:
-                warnings.append(f"{name}: not a contract table name; the file was ignored")
+                warnings.append(
+                    f"{shown_name(name)}: not a contract table name; the file was ignored"
+                )
                 continue
             out = workdir / f"{table}.zip.csv"
             if table in files:
@@ -302,9 +445,14 @@ def _from_zip(archive: Path, workdir: Path, checksums: dict, warnings: list[str]
                     name, f"the batch holds two files for {table} ({files[table].sent_name} too)"
                 )
             try:
-                with zf.open(info) as src, open(out, "wb") as dst:
-                    shutil.copyfileobj(src, dst, CHUNK_BYTES)
-            except (RuntimeError, NotImplementedError, zipfile.BadZipFile, OSError) as exc:
+                _copy_member(zf, info, out)
+            except (
+                RuntimeError,
+                NotImplementedError,
+                zipfile.BadZipFile,
+                OSError,
+                EOFError,
+            ) as exc:
                 # A password-protected or damaged member, or an unsupported compression.
                 raise BatchRefused(
                     name,
@@ -348,7 +496,9 @@ def _from_xlsx(book: Path, workdir: Path, checksums: dict, warnings: list[str]) 
             table = sheet.title.strip().lower()
             sent_name = f"{book.name} sheet {sheet.title}"
             if table not in contract.TABLES_BY_NAME:
-                warnings.append(f"{sent_name}: not a contract table name; the sheet was ignored")
+                warnings.append(
+                    f"{shown_name(sent_name)}: not a contract table name; the sheet was ignored"
+                )
                 continue
             if table in files:
                 raise BatchRefused(sent_name, f"the workbook holds two sheets for {table}")
@@ -372,7 +522,9 @@ def _from_xlsx(book: Path, workdir: Path, checksums: dict, warnings: list[str]) 
     return files
 
 
-def prepare(source: Path, workdir: Path) -> PreparedBatch:
+def prepare(
+    source: Path, workdir: Path, max_inflated: int = limits.MAX_INFLATED_BYTES
+) -> PreparedBatch:
     """Find the contract files in `source`, decode them and check their headers.
 
     Raises BatchRefused for anything that must refuse the batch (before any write).
@@ -382,10 +534,14 @@ def prepare(source: Path, workdir: Path) -> PreparedBatch:
     checksums: dict[str, str] = {}
     if not source.exists():
         raise BatchRefused(str(source), "there is no such file or folder")
+    if not source.is_dir():
+        problem = _regular_file_problem(os.stat(source).st_mode)
+        if problem:
+            raise BatchRefused(source.name, problem)
     if source.is_dir():
         files = _from_folder(source, workdir, checksums, warnings)
     elif source.suffix.lower() == ".zip":
-        files = _from_zip(source, workdir, checksums, warnings)
+        files = _from_zip(source, workdir, checksums, warnings, max_inflated)
     elif source.suffix.lower() in (".xlsx", ".xlsm"):
         files = _from_xlsx(source, workdir, checksums, warnings)
     elif source.suffix.lower() == ".csv" and _table_for(source.name):
