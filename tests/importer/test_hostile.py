@@ -338,3 +338,300 @@ def test_init_creates_an_empty_own_database_and_never_overwrites(tmp_path, batch
     import_batch(batch, demo_file, is_demo=True)
     assert _cli("init", "--db", str(demo_file)).returncode == 1
     assert db.file_kind(demo_file) == db.DEMO
+
+
+# --- zip bombs and the worker -------------------------------------------------------------
+
+
+def _bomb(path: Path, inflated: int) -> Path:
+    import zipfile
+
+    header = b"contact_id,referral_id,contact_date,mode,minutes,attendance\n"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        with zf.open("contacts.csv", "w", force_zip64=True) as fh:
+            fh.write(header)
+            chunk = b"," * (8 * 1024 * 1024)
+            for _ in range(inflated // len(chunk)):
+                fh.write(chunk)
+    return path
+
+
+def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path, db_file):
+    source = _bomb(tmp_path / "bomb.zip", 64 * 1024 * 1024)
+    assert source.stat().st_size < 200_000
+    start = time.perf_counter()
+    with pytest.raises(BatchRefused) as err:
+        import_batch(source, db_file)
+    assert time.perf_counter() - start < 5
+    assert "zip bomb" in err.value.rule and "inflates" in err.value.rule
+    assert not db_file.exists()
+
+
+def test_a_zip_that_lies_about_its_size_stops_at_what_it_declared(tmp_path, db_file, batch):
+    import zipfile
+
+    from wellpath.importer import sources
+
+    source = tmp_path / "liar.zip"
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in sorted(batch.glob("*.csv")):
+            zf.write(p, p.name)
+    zf = zipfile.ZipFile(source)
+    info = zf.getinfo("contacts.csv")
+    info.file_size = 10  # the central directory says 10 bytes
+    with pytest.raises((BatchRefused, zipfile.BadZipFile)):
+        sources._copy_member(zf, info, tmp_path / "out.csv")
+    assert (tmp_path / "out.csv").stat().st_size <= 10
+
+
+def test_too_many_zip_members_and_too_large_uploads_are_refused(tmp_path, db_file):
+    import zipfile
+
+    from wellpath.importer import import_uploads, limits
+
+    source = tmp_path / "many.zip"
+    with zipfile.ZipFile(source, "w") as zf:
+        for i in range(limits.MAX_ZIP_MEMBERS + 1):
+            zf.writestr(f"f{i}.txt", "")
+    with pytest.raises(BatchRefused, match="at most 1,000"):
+        import_batch(source, db_file)
+    big = [("referrals.csv", b"x" * (limits.MAX_UPLOAD_BYTES + 1))]
+    with pytest.raises(BatchRefused, match="an upload may be at most 200 MB"):
+        import_uploads(big, db_file)
+
+
+def test_the_page_imports_in_a_worker_and_reports_a_structured_result(tmp_path):
+    from importer_helpers import VALID
+
+    from wellpath.importer import worker
+
+    files = [(p.name, p.read_bytes()) for p in sorted(VALID.glob("*.csv"))]
+    done = worker.run_upload(files, tmp_path / "w.duckdb", "tests")
+    assert done.error is None and done.refused is None
+    assert done.result.status == "loaded" and done.result.loaded["referrals"] == 2
+    refused = worker.run_upload([("practices.csv", b"name\nElm\n")], tmp_path / "w.duckdb", None)
+    assert refused.refused is not None and "header row" in refused.refused.rule
+
+
+def test_running_out_of_memory_in_the_worker_is_a_plain_message(tmp_path):
+    from importer_helpers import VALID
+
+    from wellpath.importer import worker
+
+    files = [(p.name, p.read_bytes()) for p in sorted(VALID.glob("*.csv"))]
+    done = worker.run_upload(files, tmp_path / "w.duckdb", None, memory_bytes=300 * 1024 * 1024)
+    assert done.result is None and done.refused is None
+    assert "ran out of memory" in done.error
+    assert "Traceback" not in done.error
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_a_worker_bomb_upload_is_refused_without_touching_the_server(tmp_path):
+    from wellpath.importer import worker
+
+    source = _bomb(tmp_path / "bomb.zip", 64 * 1024 * 1024)
+    done = worker.run_upload([("bomb.zip", source.read_bytes())], tmp_path / "w.duckdb", None)
+    assert done.refused is not None and "zip bomb" in done.refused.rule
+
+
+# --- true messages ------------------------------------------------------------------------
+
+
+def test_a_3_mb_cell_is_called_what_it_is(batch, db_file):
+    append_row(batch, "practices", 'A86099,"' + "x" * 3_000_000 + '",,,,')
+    with pytest.raises(BatchRefused) as err:
+        import_batch(batch, db_file)
+    assert "3,000,0" in err.value.rule and "bytes long" in err.value.rule
+    assert "line break" not in err.value.rule
+
+
+def test_a_memory_error_while_reading_is_not_called_bad_csv(batch, db_file, monkeypatch):
+    import duckdb as ddb
+
+    from wellpath.importer import load
+
+    real = load._stage
+
+    def oom(con, f):
+        raise ddb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+
+    monkeypatch.setattr(load, "_stage", oom)
+    with pytest.raises(ddb.OutOfMemoryException):
+        import_batch(batch, db_file)
+    assert load.is_memory_error(ddb.OutOfMemoryException("x"))
+    del real
+
+
+# --- folders, locks and leftovers ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "/dev/urandom"])
+def test_a_link_to_a_device_in_a_folder_is_never_read(batch, db_file, target):
+    import os
+
+    os.symlink(target, batch / "notes.csv")
+    os.remove(batch / "prescriptions.csv")
+    os.symlink(target, batch / "prescriptions.csv")
+    start = time.perf_counter()
+    with pytest.raises(BatchRefused) as err:
+        import_batch(batch, db_file)
+    assert time.perf_counter() - start < 5
+    assert err.value.file == "prescriptions.csv" and "a device" in err.value.rule
+    (batch / "prescriptions.csv").unlink()
+    result = import_batch(batch, db_file)  # an unrelated name: skipped with a message
+    assert any("notes.csv" in w and "a device" in w for w in result.warnings)
+
+
+def test_a_named_pipe_in_a_folder_is_never_opened(batch, db_file):
+    import os
+
+    os.mkfifo(batch / "goals.csv.tmp")
+    os.remove(batch / "goals.csv")
+    os.mkfifo(batch / "goals.csv")
+    start = time.perf_counter()
+    with pytest.raises(BatchRefused, match="a named pipe"):
+        import_batch(batch, db_file)
+    assert time.perf_counter() - start < 5
+
+
+def test_a_waiting_import_says_who_holds_the_lock_and_gives_up(batch, db_file):
+    import fcntl
+    import json
+    import os
+    import socket
+
+    from wellpath import db
+
+    import_batch(batch, db_file)
+    lock = db_file.with_name(db_file.name + ".lock")
+    held = open(lock, "a+")  # noqa: SIM115
+    fcntl.flock(held, fcntl.LOCK_EX)
+    held.seek(0)
+    held.truncate()
+    held.write(
+        json.dumps(
+            {"pid": os.getpid(), "host": socket.gethostname(), "since": "2026-03-04T09:15:00"}
+        )
+    )
+    held.flush()
+    said: list[str] = []
+    try:
+        with pytest.raises(db.ImportLocked) as err:
+            import_batch(batch, db_file, wait=0.5, on_wait=said.append)
+    finally:
+        fcntl.flock(held, fcntl.LOCK_UN)
+        held.close()
+    message = str(err.value)
+    assert f"process {os.getpid()} on {socket.gethostname()}" in message
+    assert "since 09:15:00 on 4 Mar 2026" in message
+    assert said and "waiting for" in said[0]
+
+
+def test_a_stale_lock_of_a_dead_process_is_broken(batch, db_file):
+    import fcntl
+    import json
+    import socket
+    import subprocess
+    import sys
+
+    from wellpath import db
+
+    import_batch(batch, db_file)
+    lock = db_file.with_name(db_file.name + ".lock")
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead_pid = int(dead.stdout)
+    # The lock stays held (an inherited descriptor) while its recorded holder is gone.
+    held = open(lock, "a+")  # noqa: SIM115
+    fcntl.flock(held, fcntl.LOCK_EX)
+    held.seek(0)
+    held.truncate()
+    held.write(
+        json.dumps({"pid": dead_pid, "host": socket.gethostname(), "since": "2026-03-04T09:15:00"})
+    )
+    held.flush()
+    said: list[str] = []
+    try:
+        result = import_batch(batch, db_file, wait=5, on_wait=said.append)
+    finally:
+        held.close()
+    assert result.status == "unchanged"
+    assert any("broke a stale lock" in s for s in said)
+    assert db.lock_holder(db_file) in (None, {})
+
+
+def test_a_killed_imports_copy_is_removed_by_the_next_one(batch, db_file):
+    import shutil
+
+    from wellpath import db
+
+    import_batch(batch, db_file)
+    leftover = db_file.with_name(db_file.name + ".tmp-99999")
+    shutil.copy(db_file, leftover)
+    leftover.with_name(leftover.name + ".wal").write_bytes(b"x")
+    spill = db_file.with_name(db_file.name + ".tmp-99999.tmp")
+    spill.mkdir()
+    assert len(db.leftover_copies(db_file)) == 3
+    import_batch(batch, db_file)
+    assert db.leftover_copies(db_file) == []
+    # ...and at start-up, when no import is running.
+    shutil.copy(db_file, leftover)
+    assert db.clean_leftovers_now(db_file) == [leftover]
+    assert not leftover.exists()
+
+
+def test_a_killed_import_process_leaves_nothing_after_the_next(batch, db_file):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from wellpath import db
+
+    import_batch(batch, db_file)
+    repo = Path(__file__).resolve().parents[2]
+    code = (
+        "import time; from wellpath import db; "
+        f"cm = db.writable_copy(db.Path({str(db_file)!r})); con = cm.__enter__(); "
+        "print('in', flush=True); time.sleep(60)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(repo)},
+    )
+    assert proc.stdout.readline().strip() == "in"
+    assert db.leftover_copies(db_file)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    import_batch(batch, db_file)
+    assert db.leftover_copies(db_file) == []
+
+
+# --- escape sequences and personal data in names ------------------------------------------
+
+
+def test_escape_sequences_in_zip_member_and_column_names_are_printed_escaped(tmp_path, batch):
+    import zipfile
+
+    source = tmp_path / "export.zip"
+    evil = "\x1b[2J\x1b[1;1HImport OK\u202e.csv"
+    with zipfile.ZipFile(source, "w") as zf:
+        for p in sorted(batch.glob("*.csv")):
+            text = p.read_text()
+            if p.name == "contacts.csv":
+                lines = text.strip().split("\n")
+                lines[0] += ",\x1b]0;pwned\x07" + "John Smith born 03/04/1961 at 12 High Street"
+                lines[1:] = [ln + "," for ln in lines[1:]]
+                text = "\n".join(lines) + "\n"
+            zf.writestr(p.name, text)
+        zf.writestr(evil, "x")
+    done = _cli("import", str(source), "--db", str(tmp_path / "w.duckdb"))
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stderr and "\u202e" not in done.stderr and "\x07" not in done.stderr
+    assert "\\x1b[2J" in done.stderr
+    assert "12 High Street" not in done.stderr  # a column name cut short
+    assert "…" in done.stderr

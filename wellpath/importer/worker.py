@@ -120,17 +120,14 @@ def run_upload(
         return Outcome(refused=BatchRefused(r["file"], r["rule"], r.get("column")))
     if isinstance(report, dict) and "error" in report:
         return Outcome(error=report["error"])
-    if (
-        done.returncode < 0
-        or "MemoryError" in done.stderr
-        or "out of memory" in done.stderr.lower()
-    ):
-        if done.returncode < 0 and "MemoryError" not in done.stderr:
-            return Outcome(
-                error=f"the import was stopped by the system (signal {-done.returncode}), often "
-                "because it ran out of memory; nothing was changed"
-            )
+    err = done.stderr.lower()
+    if any(w in err for w in ("memoryerror", "out of memory", "cannot allocate", "bad_alloc")):
         return Outcome(error=OUT_OF_MEMORY.format(limit=limits.size(memory_bytes)))
+    if done.returncode < 0:
+        return Outcome(
+            error=f"the import was stopped by the system (signal {-done.returncode}), often "
+            "because it ran out of memory; nothing was changed"
+        )
     return Outcome(
         error="the import stopped unexpectedly; nothing was changed (the details are in the "
         "server's log)"
