@@ -347,12 +347,14 @@ def _bomb(path: Path, inflated: int) -> Path:
     import zipfile
 
     header = b"contact_id,referral_id,contact_date,mode,minutes,attendance\n"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        with zf.open("contacts.csv", "w", force_zip64=True) as fh:
-            fh.write(header)
-            chunk = b"," * (8 * 1024 * 1024)
-            for _ in range(inflated // len(chunk)):
-                fh.write(chunk)
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
+        zf.open("contacts.csv", "w", force_zip64=True) as fh,
+    ):
+        fh.write(header)
+        chunk = b"," * (8 * 1024 * 1024)
+        for _ in range(inflated // len(chunk)):
+            fh.write(chunk)
     return path
 
 

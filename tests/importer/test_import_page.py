@@ -71,7 +71,9 @@ def test_file_values_on_the_page_are_plain_text_and_no_traceback(tmp_path, monke
     monkeypatch.setenv("WELLPATH_DB", str(path))
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     header = "contact_id,referral_id,contact_date,mode,minutes,attendance,**[x](http://e.vil)**"
-    at = _upload(at, [("contacts.csv", (header + "\nC1,R1,2025-01-01,phone,1,attended,\n").encode())])
+    at = _upload(
+        at, [("contacts.csv", (header + "\nC1,R1,2025-01-01,phone,1,attended,\n").encode())]
+    )
     assert not at.exception
     shown = " ".join(t.value for t in at.text)
     assert "**[x](http://e.vil)**" in shown  # as text, not rendered markdown

@@ -464,7 +464,7 @@ def _from_zip(
     return files
 
 
-def _cell(value: object, is_month: bool) -> str:
+def _cell(value: object, is_month: bool, is_id: bool = False) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime) and value.time() != dt.time(0):
@@ -476,23 +476,71 @@ def _cell(value: object, is_month: bool) -> str:
         return f"{value:%Y-%m}" if is_month and value.day == 1 else f"{value:%Y-%m-%d}"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and is_id and abs(value) >= 2**53:
+        # An identifier Excel stored as a floating-point number past 15-16 digits has lost
+        # digits: sent in scientific notation, which the identifier rule refuses.
+        return f"{value:.15E}"
     if isinstance(value, float) and value.is_integer():
         # Excel keeps every number as a float: 3.0 is the whole number 3.
         return str(int(value))
     return str(value)
 
 
-def _from_xlsx(book: Path, workdir: Path, checksums: dict, warnings: list[str]) -> dict:
-    import openpyxl
+XLSX_FIX = "; open the workbook in Excel, check it and save it again, or send CSV files"
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
 
+
+def _merged_ranges(book: Path, sheet_path: str) -> list[str]:
+    """The merged ranges of one sheet, read from its XML (openpyxl's streaming reader does not
+    report them), a chunk at a time."""
+    with zipfile.ZipFile(book) as zf:
+        try:
+            member = zf.open(sheet_path.lstrip("/"))
+        except KeyError:
+            return []
+        found: list[str] = []
+        tail = b""
+        with member:
+            while chunk := member.read(CHUNK_BYTES):
+                text = tail + chunk
+                found += [m.group(1).decode() for m in _MERGE.finditer(text)]
+                tail = text[-200:]
+        return sorted(set(found))
+
+
+def _from_xlsx(book: Path, workdir: Path, checksums: dict, warnings: list[str]) -> dict:
     try:
-        wb = openpyxl.load_workbook(book, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a damaged workbook
-        raise BatchRefused(book.name, f"the workbook cannot be read ({exc})") from exc
+        return _read_xlsx(book, workdir, checksums, warnings)
+    except BatchRefused:
+        raise
+    except Exception as exc:  # openpyxl and defusedxml raise many types for a bad workbook
+        chain, seen = [], exc
+        while seen is not None and len(chain) < 10:  # openpyxl wraps defusedxml's refusal
+            chain.append(type(seen).__name__)
+            seen = seen.__cause__ or seen.__context__
+        if any("Forbidden" in n or "Entities" in n or "DTD" in n for n in chain):
+            raise BatchRefused(
+                book.name,
+                "the workbook declares XML entities (the 'billion laughs' pattern), which "
+                "spreadsheet programs never write; it was refused unread" + XLSX_FIX,
+            ) from exc
+        if isinstance(exc, MemoryError):
+            raise
+        raise BatchRefused(
+            book.name, f"the workbook cannot be read ({escape_controls(str(exc))[:200]})"
+        ) from exc
+
+
+def _read_xlsx(book: Path, workdir: Path, checksums: dict, warnings: list[str]) -> dict:
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
     checksums[book.name] = sha256_file(book)
+    values = openpyxl.load_workbook(book, read_only=True, data_only=True)
+    formulas = openpyxl.load_workbook(book, read_only=True, data_only=False)
     files: dict[str, SourceFile] = {}
     try:
-        for sheet in wb.worksheets:
+        for sheet in values.worksheets:
             table = sheet.title.strip().lower()
             sent_name = f"{book.name} sheet {sheet.title}"
             if table not in contract.TABLES_BY_NAME:
@@ -500,25 +548,64 @@ def _from_xlsx(book: Path, workdir: Path, checksums: dict, warnings: list[str]) 
                     f"{shown_name(sent_name)}: not a contract table name; the sheet was ignored"
                 )
                 continue
+            if sheet.sheet_state != "visible":
+                what = (
+                    "very hidden (seen only in the VBA editor)"
+                    if sheet.sheet_state == "veryHidden"
+                    else "hidden"
+                )
+                raise BatchRefused(
+                    sent_name,
+                    f"the sheet is {what}; a hidden sheet is never imported: unhide it if it "
+                    "belongs to the batch, or delete it" + XLSX_FIX,
+                )
             if table in files:
                 raise BatchRefused(sent_name, f"the workbook holds two sheets for {table}")
+            merged = _merged_ranges(book, getattr(sheet, "_worksheet_path", ""))
+            if merged:
+                shown = ", ".join(merged[:5]) + (" and more" if len(merged) > 5 else "")
+                raise BatchRefused(
+                    sent_name,
+                    f"cells {shown} are merged; a merged cell leaves the rows under it "
+                    "empty (which would wipe stored values): unmerge them and fill each row"
+                    + XLSX_FIX,
+                )
+            kinds = {c.name: c.kind for c in contract.table(table).columns}
             out = workdir / f"{table}.xlsx.csv"
             with open(out, "w", encoding="utf-8", newline="") as fh:
                 writer = csv.writer(fh)
                 month_cols: set[int] = set()
-                for i, row in enumerate(sheet.iter_rows(values_only=True)):
+                id_cols: set[int] = set()
+                rows = zip(
+                    sheet.iter_rows(values_only=True),
+                    formulas[sheet.title].iter_rows(),
+                    strict=False,
+                )
+                for i, (row, cells) in enumerate(rows):
                     if i == 0:
-                        month_cols = {
-                            j
-                            for j, v in enumerate(row)
-                            if normalise_header(str(v or "")) == "month"
-                        }
+                        names = [normalise_header(str(v or "")) for v in row]
+                        month_cols = {j for j, n in enumerate(names) if n == "month"}
+                        id_cols = {j for j, n in enumerate(names) if kinds.get(n) == "id"}
+                    for j, cell in enumerate(cells):
+                        if getattr(cell, "data_type", None) == "f" and (
+                            j >= len(row) or row[j] is None
+                        ):
+                            raise BatchRefused(
+                                sent_name,
+                                f"cell {get_column_letter(j + 1)}{i + 1} holds a formula "
+                                "without a saved value (the workbook was written by a program "
+                                "that does not calculate formulas), so its value is unknown "
+                                "and would load as empty" + XLSX_FIX,
+                            )
                     if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
                         continue  # Excel's trailing blank rows
-                    writer.writerow([_cell(v, j in month_cols) for j, v in enumerate(row)])
+                    writer.writerow(
+                        [_cell(v, j in month_cols, j in id_cols) for j, v in enumerate(row)]
+                    )
             files[table] = SourceFile(table, sent_name, out, "xlsx", checksum_name=book.name)
     finally:
-        wb.close()
+        values.close()
+        formulas.close()
     return files
 
 
