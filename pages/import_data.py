@@ -1,21 +1,17 @@
-"""Import data: send the service's files, see what loaded and what was rejected, and why."""
+"""Import data: send the service's files, see what loaded and what was rejected, and why.
+
+Imports run in a worker process (wellpath.importer.worker), never in the dashboard's own;
+every value from a file is shown as plain text (st.text, dataframes), never as markdown."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from wellpath import contract, data, disclosure, ui
-from wellpath.importer import BatchRefused, import_uploads
+from wellpath import ui
 from wellpath.importer import templates as tpl
+from wellpath.views import import_data as view
 
-STATUS_LABELS = {
-    "loaded": "Loaded",
-    "loaded_with_rejections": "Loaded; some rows were rejected",
-    "unchanged": "No changes: everything sent was already loaded",
-}
-
-if data.db_identity() is None:
+if not view.has_database():
     st.title("Import data")
     st.info("There is no data in the dashboard yet. Send your first batch below.")
     scope = filters = None
@@ -27,108 +23,85 @@ st.markdown(
     "**.zip** of those files, or as one **Excel workbook** with a sheet per table. Dates as "
     "`2025-04-03` or `03/04/2025`; months as `2025-04`. Send only what changed if you like: "
     "a row whose identifier is already loaded replaces it, and rows you do not send are kept. "
-    "Sending the same files twice changes nothing. The full rules are in "
+    "Sending the same files twice changes nothing. The full rules and limits are in "
     "`docs/data-contract.md`."
 )
 
 left, right = st.columns(2)
-with left:
-    st.download_button(
-        "Empty templates (.zip)",
-        tpl.TEMPLATES_ZIP.read_bytes(),
-        file_name=tpl.TEMPLATES_ZIP.name,
-        mime="application/zip",
-        icon=":material/download:",
-    )
-with right:
-    st.download_button(
-        "Example batch (.zip)",
-        tpl.EXAMPLE_ZIP.read_bytes(),
-        file_name=tpl.EXAMPLE_ZIP.name,
-        mime="application/zip",
-        icon=":material/download:",
-    )
+for column, label, path in (
+    (left, "Empty templates (.zip)", tpl.TEMPLATES_ZIP),
+    (right, "Example batch (.zip)", tpl.EXAMPLE_ZIP),
+):
+    with column:
+        st.download_button(
+            label,
+            path.read_bytes(),
+            file_name=path.name,
+            mime="application/zip",
+            icon=":material/download:",
+        )
 
 with st.expander("Which files, and which columns must each have?"):
-    files = pd.DataFrame(
-        [
-            {
-                "File": t.file_name,
-                "What it holds": t.description,
-                "Columns that must be there": ", ".join(t.required_columns),
-                "Other columns": ", ".join(
-                    c for c in t.column_names if c not in t.required_columns
-                ),
-            }
-            for t in contract.TABLES
-        ]
-    )
-    st.dataframe(files, hide_index=True, width="stretch")
+    st.dataframe(view.contract_files(), hide_index=True, width="stretch")
     st.caption(
         "A file without one of its required columns refuses the whole batch (nothing "
         "changes). A row that breaks a rule is not loaded; it is listed below with the rule "
         "so you can fix it and send it again. Patient identifiers must be pseudonyms: an "
-        "NHS number is refused."
+        "NHS number is refused, in any column."
     )
+
+
+def own_database_box() -> None:
+    st.info(
+        "This dashboard shows Wellpath's invented demo world. Your service's own data goes "
+        "into a database of its own, never mixed with the demo.",
+        icon=":material/science:",
+    )
+    st.text(view.own_database_hint())
+    if st.button("Start your service's own database", icon=":material/database:"):
+        created, message = view.start_own_database()
+        st.session_state["own_database_message"] = message
+    if st.session_state.get("own_database_message"):
+        st.code(st.session_state["own_database_message"], language=None)
+
+
+demo_db = view.has_database() and view.is_demo_database()
+if demo_db:
+    own_database_box()
 
 st.subheader("Send files")
 uploads = st.file_uploader(
-    "Choose CSV files, one .zip, or one .xlsx workbook",
+    "Choose CSV files, one .zip, or one .xlsx workbook (at most 200 MB)",
     type=["csv", "zip", "xlsx"],
     accept_multiple_files=True,
 )
 if st.button("Import", type="primary", disabled=not uploads, icon=":material/upload:"):
     with st.spinner("Checking and loading the files..."):
-        try:
-            result = import_uploads(
-                [(f.name, f.getvalue()) for f in uploads or []], data.db_path(), run_by="dashboard"
-            )
-        except BatchRefused as refused:
-            st.session_state["import_result"] = None
-            st.session_state["import_refused"] = refused
-        else:
-            st.session_state["import_result"] = result
-            st.session_state["import_refused"] = None
+        outcome = view.run_import([(f.name, f.getvalue()) for f in uploads or []], "dashboard")
+    st.session_state["import_outcome"] = outcome
     st.rerun()
 
-refused = st.session_state.get("import_refused")
-result = st.session_state.get("import_result")
-if refused is not None:
-    where = f"**{refused.file}**" + (f", column **{refused.column}**" if refused.column else "")
-    st.error(
-        f"The batch was refused and nothing was changed. {where}: {refused.rule}.",
-        icon=":material/block:",
-    )
-
-if result is not None:
+outcome = st.session_state.get("import_outcome")
+if outcome is not None and not outcome.ok:
+    st.error(outcome.headline, icon=":material/block:")
+    st.text(outcome.detail)
+    if outcome.demo_refusal and not demo_db:
+        own_database_box()
+elif outcome is not None:
     st.subheader("This import")
-    label = STATUS_LABELS.get(result.status, result.status)
-    if result.status == "unchanged" and sum(result.rejected.values()):
-        label = "No changes to what was already loaded; some rows were rejected"
-    message = f"{label} (batch `{result.batch_id}`)."
-    if sum(result.rejected.values()):
-        st.warning(message, icon=":material/warning:")
-    else:
-        st.success(message, icon=":material/check_circle:")
-    per_table = pd.DataFrame(
-        [
-            {
-                "Table": contract.table(name).title,
-                "Rows accepted": result.loaded[name],
-                "New or changed": result.changed.get(name, 0),
-                "Rows rejected": result.rejected.get(name, 0),
-            }
-            for name in result.loaded
-        ]
+    notice = st.warning if outcome.rejected_total else st.success
+    notice(
+        outcome.headline,
+        icon=":material/warning:" if outcome.rejected_total else ":material/check_circle:",
     )
-    st.dataframe(per_table, hide_index=True, width="stretch")
-    ui.download(per_table, f"import_{result.batch_id}_summary.csv")
-    for warning in result.warnings:
-        st.info(warning, icon=":material/info:")
+    st.dataframe(outcome.per_table, hide_index=True, width="stretch")
+    ui.download(outcome.per_table, f"import_{outcome.batch_id}_summary.csv")
+    for warning in outcome.warnings:
+        st.text(f"Note: {warning}")
 
-    if sum(result.rejected.values()) and scope is None:
+    if outcome.rejected_total and scope is None:
         scope, filters = ui.current_scope(), ui.current_filters()
-    if sum(result.rejected.values()) and scope is not None and filters is not None:
+    if outcome.rejected_total and scope is not None and filters is not None:
         st.markdown("**Rejected rows and why.** Fix these rows and send them again.")
         if scope.rounded:
             ui.no_data(
@@ -136,21 +109,9 @@ if result is not None:
                 "publishable view."
             )
         else:
-            rejected = data.query("import_rejected_rows", scope, filters, batch_id=result.batch_id)
-            shown = rejected.assign(
-                table_name=rejected["table_name"].map(lambda t: contract.table(t).title)
-            )[["table_name", "row_number", "rule", "column_name", "value", "raw_row"]].rename(
-                columns={
-                    "table_name": "Table",
-                    "row_number": "Row in file",
-                    "column_name": "Column",
-                    "value": "Value sent",
-                    "rule": "Why it was rejected",
-                    "raw_row": "Row as sent",
-                }
-            )
-            st.dataframe(shown, hide_index=True, width="stretch")
-            ui.download(rejected, f"import_{result.batch_id}_rejected_rows.csv")
+            rejected = view.rejected_rows(outcome.batch_id, scope, filters)
+            st.dataframe(rejected, hide_index=True, width="stretch")
+            ui.download(rejected, f"import_{outcome.batch_id}_rejected_rows.csv")
             ui.definition(
                 "Each row that broke a rule is listed once per rule. *Row in file* counts "
                 "data rows from the first row under the header (= 1). A row is shown to you "
@@ -159,45 +120,21 @@ if result is not None:
                 queries=["import_rejected_rows"],
             )
 
-if data.db_identity() is not None:
+if view.has_database():
     st.subheader("Imports so far")
-    history = data.service_query("import_history")
-    if history.empty:
+    publishable = ui.current_scope().rounded
+    shown, log = view.history(publishable, ui.fmt_date, ui.fmt_count)
+    if shown.empty:
         ui.no_data("Nothing has been imported yet.")
     else:
-        publishable = ui.current_scope().rounded
-        if publishable:
-            # Publishable figures: rows of patient data are counts like any other.
-            history = history.assign(
-                rows_accepted=history["rows_accepted"].map(disclosure.round_count),
-                rows_rejected=history["rows_rejected"].map(disclosure.round_count),
-            )
-        row_counts = ui.fmt_count if publishable else (lambda n: n)
-        shown = pd.DataFrame(
-            {
-                "When": [
-                    f"{ui.fmt_date(ts)} {pd.Timestamp(ts):%H:%M}" for ts in history["imported_at"]
-                ],
-                "From": history["source_name"],
-                "By": history["run_by"].fillna(""),
-                "Result": history["status"].map(STATUS_LABELS).fillna(history["status"]),
-                "Rows accepted": history["rows_accepted"].map(row_counts),
-                "Rows rejected": history["rows_rejected"].map(row_counts),
-                "Demo data": history["is_demo"].map({True: "yes", False: "no"}),
-            }
-        )
+        numbers = {
+            c: st.column_config.NumberColumn(format="localized")
+            for c in ("Rows accepted", "Rows rejected")
+        }
         st.dataframe(
-            shown,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "Rows accepted": st.column_config.NumberColumn(format="localized"),
-                "Rows rejected": st.column_config.NumberColumn(format="localized"),
-            }
-            if not publishable
-            else None,
+            shown, hide_index=True, width="stretch", column_config=None if publishable else numbers
         )
-        ui.download(history, "import_history.csv")
+        ui.download(log, "import_history.csv")
         ui.definition(
             "One row per import that loaded (a refused batch changes nothing and is not "
             "listed). *Rows accepted* includes rows identical to what was already loaded.",

@@ -16,6 +16,7 @@ Column kinds:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 MAX_ID_LENGTH = 64
@@ -458,16 +459,109 @@ def table(name: str) -> Table:
     return TABLES_BY_NAME[name]
 
 
-def is_nhs_number(value: str) -> bool:
-    """True for 10 digits (spaces or dashes allowed, as in 943 476 5919 or 943-476-5919)
-    passing the NHS Modulus 11 check.
+# How an NHS number may be spelled in an export (see docs/data-contract.md, "NHS numbers"):
+# separators anywhere between its digits (spaces of any kind, dots, slashes, any dash,
+# zero-width and other invisible characters), full-width digits, an "NHS" or "NHS no:"
+# prefix, a leading apostrophe (Excel's text marker), a trailing .0 and scientific notation
+# (what a spreadsheet makes of a number). The SQL twin is wellpath.importer.rules.
+NHS_SEPARATOR_RANGES: tuple[tuple[int, int], ...] = (
+    (0x09, 0x0D),  # tab, line breaks
+    (0x20, 0x20),  # space
+    (0x2D, 0x2F),  # - . /
+    (0x5C, 0x5C),  # backslash
+    (0x5F, 0x5F),  # _
+    (0xA0, 0xA0),  # no-break space
+    (0xAD, 0xAD),  # soft hyphen
+    (0xB7, 0xB7),  # middle dot
+    (0x1680, 0x1680),
+    (0x180E, 0x180E),
+    (0x2000, 0x200F),  # spaces of every width, zero-width space/joiners, direction marks
+    (0x2010, 0x2015),  # hyphen, non-breaking hyphen, figure dash, en dash, em dash, bar
+    (0x2028, 0x202F),  # line/paragraph separators, embedding controls, narrow no-break space
+    (0x205F, 0x2064),  # medium space, word joiner, invisible operators
+    (0x2212, 0x2212),  # minus sign
+    (0x3000, 0x3000),  # ideographic space
+    (0xFE58, 0xFE58),
+    (0xFE63, 0xFE63),
+    (0xFEFF, 0xFEFF),  # zero-width no-break space (BOM)
+    (0xFF0D, 0xFF0F),  # full-width - . /
+)
+FULLWIDTH_DIGITS = "".join(chr(0xFF10 + i) for i in range(10))
+_SEP = (
+    "["
+    + "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in NHS_SEPARATOR_RANGES
+    )
+    + "]"
+)
+_TO_ASCII = str.maketrans(FULLWIDTH_DIGITS, "0123456789")
+NHS_PREFIX = r"^'?(nhs(no|num|number|#)?[:#]?)?"  # applied after separators are removed
+SCIENTIFIC = r"[+]?([0-9])[.,]([0-9]+)[eE][+]?([0-9]{1,2})"
+_SEP_RE = re.compile(_SEP)
+_SEP_NOT_DOT_RE = re.compile(f"(?!\\.){_SEP}")
+_SEPS_RE = re.compile(_SEP + "+")
+_PREFIX_RE = re.compile(NHS_PREFIX, re.IGNORECASE)
+_SCI_RE = re.compile(SCIENTIFIC)
+_ZERO_TAIL_RE = re.compile(r"[.,]0+" + _SEP + "*$")
+_TOKEN_RE = re.compile("[0-9](?:" + _SEP + "{0,3}[0-9])*")
+_DECIMAL_ZEROS_RE = re.compile(r"([0-9])[.,]0+(?![0-9])")
+# Ten digits with at most three other characters between each: any spelling of an NHS number
+# has them, so cells without them are not looked at further (the importer's cheap first test).
+NHS_PREFILTER = (
+    f"[0-9{FULLWIDTH_DIGITS}](?:[^0-9{FULLWIDTH_DIGITS}]{{0,3}}[0-9{FULLWIDTH_DIGITS}]){{9}}"
+)
+_PREFILTER_RE = re.compile(NHS_PREFILTER)
 
-    Weights 10..2 on the first nine digits; check digit = 11 - (sum mod 11), 11 -> 0, and 10
-    means the number can never be valid.
-    """
-    digits = value.strip().replace(" ", "").replace("-", "")
-    if len(digits) != 10 or not digits.isdigit():
+
+def _modulus_11(digits: str) -> bool:
+    if len(digits) != 10 or not digits.isascii() or not digits.isdigit():
         return False
     total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
     check = (11 - total % 11) % 11
     return check != 10 and check == int(digits[9])
+
+
+def nhs_digits(value: str) -> str:
+    """The ten digits an identifier cell would be if it were an NHS number, however spelled
+    (or whatever is left when it is not one)."""
+    text = value.translate(_TO_ASCII).strip()
+    sci = _SCI_RE.fullmatch(_SEP_NOT_DOT_RE.sub("", text))
+    if sci:
+        whole, frac, exp = sci.group(1), sci.group(2), int(sci.group(3))
+        return whole + frac + "0" * (exp - len(frac)) if exp >= len(frac) else ""
+    text = _ZERO_TAIL_RE.sub("", text)
+    return _PREFIX_RE.sub("", _SEP_RE.sub("", text))
+
+
+def is_nhs_number(value: str) -> bool:
+    """True when the whole cell is an NHS number: 10 digits passing the NHS Modulus 11 check,
+    however spelled (943 476 5919, 943.476.5919, '9434765919, 9434765919.0,
+    9.434765919E+09, NHS 9434765919, full-width digits, invisible characters...).
+
+    Weights 10..2 on the first nine digits; check digit = 11 - (sum mod 11), 11 -> 0, and 10
+    means the number can never be valid.
+    """
+    return bool(_PREFILTER_RE.search(value)) and _modulus_11(nhs_digits(value))
+
+
+def contains_nhs_number(text: str) -> bool:
+    """True when the cell is an NHS number, or free text (a name, a note) holds one: a run of
+    digits (separators allowed between them) of which some whole groups make 10 digits
+    passing the Modulus 11 check."""
+    if not _PREFILTER_RE.search(text):
+        return False
+    if is_nhs_number(text):
+        return True
+    text = _DECIMAL_ZEROS_RE.sub(r"\1", text.translate(_TO_ASCII))
+    for token in _TOKEN_RE.findall(text):
+        groups = _SEPS_RE.split(token)
+        for i in range(len(groups)):
+            joined = ""
+            for g in groups[i : i + 10]:
+                joined += g
+                if len(joined) >= 10:
+                    break
+            if len(joined) == 10 and _modulus_11(joined):
+                return True
+    return False

@@ -10,12 +10,17 @@ the new data as soon as they notice the file changed (see `file_identity`).
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
+import glob
 import hashlib
+import json
 import os
 import re
 import shutil
-from collections.abc import Iterator, Mapping
+import socket
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -193,36 +198,266 @@ def use_attached(cur: duckdb.DuckDBPyConnection) -> None:
         cur.execute(f"use {READ_ALIAS}")
 
 
+# --- demo or the service's own data ------------------------------------------------------
+
+DEMO = "demo"
+OWN = "own"
+KIND_KEY = "database_kind"
+
+
+def database_kind(con: duckdb.DuckDBPyConnection) -> str | None:
+    """'demo' (Wellpath's invented world), 'own' (a service's real data), or None (a file
+    with nothing in it yet). Files written before the kind was recorded are read from their
+    import log."""
+    cur = con.cursor()
+    try:
+        use_attached(cur)
+        have = {
+            r[0]
+            for r in cur.execute(
+                "select table_name from duckdb_tables() where database_name = current_database()"
+                " and table_name in ('wellpath_meta', 'import_batches')"
+            ).fetchall()
+        }
+        if "wellpath_meta" in have:
+            row = cur.execute(
+                "select value from wellpath_meta where key = $key", {"key": KIND_KEY}
+            ).fetchone()
+            if row:
+                return row[0]
+        if "import_batches" in have:
+            kinds = {
+                r[0] for r in cur.execute("select distinct is_demo from import_batches").fetchall()
+            }
+            if kinds == {True}:
+                return DEMO
+            if kinds:
+                return OWN
+        return None
+    finally:
+        cur.close()
+
+
+def set_database_kind(con: duckdb.DuckDBPyConnection, kind: str) -> None:
+    con.execute(
+        "insert or replace into wellpath_meta values ($key, $kind)", {"key": KIND_KEY, "kind": kind}
+    )
+
+
+def file_kind(path: Path) -> str | None:
+    """The kind of the file at `path` (None when there is no file or nothing in it)."""
+    if not Path(path).exists():
+        return None
+    con = connect_read_only(Path(path))
+    try:
+        return database_kind(con)
+    finally:
+        con.close()
+
+
+def init_own(path: Path) -> None:
+    """Create an empty database for a service's own data at `path`; never overwrites.
+
+    Raises FileExistsError when there is a file there already (demo or not)."""
+    path = Path(path)
+    if path.exists():
+        raise FileExistsError(str(path))
+    with writable_copy(path) as con:
+        if path.exists():  # made by someone else while we waited for the lock
+            raise FileExistsError(str(path))
+        set_database_kind(con, OWN)
+        apply_derived(con)
+
+
+def own_database_suggestion(demo_path: Path) -> Path:
+    """Where to start the service's own database beside a demo file: wellpath-own.duckdb,
+    or wellpath-own-2.duckdb... when that is taken."""
+    folder = Path(demo_path).parent
+    candidate = folder / "wellpath-own.duckdb"
+    n = 2
+    while candidate.exists():
+        candidate = folder / f"wellpath-own-{n}.duckdb"
+        n += 1
+    return candidate
+
+
+# --- the writers' lock and their temporary copies ------------------------------------------
+
+
+class ImportLocked(Exception):
+    """Another import holds the lock and did not finish in time; nothing was changed."""
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def lock_holder(path: Path) -> dict | None:
+    """Who holds (or last held) the writers' lock of `path`: pid, host, since (ISO time)."""
+    lock_path = Path(path).with_name(Path(path).name + ".lock")
+    try:
+        info = json.loads(lock_path.read_text(encoding="utf-8") or "null")
+    except (OSError, ValueError):
+        return None
+    return info if isinstance(info, dict) else None
+
+
+def describe_holder(info: dict | None) -> str:
+    if not info:
+        return "another import (its process did not say who it is)"
+    since = info.get("since", "?")
+    try:
+        when = dt.datetime.fromisoformat(since)
+        since = f"{when:%H:%M:%S} on {when.day} {when:%b %Y}"
+    except (TypeError, ValueError):
+        pass
+    return (
+        f"an import by process {info.get('pid', '?')} on {info.get('host', '?')}, "
+        f"running since {since}"
+    )
+
+
+def _is_stale(info: dict | None) -> bool:
+    """The recorded holder is a process on this machine that no longer exists."""
+    if not info or info.get("host") != socket.gethostname():
+        return False
+    pid = info.get("pid")
+    return isinstance(pid, int) and not _pid_alive(pid)
+
+
 @contextmanager
-def _exclusive_lock(path: Path) -> Iterator[None]:
+def _exclusive_lock(
+    path: Path, wait: float | None = None, on_wait: Callable[[str], None] | None = None
+) -> Iterator[None]:
+    """The writers' lock: an flock on `<file>.lock`, which records who holds it.
+
+    A writer that finds it held says who holds it (`on_wait`) and waits, at most `wait`
+    seconds (None: as long as it takes), then raises ImportLocked. A lock held although its
+    recorded holder is a dead process on this machine (a child that inherited the open file
+    kept it) is stale: it is broken by replacing the lock file, which the dead holder can no
+    longer use.
+    """
     lock_path = path.with_name(path.name + ".lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    deadline = None if wait is None else time.monotonic() + wait
+    told = False
+    while True:
+        fh = open(lock_path, "a+")  # noqa: SIM115 - closed below or on release
         try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            info = lock_holder(path)
+            fh.close()
+            if _is_stale(info):
+                # Break it: a fresh lock file under the same name (rename is atomic).
+                fresh = lock_path.with_name(f"{lock_path.name}.{os.getpid()}")
+                fresh.write_text("", encoding="utf-8")
+                os.replace(fresh, lock_path)
+                if on_wait:
+                    on_wait(
+                        f"broke a stale lock left by {describe_holder(info)} (no longer running)"
+                    )
+                continue
+            if deadline is not None and time.monotonic() >= deadline:
+                raise ImportLocked(
+                    f"{describe_holder(info)} is still writing this database; nothing was "
+                    "changed. Try again when it has finished"
+                ) from None
+            if on_wait and not told:
+                on_wait(f"waiting for {describe_holder(info)} to finish")
+                told = True
+            time.sleep(0.2)
+            continue
+        if os.path.exists(lock_path) and os.fstat(fh.fileno()).st_ino != os.stat(lock_path).st_ino:
+            fh.close()  # the file was replaced (a stale lock broken) while we took it
+            continue
+        break
+    try:
+        fh.seek(0)
+        fh.truncate()
+        fh.write(
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "host": socket.gethostname(),
+                    "since": dt.datetime.now().replace(microsecond=0).isoformat(),
+                }
+            )
+        )
+        fh.flush()
+        yield
+    finally:
+        fh.seek(0)
+        fh.truncate()
+        fh.flush()
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
+
+
+def leftover_copies(path: Path) -> list[Path]:
+    """Temporary copies (and their WAL and spill folders) that a killed writer left behind."""
+    path = Path(path)
+    if not path.parent.exists():
+        return []
+    return sorted(path.parent.glob(f"{glob.escape(path.name)}.tmp-*"))
+
+
+def clean_leftovers(path: Path) -> list[Path]:
+    """Remove what killed writers left beside `path`; only call while holding the lock (a
+    writer holding it is the only one with a temporary copy). Returns what was removed."""
+    removed = []
+    for stale in leftover_copies(path):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
+        removed.append(stale)
+    return removed
+
+
+def clean_leftovers_now(path: Path) -> list[Path]:
+    """At start-up: remove killed writers' copies unless an import is running right now."""
+    path = Path(path)
+    if not leftover_copies(path):
+        return []
+    try:
+        with _exclusive_lock(path, wait=0):
+            return clean_leftovers(path)
+    except ImportLocked:
+        return []
 
 
 @contextmanager
-def writable_copy(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def writable_copy(
+    path: Path,
+    *,
+    wait: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    memory_limit: str | None = None,
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a private copy of `path`, swapped in atomically on success.
 
     Raise inside the block to abandon every change: the live file is then untouched. Writers
-    queue on a lock file, so two imports never interleave.
+    queue on a lock file, so two imports never interleave (see `_exclusive_lock` for `wait`
+    and `on_wait`); the copies killed writers left behind are removed first.
     """
     path = Path(path)
-    with _exclusive_lock(path):
+    with _exclusive_lock(path, wait=wait, on_wait=on_wait):
+        clean_leftovers(path)
         tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-        for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
-            stale.unlink(missing_ok=True)
         if path.exists():
             shutil.copy2(path, tmp)
             wal = path.with_name(path.name + ".wal")
             if wal.exists():
                 shutil.copy2(wal, tmp.with_name(tmp.name + ".wal"))
-        con = duckdb.connect(str(tmp))
+        config = {"memory_limit": memory_limit} if memory_limit else {}
+        con = duckdb.connect(str(tmp), config=config)
         try:
             ensure_schema(con)
             yield con
@@ -230,8 +465,7 @@ def writable_copy(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             con.close()
         except BaseException:
             con.close()
-            tmp.unlink(missing_ok=True)
-            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+            clean_leftovers(path)
             raise
         os.replace(tmp, path)
         path.with_name(path.name + ".wal").unlink(missing_ok=True)

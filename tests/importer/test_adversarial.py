@@ -979,14 +979,18 @@ def test_nhs_number_in_another_column_is_masked_too(batch, db_file):
     write(batch, "contacts.csv", "\n".join(lines) + "\n")
     result = import_batch(batch, db_file)
     assert result.rejected["contacts"] == 1
-    rec = only_rule(db_file, "contacts")
-    assert rec["column_name"] == "referral_id"
-    assert (
-        rec["rule"]
-        == "referral_id (NHS number removed) is not in referrals.csv of this batch nor already loaded"
-    )
-    assert raw(rec)["referral_id"] == raw(rec)["notes"] == "(NHS number removed)"
-    assert rec["value"] == "(NHS number removed)"
+    recs = rejected(db_file, "contacts")
+    # Refused as an NHS number in its own right (contract: in any column, as in patient_id),
+    # and as an unknown referral, with the number masked in that rule too.
+    assert {r["rule"] for r in recs} == {
+        "referral_id holds an NHS number (10 digits passing the Modulus 11 check, however "
+        "written); NHS numbers are never stored: send your own identifier or name instead",
+        "referral_id (NHS number removed) is not in referrals.csv of this batch nor already loaded",
+    }
+    for rec in recs:
+        assert rec["column_name"] == "referral_id"
+        assert raw(rec)["referral_id"] == raw(rec)["notes"] == "(NHS number removed)"
+        assert rec["value"] == "(NHS number removed)"
 
 
 def test_raw_row_keeps_both_columns_sent_under_one_name(batch, db_file):

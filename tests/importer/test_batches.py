@@ -309,11 +309,14 @@ def test_apply_derived_runs_derive_queries_in_order(tmp_path, monkeypatch):
 
 
 def test_rejected_rows_are_kept_per_batch(batch, db_file):
+    """A file sent again unchanged records its rejections once, under the latest batch (issue
+    14: 7 rejected rows became 77 after 10 identical imports); another file's are its own."""
     (batch / "contacts.csv").write_text(
         (batch / "contacts.csv").read_text() + "C9,R9,2025-01-20,phone,5,attended\n"
     )
     first = import_batch(batch, db_file)
     second = import_batch(batch, db_file)
     recs = rejected(db_file, "contacts")
-    assert {r["batch_id"] for r in recs} == {first.batch_id, second.batch_id}
+    assert {r["batch_id"] for r in recs} == {second.batch_id} != {first.batch_id}
+    assert len(recs) == 1
     assert second.status == "unchanged"

@@ -24,7 +24,7 @@ from pathlib import Path, PurePath
 import duckdb
 
 from wellpath import contract, db
-from wellpath.importer import rules
+from wellpath.importer import limits, rules
 from wellpath.importer.sources import BatchRefused, PreparedBatch, SourceFile, prepare
 
 Progress = Callable[[float, str], None]
@@ -58,6 +58,14 @@ def _csv_problem(message: str, header_fields: int) -> str:
             f"{header_fields + rules.EXTRA_FIELDS} fields, far more than the {header_fields} in "
             "the header row (are values with commas in double quotes?)"
         )
+    size = re.search(r"Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+)", message)
+    if size:
+        return (
+            f"{where} is {int(size.group(2)):,} bytes long; a line may be at most "
+            f"{int(size.group(1)):,} bytes (no value in the contract needs more than a few "
+            "hundred characters: is a document or picture pasted into a cell?); remove it "
+            "and send the file again"
+        )
     if "unterminated quote" in message.lower():
         return (
             f"the file cannot be read as CSV with commas: {where} opens a double quote that "
@@ -70,8 +78,18 @@ def _csv_problem(message: str, header_fields: int) -> str:
     )
 
 
+def is_memory_error(exc: BaseException) -> bool:
+    """DuckDB ran out of memory (its limit, or the process's), whatever the error's class."""
+    if isinstance(exc, MemoryError | duckdb.OutOfMemoryException):
+        return True
+    text = str(exc).lower()
+    return "out of memory" in text or "could not allocate" in text or "bad_alloc" in text
+
+
 def _stage(con: duckdb.DuckDBPyConnection, f: SourceFile) -> None:
-    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in rules.sent_columns(f.header)) + "}"
+    columns = (
+        "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in rules.sent_columns(f.header, f.width)) + "}"
+    )
     sql = (
         f"create or replace temp table stg_{f.table} as select * from read_csv($path, "
         f"columns={columns}, header=true, auto_detect=false, delim=',', quote='\"', "
@@ -87,17 +105,51 @@ def _stage(con: duckdb.DuckDBPyConnection, f: SourceFile) -> None:
                 raise
             con.execute(sql.replace(" PARALLEL", ", parallel=false"), {"path": str(f.path)})
     except duckdb.Error as exc:
-        raise BatchRefused(f.sent_name, _csv_problem(str(exc), len(f.header))) from exc
+        if is_memory_error(exc):
+            raise  # not the file's fault: said as what it is (see worker.OUT_OF_MEMORY)
+        raise BatchRefused(f.sent_name, _csv_problem(str(exc), f.width)) from exc
+
+
+def _check_rejections(
+    con: duckdb.DuckDBPyConnection, f: SourceFile, rejected: int, sent: int, before: int
+) -> None:
+    """Refuse the batch when so many rows break rules that the export itself must be wrong."""
+    too_many = before + rejected > limits.MAX_REJECTED_ROWS
+    too_large_a_share = (
+        sent >= limits.REJECTED_SHARE_FROM_ROWS and rejected > limits.MAX_REJECTED_SHARE * sent
+    )
+    if not (too_many or too_large_a_share):
+        return
+    top = con.execute(
+        f"select coalesce(column_name, '(the whole row)'), count(distinct _row) as n "
+        f"from viol_{f.table} group by all order by n desc, 1 limit 3"
+    ).fetchall()
+    columns = "; ".join(f"{name}: {n:,} rows" for name, n in top)
+    limit = (
+        f"a batch may reject at most {limits.MAX_REJECTED_ROWS:,} rows"
+        if too_many
+        else f"a file may reject at most {limits.MAX_REJECTED_SHARE:.0%} of its rows"
+    )
+    raise BatchRefused(
+        f.sent_name,
+        f"{rejected:,} of its {sent:,} rows break the contract's rules (most in {columns}); "
+        f"{limit}, so the export itself looks wrong (a shifted column, a date format) and the "
+        "whole batch was refused. Fix the export and send it again",
+    )
 
 
 def _load_table(
-    con: duckdb.DuckDBPyConnection, f: SourceFile, batch_id: str, today: dt.date
+    con: duckdb.DuckDBPyConnection,
+    f: SourceFile,
+    batch_id: str,
+    today: dt.date,
+    rejected_so_far: int = 0,
 ) -> tuple[int, int, int]:
     """Check and load one file. Returns (accepted, rejected, changed) row counts."""
     table = contract.table(f.table)
     header = f.header
     _stage(con, f)
-    con.execute(rules.check_table_sql(table, header))
+    con.execute(rules.check_table_sql(table, header, f.width))
     con.execute(f"drop table stg_{table.name}")
     con.execute(
         f"create or replace temp table viol_{table.name} "
@@ -122,8 +174,17 @@ def _load_table(
 
     con.execute(rules.rejected_keys_sql(table))
     (rejected,) = con.execute(f"select count(distinct _row) from viol_{table.name}").fetchone()
-    if rejected:  # the statement is long to plan; a clean file does not need it
-        insert, params = rules.raw_row_sql(table, header)
+    (sent,) = con.execute(f"select count(*) from chk_{table.name}").fetchone()
+    _check_rejections(con, f, int(rejected), int(sent), rejected_so_far)
+    if rejected:
+        # A file sent again unchanged: its rejections are recorded once, under this batch.
+        con.execute(
+            "delete from rejected_rows where table_name = $table and batch_id in (select "
+            "batch_id from import_batches where json_transform(file_checksums, "
+            "'\"MAP(VARCHAR, VARCHAR)\"')[$name] = $sha)",
+            {"table": table.name, "name": f.checksum_name, "sha": f.checksum},
+        )
+        insert, params = rules.raw_row_sql(table, header, f.width)
         con.execute(insert, {**params, "batch_id": batch_id})
     con.execute(f"drop view ok_{table.name}")
     con.execute(f"drop table chk_{table.name}")
@@ -139,6 +200,37 @@ def _empty_rejected_keys(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def own_database_steps(db_path: Path) -> str:
+    """How to start the service's own database, in words (the page adds a button)."""
+    new = db.own_database_suggestion(db_path)
+    return (
+        f"start the service's own database with `python -m wellpath init --db {new}` (or the "
+        "'Start your service's own database' button on the Import data page), import into it "
+        f"with `python -m wellpath import FOLDER --db {new}`, and run the dashboard with "
+        f"WELLPATH_DB={new}"
+    )
+
+
+def _check_kind(con: duckdb.DuckDBPyConnection, db_path: Path, is_demo: bool) -> None:
+    """A database is the demo world or a service's own data, never both."""
+    kind = db.database_kind(con)
+    if kind == db.DEMO and not is_demo:
+        raise BatchRefused(
+            db_path.name,
+            "this database holds Wellpath's invented demo world, and a service's own files "
+            "are never mixed into it (the demo's people would stay and its practices be "
+            f"renamed); {own_database_steps(db_path)}",
+        )
+    if kind == db.OWN and is_demo:
+        raise BatchRefused(
+            db_path.name,
+            "this database holds a service's own data; the demo world is never built into "
+            "it. Build the demo into another file: python -m wellpath demo --db demo.duckdb",
+        )
+    if kind is None:
+        db.set_database_kind(con, db.DEMO if is_demo else db.OWN)
+
+
 def _run(
     batch: PreparedBatch,
     db_path: Path,
@@ -146,6 +238,7 @@ def _run(
     is_demo: bool,
     progress: Progress | None,
     source_name: str,
+    options: dict | None = None,
 ) -> ImportResult:
     now = dt.datetime.now().replace(microsecond=0)
     batch_id = _new_batch_id(now)
@@ -153,12 +246,15 @@ def _run(
     rejected: dict[str, int] = {}
     changed: dict[str, int] = {}
     total = len(batch.files)
-    with db.writable_copy(db_path) as con:
+    with db.writable_copy(db_path, **(options or {})) as con:
+        _check_kind(con, db_path, is_demo)
         _empty_rejected_keys(con)
         for i, (name, f) in enumerate(batch.files.items()):
             if progress:
                 progress(i / (total + 1), f"checking and loading {name}")
-            loaded[name], rejected[name], changed[name] = _load_table(con, f, batch_id, now.date())
+            loaded[name], rejected[name], changed[name] = _load_table(
+                con, f, batch_id, now.date(), sum(rejected.values())
+            )
         if not any(changed.values()):
             status = "unchanged"
         elif any(rejected.values()):
@@ -201,6 +297,9 @@ def import_batch(
     run_by: str | None = None,
     is_demo: bool = False,
     progress: Progress | None = None,
+    wait: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    memory_limit: str | None = None,
 ) -> ImportResult:
     """Validate and load a batch (a folder of CSVs, a .zip of them, or an .xlsx workbook).
 
@@ -210,7 +309,8 @@ def import_batch(
     source = Path(source)
     with tempfile.TemporaryDirectory(prefix="wellpath-import-") as tmp:
         batch = prepare(source, Path(tmp))
-        return _run(batch, Path(db_path), run_by, is_demo, progress, source.name)
+        options = {"wait": wait, "on_wait": on_wait, "memory_limit": memory_limit}
+        return _run(batch, Path(db_path), run_by, is_demo, progress, source.name, options)
 
 
 def import_uploads(
@@ -218,10 +318,23 @@ def import_uploads(
     db_path: str | Path,
     *,
     run_by: str | None = None,
+    wait: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    memory_limit: str | None = None,
 ) -> ImportResult:
-    """Load uploaded files (several CSVs, or one .zip, or one .xlsx) as one batch."""
+    """Load uploaded files (several CSVs, or one .zip, or one .xlsx) as one batch.
+
+    The Import data page does not call this in its own process: see `worker.run_upload`."""
     if not files:
         raise BatchRefused("(no files)", "choose the files to import first")
+    total = sum(len(content) for _, content in files)
+    if total > limits.MAX_UPLOAD_BYTES:
+        raise BatchRefused(
+            "(the upload)",
+            f"the files come to {limits.size(total)}; an upload may be at most "
+            f"{limits.size(limits.MAX_UPLOAD_BYTES)} (send larger batches with the command "
+            "line: python -m wellpath import FOLDER)",
+        )
     names = [PurePath(name).name for name, _ in files]
     with tempfile.TemporaryDirectory(prefix="wellpath-upload-") as tmp:
         root = Path(tmp)
@@ -247,5 +360,6 @@ def import_uploads(
             source_name = ", ".join(names)
         work = root / "work"
         work.mkdir()
-        batch = prepare(path, work)
-        return _run(batch, Path(db_path), run_by, False, None, source_name)
+        batch = prepare(path, work, limits.MAX_UPLOAD_INFLATED_BYTES)
+        options = {"wait": wait, "on_wait": on_wait, "memory_limit": memory_limit}
+        return _run(batch, Path(db_path), run_by, False, None, source_name, options)

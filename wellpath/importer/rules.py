@@ -59,13 +59,21 @@ PAST_EVENT_DATES = (
 BEYOND_HEADER = "(fields beyond the header)"  # raw_row key for them
 
 
-def sent_columns(header: list[str]) -> list[str]:
-    """The staged columns: one per header name, then the spare ones for extra fields."""
-    return [f"c{i}" for i in range(len(header) + EXTRA_FIELDS)]
+def sent_columns(header: list[str], width: int | None = None) -> list[str]:
+    """The staged columns: one per field of the header row as sent (`width`, counting
+    Excel's empty trailing columns), then the spare ones for extra fields."""
+    return [f"c{i}" for i in range(max(width or 0, len(header)) + EXTRA_FIELDS)]
 
 
-def _extra_columns(header: list[str], alias: str = "") -> list[str]:
-    return [f"{alias}c{i}" for i in range(len(header), len(header) + EXTRA_FIELDS)]
+def _extra_columns(header: list[str], width: int | None = None) -> list[str]:
+    """The spare columns, for fields beyond the header row as sent."""
+    return sent_columns(header, width)[max(width or 0, len(header)) :]
+
+
+def _trailing_columns(header: list[str], width: int | None = None) -> list[str]:
+    """Nameless columns after the last named one (Excel's empty trailing columns): ignored,
+    and kept in a rejected row's record only where they hold a value."""
+    return [f"c{i}" for i in range(len(header), max(width or 0, len(header)))]
 
 
 NHS_NUMBER_MASK = "(NHS number removed)"
@@ -98,9 +106,8 @@ def raw_expr(table: Table, header: list[str], column: str, alias: str = "") -> s
     That is the check table's column `t<i>`, trimmed once there (see `check_table_sql`), as
     every rule reads it. `alias` prefixes it (e.g. "c." when the check table is joined).
     """
-    if column in header:
+    if column in header and column in table.column_names:
         return f"{alias}t{header.index(column)}"
-    del table
     return "null::varchar"
 
 
@@ -108,16 +115,89 @@ def _trimmed(column: str) -> str:
     return f"nullif(trim({column}, {TRIM_CHARS}), '')"
 
 
-def nhs_number_sql(raw: str) -> str:
-    """True when `raw` is 10 digits (spaces or dashes allowed) passing the Modulus 11 check."""
-    d = f"replace(replace({raw}, ' ', ''), '-', '')"
-    weighted = " + ".join(
-        f"try_cast(substr({d}, {i}, 1) as integer) * {11 - i}" for i in range(1, 10)
-    )
+def _re2_class(exclude: frozenset[int] = frozenset()) -> str:
+    parts = []
+    for a, b in contract.NHS_SEPARATOR_RANGES:
+        points = [p for p in range(a, b + 1) if p not in exclude]
+        for p in points:
+            parts.append(f"\\x{{{p:04x}}}")
+    return "[" + "".join(parts) + "]"
+
+
+NHS_SEP = _re2_class()
+NHS_SEP_NOT_DOT = _re2_class(frozenset({0x2E}))
+
+
+def _let(value: str, name: str, body: str) -> str:
+    """`body` with `name` bound to `value`, evaluated once (a one-element list_transform)."""
+    return f"list_transform([{value}], {name} -> {body})[1]"
+
+
+def _modulus_11_sql(d: str) -> str:
+    """`d` (a lambda variable) is 10 ASCII digits passing the Modulus 11 check."""
+    weighted = f"list_sum(list_transform(range(1, 10), i -> (ascii({d}[i]) - 48) * (11 - i)))"
     return (
         f"(regexp_full_match({d}, '[0-9]{{10}}') and "
-        f"(11 - ({weighted}) % 11) % 11 = try_cast(substr({d}, 10, 1) as integer))"
+        f"(11 - {weighted} % 11) % 11 = ascii({d}[10]) - 48)"
     )
+
+
+def _fullwidth(raw: str) -> str:
+    return f"translate({raw}, '{contract.FULLWIDTH_DIGITS}', '0123456789')"
+
+
+def _nhs_digits_sql(t: str) -> str:
+    """SQL twin of contract.nhs_digits for a lambda variable `t` (full-width digits mapped)."""
+    no_sep = f"regexp_replace({t}, '{NHS_SEP_NOT_DOT}', '', 'g')"
+    sci = contract.SCIENTIFIC
+    expand = _let(
+        f"regexp_extract({no_sep}, '{sci}', ['w', 'f', 'e'])",
+        "m",
+        "case when m.e::integer >= length(m.f) then m.w || m.f || "
+        "repeat('0', m.e::integer - length(m.f)) else '' end",
+    )
+    plain = (
+        f"regexp_replace(regexp_replace(regexp_replace({t}, '[.,]0+{NHS_SEP}*$', ''), "
+        f"'{NHS_SEP}', '', 'g'), '(?i){contract.NHS_PREFIX.replace(chr(39), chr(39) * 2)}', '')"
+    )
+    return f"case when regexp_full_match({no_sep}, '{sci}') then {expand} else {plain} end"
+
+
+def _prefilter(raw: str) -> str:
+    return f"regexp_matches({raw}, '{contract.NHS_PREFILTER}')"
+
+
+def nhs_number_sql(raw: str) -> str:
+    """True when the whole cell `raw` is an NHS number however spelled (contract.is_nhs_number):
+    10 digits passing the Modulus 11 check after separators, full-width digits, an NHS
+    prefix, an apostrophe, a trailing .0 or scientific notation are undone."""
+    whole = _let(
+        _nhs_digits_sql(_let(f"trim({_fullwidth(raw)})", "t", "t")), "d", _modulus_11_sql("d")
+    )
+    return f"coalesce(case when {_prefilter(raw)} then {whole} end, false)"
+
+
+def nhs_in_text_sql(raw: str) -> str:
+    """True when the cell is an NHS number or free text holds one (contract.contains_nhs_number)."""
+    tokens = (
+        f"regexp_extract_all(regexp_replace({_fullwidth(raw)}, '([0-9])[.,]0+([^0-9]|$)', "
+        f"'\\1\\2', 'g'), '[0-9](?:{NHS_SEP}{{0,3}}[0-9])*')"
+    )
+    groups = (
+        "list_bool_or(list_transform(range(1, len(g) + 1), i -> list_bool_or(list_transform("
+        "range(i, least(len(g), i + 9) + 1), j -> "
+        + _let("array_to_string(g[i:j], '')", "d", _modulus_11_sql("d"))
+        + "))))"
+    )
+    embedded = (
+        f"coalesce(list_bool_or(list_transform({tokens}, tok -> "
+        + _let(f"regexp_split_to_array(tok, '{NHS_SEP}+')", "g", groups)
+        + ")), false)"
+    )
+    whole = _let(
+        _nhs_digits_sql(_let(f"trim({_fullwidth(raw)})", "t", "t")), "d", _modulus_11_sql("d")
+    )
+    return f"coalesce(case when {_prefilter(raw)} then {whole} or {embedded} end, false)"
 
 
 def _date_part(raw: str) -> str:
@@ -189,29 +269,32 @@ def _instrument_case(attr: str, sql_type: str) -> str:
     return f"(case upper(nullif(trim(instrument_raw), '')) {whens} end)::{sql_type}"
 
 
-def check_table_sql(table: Table, header: list[str]) -> str:
+def check_table_sql(table: Table, header: list[str], width: int | None = None) -> str:
     """`create temp table chk_<t>` from `stg_<t>` (the file read as text, in file order).
 
     Rows whose every cell is empty (Excel's formatted blank rows, ",,,,,") are left out, but
     keep their place in the numbering, as they are rows in the sender's spreadsheet.
+
+    Only the contract's columns are trimmed and parsed (`t<i>` and the typed columns); other
+    columns are kept as sent for the rejected row's record. Everything that looks at every
+    field (is the row empty, fields beyond the header) works on one list, so a file with a
+    thousand columns costs what one with ten does.
     """
-    sent = sent_columns(header)
-    named = sent[: len(header)]
-    trimmed = [f"{_trimmed(f'c{i}')} as t{i}" for i in range(len(header))]
-    # Fields beyond the header: one list column, NULL on (almost) every row, rather than
-    # EXTRA_FIELDS columns kept for the whole file.
-    extra_given = " or ".join(f"{_trimmed(c)} is not null" for c in _extra_columns(header))
+    named = [f"c{i}" for i in range(len(header))]
+    extras = _extra_columns(header, width)
+    trailing = _trailing_columns(header, width)
+    used = [i for i, name in enumerate(header) if name in table.column_names]
+    used = [i for i in used if header.index(header[i]) == i]
+    trimmed = [f"{_trimmed(f'c{i}')} as t{i}" for i in used]
+    nonempty = f"x -> {_trimmed('x')} is not null"
+    # Fields beyond the header: one list column, NULL on (almost) every row, cut after the
+    # last field with a value.
     beyond = (
-        f"case when {extra_given} then list_slice([{', '.join(_extra_columns(header))}], 1, "
-        f"{_field_count(header)} - {len(header)}) end as _beyond"
+        f"case when list_bool_or(list_transform(_extras, {nonempty})) then list_slice(_extras, "
+        f"1, len(_extras) + 1 - list_position(list_reverse(list_transform(_extras, {nonempty})), "
+        "true)) end as _beyond"
     )
-    any_cell = (
-        "coalesce("
-        + ", ".join(
-            [f"t{i}" for i in range(len(header))] + [_trimmed(c) for c in _extra_columns(header)]
-        )
-        + ")"
-    )
+    all_fields = "[" + ", ".join([*named, *trailing, *extras]) + "]"
     typed = [
         f"{typed_expr(c, raw_expr(table, header, c.name))} as {ident(c.name)}"
         for c in table.columns
@@ -230,13 +313,24 @@ def check_table_sql(table: Table, header: list[str]) -> str:
                 ("total_max", "double"),
             )
         ]
-    cols = ", ".join(
-        ["_row", *named, *(f"t{i}" for i in range(len(header))), *typed, *extra, beyond]
+    kept = (
+        f"case when list_bool_or(list_transform(_trailing, {nonempty})) then _trailing end "
+        "as _trailing"
     )
-    inner = ", ".join(["(rowid + 1)::bigint as _row", *sent, *trimmed])
+    cols = ", ".join(["_row", *named, *(f"t{i}" for i in used), *typed, *extra, beyond, kept])
+    inner = ", ".join(
+        [
+            "(rowid + 1)::bigint as _row",
+            *named,
+            *trimmed,
+            f"[{', '.join(extras)}] as _extras",
+            f"[{', '.join(trailing)}]::varchar[] as _trailing",
+            f"list_bool_or(list_transform({all_fields}, {nonempty})) as _any",
+        ]
+    )
     return (
         f"create or replace temp table chk_{table.name} as select {cols} from "
-        f"(select {inner} from stg_{table.name}) where {any_cell} is not null"
+        f"(select {inner} from stg_{table.name}) where _any"
     )
 
 
@@ -259,14 +353,52 @@ def _range_phrase(col: Column) -> str:
     return f"it must be at most {num(high)}"  # type: ignore[arg-type]
 
 
-def _field_count(header: list[str], alias: str = "") -> str:
-    """The number of fields in the row, counting up to its last non-empty extra field."""
-    extras = _extra_columns(header, alias)
-    last = " ".join(
-        f"when {c} is not null then {len(header) + k}"
-        for k, c in reversed(list(enumerate(extras, start=1)))
-    )
-    return f"(case {last} else {len(header)} end)"
+# What a spreadsheet does to an identifier it took for a number, and characters no one can see.
+SCIENTIFIC_ID = "[+-]?[0-9]+([.,][0-9]+)?[eE][+-]?[0-9]+"
+DECIMAL_ID = "[0-9]+[.,]0+"
+INVISIBLE = (
+    "[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}\\x{00a0}\\x{1680}\\x{2000}-\\x{200a}\\x{202f}\\x{205f}\\x{3000}]"
+)
+
+
+def _identifier_checks(col: Column, raw: str) -> list[Check]:
+    """Identifiers are read as text and stored exactly as sent, so what a spreadsheet made of
+    them is refused rather than guessed back: 1.23E+05 (digits lost; two people could become
+    one), 12345.0, and invisible characters that make a look-alike of another identifier."""
+    fix = "; format the column as Text in the spreadsheet and export it again"
+    return [
+        Check(
+            col.name,
+            f"regexp_full_match({raw}, '{SCIENTIFIC_ID}')",
+            raw,
+            f"{lit(col.name + ' ')} || {raw} || "
+            + lit(
+                " is in scientific notation: a spreadsheet turned the identifier into a "
+                "number and may have lost digits" + fix
+            ),
+        ),
+        Check(
+            col.name,
+            f"regexp_full_match({raw}, '{DECIMAL_ID}')",
+            raw,
+            f"{lit(col.name + ' ')} || {raw} || "
+            + lit(
+                " ends in a decimal point and zeros: a spreadsheet read the identifier as a number"
+                + fix
+            ),
+        ),
+        Check(
+            col.name,
+            f"regexp_matches({raw}, '{INVISIBLE}')",
+            raw,
+            lit(col.name + " holds an invisible or control character (")
+            + f" || 'U+' || upper(printf('%04x', unicode(regexp_extract({raw}, '{INVISIBLE}')))) || "
+            + lit(
+                "), which would make it look like another identifier; remove it and send the "
+                "row again"
+            ),
+        ),
+    ]
 
 
 def column_checks(table: Table, header: list[str]) -> list[Check]:
@@ -287,8 +419,6 @@ def column_checks(table: Table, header: list[str]) -> list[Check]:
         name = ident(col.name)
         raw = raw_expr(table, header, col.name)
         value = raw
-        if col.name == "patient_id":
-            value = f"case when {nhs_number_sql(raw)} then {lit(NHS_NUMBER_MASK)} else {raw} end"
         label = lit(col.name + " ")
         if col.required or col.name in table.key:
             checks.append(
@@ -306,6 +436,8 @@ def column_checks(table: Table, header: list[str]) -> list[Check]:
                     + lit(f" characters long; identifiers may be at most {contract.MAX_ID_LENGTH}"),
                 )
             )
+        if col.kind == "id":
+            checks.extend(_identifier_checks(col, raw))
         if col.name == "patient_id":
             checks.append(
                 Check(
@@ -314,7 +446,24 @@ def column_checks(table: Table, header: list[str]) -> list[Check]:
                     value,
                     lit(
                         "patient_id is a valid NHS number (10 digits passing the Modulus 11 "
-                        "check); send the pseudonym instead, never an NHS number"
+                        "check, however written); send the pseudonym instead, never an NHS number"
+                    ),
+                )
+            )
+        elif col.kind in ("id", "text"):
+            # Contract: an NHS number in any column is treated like one in patient_id. An
+            # identifier is looked at whole (P-9434765919 stays a pseudonym); free text (a
+            # name) anywhere, as a name never needs ten digits.
+            found = nhs_number_sql(raw) if col.kind == "id" else nhs_in_text_sql(raw)
+            checks.append(
+                Check(
+                    col.name,
+                    found,
+                    value,
+                    lit(
+                        f"{col.name} holds an NHS number (10 digits passing the Modulus 11 check, "
+                        "however written); NHS numbers are never stored: send your own "
+                        "identifier or name instead"
                     ),
                 )
             )
@@ -792,19 +941,17 @@ def cross_table_sql(table: Table, header: list[str]) -> list[str]:
     return out
 
 
-def raw_row_sql(table: Table, header: list[str]) -> tuple[str, dict[str, str]]:
+def raw_row_sql(table: Table, header: list[str], width: int | None = None) -> tuple[str, dict]:
     """Insert this batch's rejected rows: one row per rule, with the row as sent (JSON).
 
-    Any cell that is an NHS number is masked, so one does not enter through the back door
-    (the contract forbids them in patient_id; in any other column one is a mistake too): in
-    the row as sent, in the value, and wherever a rule repeats it (a child naming its parent,
-    a duplicate key).
+    Any cell that is or holds an NHS number, however written, is masked, so one does not
+    enter through the back door (the contract forbids them in patient_id; in any other column
+    one is a mistake too): in the row as sent, in the value, and wherever a rule repeats it (a
+    child naming its parent, a duplicate key). The cells are one list and the masking one
+    lambda over it, so the statement is the same size for 5 columns or 1,000.
     """
-    params: dict[str, str] = {}
-    pairs = []
     mask = lit(NHS_NUMBER_MASK)
-    value = f"case when {nhs_number_sql('v.value')} then {mask} else v.value end"
-    rule = "v.rule"
+    value = f"case when {nhs_in_text_sql('v.value')} then {mask} else v.value end"
     keys: list[str] = []
     for i, name in enumerate(header):
         # Every field under its own key: a nameless column by its position, a name sent twice
@@ -814,26 +961,41 @@ def raw_row_sql(table: Table, header: list[str]) -> tuple[str, dict[str, str]]:
         while key in keys:
             key, n = f"{base} ({n})", n + 1
         keys.append(key)
-        params[f"h{i}"] = key
-        cell = f"c.t{i}"
-        sent = f"c.c{i}"
-        if table.name == "stories" and name in STORY_TEXT_COLUMNS:
-            sent = story_redacted_sql(sent)  # a refused story keeps nothing identifying
-        pairs.append(f"$h{i}, case when {nhs_number_sql(cell)} then {mask} else {sent} end")
-        # chr(1) never occurs in a rule, so a cell that is not an NHS number replaces nothing
-        # (and the expression grows by one call per column, not doubling).
-        rule = (
-            f"replace({rule}, case when {nhs_number_sql(cell)} then {cell} else chr(1) end, {mask})"
+    cells = "[" + ", ".join(f"c.c{i}" for i in range(len(header))) + "]"
+    # The row as kept: a refused story keeps nothing identifying in its title and text.
+    kept_cells = (
+        "["
+        + ", ".join(
+            story_redacted_sql(f"c.c{i}")
+            if table.name == "stories" and name in STORY_TEXT_COLUMNS
+            else f"c.c{i}"
+            for i, name in enumerate(header)
         )
-    # Fields beyond the header are kept too, in order, under one key, when there are any.
-    beyond = (
-        f"list_transform(c._beyond, "
-        f"x -> case when {nhs_number_sql('trim(x)')} then {mask} else x end)"
+        + "]"
     )
+    masked = f"x -> case when {nhs_in_text_sql('x')} then {mask} else x end"
+    # Cells holding an NHS number, as the rules quote them (trimmed): replaced in the rule.
+    with_nhs = (
+        f"list_filter(list_transform({cells}, x -> {_trimmed('x')}), x -> {nhs_in_text_sql('x')})"
+    )
+    rule = f"list_reduce({with_nhs}, (acc, x) -> replace(acc, x, {mask}), v.rule)"
+    row_map = f"map($keys, list_transform({kept_cells}, {masked}))"
+    trailing_keys = [f"column_{i + 1}" for i in range(len(header), max(width or 0, len(header)))]
+    if trailing_keys:
+        # The nameless trailing columns holding a value, under their position.
+        pairs = (
+            "list_filter(list_zip($trailing_keys, list_transform(c._trailing, "
+            f"{masked})), p -> {_trimmed('p[2]')} is not null)"
+        )
+        row_map = (
+            f"case when c._trailing is null then {row_map} else map_concat({row_map}, "
+            f"map(list_transform({pairs}, p -> p[1]), list_transform({pairs}, p -> p[2]))) end"
+        )
+    beyond = f"list_transform(c._beyond, {masked})"
     row_json = (
-        "case when c._beyond is not null "
-        f"then json_object({', '.join(pairs)}, {lit(BEYOND_HEADER)}, {beyond}) "
-        f"else json_object({', '.join(pairs)}) end"
+        f"case when c._beyond is not null then rtrim(to_json({row_map})::varchar, '}}') || "
+        f"',' || to_json({lit(BEYOND_HEADER)}::varchar) || ':' || to_json({beyond}) || '}}' "
+        f"else to_json({row_map})::varchar end"
     )
     sql = (
         "insert into rejected_rows (batch_id, table_name, row_number, column_name, value, rule, "
@@ -842,6 +1004,9 @@ def raw_row_sql(table: Table, header: list[str]) -> tuple[str, dict[str, str]]:
         f"from viol_{table.name} v join chk_{table.name} c on c._row = v._row "
         "order by v._row"
     )
+    params: dict = {"keys": keys}
+    if trailing_keys:
+        params["trailing_keys"] = trailing_keys
     return sql, params
 
 

@@ -11,13 +11,16 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import os
 import re
-import shutil
+import stat
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from wellpath import contract
+from wellpath.importer import limits
 
 CHUNK_BYTES = 8 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
@@ -35,6 +38,7 @@ class BatchRefused(Exception):
     """
 
     def __init__(self, file: str, rule: str, column: str | None = None) -> None:
+        file, column = shown_name(file), (shown_name(column, COLUMN_CHARS) if column else None)
         self.file = file
         self.column = column
         self.rule = rule
@@ -52,6 +56,9 @@ class SourceFile:
     encoding: str  # utf-8, utf-8-sig, cp1252 or xlsx
     header: list[str] = field(default_factory=list)  # as normalised: trimmed, lower-case
     sent_header: list[str] = field(default_factory=list)  # as sent, trimmed
+    width: int = 0  # fields in the header row as sent, Excel's empty trailing ones included
+    checksum_name: str = ""  # its key in the batch's checksums (a workbook's: the workbook)
+    checksum: str = ""
 
 
 @dataclass
@@ -74,9 +81,41 @@ def _table_for(file_name: str, suffix: str = ".csv") -> str | None:
     return stem if stem in contract.TABLES_BY_NAME else None
 
 
+def _regular_file_problem(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    what = (
+        "a named pipe"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
+    return (
+        f"it is {what} (or a link to one), not a file; only regular files are read, so it "
+        "was not opened"
+    )
+
+
+def open_regular(path: Path, sent_name: str):
+    """Open a file for reading only if it is a regular file: a link to /dev/zero or a named
+    pipe would be read forever (or block), so it is refused without reading a byte."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise BatchRefused(sent_name, f"the file cannot be opened ({exc.strerror})") from exc
+    problem = _regular_file_problem(os.fstat(fd).st_mode)
+    if problem:
+        os.close(fd)
+        raise BatchRefused(sent_name, problem)
+    return os.fdopen(fd, "rb")
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular(path, path.name) as fh:
         while chunk := fh.read(CHUNK_BYTES):
             digest.update(chunk)
     return digest.hexdigest()
@@ -152,14 +191,45 @@ def _read_header(source: SourceFile) -> None:
             raise BatchRefused(source.sent_name, f"the header row cannot be read: {exc}") from exc
     if not any(h.strip() for h in header):
         raise BatchRefused(source.sent_name, "the file is empty: a header row is required")
+    source.width = len(header)
+    # Excel's empty trailing columns are not columns: cut after the last named one (a value
+    # under them is a field beyond the header, as in a row with too many fields).
+    while header and not normalise_header(header[-1]):
+        header = header[:-1]
     source.sent_header = [h.replace("\ufeff", "").strip() for h in header]
     source.header = [normalise_header(h) for h in header]
 
 
+NAME_CHARS = 80  # file, member and sheet names in messages
+COLUMN_CHARS = 40  # column names (a data row sent as the header could be personal data)
+
+
+def shown_name(name: str, limit: int = NAME_CHARS) -> str:
+    """A name from a file (a zip member, a sheet, a column) fit to print on a terminal or a
+    page: control characters and escape sequences written as \\x1b, \\u202e..., never
+    acted on; an NHS number masked; cut to `limit` characters."""
+    if contract.contains_nhs_number(name):
+        return "(an NHS number)"
+    text = escape_controls(name)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def escape_controls(text: str) -> str:
+    """Control and invisible characters written out (\\x1b, \\u202e), so that printing
+    the text cannot clear a screen, move the cursor or reverse what follows."""
+    out = []
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"):
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def _shown(name: str) -> str:
-    """A header name fit to repeat in a message: never an NHS number (a data row sent as the
-    header could carry one)."""
-    return "(an NHS number)" if contract.is_nhs_number(name) else name
+    """A header name fit to repeat in a message: escaped, cut short, never an NHS number."""
+    return shown_name(name, COLUMN_CHARS)
 
 
 def _check_header(source: SourceFile, warnings: list[str]) -> None:
@@ -195,7 +265,7 @@ def _check_header(source: SourceFile, warnings: list[str]) -> None:
         seen.add(name)
         if name not in table.column_names:
             warnings.append(
-                f"{source.sent_name}: column '{_shown(name)}' is not in the contract for "
+                f"{shown_name(source.sent_name)}: column '{_shown(name)}' is not in the contract for "
                 f"{source.table}; it was ignored"
             )
     for name in table.required_columns:
@@ -238,44 +308,123 @@ def _ignored_file(name: str, warnings: list[str], inside_zip: bool) -> None:
         return
     if base.lower().endswith((".zip", ".xlsx", ".xlsm")) and inside_zip:
         warnings.append(
-            f"{name}: archives and workbooks inside the zip are not opened; its contents "
+            f"{shown_name(name)}: archives and workbooks inside the zip are not opened; its contents "
             "were not imported (send it on its own)"
         )
     elif base.lower().endswith((".zip", ".xlsx", ".xlsm")):
         warnings.append(
-            f"{name}: archives and workbooks inside a folder are not opened; "
+            f"{shown_name(name)}: archives and workbooks inside a folder are not opened; "
             "its contents were not imported (send it on its own)"
         )
     else:
-        warnings.append(f"{name}: not a CSV file; it was ignored")
+        warnings.append(f"{shown_name(name)}: not a CSV file; it was ignored")
 
 
 def _from_folder(folder: Path, workdir: Path, checksums: dict, warnings: list[str]) -> dict:
     files: dict[str, SourceFile] = {}
     for path in sorted(folder.iterdir()):
-        if path.is_dir():
+        try:
+            mode = os.stat(path).st_mode  # follows links: what would be read
+        except OSError:
+            warnings.append(f"{shown_name(path.name)}: a link to nothing; it was ignored")
+            continue
+        if not stat.S_ISDIR(mode) and not stat.S_ISREG(mode):
+            problem = _regular_file_problem(mode) or ""
+            if _table_for(path.name):
+                raise BatchRefused(path.name, problem)
+            warnings.append(f"{shown_name(path.name)}: {problem}")
+            continue
+        if stat.S_ISDIR(mode):
             if not path.name.startswith("."):
-                warnings.append(f"{path.name}/: folders inside the batch folder are not read")
+                warnings.append(
+                    f"{shown_name(path.name)}/: folders inside the batch folder are not read"
+                )
             continue
         if path.suffix.lower() != ".csv":
             _ignored_file(path.name, warnings, inside_zip=False)
             continue
         table = _table_for(path.name)
         if table is None:
-            warnings.append(f"{path.name}: not a contract table name; the file was ignored")
+            warnings.append(
+                f"{shown_name(path.name)}: not a contract table name; the file was ignored"
+            )
             continue
         checksums[path.name] = sha256_file(path)
         _add(files, table, path, path.name, workdir)
     return files
 
 
-def _from_zip(archive: Path, workdir: Path, checksums: dict, warnings: list[str]) -> dict:
+def _zip_limits(archive: Path, zf: zipfile.ZipFile, max_inflated: int) -> None:
+    """Refuse a zip bomb before inflating anything, from what the zip says of its members
+    (the copy below also stops at those sizes, should the zip lie)."""
+    infos = zf.infolist()
+    if len(infos) > limits.MAX_ZIP_MEMBERS:
+        raise BatchRefused(
+            archive.name,
+            f"the zip holds {len(infos):,} files; a batch may hold at most "
+            f"{limits.MAX_ZIP_MEMBERS:,} (one per table is enough)",
+        )
+    total = 0
+    for info in infos:
+        if info.is_dir() or not info.filename.lower().endswith(".csv"):
+            continue  # never opened
+        name = shown_name(info.filename)
+        if info.file_size > limits.MAX_MEMBER_BYTES:
+            raise BatchRefused(
+                name,
+                f"the file inflates to {limits.size(info.file_size)}; one file may be at most "
+                f"{limits.size(limits.MAX_MEMBER_BYTES)} (send larger batches in parts)",
+            )
+        if info.file_size > limits.RATIO_FROM_BYTES and info.file_size > limits.MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise BatchRefused(
+                name,
+                f"the file inflates {info.file_size // max(info.compress_size, 1):,} times "
+                f"(from {limits.size(info.compress_size)} to {limits.size(info.file_size)}); "
+                f"real CSV files compress at most about {limits.MAX_RATIO} times, so this zip "
+                "is refused as a zip bomb",
+            )
+        total += info.file_size
+    if total > max_inflated:
+        raise BatchRefused(
+            archive.name,
+            f"the zip's files inflate to {limits.size(total)} in all; a batch sent this way may "
+            f"be at most {limits.size(max_inflated)} (larger batches: use the command line, "
+            "python -m wellpath import)",
+        )
+
+
+def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, out: Path) -> None:
+    """Inflate one member, stopping at the size it declared (a lying header cannot make it
+    write more)."""
+    written = 0
+    with zf.open(info) as src, open(out, "wb") as dst:
+        while chunk := src.read(CHUNK_BYTES):
+            written += len(chunk)
+            if written > info.file_size or written > limits.MAX_MEMBER_BYTES:
+                raise BatchRefused(
+                    shown_name(info.filename),
+                    "the file inflates to more than the zip says it holds; the zip is damaged "
+                    "or built to do harm, and was refused",
+                )
+            dst.write(chunk)
+
+
+def _from_zip(
+    archive: Path,
+    workdir: Path,
+    checksums: dict,
+    warnings: list[str],
+    max_inflated: int = limits.MAX_INFLATED_BYTES,
+) -> dict:
     files: dict[str, SourceFile] = {}
     try:
         zf = zipfile.ZipFile(archive)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise BatchRefused(archive.name, "the file is not a readable .zip archive") from exc
     with zf:
+        _zip_limits(archive, zf, max_inflated)
         for info in zf.infolist():
             name = info.filename
             base = PurePosixPath(name).name
@@ -286,7 +435,9 @@ def _from_zip(archive: Path, workdir: Path, checksums: dict, warnings: list[str]
                 continue
             table = _table_for(base)
             if table is None:
-                warnings.append(f"{name}: not a contract table name; the file was ignored")
+                warnings.append(
+                    f"{shown_name(name)}: not a contract table name; the file was ignored"
+                )
                 continue
             out = workdir / f"{table}.zip.csv"
             if table in files:
@@ -294,9 +445,14 @@ def _from_zip(archive: Path, workdir: Path, checksums: dict, warnings: list[str]
                     name, f"the batch holds two files for {table} ({files[table].sent_name} too)"
                 )
             try:
-                with zf.open(info) as src, open(out, "wb") as dst:
-                    shutil.copyfileobj(src, dst, CHUNK_BYTES)
-            except (RuntimeError, NotImplementedError, zipfile.BadZipFile, OSError) as exc:
+                _copy_member(zf, info, out)
+            except (
+                RuntimeError,
+                NotImplementedError,
+                zipfile.BadZipFile,
+                OSError,
+                EOFError,
+            ) as exc:
                 # A password-protected or damaged member, or an unsupported compression.
                 raise BatchRefused(
                     name,
@@ -308,7 +464,7 @@ def _from_zip(archive: Path, workdir: Path, checksums: dict, warnings: list[str]
     return files
 
 
-def _cell(value: object, is_month: bool) -> str:
+def _cell(value: object, is_month: bool, is_id: bool = False) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime) and value.time() != dt.time(0):
@@ -320,51 +476,142 @@ def _cell(value: object, is_month: bool) -> str:
         return f"{value:%Y-%m}" if is_month and value.day == 1 else f"{value:%Y-%m-%d}"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and is_id and abs(value) >= 2**53:
+        # An identifier Excel stored as a floating-point number past 15-16 digits has lost
+        # digits: sent in scientific notation, which the identifier rule refuses.
+        return f"{value:.15E}"
     if isinstance(value, float) and value.is_integer():
         # Excel keeps every number as a float: 3.0 is the whole number 3.
         return str(int(value))
     return str(value)
 
 
-def _from_xlsx(book: Path, workdir: Path, checksums: dict, warnings: list[str]) -> dict:
-    import openpyxl
+XLSX_FIX = "; open the workbook in Excel, check it and save it again, or send CSV files"
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
 
+
+def _merged_ranges(book: Path, sheet_path: str) -> list[str]:
+    """The merged ranges of one sheet, read from its XML (openpyxl's streaming reader does not
+    report them), a chunk at a time."""
+    with zipfile.ZipFile(book) as zf:
+        try:
+            member = zf.open(sheet_path.lstrip("/"))
+        except KeyError:
+            return []
+        found: list[str] = []
+        tail = b""
+        with member:
+            while chunk := member.read(CHUNK_BYTES):
+                text = tail + chunk
+                found += [m.group(1).decode() for m in _MERGE.finditer(text)]
+                tail = text[-200:]
+        return sorted(set(found))
+
+
+def _from_xlsx(book: Path, workdir: Path, checksums: dict, warnings: list[str]) -> dict:
     try:
-        wb = openpyxl.load_workbook(book, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a damaged workbook
-        raise BatchRefused(book.name, f"the workbook cannot be read ({exc})") from exc
+        return _read_xlsx(book, workdir, checksums, warnings)
+    except BatchRefused:
+        raise
+    except Exception as exc:  # openpyxl and defusedxml raise many types for a bad workbook
+        chain, seen = [], exc
+        while seen is not None and len(chain) < 10:  # openpyxl wraps defusedxml's refusal
+            chain.append(type(seen).__name__)
+            seen = seen.__cause__ or seen.__context__
+        if any("Forbidden" in n or "Entities" in n or "DTD" in n for n in chain):
+            raise BatchRefused(
+                book.name,
+                "the workbook declares XML entities (the 'billion laughs' pattern), which "
+                "spreadsheet programs never write; it was refused unread" + XLSX_FIX,
+            ) from exc
+        if isinstance(exc, MemoryError):
+            raise
+        raise BatchRefused(
+            book.name, f"the workbook cannot be read ({escape_controls(str(exc))[:200]})"
+        ) from exc
+
+
+def _read_xlsx(book: Path, workdir: Path, checksums: dict, warnings: list[str]) -> dict:
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
     checksums[book.name] = sha256_file(book)
+    values = openpyxl.load_workbook(book, read_only=True, data_only=True)
+    formulas = openpyxl.load_workbook(book, read_only=True, data_only=False)
     files: dict[str, SourceFile] = {}
     try:
-        for sheet in wb.worksheets:
+        for sheet in values.worksheets:
             table = sheet.title.strip().lower()
             sent_name = f"{book.name} sheet {sheet.title}"
             if table not in contract.TABLES_BY_NAME:
-                warnings.append(f"{sent_name}: not a contract table name; the sheet was ignored")
+                warnings.append(
+                    f"{shown_name(sent_name)}: not a contract table name; the sheet was ignored"
+                )
                 continue
+            if sheet.sheet_state != "visible":
+                what = (
+                    "very hidden (seen only in the VBA editor)"
+                    if sheet.sheet_state == "veryHidden"
+                    else "hidden"
+                )
+                raise BatchRefused(
+                    sent_name,
+                    f"the sheet is {what}; a hidden sheet is never imported: unhide it if it "
+                    "belongs to the batch, or delete it" + XLSX_FIX,
+                )
             if table in files:
                 raise BatchRefused(sent_name, f"the workbook holds two sheets for {table}")
+            merged = _merged_ranges(book, getattr(sheet, "_worksheet_path", ""))
+            if merged:
+                shown = ", ".join(merged[:5]) + (" and more" if len(merged) > 5 else "")
+                raise BatchRefused(
+                    sent_name,
+                    f"cells {shown} are merged; a merged cell leaves the rows under it "
+                    "empty (which would wipe stored values): unmerge them and fill each row"
+                    + XLSX_FIX,
+                )
+            kinds = {c.name: c.kind for c in contract.table(table).columns}
             out = workdir / f"{table}.xlsx.csv"
             with open(out, "w", encoding="utf-8", newline="") as fh:
                 writer = csv.writer(fh)
                 month_cols: set[int] = set()
-                for i, row in enumerate(sheet.iter_rows(values_only=True)):
+                id_cols: set[int] = set()
+                rows = zip(
+                    sheet.iter_rows(values_only=True),
+                    formulas[sheet.title].iter_rows(),
+                    strict=False,
+                )
+                for i, (row, cells) in enumerate(rows):
                     if i == 0:
-                        month_cols = {
-                            j
-                            for j, v in enumerate(row)
-                            if normalise_header(str(v or "")) == "month"
-                        }
+                        names = [normalise_header(str(v or "")) for v in row]
+                        month_cols = {j for j, n in enumerate(names) if n == "month"}
+                        id_cols = {j for j, n in enumerate(names) if kinds.get(n) == "id"}
+                    for j, cell in enumerate(cells):
+                        if getattr(cell, "data_type", None) == "f" and (
+                            j >= len(row) or row[j] is None
+                        ):
+                            raise BatchRefused(
+                                sent_name,
+                                f"cell {get_column_letter(j + 1)}{i + 1} holds a formula "
+                                "without a saved value (the workbook was written by a program "
+                                "that does not calculate formulas), so its value is unknown "
+                                "and would load as empty" + XLSX_FIX,
+                            )
                     if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
                         continue  # Excel's trailing blank rows
-                    writer.writerow([_cell(v, j in month_cols) for j, v in enumerate(row)])
-            files[table] = SourceFile(table, sent_name, out, "xlsx")
+                    writer.writerow(
+                        [_cell(v, j in month_cols, j in id_cols) for j, v in enumerate(row)]
+                    )
+            files[table] = SourceFile(table, sent_name, out, "xlsx", checksum_name=book.name)
     finally:
-        wb.close()
+        values.close()
+        formulas.close()
     return files
 
 
-def prepare(source: Path, workdir: Path) -> PreparedBatch:
+def prepare(
+    source: Path, workdir: Path, max_inflated: int = limits.MAX_INFLATED_BYTES
+) -> PreparedBatch:
     """Find the contract files in `source`, decode them and check their headers.
 
     Raises BatchRefused for anything that must refuse the batch (before any write).
@@ -374,10 +621,14 @@ def prepare(source: Path, workdir: Path) -> PreparedBatch:
     checksums: dict[str, str] = {}
     if not source.exists():
         raise BatchRefused(str(source), "there is no such file or folder")
+    if not source.is_dir():
+        problem = _regular_file_problem(os.stat(source).st_mode)
+        if problem:
+            raise BatchRefused(source.name, problem)
     if source.is_dir():
         files = _from_folder(source, workdir, checksums, warnings)
     elif source.suffix.lower() == ".zip":
-        files = _from_zip(source, workdir, checksums, warnings)
+        files = _from_zip(source, workdir, checksums, warnings, max_inflated)
     elif source.suffix.lower() in (".xlsx", ".xlsm"):
         files = _from_xlsx(source, workdir, checksums, warnings)
     elif source.suffix.lower() == ".csv" and _table_for(source.name):
@@ -398,6 +649,8 @@ def prepare(source: Path, workdir: Path) -> PreparedBatch:
         )
     ordered = {t: files[t] for t in contract.TABLE_NAMES if t in files}
     for f in ordered.values():
+        f.checksum_name = f.checksum_name or f.sent_name
+        f.checksum = checksums.get(f.checksum_name, "")
         _read_header(f)
         _check_header(f, warnings)
     return PreparedBatch(source.name, ordered, checksums, warnings)
