@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from wellpath import contract, formats, labels, stats
+from wellpath import contract, formats, labels, outcomes, stats
 from wellpath.scoring import INSTRUMENTS
 
 #: Waiting (for triage or a first contact) longer than this many days since referral.
@@ -330,54 +330,27 @@ class ReliableChangeBasis:
 
 
 def reliable_change_bases(
-    spread: pd.DataFrame, reliability_overrides: Mapping[str, float] | None = None
-) -> dict[str, ReliableChangeBasis]:
-    """Per instrument: the registry's test-retest reliability (or the user's, for instruments
-    without a published one) and the SD of the service's baselines (mdt_baseline_spread)."""
-    overrides = dict(reliability_overrides or {})
-    out: dict[str, ReliableChangeBasis] = {}
-    for row in spread.itertuples(index=False):
-        code = str(row.instrument)
-        inst = INSTRUMENTS.get(code)
-        if inst is None:
-            continue
-        sd = None if _missing(row.baseline_sd_points) else float(row.baseline_sd_points)
-        out[code] = ReliableChangeBasis(
-            instrument=code,
-            reliability=overrides.get(code, inst.reliability),
-            sd_baseline=sd,
-            higher_is_better=inst.higher_is_better,
-        )
-    return out
-
-
-def paired_reliable_change_bases(
     scores: pd.DataFrame, reliability_overrides: Mapping[str, float] | None = None
 ) -> dict[str, ReliableChangeBasis]:
-    """Per instrument: the registry's (or the user's) reliability and the SD of the PAIRED
-    baselines (people with a baseline and a later form) among `scores` (mdt_scores: the
-    practice's people as on the meeting date), as the Outcomes page judges reliable change
-    (docs/methods.md). Interim: to be replaced by the shared function in wellpath.outcomes."""
+    """Per instrument in `scores` (mdt_scores: the practice's people as on the meeting date):
+    the registry's test-retest reliability (or the user's, for instruments without a
+    published one) and `outcomes.reliable_change_sd` of the PAIRED baselines (people with a
+    baseline and a later form), the one definition the Outcomes page uses too
+    (docs/methods.md, "Reliable change")."""
     overrides = dict(reliability_overrides or {})
     out: dict[str, ReliableChangeBasis] = {}
     if scores.empty:
         return out
     paired = scores[scores["latest_date"] > scores["baseline_date"]]
-    for code in sorted(set(scores["instrument"])):
-        inst = INSTRUMENTS.get(str(code))
+    for code in sorted(set(scores["instrument"].astype(str))):
+        inst = INSTRUMENTS.get(code)
         if inst is None:
             continue
-        rows = paired[paired["instrument"] == code]
-        sd = None
-        if len(rows) >= 2:
-            change = stats.paired_change(
-                rows["baseline_score"].astype(float), rows["latest_score"].astype(float)
-            )
-            sd = None if _missing(change.sd_baseline) else float(change.sd_baseline)
-        out[str(code)] = ReliableChangeBasis(
-            instrument=str(code),
-            reliability=overrides.get(str(code), inst.reliability),
-            sd_baseline=sd,
+        sd = outcomes.reliable_change_sd(paired.loc[paired["instrument"] == code, "baseline_score"])
+        out[code] = ReliableChangeBasis(
+            instrument=code,
+            reliability=overrides.get(code, inst.reliability),
+            sd_baseline=None if math.isnan(sd) else sd,
             higher_is_better=inst.higher_is_better,
         )
     return out

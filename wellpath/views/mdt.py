@@ -145,7 +145,7 @@ def meeting(
         last_meeting_date=last_meeting or meeting_date,
     )
     # Reliable change against the SD of the practice's PAIRED baselines, as on Outcomes.
-    bases = mdt.paired_reliable_change_bases(scores, dict(overrides))
+    bases = mdt.reliable_change_bases(scores, dict(overrides))
     changes = mdt.score_changes(scores, bases, last_meeting)
     flagged = mdt.flag_people(people, changes, meeting_date)
     counts = {f.code: int(sum(f.code in fl for fl in flagged["flags"])) for f in mdt.FLAGS}
