@@ -388,3 +388,29 @@ def test_mdt_and_outcomes_class_the_same_people_the_same_way(db_path, monkeypatc
     assert row["People paired"] == str(len(mdt_classes))
     assert row["Reliable improvement"] == formats.fmt_pct(100 * better / len(mdt_classes))
     st.cache_data.clear()
+
+
+def test_meeting_pack_from_the_views_the_page_shows(db_path, monkeypatch):
+    """The pack holds the page's headline and full list (not the flagged-only screen list),
+    and there is no pack in a rounded scope."""
+    import streamlit as st
+
+    from wellpath.views import mdt as mdt_views
+
+    monkeypatch.setenv("WELLPATH_DB", str(db_path))
+    st.cache_data.clear()
+    filters = Filters(start_date=dt.date(2025, 7, 1), end_date=MEETING)
+    choices = dict(practice_code="A86012", meeting_date=MEETING, last_meeting=LAST_MEETING)
+    head = mdt_views.headline.uncached(FULL_ACCESS, filters, "A86012", MEETING)
+    view = mdt_views.meeting.uncached(FULL_ACCESS, filters, **choices, flagged_only=True)
+    assert len(view.table) == 7 and len(view.download) == 9  # A01 and A10 have no flag
+    made = mdt_views.meeting_pack(head, view, practice_name="West Road", **choices)
+    assert made.content.people is view.download and made.content.headline is head.table
+    assert made.html_name == "mdt-pack-A86012-2026-06-30.html"
+    html = made.html().decode("utf-8")
+    assert "MDT meeting pack: West Road (A86012)" in html and "P-A10" in html
+    assert view.since_heading == "Since the last meeting (2 Jun 2026)"
+    refused = mdt_views.meeting.uncached(PUBLISHABLE, filters, **choices)
+    assert refused.refused and refused.download.empty
+    assert mdt_views.meeting_pack(head, refused, practice_name="West Road", **choices) is None
+    st.cache_data.clear()

@@ -22,6 +22,18 @@ PSEQ_COVERAGE_NAME = "PSEQ follow-up coverage"
 
 
 #: The page's 'How is this worked out?' notes, one per section.
+#: Column widths of the tables on screen (most important columns first in each table).
+CHECK_WIDTHS = {
+    "Check": "medium",
+    "Flagged": "small",
+    "Out of": "small",
+    "Flagged (%)": "small",
+    "Looks at": "medium",
+    "Why it matters": "large",
+}
+PER_TABLE_WIDTHS = {"Table": "medium", "Rows loaded": "medium", "Rows rejected": "medium"}
+BY_RULE_WIDTHS = {"Rule broken": "large", "Rows": "small"}
+
 DEFINITIONS: dict[str, str] = {
     "followup": (
         "**Engaged referrals**: referrals made in the period that were accepted and had at least "
@@ -233,13 +245,15 @@ class Checks:
     table: pd.DataFrame
     referrals: pd.DataFrame | None  # None: not listed for this scope
     note: str = ""
+    as_on: str = ""  # the date the checks are as on
 
 
 @data.cached_view
 def checks(scope: Scope, filters: Filters) -> Checks:
     rows = data.query("dq_consistency_checks", scope, filters, **contract.eligibility_params())
+    as_on = f"As on the report date, {formats.uk_date(filters.report_date)}, unless stated."
     if rows.empty:
-        return Checks(pd.DataFrame(), None)
+        return Checks(pd.DataFrame(), None, as_on=as_on)
     view = quality.checks_view(rows)
     view["Flagged"] = rows["flagged_count"].map(formats.fmt_count).to_numpy()
     view["Out of"] = rows["population_count"].map(formats.fmt_count).to_numpy()
@@ -253,6 +267,7 @@ def checks(scope: Scope, filters: Filters) -> Checks:
             None,
             "The referrals behind these counts are listed only in unrounded views (turn off "
             "'Publishable figures'). * : 1 to 7 referrals, hidden.",
+            as_on,
         )
     practices = data.service_query("practice_list")
     names = dict(zip(practices["practice_code"], practices["practice_name"], strict=True))
@@ -276,7 +291,7 @@ def checks(scope: Scope, filters: Filters) -> Checks:
             "Discharged": found["discharge_date"].map(formats.uk_date),
         }
     )
-    return Checks(view, listed)
+    return Checks(view, listed, as_on=as_on)
 
 
 @dataclass(frozen=True)
@@ -285,6 +300,11 @@ class Completeness:
     titles: dict[str, str] = field(default_factory=dict)
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
     figures: dict[str, go.Figure] = field(default_factory=dict)
+
+    @property
+    def first(self) -> int:
+        """The table chosen at first: referrals when present."""
+        return self.tables.index("referrals") if "referrals" in self.tables else 0
 
 
 @data.cached_view
@@ -317,13 +337,18 @@ def completeness(scope: Scope, filters: Filters) -> Completeness:
 class Freshness:
     table: pd.DataFrame
     warning: str | None
+    caption: str = ""
 
 
 @data.cached_view
 def freshness(scope: Scope, filters: Filters, today: dt.date) -> Freshness:
     rows = data.query("dq_data_freshness", scope, filters, today=today)
+    caption = (
+        "The latest record of each kind on file, per practice, against today "
+        f"({formats.uk_date(today)})."
+    )
     if rows.empty:
-        return Freshness(pd.DataFrame(), None)
+        return Freshness(pd.DataFrame(), None, caption)
     practices = data.service_query("practice_list")
     names = dict(zip(practices["practice_code"], practices["practice_name"], strict=True))
     stale = quality.stale_sources(rows, older_than_days=30)
@@ -334,7 +359,7 @@ def freshness(scope: Scope, filters: Filters, today: dt.date) -> Freshness:
         if len(stale)
         else None
     )
-    return Freshness(quality.freshness_view(rows, names, today), warning)
+    return Freshness(quality.freshness_view(rows, names, today), warning, caption)
 
 
 @dataclass(frozen=True)
@@ -360,7 +385,7 @@ class Batch:
     sentence: str  # markdown, data values escaped
     per_table: pd.DataFrame
     by_rule: pd.DataFrame
-    rejected_csv: bytes | None  # None: not downloadable for this scope
+    rejected: pd.DataFrame | None  # the rejected rows; None: not downloadable for this scope
     rejected_note: str
 
 
@@ -393,7 +418,7 @@ def batch(scope: Scope, filters: Filters, batch_id: str) -> Batch:
             "Rows": by_rule["rows_rejected"].map(lambda v: _rows(v, scope)),
         }
     )
-    csv = None
+    rejected = None
     note = ""
     if len(by_rule):
         full_view = scope.practice_codes is None and not scope.rounded
@@ -403,11 +428,11 @@ def batch(scope: Scope, filters: Filters, batch_id: str) -> Batch:
             else pd.DataFrame()
         )
         if len(rows):
-            csv = formats.csv_bytes(rows.assign(imported_at=rows["imported_at"].astype(str)))
+            rejected = rows.assign(imported_at=rows["imported_at"].astype(str))
         else:
             note = (
                 "The rejected rows themselves may hold patient data and cannot always be tied "
                 "to a practice, so they can be downloaded only with full access, all "
                 "practices and PCNs shown, and 'Publishable figures' off."
             )
-    return Batch(sentence, per_table_view, rule_view, csv, note)
+    return Batch(sentence, per_table_view, rule_view, rejected, note)
