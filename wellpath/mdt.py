@@ -31,8 +31,6 @@ NO_CONTACT_DAYS = 42
 REVIEW_INTERVAL_DAYS = 84
 #: On the caseload for more than this many months.
 LONG_CASELOAD_MONTHS = 18
-#: Average month length, as the schema macro days_to_months uses.
-DAYS_PER_MONTH = 30.4375
 #: "Recently" for discharges to clinical care and triage refusals: days up to the meeting.
 RECENT_DAYS = 31
 #: The default gap between meetings, for the "last meeting date" box.
@@ -160,10 +158,7 @@ def since_date(meeting_date: dt.date, last_meeting_date: dt.date | None) -> dt.d
 # ---------------------------------------------------------------- the flag rules
 
 
-def _missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
+_missing = formats.is_missing
 
 
 def _as_date(value: object) -> dt.date | None:
@@ -222,7 +217,7 @@ def is_review_due(next_review: dt.date | None, meeting_date: dt.date) -> bool:
 def is_long_on_caseload(status: str, caseload_days: object) -> bool:
     if status != "caseload" or _missing(caseload_days):
         return False
-    return float(caseload_days) / DAYS_PER_MONTH > LONG_CASELOAD_MONTHS  # type: ignore[arg-type]
+    return float(caseload_days) / contract.DAYS_PER_MONTH > LONG_CASELOAD_MONTHS  # type: ignore[arg-type]
 
 
 def _is_recent(day: object, meeting_date: dt.date) -> bool:
@@ -648,8 +643,6 @@ def score_movements(changes: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- the headline
 
-SUPPRESSED = formats.SUPPRESSED
-
 
 def _fmt_count(value: object) -> str:
     return formats.fmt_count(value)
@@ -657,8 +650,8 @@ def _fmt_count(value: object) -> str:
 
 def _fmt_stat(value: object, digits: int, suffix: str = "", signed: bool = False) -> str:
     if signed:
-        return formats.fmt_signed(value, digits, suffix, missing=SUPPRESSED)
-    return formats.fmt_number(value, digits, suffix, missing=SUPPRESSED)
+        return formats.fmt_signed(value, digits, suffix, missing=formats.SUPPRESSED)
+    return formats.fmt_number(value, digits, suffix, missing=formats.SUPPRESSED)
 
 
 def headline_table(headline: pd.DataFrame, quarter_start: dt.date) -> pd.DataFrame:
@@ -672,7 +665,7 @@ def headline_table(headline: pd.DataFrame, quarter_start: dt.date) -> pd.DataFra
     def wait(r: Mapping[str, object]) -> str:
         if _missing(r["median_wait_days"]):
             n = r["first_contact_count"]
-            return "no one first seen" if n == 0 else SUPPRESSED
+            return "no one first seen" if n == 0 else formats.SUPPRESSED
         return (
             f"{_fmt_stat(r['median_wait_days'], 1, ' days')} "
             f"({_fmt_count(r['first_contact_count'])} people)"
@@ -680,7 +673,7 @@ def headline_table(headline: pd.DataFrame, quarter_start: dt.date) -> pd.DataFra
 
     def pseq(r: Mapping[str, object]) -> str:
         if _missing(r["pseq_mean_change_points"]):
-            return "no pairs yet" if r["pseq_pair_count"] == 0 else SUPPRESSED
+            return "no pairs yet" if r["pseq_pair_count"] == 0 else formats.SUPPRESSED
         return (
             f"{_fmt_stat(r['pseq_mean_change_points'], 1, ' points', signed=True)} "
             f"({_fmt_stat(r['pseq_mean_baseline_points'], 1)} to "

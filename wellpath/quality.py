@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from wellpath import contract
-from wellpath.scope import uk_date
+from wellpath.formats import uk_date
 
 TABLES: dict[str, str] = {
     "practices": "Practices",

@@ -141,3 +141,11 @@ def test_pdf_prints_with_chromium(tmp_path):
         assert "Pages:" in info
         # landscape A4: 842 x 595 points
         assert re.search(r"Page size:\s+841\.\d+ x 59[45]\.\d+", info), info
+
+
+def test_pack_cells_round_half_up_like_the_screen() -> None:
+    # Python's format rounds half to even (22.5 -> 22, 2.25 -> 2.2); the pack uses
+    # wellpath.formats (half-up), as the page does.
+    assert pack._cell(22.5, 0) == ("23", True)
+    assert pack._cell(2.25, 1) == ("2.3", True)
+    assert pack._cell(1234.5, 0) == ("1,235", True)

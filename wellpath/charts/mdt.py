@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from wellpath import theme
+from wellpath import formats, theme
 from wellpath.mdt import DETERIORATED, IMPROVED, RELIABLE_LABELS
 
 RELIABLE_COLOURS = {
@@ -92,7 +92,7 @@ def pseq_change(changes: pd.DataFrame, period: str, threshold_points: float | No
                 y=[sign * threshold_points, 60 + sign * threshold_points],
                 mode="lines",
                 line={"color": theme.NHS_SECONDARY_TEXT, "width": 1, "dash": "dot"},
-                name=f"Reliable change: more than {threshold_points:.1f} points",
+                name=f"Reliable change: more than {formats.fmt_number(threshold_points, 1)} points",
                 showlegend=sign == 1,
                 hoverinfo="skip",
             )
