@@ -16,7 +16,7 @@ scope, filters = ui.page_header(
 )
 
 
-def widths(sizes: dict[str, str]) -> dict[str, object]:
+def widths(sizes: dict[str, str | int]) -> dict[str, object]:
     return {name: st.column_config.TextColumn(width=size) for name, size in sizes.items()}
 
 
@@ -30,7 +30,7 @@ if follow.figure is None:
     ui.no_data("No engaged referrals with questionnaires for these filters and this period.")
 else:
     st.plotly_chart(follow.figure, width="stretch")
-    st.dataframe(follow.table, hide_index=True, width="stretch")
+    st.dataframe(follow.table, hide_index=True, column_config=widths(views.FOLLOWUP_WIDTHS))
     ui.download(follow.table, "questionnaire_coverage.csv")
 ui.definition(
     views.DEFINITIONS["followup"], queries=["dq_followup_coverage", "baseline_followup_coverage"]
@@ -49,7 +49,7 @@ else:
         width="stretch",
         column_config=widths(views.CHECK_WIDTHS),
     )
-    ui.download(found.table, "consistency_checks.csv")
+    ui.download(found.download, "consistency_checks.csv")
     if found.note:
         st.caption(found.note)
     if found.referrals is not None:
@@ -103,7 +103,7 @@ if fresh.table.empty:
 else:
     if fresh.warning:
         st.warning(fresh.warning, icon=":material/schedule:")
-    st.dataframe(fresh.table, hide_index=True, width="stretch")
+    st.dataframe(fresh.table, hide_index=True, column_config=widths(views.FRESHNESS_WIDTHS))
     ui.download(fresh.table, "data_freshness.csv")
 ui.definition(views.DEFINITIONS["freshness"], queries=["dq_data_freshness"])
 

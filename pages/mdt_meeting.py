@@ -69,13 +69,9 @@ with st.expander("Reliable change: the reliability and spread used"):
         value = st.number_input(label, key=f"mdt_reliability_{code}", **views.RELIABILITY_INPUT)
         if value is not None:
             overrides[code] = float(value)
-    view = views.meeting(
-        scope,
-        filters,
-        **choices,
-        overrides=tuple(sorted(overrides.items())),
-        flagged_only=st.session_state.get("mdt_flagged_only", False),
-    )
+    flagged_only = st.session_state.get("mdt_flagged_only", False)
+    overrides = tuple(sorted(overrides.items()))
+    view = views.meeting(scope, filters, **choices, overrides=overrides, flagged_only=flagged_only)
     st.dataframe(view.bases, hide_index=True)
 
 for column, figure in zip(st.columns(2), view.figures, strict=False):
@@ -90,16 +86,16 @@ st.markdown(view.summary)
 st.toggle("Only people with a flag", key="mdt_flagged_only")
 with st.expander("What the flags mean", expanded=True):
     st.table(view.legend.set_index("Flag"))
+column = st.column_config.Column
+pin = views.LIST_PINNED
 config = {
-    c: st.column_config.Column(help=views.LIST_HELP[c], width=views.LIST_WIDTHS.get(c, "small"))
-    for c in view.table.columns
+    c: column(help=views.LIST_HELP[c], width=w, pinned=c in pin)
+    for c, w in views.LIST_WIDTHS.items()
 }
-for name in views.LIST_DATES:
-    config[name] = st.column_config.DateColumn(help=views.LIST_HELP[name], format="D MMM YYYY")
 if view.table.empty:
     ui.no_data("No one from this practice is waiting or on the caseload on this date.")
 else:
-    st.dataframe(view.table, hide_index=True, width="stretch", column_config=config)
+    st.dataframe(view.table, hide_index=True, column_config=config, placeholder=formats.NO_DATA)
     ui.download(view.download, f"mdt-list-{stamp}.csv")
 st.caption(views.NO_NOTES_CAPTION)
 ui.definition(views.LIST_DEFINITION, queries=list(views.LIST_QUERIES))

@@ -168,12 +168,12 @@ def table_html(frame: pd.DataFrame, css_class: str = "", empty: str = "None.") -
 def _score_text(latest: object, change: object, reliable: object, digits: int) -> str:
     if formats.is_missing(latest):
         return ""
-    text = f"{float(latest):.{digits}f}"  # type: ignore[arg-type]
+    text = formats.fmt_number(latest, digits)
     if formats.is_missing(change):
         return f"{text} (baseline only)"
     judged = not formats.is_missing(reliable) and reliable != RELIABLE_LABELS[None]
     verdict = f", {str(reliable).lower()}" if judged else ""
-    return f"{text} ({float(change):+.{digits}f}{verdict})"  # type: ignore[arg-type]
+    return f"{text} ({formats.fmt_signed(change, digits)}{verdict})"
 
 
 def compact_list(table: pd.DataFrame) -> pd.DataFrame:

@@ -414,3 +414,30 @@ def test_meeting_pack_from_the_views_the_page_shows(db_path, monkeypatch):
     assert refused.refused and refused.download.empty
     assert mdt_views.meeting_pack(head, refused, practice_name="West Road", **choices) is None
     st.cache_data.clear()
+
+
+def test_part_month_marked_and_list_fits(con):
+    """A meeting before the month's end makes its month a part month (paler bar, no point
+    on the line); the list's screen columns fit the ~980 px of page at 1440 px."""
+    from wellpath.charts import mdt as mdt_charts
+    from wellpath.views import mdt as mdt_views
+
+    meeting = dt.date(2026, 6, 29)
+    months = run(
+        con,
+        "mdt_referrals_by_month",
+        practice_code="A86012",
+        meeting_date=meeting,
+        from_date=mdt.chart_from_date(meeting),
+    )
+    assert months["is_whole_month"].tolist() == [True] * 11 + [False]
+    fig = mdt_charts.referrals_by_month(months, "West Road", "#005EB8", "Jul 2025 to Jun 2026")
+    bars, line = fig.data[0], fig.data[1]
+    assert list(bars.marker.opacity) == [1.0] * 11 + [0.4]
+    assert len(line.x) == 11 and "paler bar" in fig.layout.title.text
+    whole = run(con, "mdt_referrals_by_month", practice_code="A86012", meeting_date=MEETING,
+                from_date=mdt.chart_from_date(MEETING))  # fmt: skip
+    assert whole["is_whole_month"].all()  # 30 Jun is the month's last day
+    assert set(mdt_views.LIST_WIDTHS) == set(mdt_views.SCREEN_COLUMNS)
+    assert sum(mdt_views.LIST_WIDTHS.values()) <= 980
+    assert all(mdt_views.LIST_HELP[c] for c in mdt_views.SCREEN_COLUMNS)

@@ -109,8 +109,8 @@ def test_compact_list_folds_scores_and_weeks():
     table = pack.compact_list(content().people)
     row = table.iloc[0]
     assert row["Status"] == "On the caseload, 19 weeks"
-    assert row["PSEQ latest (change)"] == "18 (-12, reliably worse)"
-    assert row["Wellbeing latest (change)"] == "SWEMWBS 19.2 (+0.0)"
+    assert row["PSEQ latest (change)"] == "18 (\u221212, reliably worse)"  # true minus (formats)
+    assert row["Wellbeing latest (change)"] == "SWEMWBS 19.3 (0.0)"  # 19.25 half-up; no sign on 0
     assert row["Goals open / achieved"] == "1 / 0"
 
 

@@ -23,15 +23,24 @@ PSEQ_COVERAGE_NAME = "PSEQ follow-up coverage"
 
 #: The page's 'How is this worked out?' notes, one per section.
 #: Column widths of the tables on screen (most important columns first in each table).
-CHECK_WIDTHS = {
-    "Check": "medium",
-    "Flagged": "small",
-    "Out of": "small",
-    "Flagged (%)": "small",
-    "Looks at": "medium",
-    "Why it matters": "large",
+CHECK_WIDTHS = {"Check": 330, "Flagged": 70, "Out of": 65, "Flagged (%)": 85, "Why it matters": 430}
+#: The follow-up table's widths (about 980 px of page at 1440 px with the sidebar open).
+FOLLOWUP_WIDTHS = {
+    "Questionnaire": 120,
+    "Engaged referrals": 85,
+    "With a baseline": 85,
+    "Baseline (%)": 85,
+    "With a follow-up": 90,
+    "Baselines followed up (%)": 105,
+    "Discharged without follow-up": 120,
+    "Incomplete forms": 90,
 }
 PER_TABLE_WIDTHS = {"Table": "medium", "Rows loaded": "medium", "Rows rejected": "medium"}
+#: Freshness: the practice, then one column per table (latest date and how long ago).
+FRESHNESS_WIDTHS = {"Practice": 260} | {
+    name: 150
+    for name in ("Referrals", "Contacts", "Questionnaires", "Healthcare use", "Prescriptions")
+}
 BY_RULE_WIDTHS = {"Rule broken": "large", "Rows": "small"}
 
 DEFINITIONS: dict[str, str] = {
@@ -39,7 +48,8 @@ DEFINITIONS: dict[str, str] = {
         "**Engaged referrals**: referrals made in the period that were accepted and had at least "
         "one attended contact by the report date. **Baseline**: the first complete form of that "
         "questionnaire in the referral. **Follow-up**: a later complete form (on a later day), "
-        "up to the report date. **Engaged referrals followed up (%)** is a different figure from "
+        "up to the report date. **Baselines followed up (%)**: of the engaged referrals with a "
+        "baseline, the share with a follow-up; a different figure from "
         "the headline's **PSEQ follow-up coverage** (the Outcomes page's: baselines dated in the "
         "period), so it has a different name. A form is **complete** when every item is answered "
         "or a total is given; **incomplete forms** are not scored and count as neither a baseline "
@@ -49,7 +59,7 @@ DEFINITIONS: dict[str, str] = {
     ),
     "checks": (
         "Each check looks at a group of referrals in scope (the **Out of** column, described "
-        "under **Looks at**) and flags those that are probably recorded incompletely or wrongly, "
+        "under **Looks at** in the download) and flags those that are probably recorded incompletely or wrongly, "
         "including records in two tables that contradict each other. The report date is the end "
         "of the period. A contact means any contact recorded (attended, did not attend or "
         "cancelled), except where a check says *attended*. Eligibility follows the pilot: adults "
@@ -227,7 +237,7 @@ def followup(scope: Scope, filters: Filters) -> FollowUp:
                 for n, d in zip(rows["baseline_count"], rows["engaged_count"], strict=True)
             ],
             "With a follow-up": rows["followup_count"].map(formats.fmt_count),
-            "Engaged referrals followed up (%)": [
+            "Baselines followed up (%)": [
                 _pct_text(n, d, scope)
                 for n, d in zip(rows["followup_count"], rows["baseline_count"], strict=True)
             ],
@@ -242,10 +252,11 @@ def followup(scope: Scope, filters: Filters) -> FollowUp:
 
 @dataclass(frozen=True)
 class Checks:
-    table: pd.DataFrame
+    table: pd.DataFrame  # on screen: "Looks at" is in the download
     referrals: pd.DataFrame | None  # None: not listed for this scope
     note: str = ""
     as_on: str = ""  # the date the checks are as on
+    download: pd.DataFrame = field(default_factory=pd.DataFrame)  # every column
 
 
 @data.cached_view
@@ -263,11 +274,12 @@ def checks(scope: Scope, filters: Filters) -> Checks:
     ]
     if scope.rounded:
         return Checks(
-            view,
+            view.drop(columns="Looks at"),
             None,
             "The referrals behind these counts are listed only in unrounded views (turn off "
             "'Publishable figures'). * : 1 to 7 referrals, hidden.",
             as_on,
+            view,
         )
     practices = data.service_query("practice_list")
     names = dict(zip(practices["practice_code"], practices["practice_name"], strict=True))
@@ -291,7 +303,7 @@ def checks(scope: Scope, filters: Filters) -> Checks:
             "Discharged": found["discharge_date"].map(formats.uk_date),
         }
     )
-    return Checks(view, listed, as_on=as_on)
+    return Checks(view.drop(columns="Looks at"), listed, as_on=as_on, download=view)
 
 
 @dataclass(frozen=True)

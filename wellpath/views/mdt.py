@@ -25,29 +25,53 @@ REFUSED = (
     "rounded to the nearest 5."
 )
 
-#: The list's columns on screen, most important first (the download has them all).
+#: Widths of the headline's columns on screen.
+HEADLINE_WIDTHS = {"Measure": "large", "This practice": "medium", "Whole service": "medium"}
+
+#: The list's columns on screen, most important first, folded as in the pack (status with
+#: weeks, PSEQ as "latest (change, reliable?)") so that they fit at 1440 px; the wellbeing
+#: score is in the pack and the download, which has every column of mdt.LIST_COLUMNS.
 SCREEN_COLUMNS = (
     "Pseudonym",
     "Flags",
     "Status",
-    "Weeks waiting",
-    "Weeks on caseload",
     "Last contact",
     "Next review due",
-    "PSEQ change",
-    "PSEQ reliable?",
-    "Wellbeing change",
-    "Wellbeing reliable?",
+    "PSEQ latest (change)",
     "Link worker",
 )
+#: Widths on screen in pixels (about 980 px of page at 1440 px with the sidebar open).
+LIST_WIDTHS = {
+    "Pseudonym": 80,
+    "Flags": 250,  # several flags are cut at the edge: all of them in the pack and download
+    "Status": 165,
+    "Last contact": 88,
+    "Next review due": 102,
+    "PSEQ latest (change)": 175,
+    "Link worker": 110,
+}
+
+LIST_PINNED = ("Pseudonym", "Flags")  # stays in view when the table is scrolled sideways
+LIST_HELP = dict(mdt.LIST_COLUMNS) | {
+    "Status": "Where the person is on the meeting date, with whole weeks waiting (not yet "
+    "seen) or on the caseload (from the first contact).",
+    "PSEQ latest (change)": "Latest Pain Self-Efficacy score (0-60, higher is better), its "
+    "change from the baseline in points and whether that change is reliable.",
+    "Wellbeing latest (change)": "Latest wellbeing score (SWEMWBS as the metric score), its "
+    "change from the baseline and whether it is reliable (not assessed where no test-retest "
+    "reliability is published).",
+}
+#: Columns holding dates, in any of the page's tables (shown as 3 Apr 2025).
+DATE_COLUMNS = ("Referred", "Date", "Latest form", "Last contact", "Next review due")
 
 
-#: Widths of the headline's columns on screen.
-HEADLINE_WIDTHS = {"Measure": "large", "This practice": "medium", "Whole service": "medium"}
-#: Widths of the list's columns on screen (others small), and their help from LIST_COLUMNS.
-LIST_WIDTHS = {"Pseudonym": "small", "Flags": "large", "Status": "medium", "Link worker": "small"}
-LIST_HELP = {name: mdt.LIST_COLUMNS[name] for name in SCREEN_COLUMNS}
-LIST_DATES = ("Last contact", "Next review due")
+def _uk_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its date columns as UK dates (3 Apr 2025), for the screen and pack."""
+    out = frame.copy()
+    for name in set(DATE_COLUMNS) & set(out.columns):
+        out[name] = out[name].map(lambda d: formats.uk_date(d) or None)
+    return out
+
 
 #: Page text, kept beside the figures it describes.
 RELIABLE_CHANGE_TEXT = mdt.RELIABLE_CHANGE_TEXT
@@ -252,14 +276,17 @@ def meeting(
     since = {}
     if last_meeting is not None:
         since = {
-            "new_referrals": mdt.new_referrals(people, last_meeting, meeting_date),
-            "closures": mdt.closures(people, last_meeting, meeting_date),
-            "movements": mdt.score_movements(changes),
+            "new_referrals": _uk_dates(mdt.new_referrals(people, last_meeting, meeting_date)),
+            "closures": _uk_dates(mdt.closures(people, last_meeting, meeting_date)),
+            "movements": _uk_dates(mdt.score_movements(changes)),
         }
     if last_meeting is not None:
         since["since_heading"] = f"Since the last meeting ({formats.uk_date(last_meeting)})"
     return Meeting(
-        table=shown[list(SCREEN_COLUMNS)].reset_index(drop=True),
+        # "" (no score yet, no worker) shows as the page's dash for no data
+        table=_uk_dates(
+            pack.compact_list(shown).reindex(columns=list(SCREEN_COLUMNS)).replace("", None)
+        ),
         download=full,
         summary=summary,
         legend=legend,
