@@ -277,7 +277,7 @@ def checks(scope: Scope, filters: Filters) -> Checks:
             view.drop(columns="Looks at"),
             None,
             "The referrals behind these counts are listed only in unrounded views (turn off "
-            "'Publishable figures'). * : 1 to 7 referrals, hidden.",
+            "'Publishable figures'). * : a count from 1 to 7, hidden.",
             as_on,
             view,
         )
