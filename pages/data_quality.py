@@ -7,15 +7,18 @@ import datetime as dt
 
 import streamlit as st
 
-from wellpath import formats, ui
+from wellpath import ui
 from wellpath.views import data_quality as views
 
 scope, filters = ui.page_header(
     "Data quality",
     "records of the practices, conditions and link workers chosen in the sidebar",
 )
-today = dt.date.today()
-text = st.column_config.TextColumn
+
+
+def widths(sizes: dict[str, str | int]) -> dict[str, object]:
+    return {name: st.column_config.TextColumn(width=size) for name, size in sizes.items()}
+
 
 for col, metric in zip(st.columns(4), views.headline(scope, filters).metrics, strict=True):
     col.metric(metric.label, metric.value, help=metric.help or None)
@@ -27,7 +30,7 @@ if follow.figure is None:
     ui.no_data("No engaged referrals with questionnaires for these filters and this period.")
 else:
     st.plotly_chart(follow.figure, width="stretch")
-    st.dataframe(follow.table, hide_index=True, width="stretch")
+    st.dataframe(follow.table, hide_index=True, column_config=widths(views.FOLLOWUP_WIDTHS))
     ui.download(follow.table, "questionnaire_coverage.csv")
 ui.definition(
     views.DEFINITIONS["followup"], queries=["dq_followup_coverage", "baseline_followup_coverage"]
@@ -35,8 +38,8 @@ ui.definition(
 
 # 2. Consistency checks.
 st.header("Records to check")
-st.caption(f"As on the report date, {formats.uk_date(filters.report_date)}, unless stated.")
 found = views.checks(scope, filters)
+st.caption(found.as_on)
 if found.table.empty:
     ui.no_data()
 else:
@@ -44,16 +47,9 @@ else:
         found.table,
         hide_index=True,
         width="stretch",
-        column_config={
-            "Check": text(width="medium"),
-            "Flagged": text(width="small"),
-            "Out of": text(width="small"),
-            "Flagged (%)": text(width="small"),
-            "Looks at": text(width="medium"),
-            "Why it matters": text(width="large"),
-        },
+        column_config=widths(views.CHECK_WIDTHS),
     )
-    ui.download(found.table, "consistency_checks.csv")
+    ui.download(found.download, "consistency_checks.csv")
     if found.note:
         st.caption(found.note)
     if found.referrals is not None:
@@ -76,7 +72,7 @@ else:
     chosen = st.selectbox(
         "Table",
         complete.tables,
-        index=complete.tables.index("referrals") if "referrals" in complete.tables else 0,
+        index=complete.first,
         format_func=lambda t: complete.titles[t],
         key="dq_table",
     )
@@ -100,17 +96,14 @@ ui.definition(views.DEFINITIONS["completeness"], queries=["dq_field_completeness
 
 # 4. Freshness.
 st.header("How up to date the data is")
-st.caption(
-    "The latest record of each kind on file, per practice, against today "
-    f"({formats.uk_date(today)})."
-)
-fresh = views.freshness(scope, filters, today=today)
+fresh = views.freshness(scope, filters, today=dt.date.today())
+st.caption(fresh.caption)
 if fresh.table.empty:
     ui.no_data("No practices match these filters.")
 else:
     if fresh.warning:
         st.warning(fresh.warning, icon=":material/schedule:")
-    st.dataframe(fresh.table, hide_index=True, width="stretch")
+    st.dataframe(fresh.table, hide_index=True, column_config=widths(views.FRESHNESS_WIDTHS))
     ui.download(fresh.table, "data_freshness.csv")
 ui.definition(views.DEFINITIONS["freshness"], queries=["dq_data_freshness"])
 
@@ -129,11 +122,7 @@ else:
     st.dataframe(
         batch.per_table,
         hide_index=True,
-        column_config={
-            "Table": text(width="medium"),
-            "Rows loaded": text(width="medium"),
-            "Rows rejected": text(width="medium"),
-        },
+        column_config=widths(views.PER_TABLE_WIDTHS),
     )
     ui.download(batch.per_table, "import_rows_per_table.csv")
     st.subheader("Rejected rows by rule")
@@ -144,18 +133,12 @@ else:
             batch.by_rule,
             hide_index=True,
             width="stretch",
-            column_config={"Rule broken": text(width="large"), "Rows": text(width="small")},
+            column_config=widths(views.BY_RULE_WIDTHS),
         )
         ui.download(batch.by_rule, "rejections_by_rule.csv")
-    if batch.rejected_csv is not None:
-        st.download_button(
-            "Download the rejected rows with their reasons (CSV)",
-            batch.rejected_csv,
-            file_name="rejected_rows.csv",
-            mime="text/csv",
-            key="download-rejected-rows",
-            icon=":material/download:",
-        )
+    if batch.rejected is not None:
+        label = "Download the rejected rows with their reasons (CSV)"
+        ui.download(batch.rejected, "rejected_rows.csv", label=label)
     elif batch.rejected_note:
         st.caption(batch.rejected_note)
 ui.definition(

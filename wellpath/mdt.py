@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from wellpath import contract, formats, labels, stats
+from wellpath import contract, formats, labels, outcomes, stats
 from wellpath.scoring import INSTRUMENTS
 
 #: Waiting (for triage or a first contact) longer than this many days since referral.
@@ -31,8 +31,6 @@ NO_CONTACT_DAYS = 42
 REVIEW_INTERVAL_DAYS = 84
 #: On the caseload for more than this many months.
 LONG_CASELOAD_MONTHS = 18
-#: Average month length, as the schema macro days_to_months uses.
-DAYS_PER_MONTH = 30.4375
 #: "Recently" for discharges to clinical care and triage refusals: days up to the meeting.
 RECENT_DAYS = 31
 #: The default gap between meetings, for the "last meeting date" box.
@@ -160,10 +158,7 @@ def since_date(meeting_date: dt.date, last_meeting_date: dt.date | None) -> dt.d
 # ---------------------------------------------------------------- the flag rules
 
 
-def _missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
+_missing = formats.is_missing
 
 
 def _as_date(value: object) -> dt.date | None:
@@ -222,7 +217,7 @@ def is_review_due(next_review: dt.date | None, meeting_date: dt.date) -> bool:
 def is_long_on_caseload(status: str, caseload_days: object) -> bool:
     if status != "caseload" or _missing(caseload_days):
         return False
-    return float(caseload_days) / DAYS_PER_MONTH > LONG_CASELOAD_MONTHS  # type: ignore[arg-type]
+    return float(caseload_days) / contract.DAYS_PER_MONTH > LONG_CASELOAD_MONTHS  # type: ignore[arg-type]
 
 
 def _is_recent(day: object, meeting_date: dt.date) -> bool:
@@ -330,54 +325,27 @@ class ReliableChangeBasis:
 
 
 def reliable_change_bases(
-    spread: pd.DataFrame, reliability_overrides: Mapping[str, float] | None = None
-) -> dict[str, ReliableChangeBasis]:
-    """Per instrument: the registry's test-retest reliability (or the user's, for instruments
-    without a published one) and the SD of the service's baselines (mdt_baseline_spread)."""
-    overrides = dict(reliability_overrides or {})
-    out: dict[str, ReliableChangeBasis] = {}
-    for row in spread.itertuples(index=False):
-        code = str(row.instrument)
-        inst = INSTRUMENTS.get(code)
-        if inst is None:
-            continue
-        sd = None if _missing(row.baseline_sd_points) else float(row.baseline_sd_points)
-        out[code] = ReliableChangeBasis(
-            instrument=code,
-            reliability=overrides.get(code, inst.reliability),
-            sd_baseline=sd,
-            higher_is_better=inst.higher_is_better,
-        )
-    return out
-
-
-def paired_reliable_change_bases(
     scores: pd.DataFrame, reliability_overrides: Mapping[str, float] | None = None
 ) -> dict[str, ReliableChangeBasis]:
-    """Per instrument: the registry's (or the user's) reliability and the SD of the PAIRED
-    baselines (people with a baseline and a later form) among `scores` (mdt_scores: the
-    practice's people as on the meeting date), as the Outcomes page judges reliable change
-    (docs/methods.md). Interim: to be replaced by the shared function in wellpath.outcomes."""
+    """Per instrument in `scores` (mdt_scores: the practice's people as on the meeting date):
+    the registry's test-retest reliability (or the user's, for instruments without a
+    published one) and `outcomes.reliable_change_sd` of the PAIRED baselines (people with a
+    baseline and a later form), the one definition the Outcomes page uses too
+    (docs/methods.md, "Reliable change")."""
     overrides = dict(reliability_overrides or {})
     out: dict[str, ReliableChangeBasis] = {}
     if scores.empty:
         return out
     paired = scores[scores["latest_date"] > scores["baseline_date"]]
-    for code in sorted(set(scores["instrument"])):
-        inst = INSTRUMENTS.get(str(code))
+    for code in sorted(set(scores["instrument"].astype(str))):
+        inst = INSTRUMENTS.get(code)
         if inst is None:
             continue
-        rows = paired[paired["instrument"] == code]
-        sd = None
-        if len(rows) >= 2:
-            change = stats.paired_change(
-                rows["baseline_score"].astype(float), rows["latest_score"].astype(float)
-            )
-            sd = None if _missing(change.sd_baseline) else float(change.sd_baseline)
-        out[str(code)] = ReliableChangeBasis(
-            instrument=str(code),
-            reliability=overrides.get(str(code), inst.reliability),
-            sd_baseline=sd,
+        sd = outcomes.reliable_change_sd(paired.loc[paired["instrument"] == code, "baseline_score"])
+        out[code] = ReliableChangeBasis(
+            instrument=code,
+            reliability=overrides.get(code, inst.reliability),
+            sd_baseline=None if math.isnan(sd) else sd,
             higher_is_better=inst.higher_is_better,
         )
     return out
@@ -675,8 +643,6 @@ def score_movements(changes: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- the headline
 
-SUPPRESSED = formats.SUPPRESSED
-
 
 def _fmt_count(value: object) -> str:
     return formats.fmt_count(value)
@@ -684,8 +650,8 @@ def _fmt_count(value: object) -> str:
 
 def _fmt_stat(value: object, digits: int, suffix: str = "", signed: bool = False) -> str:
     if signed:
-        return formats.fmt_signed(value, digits, suffix, missing=SUPPRESSED)
-    return formats.fmt_number(value, digits, suffix, missing=SUPPRESSED)
+        return formats.fmt_signed(value, digits, suffix, missing=formats.SUPPRESSED)
+    return formats.fmt_number(value, digits, suffix, missing=formats.SUPPRESSED)
 
 
 def headline_table(headline: pd.DataFrame, quarter_start: dt.date) -> pd.DataFrame:
@@ -699,7 +665,7 @@ def headline_table(headline: pd.DataFrame, quarter_start: dt.date) -> pd.DataFra
     def wait(r: Mapping[str, object]) -> str:
         if _missing(r["median_wait_days"]):
             n = r["first_contact_count"]
-            return "no one first seen" if n == 0 else SUPPRESSED
+            return "no one first seen" if n == 0 else formats.SUPPRESSED
         return (
             f"{_fmt_stat(r['median_wait_days'], 1, ' days')} "
             f"({_fmt_count(r['first_contact_count'])} people)"
@@ -707,7 +673,7 @@ def headline_table(headline: pd.DataFrame, quarter_start: dt.date) -> pd.DataFra
 
     def pseq(r: Mapping[str, object]) -> str:
         if _missing(r["pseq_mean_change_points"]):
-            return "no pairs yet" if r["pseq_pair_count"] == 0 else SUPPRESSED
+            return "no pairs yet" if r["pseq_pair_count"] == 0 else formats.SUPPRESSED
         return (
             f"{_fmt_stat(r['pseq_mean_change_points'], 1, ' points', signed=True)} "
             f"({_fmt_stat(r['pseq_mean_baseline_points'], 1)} to "

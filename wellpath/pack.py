@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from wellpath import theme
+from wellpath import formats, theme
 from wellpath.mdt import FLAGS, RELIABLE_LABELS
-from wellpath.scope import uk_date
 
 CHROMIUM = os.environ.get("WELLPATH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -120,26 +119,20 @@ dl.legend dd {{ margin: 0; }}
 """
 
 
-def _is_missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
 def _cell(value: object, digits: int) -> tuple[str, bool]:
     """Display text for a table cell, and whether it is a number (right-aligned)."""
-    if _is_missing(value):
+    if formats.is_missing(value):
         return "", False
     if isinstance(value, pd.Timestamp):
-        return uk_date(value.date()), False
+        return formats.uk_date(value.date()), False
     if isinstance(value, dt.date):
-        return uk_date(value), False
+        return formats.uk_date(value), False
     if isinstance(value, bool):
         return ("Yes" if value else "No"), False
     if isinstance(value, int):
         return f"{value:,}", True
     if isinstance(value, float):
-        return f"{value:,.{digits}f}", True
+        return formats.fmt_number(value, digits), True  # half-up, as on screen
     return str(value), False
 
 
@@ -173,14 +166,14 @@ def table_html(frame: pd.DataFrame, css_class: str = "", empty: str = "None.") -
 
 
 def _score_text(latest: object, change: object, reliable: object, digits: int) -> str:
-    if _is_missing(latest):
+    if formats.is_missing(latest):
         return ""
-    text = f"{float(latest):.{digits}f}"  # type: ignore[arg-type]
-    if _is_missing(change):
+    text = formats.fmt_number(latest, digits)
+    if formats.is_missing(change):
         return f"{text} (baseline only)"
-    judged = not _is_missing(reliable) and reliable != RELIABLE_LABELS[None]
+    judged = not formats.is_missing(reliable) and reliable != RELIABLE_LABELS[None]
     verdict = f", {str(reliable).lower()}" if judged else ""
-    return f"{text} ({float(change):+.{digits}f}{verdict})"  # type: ignore[arg-type]
+    return f"{text} ({formats.fmt_signed(change, digits)}{verdict})"
 
 
 def compact_list(table: pd.DataFrame) -> pd.DataFrame:
@@ -189,9 +182,9 @@ def compact_list(table: pd.DataFrame) -> pd.DataFrame:
     score as "latest (change, reliable?)"."""
     rows = []
     for r in table.to_dict("records"):
-        weeks = r["Weeks waiting"] if not _is_missing(r["Weeks waiting"]) else None
+        weeks = r["Weeks waiting"] if not formats.is_missing(r["Weeks waiting"]) else None
         weeks = weeks if weeks is not None else r["Weeks on caseload"]
-        status = r["Status"] + ("" if _is_missing(weeks) else f", {int(weeks)} weeks")
+        status = r["Status"] + ("" if formats.is_missing(weeks) else f", {int(weeks)} weeks")
         wellbeing = _score_text(
             r["Wellbeing latest"], r["Wellbeing change"], r["Wellbeing reliable?"], 1
         )
@@ -249,7 +242,7 @@ def _css_string(text: str) -> str:
 def made_line(made: dt.datetime, made_by: str | None) -> str:
     """'Made by USER on 3 Apr 2025 at 14:05' (or 'Made on ...' when no user is known)."""
     who = f" by {made_by.strip()}" if made_by and made_by.strip() else ""
-    return f"Made{who} on {uk_date(made.date())} at {made:%H:%M}"
+    return f"Made{who} on {formats.uk_date(made.date())} at {made:%H:%M}"
 
 
 def footer_css(made: dt.datetime, made_by: str | None) -> str:
@@ -264,7 +257,9 @@ def build_html(content: PackContent, made_by: str | None = None) -> str:
     printed in the footer of every page with the time the pack was made."""
     title = f"MDT meeting pack: {content.practice_name}"
     last = (
-        f" · last meeting {uk_date(content.last_meeting_date)}" if content.last_meeting_date else ""
+        f" · last meeting {formats.uk_date(content.last_meeting_date)}"
+        if content.last_meeting_date
+        else ""
     )
     made = content.generated_at or dt.datetime.now()
     notes = "".join(f"<p class='meta'>{html.escape(n)}</p>" for n in content.notes)
@@ -273,14 +268,18 @@ def build_html(content: PackContent, made_by: str | None = None) -> str:
         for i, fig in enumerate(content.figures)
     )
     flagged = int((content.people.get("Flags", pd.Series(dtype=str)).fillna("") != "").sum())
-    since = uk_date(content.last_meeting_date) if content.last_meeting_date else "the last meeting"
+    since = (
+        formats.uk_date(content.last_meeting_date)
+        if content.last_meeting_date
+        else "the last meeting"
+    )
     parts = [
         "<!DOCTYPE html>",
         "<html lang='en-GB'><head><meta charset='utf-8'>",
-        f"<title>{html.escape(title)} · {uk_date(content.meeting_date)}</title>",
+        f"<title>{html.escape(title)} · {formats.uk_date(content.meeting_date)}</title>",
         f"<style>{CSS}\n{footer_css(made, made_by)}</style></head><body>",
         f"<h1>{html.escape(title)} ({html.escape(content.practice_code)})</h1>",
-        f"<p class='meta'><strong>Meeting date: {uk_date(content.meeting_date)}</strong>{last}"
+        f"<p class='meta'><strong>Meeting date: {formats.uk_date(content.meeting_date)}</strong>{last}"
         f" · period: {html.escape(content.period_label)}"
         f" · {html.escape('m' + made_line(made, made_by)[1:])}</p>",
         f"<div class='notice'><strong>For the practice team only.</strong> {FOOTER_TEXT} "

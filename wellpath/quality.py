@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from wellpath import contract
-from wellpath.scope import uk_date
+from wellpath.formats import uk_date
 
 TABLES: dict[str, str] = {
     "practices": "Practices",
@@ -25,6 +25,8 @@ TABLES: dict[str, str] = {
     "assessments": "Questionnaires",
     "healthcare_use": "Healthcare use",
     "prescriptions": "Prescriptions",
+    "practice_engagement": "Practice engagement",
+    "stories": "Stories",
 }
 
 # Fields the contract requires (or fills with a default): always complete once loaded, since
@@ -204,11 +206,8 @@ def freshness_view(
             return "none"
         latest_date = pd.Timestamp(latest).date()
         ago = int(days) if days is not None and not pd.isna(days) else (today - latest_date).days
-        return (
-            f"{uk_date(latest_date)} ({ago} days ago)"
-            if ago != 1
-            else (f"{uk_date(latest_date)} (yesterday)")
-        )
+        when = {0: "today", 1: "yesterday"}.get(ago, f"{ago} days ago")
+        return f"{uk_date(latest_date)} ({when})"
 
     if frame.empty:
         return pd.DataFrame(columns=["Practice"])

@@ -27,7 +27,7 @@ def test_pseq_followup_coverage_is_the_outcomes_figure(app, demo_db) -> None:
     con.close()
     sentence = outcomes.coverage_sentence(outcomes.coverage_summary(rows), "PSEQ", "PSEQ")
     assert f"({shown})" in sentence, (shown, sentence)
-    assert "Engaged referrals followed up (%)" in at.dataframe[0].value.columns
+    assert "Baselines followed up (%)" in at.dataframe[0].value.columns
 
 
 def test_records_to_check_is_never_zero_over_hidden_checks(app) -> None:

@@ -363,7 +363,7 @@ def contradictions() -> duckdb.DuckDBPyConnection:
             ('K2','X1','2025-06-10','phone',30,'attended'),
             ('K3','X3','2025-06-05','phone',30,'attended'),
             ('K5','X5','2025-05-20','phone',30,'attended');
-        insert into goals (goal_id, referral_id, domain, agreed_date, status, closed_date) values ('G1','X3','getting_active','2025-05-01','open',null);
+        insert into goals values ('G1','X3','getting_active','2025-05-01','open',null,null);
         """
     )
     con.execute(

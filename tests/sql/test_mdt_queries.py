@@ -28,7 +28,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import FIXTURES, build_fixture_db
-from wellpath import access, db, mdt
+from wellpath import access, data, db, formats, mdt
 from wellpath.scope import FULL_ACCESS, PUBLISHABLE, Filters
 
 MEETING = dt.date(2026, 6, 30)
@@ -37,9 +37,13 @@ BOTH = ["A86012", "A86017"]
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    path = build_fixture_db(FIXTURES / "mdt", tmp_path_factory.mktemp("mdt") / "mdt.duckdb")
-    connection = db.connect_read_only(Path(path))
+def db_path(tmp_path_factory) -> Path:
+    return build_fixture_db(FIXTURES / "mdt", tmp_path_factory.mktemp("mdt") / "mdt.duckdb")
+
+
+@pytest.fixture(scope="module")
+def con(db_path) -> duckdb.DuckDBPyConnection:
+    connection = db.connect_read_only(Path(db_path))
     yield connection
     connection.close()
 
@@ -168,15 +172,6 @@ def test_headline_counts_agree_with_the_list(con):
     assert head.loc["practice", "awaiting_triage_count"] == status["awaiting_triage"]
 
 
-def test_baseline_spread(con):
-    spread = run(con, "mdt_baseline_spread", meeting_date=MEETING).set_index("instrument")
-    # PSEQ baselines 22, 24, 20, 18, 30, 26, 28: mean 24, squares 4+0+16+36+36+4+16 = 112,
-    # SD = sqrt(112 / 6) = 4.3205
-    assert spread.loc["PSEQ", "baseline_count"] == 7
-    assert spread.loc["PSEQ", "baseline_mean_points"] == pytest.approx(24.0)
-    assert spread.loc["PSEQ", "baseline_sd_points"] == pytest.approx((112 / 6) ** 0.5)
-
-
 def test_referrals_by_month(con):
     months = run(
         con,
@@ -204,9 +199,11 @@ def test_flags_one_person_per_flag(con):
         meeting_date=MEETING,
         last_meeting_date=LAST_MEETING,
     )
-    spread = run(con, "mdt_baseline_spread", meeting_date=MEETING)
-    bases = mdt.reliable_change_bases(spread)
-    # 1.96 * sqrt(2) * 4.3205 * sqrt(1 - 0.86) = 4.481 points: -12 is reliable, +3 is not
+    bases = mdt.reliable_change_bases(scores)
+    # Paired PSEQ baselines of West Road: 22, 24, 20, 18, 30, 26 (mean 23.33, squares sum
+    # 93.33, SD = sqrt(93.33 / 5) = 4.3205); 1.96 * sqrt(2) * 4.3205 * sqrt(1 - 0.86) =
+    # 4.481 points: -12 is reliable, +3 is not
+    assert bases["PSEQ"].sd_baseline == pytest.approx((93.3333 / 5) ** 0.5, abs=1e-4)
     assert bases["PSEQ"].threshold_points == pytest.approx(4.481, abs=0.001)
     changes = mdt.score_changes(scores, bases, LAST_MEETING)
     flagged = mdt.flag_people(rows, changes, MEETING).set_index("patient_id")
@@ -261,7 +258,7 @@ def test_since_last_meeting(con):
         meeting_date=MEETING,
         last_meeting_date=LAST_MEETING,
     )
-    bases = mdt.reliable_change_bases(run(con, "mdt_baseline_spread", meeting_date=MEETING))
+    bases = mdt.reliable_change_bases(scores)
     moves = mdt.score_movements(mdt.score_changes(scores, bases, LAST_MEETING))
     # New forms after 2 Jun: P-A01 (8 Jun) and P-A06 (15 Jun), PSEQ and SWEMWBS each;
     # SWEMWBS has no published reliability in the registry, so it is "not assessed".
@@ -334,3 +331,113 @@ def test_headline_publishable_is_rounded(con):
     assert pd.isna(practice["caseload_count"])
     assert pd.isna(practice["median_wait_days"])
     assert pd.isna(practice["pseq_mean_change_points"])
+
+
+@pytest.mark.parametrize("conditions", [(), ("chronic_pain_msk",)])
+def test_mdt_and_outcomes_class_the_same_people_the_same_way(db_path, monkeypatch, conditions):
+    """One definition of reliable change (issue 10): for West Road as on 30 Jun 2026, the
+    MDT list and the Outcomes page (that practice, every follow-up up to 30 Jun 2026, latest
+    follow-up) pair the same people and judge each one's PSEQ change against the same
+    threshold. All conditions: baselines 22, 24, 20, 18, 30, 26 (SD 4.32, threshold 4.48):
+    +8 better, -12 worse. Chronic pain only: 22, 20, 26 (SD 3.06, threshold 3.17): A01's +8
+    better, A04's +3 and A07's -2 not reliable."""
+    import streamlit as st
+
+    from wellpath import outcomes
+    from wellpath.views import mdt as mdt_views
+    from wellpath.views import outcomes as outcome_views
+
+    monkeypatch.setenv("WELLPATH_DB", str(db_path))
+    st.cache_data.clear()
+    filters = Filters(
+        start_date=dt.date(2020, 1, 1),
+        end_date=MEETING,
+        practice_codes=("A86012",),
+        conditions=conditions,
+    )
+    meeting = mdt_views.meeting.uncached(
+        FULL_ACCESS, filters, practice_code="A86012", meeting_date=MEETING
+    )
+    listed = meeting.download[meeting.download["PSEQ change"].notna()]
+    mdt_classes = sorted(zip(listed["PSEQ change"], listed["PSEQ reliable?"], strict=True))
+    # The same pairs on both pages: the Outcomes page's pairs, classed by its summary.
+    pairs = data.query(
+        "paired_scores", FULL_ACCESS, filters, time_point_months=None, window_days=None
+    )
+    pseq = pairs[pairs["measure"] == "PSEQ"]
+    assert sorted(pseq["change_points"]) == sorted(c for c, _ in mdt_classes)
+    summary = outcomes.paired_summary(pseq).set_index("measure").loc["PSEQ"]
+    better = sum(label == "Reliably better" for _, label in mdt_classes)
+    worse = sum(label == "Reliably worse" for _, label in mdt_classes)
+    assert (better, worse) == (
+        summary["reliable_improved_count"],
+        summary["reliable_deteriorated_count"],
+    )
+    expected = {
+        (): [(-12, "Reliably worse"), (8, "Reliably better")],
+        ("chronic_pain_msk",): [(8, "Reliably better")],
+    }
+    assert [(c, label) for c, label in mdt_classes if label.startswith("Reliably")] == expected[
+        conditions
+    ]
+    # and the figure the Outcomes page shows is that count over the same pairs
+    table = outcome_views.paired_change.uncached(FULL_ACCESS, filters).table.set_index(
+        "Questionnaire"
+    )
+    row = table.loc[table.index.str.startswith("PSEQ:")].iloc[0]
+    assert row["People paired"] == str(len(mdt_classes))
+    assert row["Reliable improvement"] == formats.fmt_pct(100 * better / len(mdt_classes))
+    st.cache_data.clear()
+
+
+def test_meeting_pack_from_the_views_the_page_shows(db_path, monkeypatch):
+    """The pack holds the page's headline and full list (not the flagged-only screen list),
+    and there is no pack in a rounded scope."""
+    import streamlit as st
+
+    from wellpath.views import mdt as mdt_views
+
+    monkeypatch.setenv("WELLPATH_DB", str(db_path))
+    st.cache_data.clear()
+    filters = Filters(start_date=dt.date(2025, 7, 1), end_date=MEETING)
+    choices = dict(practice_code="A86012", meeting_date=MEETING, last_meeting=LAST_MEETING)
+    head = mdt_views.headline.uncached(FULL_ACCESS, filters, "A86012", MEETING)
+    view = mdt_views.meeting.uncached(FULL_ACCESS, filters, **choices, flagged_only=True)
+    assert len(view.table) == 7 and len(view.download) == 9  # A01 and A10 have no flag
+    made = mdt_views.meeting_pack(head, view, practice_name="West Road", **choices)
+    assert made.content.people is view.download and made.content.headline is head.table
+    assert made.html_name == "mdt-pack-A86012-2026-06-30.html"
+    html = made.html().decode("utf-8")
+    assert "MDT meeting pack: West Road (A86012)" in html and "P-A10" in html
+    assert view.since_heading == "Since the last meeting (2 Jun 2026)"
+    refused = mdt_views.meeting.uncached(PUBLISHABLE, filters, **choices)
+    assert refused.refused and refused.download.empty
+    assert mdt_views.meeting_pack(head, refused, practice_name="West Road", **choices) is None
+    st.cache_data.clear()
+
+
+def test_part_month_marked_and_list_fits(con):
+    """A meeting before the month's end makes its month a part month (paler bar, no point
+    on the line); the list's screen columns fit the ~980 px of page at 1440 px."""
+    from wellpath.charts import mdt as mdt_charts
+    from wellpath.views import mdt as mdt_views
+
+    meeting = dt.date(2026, 6, 29)
+    months = run(
+        con,
+        "mdt_referrals_by_month",
+        practice_code="A86012",
+        meeting_date=meeting,
+        from_date=mdt.chart_from_date(meeting),
+    )
+    assert months["is_whole_month"].tolist() == [True] * 11 + [False]
+    fig = mdt_charts.referrals_by_month(months, "West Road", "#005EB8", "Jul 2025 to Jun 2026")
+    bars, line = fig.data[0], fig.data[1]
+    assert list(bars.marker.opacity) == [1.0] * 11 + [0.4]
+    assert len(line.x) == 11 and "paler bar" in fig.layout.title.text
+    whole = run(con, "mdt_referrals_by_month", practice_code="A86012", meeting_date=MEETING,
+                from_date=mdt.chart_from_date(MEETING))  # fmt: skip
+    assert whole["is_whole_month"].all()  # 30 Jun is the month's last day
+    assert set(mdt_views.LIST_WIDTHS) == set(mdt_views.SCREEN_COLUMNS)
+    assert sum(mdt_views.LIST_WIDTHS.values()) <= 980
+    assert all(mdt_views.LIST_HELP[c] for c in mdt_views.SCREEN_COLUMNS)

@@ -172,13 +172,32 @@ def test_meeting_dates():
     assert mdt.since_date(MEETING, None) == dt.date(2026, 5, 30)
 
 
-def test_reliable_change_basis_threshold():
-    # PSEQ, r = 0.86, SD 10: 1.96 * sqrt(2) * 10 * sqrt(0.14) = 10.372 points
-    spread = pd.DataFrame(
-        {"instrument": ["PSEQ", "SWEMWBS"], "baseline_count": [50, 50]}
-        | {"baseline_mean_points": [25.0, 20.0], "baseline_sd_points": [10.0, 3.0]}
+def _scores(instrument: str, baselines: list[float], latest: list[float]) -> pd.DataFrame:
+    """mdt_scores rows, each paired (a later form than the baseline)."""
+    n = len(baselines)
+    return pd.DataFrame(
+        {
+            "referral_id": [f"{instrument}{i}" for i in range(n)],
+            "instrument": [instrument] * n,
+            "baseline_date": [pd.Timestamp("2026-01-01")] * n,
+            "latest_date": [pd.Timestamp("2026-05-01")] * n,
+            "baseline_score": baselines,
+            "latest_score": latest,
+        }
     )
-    bases = mdt.reliable_change_bases(spread)
+
+
+def test_reliable_change_basis_threshold():
+    # PSEQ, r = 0.86, paired baselines 15, 25, 35 (SD 10):
+    # 1.96 * sqrt(2) * 10 * sqrt(0.14) = 10.372 points
+    scores = pd.concat(
+        [
+            _scores("PSEQ", [15.0, 25.0, 35.0], [20.0] * 3),
+            _scores("SWEMWBS", [17.0, 20.0, 23.0], [20.0] * 3),
+        ]
+    )
+    bases = mdt.reliable_change_bases(scores)
+    assert bases["PSEQ"].sd_baseline == pytest.approx(10.0)
     assert bases["PSEQ"].threshold_points == pytest.approx(10.372, abs=0.001)
     assert bases["SWEMWBS"].threshold_points is None  # no published reliability
     assert mdt.reliable_category(-10.3, bases["PSEQ"]) == "unchanged"
@@ -187,9 +206,12 @@ def test_reliable_change_basis_threshold():
     assert mdt.reliable_category(5.0, bases["SWEMWBS"]) is None
     # the user may give a reliability where none is published: r = 0.75, SD 3:
     # 1.96 * sqrt(2) * 3 * sqrt(0.25) = 4.158
-    overridden = mdt.reliable_change_bases(spread, {"SWEMWBS": 0.75})
+    overridden = mdt.reliable_change_bases(scores, {"SWEMWBS": 0.75})
     assert overridden["SWEMWBS"].threshold_points == pytest.approx(4.158, abs=0.001)
     assert mdt.reliable_category(-4.2, overridden["SWEMWBS"]) == "deteriorated"
+    # one pair: no SD, so nothing is judged
+    one = mdt.reliable_change_bases(_scores("PSEQ", [20.0], [40.0]))["PSEQ"]
+    assert one.sd_baseline is None and mdt.reliable_category(20.0, one) is None
 
 
 def test_stale_data_warning():
@@ -300,7 +322,7 @@ def test_reliable_change_uses_the_sd_of_paired_baselines() -> None:
             "latest_score": [25.0, 30.0, 45.0, 5.0],
         }
     )
-    basis = mdt.paired_reliable_change_bases(scores)["PSEQ"]
+    basis = mdt.reliable_change_bases(scores)["PSEQ"]
     assert basis.sd_baseline == pytest.approx(10.0)  # SD of 20, 30, 40
 
 

@@ -109,8 +109,8 @@ def test_compact_list_folds_scores_and_weeks():
     table = pack.compact_list(content().people)
     row = table.iloc[0]
     assert row["Status"] == "On the caseload, 19 weeks"
-    assert row["PSEQ latest (change)"] == "18 (-12, reliably worse)"
-    assert row["Wellbeing latest (change)"] == "SWEMWBS 19.2 (+0.0)"
+    assert row["PSEQ latest (change)"] == "18 (\u221212, reliably worse)"  # true minus (formats)
+    assert row["Wellbeing latest (change)"] == "SWEMWBS 19.3 (0.0)"  # 19.25 half-up; no sign on 0
     assert row["Goals open / achieved"] == "1 / 0"
 
 
@@ -141,3 +141,11 @@ def test_pdf_prints_with_chromium(tmp_path):
         assert "Pages:" in info
         # landscape A4: 842 x 595 points
         assert re.search(r"Page size:\s+841\.\d+ x 59[45]\.\d+", info), info
+
+
+def test_pack_cells_round_half_up_like_the_screen() -> None:
+    # Python's format rounds half to even (22.5 -> 22, 2.25 -> 2.2); the pack uses
+    # wellpath.formats (half-up), as the page does.
+    assert pack._cell(22.5, 0) == ("23", True)
+    assert pack._cell(2.25, 1) == ("2.3", True)
+    assert pack._cell(1234.5, 0) == ("1,235", True)

@@ -53,6 +53,10 @@ def test_freshness_view_and_stale_sources() -> None:
     assert view["Practice"].tolist() == ["West Road (A86012)", "Elswick (A86013), comparison"]
     assert view["Referrals"].tolist() == ["23 Nov 2026 (yesterday)", "none"]
     assert view["Healthcare use"].tolist() == ["1 Oct 2026 (54 days ago)"] * 2
+    today = quality.freshness_view(frame.assign(days_since_latest=0), {}, dt.date(2026, 11, 23))
+    assert today["Referrals"].iloc[0] == "23 Nov 2026 (today)"  # not "(0 days ago)"
+    # the newer contract tables have plain-English names too
+    assert quality.TABLES["practice_engagement"] == "Practice engagement"
     # A comparison practice sends no referrals: not stale. Healthcare use lags by design.
     assert quality.stale_sources(frame, 30).empty
     late = frame.assign(days_since_latest=pd.array([45, 54, None, 54], dtype="Int64"))

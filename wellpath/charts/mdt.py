@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from wellpath import theme
+from wellpath import formats, theme
 from wellpath.mdt import DETERIORATED, IMPROVED, RELIABLE_LABELS
 
 RELIABLE_COLOURS = {
@@ -22,19 +22,25 @@ RELIABLE_COLOURS = {
 def referrals_by_month(
     months: pd.DataFrame, practice_name: str, colour: str, period: str
 ) -> go.Figure:
-    """Bars: the practice's referrals per month; a line: how many of them were accepted."""
+    """Bars: the practice's referrals per month; a line: how many of them were accepted.
+    The meeting's own month, when cut short, is a paler bar and left out of the line, as on
+    the Referrals page (fewer days, not fewer people)."""
     x = pd.to_datetime(months["month_start_date"])
+    whole = months.get("is_whole_month", pd.Series(True, index=months.index)).astype(bool)
     fig = go.Figure()
     fig.add_bar(
         x=x,
         y=months["referral_count"],
         name="Referred",
         marker_color=colour,
+        marker_opacity=[1.0 if w else 0.4 for w in whole],
         hovertemplate="%{x|%b %Y}: %{y} referred<extra></extra>",
     )
+    if not whole.all():
+        period += " · paler bar: this month so far"
     fig.add_scatter(
-        x=x,
-        y=months["accepted_count"],
+        x=x[whole.to_numpy()],
+        y=months["accepted_count"][whole],
         name="Accepted at triage (so far)",
         mode="lines+markers",
         line={"color": theme.NHS_TEXT, "width": 2},
@@ -92,7 +98,7 @@ def pseq_change(changes: pd.DataFrame, period: str, threshold_points: float | No
                 y=[sign * threshold_points, 60 + sign * threshold_points],
                 mode="lines",
                 line={"color": theme.NHS_SECONDARY_TEXT, "width": 1, "dash": "dot"},
-                name=f"Reliable change: more than {threshold_points:.1f} points",
+                name=f"Reliable change: more than {formats.fmt_number(threshold_points, 1)} points",
                 showlegend=sign == 1,
                 hoverinfo="skip",
             )

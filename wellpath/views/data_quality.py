@@ -22,12 +22,34 @@ PSEQ_COVERAGE_NAME = "PSEQ follow-up coverage"
 
 
 #: The page's 'How is this worked out?' notes, one per section.
+#: Column widths of the tables on screen (most important columns first in each table).
+CHECK_WIDTHS = {"Check": 330, "Flagged": 70, "Out of": 65, "Flagged (%)": 85, "Why it matters": 430}
+#: The follow-up table's widths (about 980 px of page at 1440 px with the sidebar open).
+FOLLOWUP_WIDTHS = {
+    "Questionnaire": 120,
+    "Engaged referrals": 85,
+    "With a baseline": 85,
+    "Baseline (%)": 85,
+    "With a follow-up": 90,
+    "Baselines followed up (%)": 105,
+    "Discharged without follow-up": 120,
+    "Incomplete forms": 90,
+}
+PER_TABLE_WIDTHS = {"Table": "medium", "Rows loaded": "medium", "Rows rejected": "medium"}
+#: Freshness: the practice, then one column per table (latest date and how long ago).
+FRESHNESS_WIDTHS = {"Practice": 260} | {
+    name: 150
+    for name in ("Referrals", "Contacts", "Questionnaires", "Healthcare use", "Prescriptions")
+}
+BY_RULE_WIDTHS = {"Rule broken": "large", "Rows": "small"}
+
 DEFINITIONS: dict[str, str] = {
     "followup": (
         "**Engaged referrals**: referrals made in the period that were accepted and had at least "
         "one attended contact by the report date. **Baseline**: the first complete form of that "
         "questionnaire in the referral. **Follow-up**: a later complete form (on a later day), "
-        "up to the report date. **Engaged referrals followed up (%)** is a different figure from "
+        "up to the report date. **Baselines followed up (%)**: of the engaged referrals with a "
+        "baseline, the share with a follow-up; a different figure from "
         "the headline's **PSEQ follow-up coverage** (the Outcomes page's: baselines dated in the "
         "period), so it has a different name. A form is **complete** when every item is answered "
         "or a total is given; **incomplete forms** are not scored and count as neither a baseline "
@@ -37,7 +59,7 @@ DEFINITIONS: dict[str, str] = {
     ),
     "checks": (
         "Each check looks at a group of referrals in scope (the **Out of** column, described "
-        "under **Looks at**) and flags those that are probably recorded incompletely or wrongly, "
+        "under **Looks at** in the download) and flags those that are probably recorded incompletely or wrongly, "
         "including records in two tables that contradict each other. The report date is the end "
         "of the period. A contact means any contact recorded (attended, did not attend or "
         "cancelled), except where a check says *attended*. Eligibility follows the pilot: adults "
@@ -215,7 +237,7 @@ def followup(scope: Scope, filters: Filters) -> FollowUp:
                 for n, d in zip(rows["baseline_count"], rows["engaged_count"], strict=True)
             ],
             "With a follow-up": rows["followup_count"].map(formats.fmt_count),
-            "Engaged referrals followed up (%)": [
+            "Baselines followed up (%)": [
                 _pct_text(n, d, scope)
                 for n, d in zip(rows["followup_count"], rows["baseline_count"], strict=True)
             ],
@@ -230,16 +252,19 @@ def followup(scope: Scope, filters: Filters) -> FollowUp:
 
 @dataclass(frozen=True)
 class Checks:
-    table: pd.DataFrame
+    table: pd.DataFrame  # on screen: "Looks at" is in the download
     referrals: pd.DataFrame | None  # None: not listed for this scope
     note: str = ""
+    as_on: str = ""  # the date the checks are as on
+    download: pd.DataFrame = field(default_factory=pd.DataFrame)  # every column
 
 
 @data.cached_view
 def checks(scope: Scope, filters: Filters) -> Checks:
     rows = data.query("dq_consistency_checks", scope, filters, **contract.eligibility_params())
+    as_on = f"As on the report date, {formats.uk_date(filters.report_date)}, unless stated."
     if rows.empty:
-        return Checks(pd.DataFrame(), None)
+        return Checks(pd.DataFrame(), None, as_on=as_on)
     view = quality.checks_view(rows)
     view["Flagged"] = rows["flagged_count"].map(formats.fmt_count).to_numpy()
     view["Out of"] = rows["population_count"].map(formats.fmt_count).to_numpy()
@@ -249,10 +274,12 @@ def checks(scope: Scope, filters: Filters) -> Checks:
     ]
     if scope.rounded:
         return Checks(
-            view,
+            view.drop(columns="Looks at"),
             None,
             "The referrals behind these counts are listed only in unrounded views (turn off "
-            "'Publishable figures'). * : 1 to 7 referrals, hidden.",
+            "'Publishable figures'). * : a count from 1 to 7, hidden.",
+            as_on,
+            view,
         )
     practices = data.service_query("practice_list")
     names = dict(zip(practices["practice_code"], practices["practice_name"], strict=True))
@@ -276,7 +303,7 @@ def checks(scope: Scope, filters: Filters) -> Checks:
             "Discharged": found["discharge_date"].map(formats.uk_date),
         }
     )
-    return Checks(view, listed)
+    return Checks(view.drop(columns="Looks at"), listed, as_on=as_on, download=view)
 
 
 @dataclass(frozen=True)
@@ -285,6 +312,11 @@ class Completeness:
     titles: dict[str, str] = field(default_factory=dict)
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
     figures: dict[str, go.Figure] = field(default_factory=dict)
+
+    @property
+    def first(self) -> int:
+        """The table chosen at first: referrals when present."""
+        return self.tables.index("referrals") if "referrals" in self.tables else 0
 
 
 @data.cached_view
@@ -317,13 +349,18 @@ def completeness(scope: Scope, filters: Filters) -> Completeness:
 class Freshness:
     table: pd.DataFrame
     warning: str | None
+    caption: str = ""
 
 
 @data.cached_view
 def freshness(scope: Scope, filters: Filters, today: dt.date) -> Freshness:
     rows = data.query("dq_data_freshness", scope, filters, today=today)
+    caption = (
+        "The latest record of each kind on file, per practice, against today "
+        f"({formats.uk_date(today)})."
+    )
     if rows.empty:
-        return Freshness(pd.DataFrame(), None)
+        return Freshness(pd.DataFrame(), None, caption)
     practices = data.service_query("practice_list")
     names = dict(zip(practices["practice_code"], practices["practice_name"], strict=True))
     stale = quality.stale_sources(rows, older_than_days=30)
@@ -334,7 +371,7 @@ def freshness(scope: Scope, filters: Filters, today: dt.date) -> Freshness:
         if len(stale)
         else None
     )
-    return Freshness(quality.freshness_view(rows, names, today), warning)
+    return Freshness(quality.freshness_view(rows, names, today), warning, caption)
 
 
 @dataclass(frozen=True)
@@ -360,7 +397,7 @@ class Batch:
     sentence: str  # markdown, data values escaped
     per_table: pd.DataFrame
     by_rule: pd.DataFrame
-    rejected_csv: bytes | None  # None: not downloadable for this scope
+    rejected: pd.DataFrame | None  # the rejected rows; None: not downloadable for this scope
     rejected_note: str
 
 
@@ -393,7 +430,7 @@ def batch(scope: Scope, filters: Filters, batch_id: str) -> Batch:
             "Rows": by_rule["rows_rejected"].map(lambda v: _rows(v, scope)),
         }
     )
-    csv = None
+    rejected = None
     note = ""
     if len(by_rule):
         full_view = scope.practice_codes is None and not scope.rounded
@@ -403,11 +440,11 @@ def batch(scope: Scope, filters: Filters, batch_id: str) -> Batch:
             else pd.DataFrame()
         )
         if len(rows):
-            csv = formats.csv_bytes(rows.assign(imported_at=rows["imported_at"].astype(str)))
+            rejected = rows.assign(imported_at=rows["imported_at"].astype(str))
         else:
             note = (
                 "The rejected rows themselves may hold patient data and cannot always be tied "
                 "to a practice, so they can be downloaded only with full access, all "
                 "practices and PCNs shown, and 'Publishable figures' off."
             )
-    return Batch(sentence, per_table_view, rule_view, csv, note)
+    return Batch(sentence, per_table_view, rule_view, rejected, note)

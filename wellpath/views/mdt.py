@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from wellpath import access, data, formats, mdt, theme
+from wellpath import access, data, formats, mdt, pack, theme
 from wellpath.charts import mdt as charts
 from wellpath.scope import Filters, Scope
 from wellpath.scoring import INSTRUMENTS
@@ -25,20 +25,76 @@ REFUSED = (
     "rounded to the nearest 5."
 )
 
-#: The list's columns on screen, most important first (the download has them all).
+#: Widths of the headline's columns on screen.
+HEADLINE_WIDTHS = {"Measure": "large", "This practice": "medium", "Whole service": "medium"}
+
+#: The list's columns on screen, most important first, folded as in the pack (status with
+#: weeks, PSEQ as "latest (change, reliable?)") so that they fit at 1440 px; the wellbeing
+#: score is in the pack and the download, which has every column of mdt.LIST_COLUMNS.
 SCREEN_COLUMNS = (
     "Pseudonym",
     "Flags",
     "Status",
-    "Weeks waiting",
-    "Weeks on caseload",
     "Last contact",
     "Next review due",
-    "PSEQ change",
-    "PSEQ reliable?",
-    "Wellbeing change",
-    "Wellbeing reliable?",
+    "PSEQ latest (change)",
     "Link worker",
+)
+#: Widths on screen in pixels (about 980 px of page at 1440 px with the sidebar open).
+LIST_WIDTHS = {
+    "Pseudonym": 80,
+    "Flags": 250,  # several flags are cut at the edge: all of them in the pack and download
+    "Status": 165,
+    "Last contact": 88,
+    "Next review due": 102,
+    "PSEQ latest (change)": 175,
+    "Link worker": 110,
+}
+
+LIST_PINNED = ("Pseudonym", "Flags")  # stays in view when the table is scrolled sideways
+LIST_HELP = dict(mdt.LIST_COLUMNS) | {
+    "Status": "Where the person is on the meeting date, with whole weeks waiting (not yet "
+    "seen) or on the caseload (from the first contact).",
+    "PSEQ latest (change)": "Latest Pain Self-Efficacy score (0-60, higher is better), its "
+    "change from the baseline in points and whether that change is reliable.",
+    "Wellbeing latest (change)": "Latest wellbeing score (SWEMWBS as the metric score), its "
+    "change from the baseline and whether it is reliable (not assessed where no test-retest "
+    "reliability is published).",
+}
+#: Columns holding dates, in any of the page's tables (shown as 3 Apr 2025).
+DATE_COLUMNS = ("Referred", "Date", "Latest form", "Last contact", "Next review due")
+
+
+def _uk_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its date columns as UK dates (3 Apr 2025), for the screen and pack."""
+    out = frame.copy()
+    for name in set(DATE_COLUMNS) & set(out.columns):
+        out[name] = out[name].map(lambda d: formats.uk_date(d) or None)
+    return out
+
+
+#: Page text, kept beside the figures it describes.
+RELIABLE_CHANGE_TEXT = mdt.RELIABLE_CHANGE_TEXT
+NO_NOTES_CAPTION = mdt.NO_NOTES_CAPTION
+LIST_DEFINITION = mdt.LIST_DEFINITION
+LIST_QUERIES = ("mdt_people", "mdt_scores", "mdt_referrals_by_month")
+default_last_meeting = mdt.default_last_meeting
+#: The number input for a reliability where the registry has none.
+RELIABILITY_INPUT = dict(
+    min_value=0.0,
+    max_value=0.99,
+    value=None,
+    step=0.01,
+    help="Leave empty to show its changes as 'not assessed'.",
+)
+PACK_CAPTION = (
+    "**Meeting pack** for this practice and date: it prints on landscape A4 and opens without "
+    "a network connection. Every page carries a footer: pseudonymised patient-level data, for "
+    "the practice team only."
+)
+NO_CHROMIUM = (
+    "The PDF needs Chromium, which is not installed here. Download the HTML pack and print it "
+    "from any browser (landscape A4)."
 )
 
 
@@ -113,6 +169,19 @@ class Meeting:
     new_referrals: pd.DataFrame = field(default_factory=pd.DataFrame)
     closures: pd.DataFrame = field(default_factory=pd.DataFrame)
     movements: pd.DataFrame = field(default_factory=pd.DataFrame)
+    since_heading: str = "Since the last meeting"
+
+    def since_sections(self) -> tuple[tuple[str, pd.DataFrame, str], ...]:
+        """(heading, table, file stem) of the "since the last meeting" tables."""
+        return (
+            ("New referrals", self.new_referrals, "new-referrals"),
+            ("Discharges (with reasons) and referrals not taken on", self.closures, "closures"),
+            (
+                "Questionnaires completed since the last meeting (reliable moves first)",
+                self.movements,
+                "score-changes",
+            ),
+        )
 
 
 @data.cached_view
@@ -145,7 +214,7 @@ def meeting(
         last_meeting_date=last_meeting or meeting_date,
     )
     # Reliable change against the SD of the practice's PAIRED baselines, as on Outcomes.
-    bases = mdt.paired_reliable_change_bases(scores, dict(overrides))
+    bases = mdt.reliable_change_bases(scores, dict(overrides))
     changes = mdt.score_changes(scores, bases, last_meeting)
     flagged = mdt.flag_people(people, changes, meeting_date)
     counts = {f.code: int(sum(f.code in fl for fl in flagged["flags"])) for f in mdt.FLAGS}
@@ -207,12 +276,17 @@ def meeting(
     since = {}
     if last_meeting is not None:
         since = {
-            "new_referrals": mdt.new_referrals(people, last_meeting, meeting_date),
-            "closures": mdt.closures(people, last_meeting, meeting_date),
-            "movements": mdt.score_movements(changes),
+            "new_referrals": _uk_dates(mdt.new_referrals(people, last_meeting, meeting_date)),
+            "closures": _uk_dates(mdt.closures(people, last_meeting, meeting_date)),
+            "movements": _uk_dates(mdt.score_movements(changes)),
         }
+    if last_meeting is not None:
+        since["since_heading"] = f"Since the last meeting ({formats.uk_date(last_meeting)})"
     return Meeting(
-        table=shown[list(SCREEN_COLUMNS)].reset_index(drop=True),
+        # "" (no score yet, no worker) shows as the page's dash for no data
+        table=_uk_dates(
+            pack.compact_list(shown).reindex(columns=list(SCREEN_COLUMNS)).replace("", None)
+        ),
         download=full,
         summary=summary,
         legend=legend,
@@ -221,4 +295,63 @@ def meeting(
         stale=mdt.stale_data_warning(people, meeting_date),
         figures=tuple(figures),
         **since,
+    )
+
+
+@dataclass(frozen=True)
+class MeetingPack:
+    """The printable pack of one practice's meeting (person-level: never for a rounded
+    scope, so `meeting_pack` returns None there)."""
+
+    content: pack.PackContent
+    html_name: str
+    pdf_name: str
+    pdf_key: str  # where the page keeps a printed PDF for this practice and these dates
+    can_print: bool  # Chromium is installed
+
+    def html(self) -> bytes:
+        return pack.build_html(self.content).encode("utf-8")
+
+    def pdf(self) -> tuple[bytes | None, str | None]:
+        """The PDF, or None and why it could not be made."""
+        try:
+            document = pack.build_html(self.content)
+            return pack.html_to_pdf(document, figure_count=len(self.content.figures)), None
+        except pack.PackUnavailable as problem:
+            return None, str(problem)
+
+
+def meeting_pack(
+    head: Headline,
+    view: Meeting,
+    *,
+    practice_name: str,
+    practice_code: str,
+    meeting_date: dt.date,
+    last_meeting: dt.date | None,
+) -> MeetingPack | None:
+    """The pack of the headline and meeting views the page shows (None when refused)."""
+    if view.refused:
+        return None
+    content = pack.PackContent(
+        practice_name=practice_name,
+        practice_code=practice_code,
+        meeting_date=meeting_date,
+        last_meeting_date=last_meeting,
+        period_label=f"referrals up to {formats.uk_date(meeting_date)}; this quarter from "
+        f"{formats.uk_date(head.quarter_start)}",
+        headline=head.table,
+        people=view.download,
+        figures=list(view.figures),
+        new_referrals=view.new_referrals,
+        closures=view.closures,
+        movements=view.movements,
+        notes=[n for n in (head.note, view.stale) if n],
+    )
+    return MeetingPack(
+        content=content,
+        html_name=pack.pack_filename(practice_code, meeting_date, "html"),
+        pdf_name=pack.pack_filename(practice_code, meeting_date, "pdf"),
+        pdf_key=f"mdt_pdf_{practice_code}_{meeting_date.isoformat()}_{last_meeting}",
+        can_print=pack.chromium_available(),
     )
