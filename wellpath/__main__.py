@@ -207,6 +207,7 @@ def _import(args: argparse.Namespace, db_path: Path) -> int:
         )
     except BatchRefused as refused:
         _say(f"Refused, nothing was changed: {refused}")
+        _audit_import(db_path, args, status="refused")
         return 1
     except db.ImportLocked as locked:
         _say(f"Not imported: {locked}")
@@ -219,7 +220,20 @@ def _import(args: argparse.Namespace, db_path: Path) -> int:
     _print_result(result)
     for warning in result.warnings:
         _say(f"Warning: {warning}")
+    _audit_import(
+        db_path,
+        args,
+        batch_id=result.batch_id,
+        status=result.status,
+        rows=sum(result.loaded.values()),
+    )
     return 0
+
+
+def _audit_import(db_path: Path, args: argparse.Namespace, **detail: object) -> None:
+    from wellpath import audit
+
+    audit.record_import(db_path, f"cli:{args.run_by or getpass.getuser()}", **detail)  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None) -> int:

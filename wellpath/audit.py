@@ -161,3 +161,22 @@ def events(
         {"at": dt.datetime.fromisoformat(a), "event": e, "username": u, "detail": json.loads(d)}
         for a, e, u, d in rows
     ]
+
+
+def record_import(
+    db_path: Path,
+    username: str | None,
+    *,
+    batch_id: object = None,
+    status: str,
+    rows: int | None = None,
+) -> None:
+    """An import in the trail: who ran it, the batch and how it ended (loaded, unchanged,
+    refused...), and how many rows were accepted. Never a file's contents or a reason text
+    (a refusal's message may quote a cell)."""
+    record(
+        "import",
+        username,
+        {"batch_id": batch_id, "status": status, "rows": rows},
+        db_path=db_path,
+    )

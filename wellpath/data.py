@@ -134,3 +134,14 @@ def cached_view(func: Callable[..., T]) -> Callable[..., T]:
 
     wrapper.uncached = func  # type: ignore[attr-defined]
     return wrapper
+
+
+@st.cache_resource(show_spinner=False)
+def _cleaned_at_start(path: str) -> tuple[str, ...]:
+    return tuple(str(p) for p in db.clean_leftovers_now(Path(path)))
+
+
+def clean_leftovers_at_start() -> None:
+    """Once per server process: remove copies that killed imports left beside the file
+    (unless an import is running now, when the next import removes them)."""
+    _cleaned_at_start(str(db_path()))

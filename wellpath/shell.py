@@ -494,6 +494,7 @@ def navigate(scope: Scope, run_page: bool = True, where=None) -> None:
 
 def run() -> None:
     """The router's whole run: first start, upgrade, viewer, sidebar, the role's pages."""
+    data.clean_leftovers_at_start()
     build_demo_if_missing()
     upgrade_if_stale()
     menu = st.sidebar.container()

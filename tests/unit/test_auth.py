@@ -275,3 +275,31 @@ def test_quarters() -> None:
         "Q1 2025-26 (Apr to Jun 2025)",
     ]
     assert qs[0] == (dt.date(2025, 10, 1), dt.date(2025, 12, 31))
+
+
+def test_an_import_is_in_the_audit_trail_without_its_contents(tmp_path) -> None:
+    """The CLI import records who ran it, the batch, its status and rows accepted; a refused
+    batch is recorded as refused, never with the refusal's text (it may quote a cell)."""
+    import json as _json
+
+    from tests.conftest import FIXTURES
+    from wellpath import __main__ as cli
+    from wellpath import audit as _audit
+
+    target = tmp_path / "own.duckdb"
+    assert cli.main(["init", "--db", str(target)]) == 0
+    assert (
+        cli.main(["import", str(FIXTURES / "service"), "--db", str(target), "--run-by", "jo"]) == 0
+    )
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "practices.csv").write_text("practice_name\nNo code\n", encoding="utf-8")
+    assert cli.main(["import", str(bad), "--db", str(target), "--run-by", "jo"]) == 1
+    with _audit.connect(target) as con:
+        rows = con.execute(
+            "select username, detail from audit_events where event = 'import' order by id"
+        ).fetchall()
+    assert [r[0] for r in rows] == ["cli:jo", "cli:jo"]
+    first, second = (_json.loads(r[1]) for r in rows)
+    assert first["status"] in ("loaded", "updated") and first["rows"] > 0 and first["batch_id"]
+    assert second == {"status": "refused"}

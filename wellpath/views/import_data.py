@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from wellpath import contract, data, db, disclosure
+from wellpath import audit, contract, data, db, disclosure
 from wellpath.importer import worker
 from wellpath.importer.load import own_database_steps
 
@@ -40,6 +40,15 @@ def run_import(files: list[tuple[str, bytes]], run_by: str) -> Outcome:
     path = data.db_path()
     db.clean_leftovers_now(path)
     done = worker.run_upload(files, path, run_by)
+    audit.record_import(
+        path,
+        run_by,
+        batch_id=None if done.result is None else done.result.batch_id,
+        status=("refused" if done.refused is not None else "failed")
+        if done.result is None
+        else done.result.status,
+        rows=None if done.result is None else sum(done.result.loaded.values()),
+    )
     if done.result is None:
         refused = done.refused
         detail = (
