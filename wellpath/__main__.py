@@ -35,6 +35,18 @@ def _parser() -> argparse.ArgumentParser:
         help="reference date YYYY-MM-DD (default: today)",
     )
     demo.add_argument("--out", type=Path, default=None, help="also keep the CSV batch here")
+    demo.add_argument(
+        "--batch-only",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write the scale's CSV batch into DIR without importing it (benchmarks, peers)",
+    )
+
+    bench = sub.add_parser("bench", help="time the import, every page and the pandas way")
+    from wellpath.bench import add_arguments as _bench_arguments
+
+    _bench_arguments(bench)
     return parser
 
 
@@ -71,11 +83,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Warning: {warning}", file=sys.stderr)
         return 0
 
+    if args.command == "bench":
+        from wellpath.bench import main as bench_main
+
+        return bench_main(args)
+
     from wellpath import demo
 
     def progress(fraction: float, message: str) -> None:
         print(f"[{fraction:>4.0%}] {message}", file=sys.stderr)
 
+    if args.batch_only is not None:
+        folder, _ = demo.make_batch(
+            args.batch_only, scale=args.scale, seed=args.seed, today=args.today, progress=progress
+        )
+        print(f"Batch written to {folder} (not imported)")
+        return 0
     result = demo.build(
         db_path,
         scale=args.scale,
