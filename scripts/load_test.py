@@ -90,7 +90,13 @@ async def session(browser, base: str, pages: list[str], deadline: float, n: int,
     page = await ctx.new_page()
 
     def on_response(resp) -> None:
-        if resp.url.startswith(base) and resp.status >= 400:
+        # Streamlit's client looks for its server under the page's path first
+        # (/caseload/_stcore/health), gets a 404 and falls back to the root: not an error.
+        path = resp.url[len(base) :]
+        probe = path.endswith(("/_stcore/health", "/_stcore/host-config")) and not path.startswith(
+            "/_stcore/"
+        )
+        if resp.url.startswith(base) and resp.status >= 400 and not probe:
             out["errors"].append(f"session {n}: HTTP {resp.status} {resp.url[len(base) :]}")
 
     page.on("response", on_response)

@@ -250,7 +250,8 @@ def build(scale: str, root: Path, db_path: Path, today: dt.date | None) -> dict:
         if run.returncode:
             raise SystemExit(f"demo --batch-only failed:\n{run.stderr[-2000:]}")
         record = {"batch_seconds": run.seconds, "batch_peak_mb": run.peak_mb,
-                  "batch_measured": dt.date.today().isoformat()}  # fmt: skip
+                  "batch_measured": dt.date.today().isoformat(),
+                  "today": (today or dt.date.today()).isoformat()}  # fmt: skip
     if "rows" not in record:
         record["rows"] = _csv_rows(batch)
         record["batch_mb"] = sum(p.stat().st_size for p in batch.glob("*.csv")) / 1e6
@@ -270,13 +271,13 @@ def build(scale: str, root: Path, db_path: Path, today: dt.date | None) -> dict:
 
 
 def _batch_today(batch: Path) -> dt.date:
-    """The batch's reference date: the day after its last referral (a reused batch)."""
+    """A reused batch's reference date, when it was not recorded: its last referral's date."""
     import duckdb
 
     got = duckdb.sql(
         f"select max(referral_date) from read_csv('{batch / 'referrals.csv'}')"  # noqa: S608
     ).fetchone()[0]
-    return got + dt.timedelta(days=1)
+    return got
 
 
 MONTHLY_SQL = {
@@ -561,6 +562,77 @@ def compare_pandas(batch: Path, db_path: Path, today: dt.date, runs: int) -> lis
 
 
 # ---------------------------------------------------------------------------------------------
+# 6. Every query on its own, and the SPC chart maths (were scripts/benchmark_*.py)
+
+
+def time_queries(db_path: Path, today: dt.date, limit: float = 120) -> list[dict]:
+    """Every query in queries/ that needs only the standard parameters (all practices, the
+    last twelve months), on one connection: seconds (one run, cut off at `limit`) and rows."""
+    import threading
+
+    import duckdb
+
+    from wellpath import access, db
+    from wellpath.scope import Filters
+
+    con = db.connect_read_only(db_path)
+    out = []
+    try:
+        codes = [r[0] for r in con.execute("select practice_code from practices").fetchall()]
+        filters = Filters(start_date=today - dt.timedelta(days=365), end_date=today)
+        params = access.standard_params(codes, filters)
+        params.update(time_point_months=None, window_days=None)
+        for path in sorted(db.QUERIES_DIR.glob("*.sql")):
+            name = path.stem
+            if name.startswith("derive_") or db.query_parameters(name) - params.keys():
+                continue
+            timer = threading.Timer(limit, con.interrupt)
+            timer.start()
+            t0 = time.perf_counter()
+            try:
+                rows = len(db.run_query(con, name, params))
+                seconds: float | None = time.perf_counter() - t0
+            except duckdb.InterruptException:
+                rows, seconds = 0, None
+            finally:
+                timer.cancel()
+            out.append({"query": name, "seconds": seconds, "rows": rows})
+    finally:
+        con.close()
+    return out
+
+
+def time_spc(n_practices: int = 6_300, n_months: int = 36, repeat: int = 5) -> dict:
+    """wellpath.spc.xmr_many over every practice series in England (random rates, one rebase
+    in a tenth of them): the best and median of `repeat` timings."""
+    import numpy as np
+    import pandas as pd
+
+    from wellpath import spc
+
+    rng = np.random.default_rng(2026)
+    months = pd.date_range("2023-11-01", periods=n_months, freq="MS")
+    frame = pd.DataFrame(
+        {
+            "practice": np.repeat([f"P{i:05d}" for i in range(n_practices)], n_months),
+            "month": np.tile(months, n_practices),
+            "rate_per_1000": rng.gamma(4.0, 2.5, n_practices * n_months),
+        }
+    )
+    frame["rebase"] = (frame["month"] == months[n_months // 2]) & (frame["practice"].str[-1] == "0")
+    timings = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = spc.xmr_many(
+            frame, "practice", "rate_per_1000", period_col="month", rebase_col="rebase"
+        )
+        timings.append(time.perf_counter() - t0)
+    return {"series": n_practices, "points": len(result), "best_s": min(timings),
+            "median_s": median(timings),
+            "special_cause_points": int(result["special_cause_flag"].sum())}  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
 # The report
 
 
@@ -587,6 +659,8 @@ class Report:
     pages: list[dict] = field(default_factory=list)
     browser: dict | None = None
     pandas: list[dict] = field(default_factory=list)
+    queries: list[dict] = field(default_factory=list)
+    spc: dict | None = None
 
 
 def target_rows(r: Report) -> list[list[str]]:
@@ -682,6 +756,20 @@ def render(r: Report) -> str:
               fmt_value(p["ratio"], "x"), TARGETS["pandas"].judge(p["ratio"])[0],
               "agree" if p["agree"] else f"differ: {p['problem']}"] for p in r.pandas],
         ))  # fmt: skip
+    if r.queries:
+        slow = sorted(r.queries, key=lambda q: -(q["seconds"] if q["seconds"] is not None else 1e9))
+        lines += ["", f"#### The ten slowest of {len(r.queries)} queries (all practices, 12 "
+                  "months, one run each on one connection)", ""]  # fmt: skip
+        lines.append(markdown_table(
+            ["query", "time", "rows"],
+            [[q["query"], fmt_value(q["seconds"], "s") if q["seconds"] is not None
+              else "cut off", f"{q['rows']:,}"] for q in slow[:10]],
+        ))  # fmt: skip
+    if r.spc:
+        c = r.spc
+        lines += ["", f"SPC: `wellpath.spc.xmr_many` over {c['series']:,} practice series, "
+                  f"{c['points']:,} points: best {c['best_s'] * 1000:.0f} ms, median "
+                  f"{c['median_s'] * 1000:.0f} ms of 5."]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -698,7 +786,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--today", type=dt.date.fromisoformat, default=None,
                         help="the batch's reference date when it is built (default: today)")  # fmt: skip
     parser.add_argument("--skip", default="",
-                        help="steps to leave out: monthly,pages,browser,pandas (comma-separated)")  # fmt: skip
+                        help="steps to leave out: monthly,pandas,queries,spc,pages,browser (comma-separated)")  # fmt: skip
     parser.add_argument("--no-doc", action="store_true", help="do not write docs/performance.md")
     parser.add_argument("--load", action="store_true",
                         help="run the load test (scripts/load_test.py) instead")  # fmt: skip
@@ -732,6 +820,11 @@ def main(args: argparse.Namespace) -> int:
     if "pandas" not in skip:
         say("the pandas way")
         report.pandas = compare_pandas(root / "batch", db_path, today, max(1, min(args.runs, 3)))
+    if "queries" not in skip:
+        say("every query")
+        report.queries = time_queries(db_path, today)
+    if "spc" not in skip:
+        report.spc = time_spc()
     pages = dashboard_pages()
     if "pages" not in skip:
         say(f"pages ({args.runs} cold runs each)")
