@@ -7,7 +7,7 @@
 Steps, each in child processes so that times and memory are those of a fresh process:
 1. the scale's CSV batch (`python -m wellpath demo --scale S --batch-only DIR`) and its import
    (`python -m wellpath import DIR`): wall time, rows a second, peak resident memory
-   (os.wait4's rusage of the child); reused when data/bench/<scale> already holds them
+   (the child's VmHWM, polled); reused when data/bench/<scale> already holds them
    (their times are then those recorded when they were built);
 2. an incremental monthly batch (the last whole month's rows) into a copy of the full file;
 3. every page of dashboard.py through streamlit.testing.v1.AppTest: cold (a new process,
@@ -195,17 +195,45 @@ class ChildRun:
     stderr: str
 
 
+def _vm_hwm_mb(pid: int) -> float:
+    """A process's own resident high-water mark (VmHWM, reset at exec), 0 when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    m = re.search(r"VmHWM:\s+(\d+)", text)
+    return int(m.group(1)) / 1024 if m else 0.0
+
+
 def run_child(cmd: Sequence[str], env: dict[str, str] | None = None) -> ChildRun:
-    """Run a command to the end; its wall time and peak RSS (os.wait4's ru_maxrss, KB)."""
+    """Run a command to the end; its wall time and peak resident memory.
+
+    The peak is the child's VmHWM, polled every 50 ms until it exits. Not wait4's ru_maxrss:
+    on Linux that carries the parent's size at fork across the exec, so a 1 GB parent would
+    report every child as at least 1 GB.
+    """
+    import threading
+
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=REPO, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
+        peak = [0.0]
+        done = threading.Event()
+
+        def poll() -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], _vm_hwm_mb(proc.pid))
+                done.wait(0.05)
+
+        watcher = threading.Thread(target=poll, daemon=True)
+        watcher.start()
+        proc.wait()
         seconds = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        done.set()
+        watcher.join()
         out.seek(0)
         err.seek(0)
-        return ChildRun(seconds, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read())
+        return ChildRun(seconds, peak[0], proc.returncode, out.read(), err.read())
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -355,30 +383,49 @@ def time_monthly(batch: Path, db_path: Path, today: dt.date, work: Path) -> dict
 # 3. Pages through AppTest (child process per cold run)
 
 
+def _profile_script_thread():
+    """A cProfile.Profile that records the next thread started (AppTest runs the page
+    script on a thread of its own, which a profiler enabled here would not see)."""
+    import cProfile
+    import threading
+
+    prof = cProfile.Profile()
+
+    def start(*_args) -> None:
+        sys.setprofile(None)
+        prof.enable()
+
+    threading.setprofile(start)
+    return prof
+
+
 def page_child(page: str, warm_runs: int, profile: Path | None = None) -> dict:
     """In this (new) process: the router once, then `page` cold and `warm_runs` times warm."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(DASHBOARD), default_timeout=900)
+    first_page = dashboard_pages()[0][0]
+    prof = _profile_script_thread() if profile and page == first_page else None
     t0 = time.perf_counter()
     at.run()
     router = time.perf_counter() - t0
+    if prof:
+        import threading
+
+        threading.setprofile(None)
+        prof.dump_stats(str(profile))
     errors = [e.message for e in at.exception]
-    first_page = dashboard_pages()[0][0]
     cold = router
     if page != first_page and not errors:
         at.switch_page(page)
-        prof = None
-        if profile:
-            import cProfile
-
-            prof = cProfile.Profile()
-            prof.enable()
+        prof = _profile_script_thread() if profile else None
         t0 = time.perf_counter()
         at.run()
         cold = time.perf_counter() - t0
         if prof:
-            prof.disable()
+            import threading
+
+            threading.setprofile(None)
             prof.dump_stats(str(profile))
         errors += [e.message for e in at.exception]
     warm = []
@@ -491,7 +538,13 @@ class Server:
         self.log.close()
 
 
-def browser_times(db_path: Path, port: int, heaviest: str, pages: list[str]) -> dict:
+def browser_times(
+    db_path: Path,
+    port: int,
+    heaviest: str,
+    pages: list[str],
+    no_chart: frozenset[str] = frozenset(),
+) -> dict:
     """Fresh server: time to the first chart of `heaviest` (cold, then again warm in a new
     tab), then every page opened once; the server's peak resident memory (VmHWM)."""
     from playwright.sync_api import sync_playwright
@@ -514,9 +567,11 @@ def browser_times(db_path: Path, port: int, heaviest: str, pages: list[str]) -> 
             page = ctx.new_page()
             for p in pages:
                 page.goto(f"{server.url}/{url_path(p)}", timeout=600_000)
-                # A page without a chart times out here; only the memory is wanted.
+                # Pages without a chart (as AppTest found): their main block is enough, as
+                # only the memory is wanted here.
+                wanted = '[data-testid="stMain"] h1' if p in no_chart else CHART_SELECTOR
                 with contextlib.suppress(Exception):
-                    page.wait_for_selector(CHART_SELECTOR, timeout=120_000)
+                    page.wait_for_selector(wanted, timeout=120_000)
                 server.rss_mb()
             ctx.close()
         finally:
@@ -835,7 +890,10 @@ def main(args: argparse.Namespace) -> int:
         timed = [p for p in report.pages if p["cold_s"] is not None and p["charts"]]
         heaviest = max(timed, key=lambda p: p["cold_s"])["page"] if timed else pages[0][0]
         say(f"Chromium: {heaviest}")
-        report.browser = browser_times(db_path, args.port, heaviest, [p for p, _ in pages])
+        no_chart = frozenset(p["page"] for p in report.pages if not p["charts"])
+        report.browser = browser_times(
+            db_path, args.port, heaviest, [p for p, _ in pages], no_chart
+        )
         say(f"  {report.browser}")
     text = render(report)
     print(text)
