@@ -110,7 +110,8 @@ async def session(browser, base: str, pages: list[str], deadline: float, n: int,
             t0 = time.perf_counter()
             try:
                 await page.goto(f"{base}/{bench.url_path(name)}", timeout=LOAD_TIMEOUT_S * 1000)
-                await page.wait_for_selector(bench.CHART_SELECTOR, timeout=LOAD_TIMEOUT_S * 1000)
+                left = max(1.0, LOAD_TIMEOUT_S - (time.perf_counter() - t0))  # one bound per load
+                await page.wait_for_selector(bench.CHART_SELECTOR, timeout=left * 1000)
             except Exception as exc:  # noqa: BLE001 (a timeout or a closed page)
                 if type(exc).__name__ == "TimeoutError":
                     out["unfinished"].append(f"session {n}: {name}")
