@@ -79,6 +79,18 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument(
                 "--db", type=Path, default=None, help="DuckDB file (default: WELLPATH_DB)"
             )
+    demo.add_argument(
+        "--batch-only",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write the scale's CSV batch into DIR without importing it (benchmarks, peers)",
+    )
+
+    bench = sub.add_parser("bench", help="time the import, every page and the pandas way")
+    from wellpath.bench import add_arguments as _bench_arguments
+
+    _bench_arguments(bench)
     return parser
 
 
@@ -267,11 +279,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "report":
         return _report(args, db_path)
 
+    if args.command == "bench":
+        from wellpath.bench import main as bench_main
+
+        return bench_main(args)
+
     from wellpath import demo
 
     def progress(fraction: float, message: str) -> None:
         print(f"[{fraction:>4.0%}] {message}", file=sys.stderr)
 
+    if args.batch_only is not None:
+        folder, _ = demo.make_batch(
+            args.batch_only, scale=args.scale, seed=args.seed, today=args.today, progress=progress
+        )
+        print(f"Batch written to {folder} (not imported)")
+        return 0
     from wellpath.importer import BatchRefused
 
     try:
