@@ -4,6 +4,7 @@
 -- are not applied, so a person's reliable-change status does not move with the sidebar.
 -- level: aggregate
 -- statistics: baseline_mean_points, baseline_sd_points per baseline_count
+-- scope: practice_codes (filtered by hand; to move onto scoped_referrals)
 with referrals_src as (
     select referral_id, practice_code from referrals
 ),

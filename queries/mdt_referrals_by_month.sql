@@ -2,6 +2,7 @@
 -- date, with how many were accepted (as known on the meeting date). Months with no
 -- referrals are listed with 0, so the chart shows gaps honestly.
 -- level: aggregate
+-- scope: practice_codes (filtered by hand; to move onto scoped_referrals)
 with referrals_src as (
     select * from referrals
 ),
