@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from tests.app.conftest import REPO
+from tests.app.demo_v1 import build_v1_world
 
 FIXTURE = REPO / "tests" / "fixtures" / "page_snapshot_before.json"
-BEFORE_COMMIT = "fe4f848"  # the last commit before the view layer (cd4f533)
-DEMO_FILES = ("__init__.py", "reference.py", "world.py", "write.py")
 
 # Metric labels renamed on purpose: (page, old label) -> new label.
 RENAMED = {
@@ -66,38 +64,9 @@ INTENDED_ROWS = {
 }
 
 
-def _old_demo_package(where: Path) -> str:
-    """The demo generator as at BEFORE_COMMIT, as a package `wellpath_demo_v1`."""
-    package = where / "wellpath_demo_v1"
-    package.mkdir()
-    for name in DEMO_FILES:
-        source = subprocess.run(
-            ["git", "-C", str(REPO), "show", f"{BEFORE_COMMIT}:wellpath/demo/{name}"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        (package / name).write_text(source.replace("wellpath.demo.", "wellpath_demo_v1."))
-    return package.name
-
-
 @pytest.fixture(scope="module")
 def before_world(tmp_path_factory) -> Path:
-    where = tmp_path_factory.mktemp("demo_v1")
-    try:
-        name = _old_demo_package(where)
-    except (subprocess.CalledProcessError, FileNotFoundError) as exc:
-        pytest.skip(
-            f"needs the git history ({BEFORE_COMMIT}) to rebuild the fixture's world: {exc}"
-        )
-    sys.path.insert(0, str(where))
-    try:
-        demo_v1 = __import__(name)
-        path = where / "wellpath.duckdb"
-        demo_v1.build(path, scale="demo", seed=7, today=dt.date(2026, 11, 1))
-    finally:
-        sys.path.remove(str(where))
-    return path
+    return build_v1_world(tmp_path_factory.mktemp("demo_v1"), dt.date(2026, 11, 1))
 
 
 def _differences(before: dict, after: dict) -> list[str]:
