@@ -38,10 +38,10 @@ active as (
 waiting as (
     select worker_id, patient_id
     from facts
-    where referral_date <= $report_date
-      and (triage_outcome is null or triage_outcome = 'accepted' or triage_date > $report_date)
-      and (first_contact_date is null or first_contact_date > $report_date)
-      and (discharge_date is null or discharge_date > $report_date)
+    where is_waiting_on(
+        referral_date, triage_outcome, triage_date, first_contact_date, discharge_date,
+        $report_date
+    )
 ),
 
 tallies as (

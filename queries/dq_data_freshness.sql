@@ -3,6 +3,7 @@
 -- before $today that was, with the practice's role (comparison practices send no
 -- referrals). Not limited to the period: freshness is about the latest data.
 -- level: aggregate
+-- scope: practice_codes (filtered by hand; to move onto scoped_referrals)
 with referrals_src as (
     select * from referrals
 ),

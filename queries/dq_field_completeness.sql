@@ -8,6 +8,7 @@
 -- items are not listed, as items beyond an instrument's count are empty by rule.
 -- level: aggregate
 -- percentages: filled_pct = filled_count / row_count
+-- scope: practice_codes (filtered by hand; to move onto scoped_referrals)
 with referrals_src as (
     select * from referrals
 ),

@@ -8,6 +8,7 @@
 -- report date (the chance to follow up has passed).
 -- level: aggregate
 -- percentages: baseline_pct = baseline_count / engaged_count; followup_pct = followup_count / baseline_count
+-- scope: practice_codes (filtered by hand; to move onto scoped_referrals)
 with referrals_src as (
     select * from referrals
 ),

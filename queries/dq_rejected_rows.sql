@@ -4,6 +4,7 @@
 -- rejected_rows keeps no practice column), so they are returned only to a viewer whose
 -- practices cover every practice in the file; anyone else gets no rows.
 -- level: identifiable
+-- scope: practice_codes (rejected rows, no referral rows: only a viewer of every practice)
 with practices_src as (
     select practice_code from practices
 ),

@@ -10,6 +10,7 @@
 -- from its first to its last month; prescriptions likewise, else their columns are NULL),
 -- and a person is in the period when the last day of their after-window is in the period.
 -- The comparison cohort is filtered by practice only (they were not referred).
+-- scope: practice_codes (filtered by hand; to move onto scoped_referrals)
 with patients_src as (
     select patient_id, practice_code, cohort
     from patients

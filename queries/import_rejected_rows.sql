@@ -5,6 +5,7 @@
 -- tied to a known practice (e.g. rejected for its practice code) is shown only to a viewer
 -- whose practices cover every practice in the file.
 -- level: identifiable
+-- scope: practice_codes (filtered by hand; to move onto scoped_referrals)
 with rejected as (
     select * from rejected_rows
     where batch_id = $batch_id

@@ -8,6 +8,7 @@
 -- meeting; paired PSEQ change so far (baseline against the latest later score, per referral).
 -- level: aggregate
 -- statistics: median_wait_days per first_contact_count; pseq_mean_change_points, pseq_mean_baseline_points, pseq_mean_latest_points per pseq_pair_count
+-- scope: practice_codes (filtered by hand; to move onto scoped_referrals)
 with referrals_src as (
     select * from referrals
 ),

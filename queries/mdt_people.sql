@@ -9,6 +9,7 @@
 -- caseload_days macro measured to the meeting date; last_contact_date is the latest attended
 -- contact (or the first contact date); last_questionnaire_date the latest complete form.
 -- level: identifiable
+-- scope: practice_codes (filtered by hand; to move onto scoped_referrals)
 with referrals_src as (
     select * from referrals
 ),

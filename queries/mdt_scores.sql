@@ -3,6 +3,7 @@
 -- and the latest on or before the last meeting date (for "scores that moved since the last
 -- meeting"). Instruments without a single score (ONS4) have no rows.
 -- level: identifiable
+-- scope: practice_codes (filtered by hand; to move onto scoped_referrals)
 with referrals_src as (
     select referral_id, patient_id, practice_code, condition, worker_id, referral_date
     from referrals

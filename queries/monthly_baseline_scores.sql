@@ -3,8 +3,8 @@
 -- level: aggregate
 -- statistics: mean_baseline_score per baseline_count
 with referrals_src as (
-    select referral_id, practice_code, condition, worker_id
-    from referrals
+    select referral_id
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 scores_src as (
@@ -15,10 +15,7 @@ scores_src as (
 
 in_scope as (
     select referral_id
-    from referrals_src as r
-    where r.practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, r.condition))
-      and ($worker_ids is null or list_contains($worker_ids, r.worker_id))
+    from referrals_src
 )
 
 select

@@ -19,16 +19,13 @@ select
     f.practice_code,
     f.referral_date,
     f.condition,
-    case
-        when f.triage_outcome is null or f.triage_date > $report_date then 'triage'
-        else 'first_contact'
-    end as waiting_for,
+    waiting_for_on(f.triage_outcome, f.triage_date, $report_date) as waiting_for,
     wait_days(f.referral_date, $report_date) as days_waiting,
     w.display_name as worker_name
 from facts as f
 left join workers_src as w on w.worker_id = f.worker_id
-where f.referral_date <= $report_date
-  and (f.triage_outcome is null or f.triage_outcome = 'accepted' or f.triage_date > $report_date)
-  and (f.first_contact_date is null or f.first_contact_date > $report_date)
-  and (f.discharge_date is null or f.discharge_date > $report_date)
+where is_waiting_on(
+    f.referral_date, f.triage_outcome, f.triage_date, f.first_contact_date, f.discharge_date,
+    $report_date
+)
 order by days_waiting desc, f.referral_id

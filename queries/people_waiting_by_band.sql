@@ -12,15 +12,7 @@ with facts as (
 ),
 
 bands as (
-    select * from (
-        values
-            (1, 'Under 2 weeks', 0, 14),
-            (2, '2-4 weeks', 14, 28),
-            (3, '4-8 weeks', 28, 56),
-            (4, '8-13 weeks', 56, 91),
-            (5, '13-18 weeks', 91, 126),
-            (6, '18 weeks or more', 126, 1000000)
-    ) as b (band_order, wait_band, from_days, to_days)
+    select * from wait_bands()
 ),
 
 statuses as (
@@ -29,16 +21,13 @@ statuses as (
 
 waiting as (
     select
-        case
-            when triage_outcome is null or triage_date > $report_date then 'triage'
-            else 'first_contact'
-        end as waiting_for,
+        waiting_for_on(triage_outcome, triage_date, $report_date) as waiting_for,
         wait_days(referral_date, $report_date) as days_waiting
     from facts
-    where referral_date <= $report_date
-      and (triage_outcome is null or triage_outcome = 'accepted' or triage_date > $report_date)
-      and (first_contact_date is null or first_contact_date > $report_date)
-      and (discharge_date is null or discharge_date > $report_date)
+    where is_waiting_on(
+        referral_date, triage_outcome, triage_date, first_contact_date, discharge_date,
+        $report_date
+    )
 )
 
 select

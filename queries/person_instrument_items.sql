@@ -6,9 +6,8 @@
 -- none). Ties on one date: the form numbered later.
 with referrals_src as (
     select referral_id
-    from referrals
+    from scoped_referrals($practice_codes, null, null)
     where referral_id = $referral_id
-      and practice_code in (select unnest($practice_codes))
 ),
 
 scored as (

@@ -12,8 +12,8 @@ with engagement_src as (
 ),
 
 facts as (
-    select practice_code, referral_date, condition, worker_id
-    from referral_facts
+    select practice_code, referral_date
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 shown_practices as (
@@ -61,10 +61,7 @@ referrals as (
         date_trunc('month', referral_date)::date as month_start,
         count(*) as referral_count
     from facts
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
-      and referral_date between $start_date and $end_date
+    where referral_date between $start_date and $end_date
     group by practice_code, month_start
 )
 

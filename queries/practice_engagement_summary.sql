@@ -11,8 +11,8 @@ with engagement_src as (
 ),
 
 facts as (
-    select practice_code, referral_date, condition, worker_id
-    from referral_facts
+    select practice_code, referral_date
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 shown_practices as (
@@ -61,10 +61,7 @@ recent_referrals as (
             where referral_date <= $report_date::date - 7 * $lapse_weeks::integer
         ) as referrals_before_count
     from facts
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
-      and referral_date <= $report_date
+    where referral_date <= $report_date
       and referral_date > $report_date::date - 14 * $lapse_weeks::integer
     group by practice_code
 )

@@ -9,8 +9,8 @@ with stories_src as (
 ),
 
 facts as (
-    select referral_id, practice_code, condition, worker_id
-    from referral_facts
+    select referral_id, practice_code
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 practices_src as (
@@ -29,9 +29,6 @@ select
 from stories_src as s
 join facts as f on f.referral_id = s.referral_id
 left join practices_src as p on p.practice_code = f.practice_code
-where f.practice_code in (select unnest($practice_codes))
-  and ($conditions is null or list_contains($conditions, f.condition))
-  and ($worker_ids is null or list_contains($worker_ids, f.worker_id))
-  and s.story_date between $start_date and $end_date
+where s.story_date between $start_date and $end_date
   and (s.consent = 'publishable' or not $publishable_only)
 order by s.story_date desc, s.story_id

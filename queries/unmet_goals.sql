@@ -11,8 +11,8 @@ with goals_src as (
 ),
 
 facts as (
-    select referral_id, practice_code, condition, worker_id
-    from referral_facts
+    select referral_id, practice_code
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 practices_src as (
@@ -30,10 +30,7 @@ in_scope as (
     from goals_src as g
     join facts as f on f.referral_id = g.referral_id
     join practices_src as p on p.practice_code = f.practice_code
-    where f.practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, f.condition))
-      and ($worker_ids is null or list_contains($worker_ids, f.worker_id))
-      and g.closed_date between $start_date and $end_date
+    where g.closed_date between $start_date and $end_date
       and list_contains($statuses, g.status)
 ),
 

@@ -2,7 +2,12 @@
 
 Used to show that moving the pages onto the view layer changed no figure for the full-access
 scope: run it on the demo world (seed 7, as on 1 Nov 2026) before and after a change and
-compare (tests/app/test_page_snapshot.py compares against tests/fixtures/page_snapshot.json).
+compare (tests/app/test_page_snapshot.py compares against
+tests/fixtures/page_snapshot_before.json, made on the code before the view layer).
+
+Each page is run through AppTest as the programme lead (full access), with the sidebar's
+filters put on the server through the test hooks of wellpath.auth: the period 1 Nov 2025 to
+31 Oct 2026, every practice, condition and worker.
 
     python scripts/page_snapshot.py --db FILE --out FILE.json
 """
@@ -13,12 +18,26 @@ import argparse
 import datetime as dt
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PERIOD = (dt.date(2025, 11, 1), dt.date(2026, 10, 31))
+SKIPPED = ("import_data", "audit_trail")  # no figures of the period
+
+
+def page_figures(at) -> dict[str, object]:  # noqa: ANN001 (an AppTest)
+    """Metrics (label -> value) and tables (columns and row count) of one run page."""
+    metrics = {f"{m.label}": str(m.value) for m in at.metric}
+    tables = {
+        f"table_{i}": {"columns": [str(c) for c in df.value.columns], "rows": len(df.value)}
+        for i, df in enumerate(at.dataframe)
+    }
+    return {
+        "metrics": metrics,
+        "tables": tables,
+        "exception": [str(e.message)[:200] for e in at.exception],
+    }
 
 
 def snapshot(db_path: Path) -> dict[str, dict[str, object]]:
@@ -27,33 +46,25 @@ def snapshot(db_path: Path) -> dict[str, dict[str, object]]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from wellpath import auth, shell
+    from wellpath.scope import FULL_ACCESS, Filters
+
+    auth.enable_test_hooks()
+    filters = Filters(start_date=PERIOD[0], end_date=PERIOD[1])
     dashboard = REPO / "dashboard.py"
-    pages = re.findall(r'st\.Page\(\s*"([^"]+\.py)"', dashboard.read_text(encoding="utf-8"))
     out: dict[str, dict[str, object]] = {}
-    for page in pages:
-        if "import_data" in page or "audit" in page:
+    for page, *_ in shell.PAGES:
+        if shell.page_stem(page) in SKIPPED or not (REPO / page).is_file():
             continue
         st.cache_data.clear()
         at = AppTest.from_file(str(dashboard), default_timeout=300)
-        at.session_state["filter_period"] = "Custom"
-        at.session_state["filter_dates"] = PERIOD
+        at.session_state[auth.TEST_SCOPE_KEY] = FULL_ACCESS
+        at.session_state[auth.TEST_FILTERS_KEY] = filters
         at.session_state["filter_publishable"] = False
         at.run()
         at.switch_page(page)
         at.run()
-        metrics = {f"{m.label}": str(m.value) for m in at.metric}
-        tables = {}
-        for i, df in enumerate(at.dataframe):
-            frame = df.value
-            tables[f"table_{i}"] = {
-                "columns": [str(c) for c in frame.columns],
-                "rows": len(frame),
-            }
-        out[page] = {
-            "metrics": metrics,
-            "tables": tables,
-            "exception": [str(e.message)[:200] for e in at.exception],
-        }
+        out[page] = page_figures(at)
     return out
 
 

@@ -3,20 +3,32 @@
 `wellpath.data` (the dashboard's cached data access) and the tests both go through
 `read(con, name, scope, filters, **extra)`, so the rules hold wherever data is read:
 
-- every query must filter on `$practice_codes`, which is the viewer's practices intersected
-  with the sidebar's practice and PCN filters, unless its header says `-- scope: none`
-  (service-level data with no patient rows, e.g. the import log);
+- every query that reads referral-based rows (referrals and what hangs off them: contacts,
+  goals, questionnaires, stories) reads them through the table macro
+  `scoped_referrals($practice_codes, $conditions, $worker_ids)` (queries/derive_table_macros.sql),
+  where $practice_codes is the viewer's practices intersected with the sidebar's practice
+  and PCN filters; a query over patients-only tables (healthcare use of a comparison
+  cohort, practice engagement) may instead say `-- scope: practice_codes` in its header and
+  must then filter on $practice_codes; `-- scope: none` marks service-level data with no
+  patient rows (e.g. the import log). Anything else is refused (ScopeError);
 - a query whose header says `-- level: identifiable` (one row per pseudonymised person) is
   refused for a rounded scope;
 - for a rounded scope, the result passes through `wellpath.disclosure.protect_frame`:
   columns ending in `_count` are counts; `-- statistics: col_a, col_b per n_col` lists
   statistics suppressed when they describe 7 or fewer people; `-- percentages: pct = num /
-  den` lists percentages recomputed from the rounded parts.
+  den` lists percentages recomputed from the rounded parts;
+- a rounded scope is served whole months only (Filters.for_scope): a day range would let
+  periods a day apart be differenced (issue 14, time slicing).
+
+A query's header is parsed once into a `QuerySpec` (cached by file name).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import duckdb
@@ -75,11 +87,94 @@ def parse_percentages(spec: str) -> dict[str, tuple[str, str]]:
     return out
 
 
-def check_scope(name: str, scope: Scope) -> None:
+SCOPED_REFERRALS = re.compile(r"\bscoped_referrals\s*\(\s*\$practice_codes\b")
+# Tables whose rows belong to a referral: read only through scoped_referrals.
+REFERRAL_TABLES = re.compile(
+    r"\b(?:from|join)\s+(?:referrals|referral_facts|contacts|goals|assessments|"
+    r"assessment_scores|measure_scores|stories)\b"
+)
+SCOPE_KINDS = ("practice_codes", "none")
+# Queries that still read referral rows filtered on $practice_codes by hand, in files owned
+# by other page groups: each declares `-- scope: practice_codes` until it moves onto
+# scoped_referrals (tests/unit/test_access.py holds this list to the files that need it,
+# so it can only shrink).
+NOT_YET_ON_SCOPED_REFERRALS = frozenset(
+    {
+        "dq_data_freshness",  # Data quality
+        "dq_field_completeness",  # Data quality
+        "dq_followup_coverage",  # Data quality
+        "import_rejected_rows",  # Import: rejected rows mapped to practices
+        "healthcare_use_before_after",  # Healthcare use: referred people and comparison
+        "mdt_baseline_spread",  # MDT
+        "mdt_headline",  # MDT
+        "mdt_people",  # MDT
+        "mdt_referrals_by_month",  # MDT
+        "mdt_scores",  # MDT
+    }
+)
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """What a query's header declares, parsed once: its level, the statistics and
+    percentages disclosure control recomputes, and how it is scoped to the viewer."""
+
+    name: str
+    level: str
+    statistics: tuple[tuple[str, str], ...]
+    percentages: tuple[tuple[str, tuple[str, str]], ...]
+    scope: str  # the `-- scope:` header: "practice_codes", "none", or "" (not declared)
+    uses_scoped_referrals: bool
+    filters_practice_codes: bool
+    reads_referral_rows: bool
+
+    @property
+    def scope_problem(self) -> str | None:
+        """Why this query may not be run for a viewer, or None."""
+        if self.scope == "none":
+            return None
+        if self.scope and self.scope not in SCOPE_KINDS:
+            return f"query {self.name} declares an unknown scope {self.scope!r}"
+        if self.scope == "practice_codes":
+            if not self.filters_practice_codes:
+                return f"query {self.name} declares scope practice_codes but does not filter on it"
+            if self.reads_referral_rows and self.name not in NOT_YET_ON_SCOPED_REFERRALS:
+                return (
+                    f"query {self.name} reads referral rows: read them through "
+                    "scoped_referrals($practice_codes, ...), not `-- scope: practice_codes`"
+                )
+            return None
+        if not self.uses_scoped_referrals:
+            return (
+                f"query {self.name} neither reads scoped_referrals($practice_codes, ...) nor "
+                "declares `-- scope: practice_codes` (patients-only tables) or `-- scope: none`"
+            )
+        return None
+
+
+@lru_cache(maxsize=512)
+def query_spec(name: str) -> QuerySpec:
+    """The header of queries/<name>.sql as a QuerySpec (parsed once per file)."""
     header = db.query_header(name)
-    if header.get("scope") != "none" and "practice_codes" not in db.query_parameters(name):
-        raise ScopeError(f"query {name} does not filter on $practice_codes")
-    if scope.rounded and header.get("level") == "identifiable":
+    sql = "\n".join(line.split("--", 1)[0] for line in db.load_query(name).splitlines())
+    return QuerySpec(
+        name=name,
+        level=header.get("level", ""),
+        statistics=tuple(parse_statistics(header.get("statistics", "")).items()),
+        percentages=tuple(parse_percentages(header.get("percentages", "")).items()),
+        scope=header.get("scope", "").split(" ", 1)[0],
+        uses_scoped_referrals=bool(SCOPED_REFERRALS.search(sql)),
+        filters_practice_codes="practice_codes" in db.query_parameters(name),
+        reads_referral_rows=bool(REFERRAL_TABLES.search(sql)),
+    )
+
+
+def check_scope(name: str, scope: Scope) -> None:
+    spec = query_spec(name)
+    problem = spec.scope_problem
+    if problem:
+        raise ScopeError(problem)
+    if scope.rounded and spec.level == "identifiable":
         raise ScopeError(
             f"query {name} returns one row per person; this view shows publishable figures only"
         )
@@ -91,12 +186,12 @@ def protect(name: str, frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
         return frame
     from wellpath.disclosure import protect_frame
 
-    header = db.query_header(name)
+    spec = query_spec(name)
     return protect_frame(
         frame,
         count_columns=[c for c in frame.columns if c.endswith("_count")],
-        statistic_columns=parse_statistics(header.get("statistics", "")),
-        percentage_columns=parse_percentages(header.get("percentages", "")),
+        statistic_columns=dict(spec.statistics),
+        percentage_columns=dict(spec.percentages),
     )
 
 
@@ -110,6 +205,7 @@ def read(
 ) -> pd.DataFrame:
     """Run a named query for this viewer: scope checked, parameters bound, output protected."""
     check_scope(name, scope)
+    filters = filters.for_scope(scope)
     params = standard_params(effective_practices(practices, scope, filters), filters)
     params.update(extra or {})
     return protect(name, db.run_query(con, name, params), scope)

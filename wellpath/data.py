@@ -130,7 +130,7 @@ def cached_view(func: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(func)
     def wrapper(scope: Scope, filters: Filters, **choices: Any) -> T:
         frozen = tuple(sorted((k, _freeze(v)) for k, v in choices.items()))
-        return _run(qualname, scope, filters, frozen, db_identity())
+        return _run(qualname, scope, filters.for_scope(scope), frozen, db_identity())
 
     wrapper.uncached = func  # type: ignore[attr-defined]
     return wrapper

@@ -10,7 +10,7 @@ who is signed in; when nothing has set it, the scope is PUBLISHABLE (fails close
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 ROLES = ("programme_lead", "practice", "commissioner")
 ROLE_ALIASES = {"practice_manager": "practice"}
@@ -93,12 +93,33 @@ class Filters:
     pcn_codes: tuple[str, ...] = ()
     conditions: tuple[str, ...] = ()
     worker_ids: tuple[str, ...] = ()
-    extra: tuple[tuple[str, object], ...] = field(default=())
 
     @property
     def report_date(self) -> dt.date:
         """The date open episodes are measured to: the end of the period."""
         return self.end_date
+
+    @property
+    def is_whole_months(self) -> bool:
+        """Whether the period runs from the 1st of a month to the last day of a month."""
+        return self.start_date.day == 1 and (self.end_date + dt.timedelta(days=1)).day == 1
+
+    def whole_months(self) -> Filters:
+        """These filters with the period widened to whole months (the 1st of the first month
+        to the last day of the last), as a publishable figure must be: a custom day range
+        would let one difference periods a day apart and find single referrals ("time
+        slicing", docs/methods.md "Disclosure")."""
+        if self.is_whole_months:
+            return self
+        start, end = sorted((self.start_date, self.end_date))
+        following = (end.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return replace(
+            self, start_date=start.replace(day=1), end_date=following - dt.timedelta(days=1)
+        )
+
+    def for_scope(self, scope: Scope) -> Filters:
+        """The filters a scope may be served: whole months for a rounded scope."""
+        return self.whole_months() if scope.rounded else self
 
     @property
     def period_label(self) -> str:

@@ -30,7 +30,9 @@ def current_filters() -> Filters:
     if filters is None:
         today = dt.date.today()
         filters = Filters(start_date=today.replace(year=today.year - 1), end_date=today)
-    return filters
+    # A rounded scope is served whole months only, whatever the session holds (issue 14,
+    # time slicing); the views and the data layer hold the same rule.
+    return filters.for_scope(current_scope())
 
 
 def is_demo_data() -> bool:

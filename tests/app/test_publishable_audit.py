@@ -1,10 +1,19 @@
 """Audit of the publishable view: every page, every element a commissioner can see or download.
 
-With "Publishable figures" on, every page is run (AppTest) for (a) all practices, (b) one
+As a signed-in commissioner (the rounded role), every page the commissioner may open
+(shell.PAGES filtered by access.may_open) is run (AppTest) for (a) all practices, (b) one
 small practice (A86026, Throckley, ~6,900 patients) and (c) one condition (IBS), on the demo
-world. Every element is read: metrics, text, tables, chart traces (values, text labels, hover
-data) and the CSV of every download button. A count of people or events must be "*", 0 or a
-multiple of 5 of at least 10; no pseudonym or person-level table may appear.
+world; so is the commissioner report (wellpath.report, as HTML) for all practices and for a
+commissioner of that one practice. Every element is read: metrics (and their help), text,
+tables, chart traces (values, text labels, hover data) and the CSV of every download button.
+It fails (saying page, element and text) on:
+- a count of people or events that is not "*", 0 or a multiple of 5 of at least 10; a
+  pseudonym or person-level table;
+- an interval shown beside or under a suppressed `*` figure (a metric "*" with "95% CI 27% to
+  81%" in its help or the caption under it; a table or CSV row whose share, mean or change
+  is suppressed but whose interval columns are not) (issue 10, "Intervals leak");
+- an exact p-value: a p written as a number ("p = 0.0546875", "0.0547" in a p-value column)
+  rather than a band ("p < 0.001", "p < 0.01", "p < 0.05", "p ≥ 0.05").
 
 Numbers are only judged where they are known to be counts, so that years, dates, scores,
 percentages, thresholds ("40 or more", "within 6 weeks") and durations ("18 months") are not
@@ -39,10 +48,13 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, UnknownElement
 
-from tests.app.conftest import DASHBOARD, apply_sidebar, dashboard_pages
-from wellpath.scope import PUBLISHABLE, Filters
+from tests.app.conftest import DASHBOARD, apply_sidebar, as_role, dashboard_pages
+from wellpath import access, shell
+from wellpath.scope import Filters
 
-PERIOD = {"start_date": dt.date(2025, 11, 2), "end_date": dt.date(2026, 11, 1)}
+COMMISSIONER = as_role("commissioner")
+# Whole months, as the sidebar offers them (a rounded scope is served whole months only).
+PERIOD = {"start_date": dt.date(2025, 11, 1), "end_date": dt.date(2026, 10, 31)}
 CASES = {
     "all practices": {},
     "small practice": {"practice_codes": ("A86026",)},
@@ -57,11 +69,30 @@ COUNT_NOUNS = (
 # a number, optionally bold, followed by a count noun (up to two words between, e.g.
 # "30 (38%) have", "40 are still", "10 were discharged") and not by a threshold phrase
 TEXT_COUNT = re.compile(
-    r"(?<![\w.,£+\-−/:])\**(\d[\d,]*)\**(?![\d.,%:])(?!\s*(?:or more|or fewer|or less|\+|-\d|"
-    r"to \d|days?|weeks?|months?|years?|hours?|h\b|min|points?|%|GBP|FTE|contacts? is typical))"
+    r"(?<![\w.,£+\-−/:])(?<!to )\**(\d[\d,]*)\**(?![\d.,%:])(?!\s*(?:or more|or fewer|or less|\+|"
+    r"-\d|to \d|days?|weeks?|months?|years?|hours?|h\b|min|points?|%|GBP|FTE|"
+    r"contacts? is typical|baseline months?))"
     r"\s+(?:(?:\([^)]*\)\s+)?(?:of the\s+)?(?:" + COUNT_NOUNS + r"))\b"
 )
 N_EQUALS = re.compile(r"\bn\s*=\s*(\d[\d,]*)")
+# An interval written out: "95% CI 27% to 81%", "(95% interval 3.1 to 7.4)", "CI: 2 to 5".
+INTERVAL = re.compile(
+    r"(?:\bCI\b|\binterval\b)[^0-9\n]{0,12}[-\u2212+]?\d[\d.,]*\s*%?\s*(?:to|-|\u2013|,)\s*"
+    r"[-\u2212+]?\d"
+)
+# A suppressed figure with an interval beside it in one text: "* (95% CI 27% to 81%)".
+STAR_THEN_INTERVAL = re.compile(
+    r"(?<![*\w])\*(?!\*)[^*\n]{0,40}?(?:\bCI\b|\binterval\b)[^0-9\n]{0,12}\d"
+)
+# A p-value: only the bands may be published.
+P_VALUE = re.compile(r"\bp\s*(?:-value)?\s*(=|<|>|\u2264|\u2265|<=|>=)\s*(\d*\.?\d+)", re.I)
+P_BANDS = {("<", "0.001"), ("<", "0.01"), ("<", "0.05"), ("\u2265", "0.05"), (">=", "0.05")}
+INTERVAL_HEADER = re.compile(
+    r"interval|\bci\b|ci_|_ci|\blow\b|\bhigh\b|_low|_high|lower|upper", re.I
+)
+FIGURE_HEADER = re.compile(r"%|share|pct|mean|median|change|rate|achieved|improved", re.I)
+P_HEADER = re.compile(r"^p\b|p[_ -]?value|wilcoxon|significance", re.I)
+SUPPRESSED_CELL = {"*", "\\*"}
 N_PEOPLE = re.compile(r"\((\d[\d,]*) (?:people|pairs|episodes)\)")
 
 COUNT_METRIC_WORDS = (
@@ -176,32 +207,68 @@ class Page:
         self.tables: list[pd.DataFrame] = []
         self.charts: list[dict] = []
         self.downloads = downloads
+        # (metric label, its help, the text drawn right after it): where its interval would be
+        self.metric_context: list[tuple[str, str, str, str]] = []
+        last_metric: list[str] | None = None
         for el in elements(at._tree):
             kind = getattr(el, "type", "")
+            text = None
             if kind == "dataframe":
                 self.tables.append(el.value)
             elif kind == "metric":
                 self.metrics.append((el.label, str(el.value)))
                 self.texts.append(f"{el.label}: {el.value}")
+                helptext = str(getattr(el.proto, "help", "") or "")
+                if helptext:
+                    self.texts.append(helptext)
+                last_metric = [el.label, str(el.value), helptext, ""]
+                self.metric_context.append(last_metric)  # type: ignore[arg-type]
+                continue
             elif kind == "plotly_chart":
                 self.charts.append(json.loads(el.proto.spec))
             elif isinstance(el, UnknownElement):
                 continue
             elif isinstance(getattr(el, "value", None), str):
-                self.texts.append(el.value)
+                text = el.value
+                self.texts.append(text)
+            if last_metric is not None and text is not None and not last_metric[3]:
+                last_metric[3] = text
+            last_metric = None if text is None else last_metric
 
     def problems(self) -> list[str]:
         found: list[str] = []
         found += self._text_problems()
         found += self._metric_problems()
-        found += [p for t in self.tables for p in self._table_problems(t, "table")]
+        found += self._interval_beside_star()
+        found += [
+            p for i, t in enumerate(self.tables) for p in self._table_problems(t, f"table {i + 1}")
+        ]
         found += [p for c in self.charts for p in self._chart_problems(c)]
         for name, payload in self.downloads:
             if not str(name).endswith(".csv"):
                 continue
-            frame = pd.read_csv(io.BytesIO(payload))
+            frame = pd.read_csv(io.BytesIO(payload), dtype=str, keep_default_na=False)
             found += self._csv_problems(frame, name)
         return found
+
+    def _interval_beside_star(self) -> list[str]:
+        out = []
+        for label, value, helptext, after in getattr(self, "metric_context", []):
+            if value.strip() not in SUPPRESSED_CELL:
+                continue
+            for where, text in (("help", helptext), ("caption under it", after)):
+                if INTERVAL.search(text.replace("\\*", "*")):
+                    out.append(
+                        f"metric {label!r} is * but its {where} gives an interval: {text[:120]!r}"
+                    )
+        for text in self.texts:
+            flat = text.replace("\\*", "*")
+            for m in STAR_THEN_INTERVAL.finditer(flat):
+                out.append(
+                    f"text: interval beside a suppressed figure {m.group(0)!r} in {flat[:160]!r}"
+                )
+            out += [f"text: {problem} in {flat[:160]!r}" for problem in p_value_problems(flat)]
+        return out
 
     def _text_problems(self) -> list[str]:
         out = []
@@ -247,6 +314,15 @@ class Page:
                     for m in TEXT_COUNT.finditer(cell):
                         if not publishable(number(m.group(1))):
                             out.append(f"{where}: {col!r} cell {cell[:80]!r}")
+                    out += [
+                        f"{where}: {col!r} cell {problem}" for problem in p_value_problems(cell)
+                    ]
+        out += interval_row_problems(frame, where)
+        for col in frame.columns:
+            if P_HEADER.search(str(col)):
+                for cell in frame[col].astype(str):
+                    if re.fullmatch(r"\s*\d*\.\d+(e-?\d+)?\s*", cell):
+                        out.append(f"{where}: column {col!r} gives an exact p-value {cell}")
         return out
 
     def _chart_problems(self, spec: dict) -> list[str]:
@@ -319,6 +395,51 @@ class Page:
         return out
 
 
+def p_value_problems(text: str) -> list[str]:
+    """Exact p-values in a text: any p written other than as one of the bands."""
+    out = []
+    for m in P_VALUE.finditer(text):
+        sign, value = m.group(1), m.group(2)
+        if (sign, value) not in P_BANDS:
+            out.append(f"exact p-value {m.group(0)!r}")
+    return out
+
+
+def _blank(cell: object) -> bool:
+    text = "" if cell is None else str(cell).strip()
+    return text in ("", "nan", "None", "<NA>", "\u2013", "-")
+
+
+def interval_row_problems(frame: pd.DataFrame, where: str) -> list[str]:
+    """Rows whose share, mean or change is suppressed (or, in a CSV, left out) while the
+    interval beside it is filled in. An interval column belongs to the nearest figure column
+    before it (tables put "95% interval" after its share, CSVs ci_low/ci_high after theirs)."""
+    columns = list(frame.columns)
+    owner: dict[object, object] = {}
+    figure = None
+    for col in columns:
+        if INTERVAL_HEADER.search(str(col)):
+            if figure is not None:
+                owner[col] = figure
+        elif FIGURE_HEADER.search(str(col)):
+            figure = col
+    if not owner:
+        return []
+    csv = where.startswith("download")
+    out = []
+    for _, row in frame.iterrows():
+        for interval, fig in owner.items():
+            value = str(row[fig]).strip()
+            hidden = value in SUPPRESSED_CELL or (csv and _blank(row[fig]))
+            shown = not _blank(row[interval]) and str(row[interval]).strip() not in SUPPRESSED_CELL
+            if hidden and shown:
+                out.append(
+                    f"{where}: row {str(row.iloc[0])[:40]!r} has {fig!r} suppressed but "
+                    f"{interval!r} = {str(row[interval])[:40]!r}"
+                )
+    return out
+
+
 def open_page(page: str, filters: dict) -> Page:
     downloads: list[tuple[str, bytes]] = []
     original = st.download_button
@@ -331,7 +452,7 @@ def open_page(page: str, filters: dict) -> Page:
     st.download_button = recording
     try:
         at = AppTest.from_file(str(DASHBOARD), default_timeout=180)
-        apply_sidebar(at, PUBLISHABLE, Filters(**{**PERIOD, **filters}))
+        apply_sidebar(at, COMMISSIONER, Filters(**{**PERIOD, **filters}))
         at.run()
         assert not at.exception, "\n".join("\n".join(e.stack_trace) for e in at.exception)
         at.switch_page(page)
@@ -365,6 +486,16 @@ def demo_app(demo_db: Path, use_db) -> None:
         ("**\\*** moved to a worse one and **12** people stayed", True),
         ("20.0 days (140 people)", False),
         ("20.0 days (6 people)", True),
+        ("* : 1 to 7 referrals, hidden.", False),
+        ("it needs at least 6 baseline months with 10 or more pairs", False),
+        # intervals beside a suppressed figure, and exact p-values (issue 10)
+        ("Improved by 5.5+ points: \\* (95% CI 27% to 81%)", True),
+        ("Improved by 5.5+ points: 66% (95% CI 61% to 70%)", False),
+        ("Wilcoxon signed-rank test: p = 0.0546875", True),
+        ("change 9.3 points, p = 0.0547", True),
+        ("change 9.3 points (p < 0.001)", False),
+        ("no clear change (p \u2265 0.05)", False),
+        ("p < 0.0547", True),
     ],
 )
 def test_scanner_finds_counts_in_text(text, leak):
@@ -393,9 +524,44 @@ def test_scanner_reads_tables_charts_and_downloads():
     assert not any("expected_count" in p for p in found)
 
 
-# --- Every page, three views -----------------------------------------------------------------
+def test_scanner_finds_intervals_under_a_star_and_exact_p_values():
+    page = Page.__new__(Page)
+    page.texts, page.metrics, page.charts = [], [("Improved by 5.5+ points", "*")], []
+    page.metric_context = [("Improved by 5.5+ points", "*", "", "95% CI 27% to 81%")]
+    page.tables = [
+        pd.DataFrame(
+            {
+                "Domain": ["Mind", "Body"],
+                "Achieved (% of closed)": ["*", "40%"],
+                "95% interval": ["27% to 81%", "30% to 50%"],
+                "Wilcoxon p": ["p < 0.05", "0.0546875"],
+            }
+        )
+    ]
+    page.downloads = [
+        ("x.csv", b"domain,achieved_pct,ci_low_pct,ci_high_pct\nMind,,26.665,81.122\nBody,,,\n")
+    ]
+    found = page.problems()
+    assert any("metric 'Improved by 5.5+ points' is *" in p for p in found), found
+    assert any("row 'Mind'" in p and "95% interval" in p for p in found), found
+    assert not any("row 'Body'" in p for p in found), found
+    assert any("exact p-value 0.0546875" in p for p in found), found
+    assert any("download x.csv: row 'Mind'" in p and "ci_low_pct" in p for p in found), found
+
+
+# --- Every page the commissioner may open, three views ---------------------------------------
+def commissioner_pages() -> list[str]:
+    return [p for p in dashboard_pages() if access.may_open(shell.page_stem(p), COMMISSIONER)]
+
+
+def test_the_walk_covers_the_commissioners_pages():
+    pages = commissioner_pages()
+    assert "pages/overview.py" in pages and "pages/report.py" in pages
+    assert "pages/mdt_meeting.py" not in pages and "pages/import_data.py" not in pages
+
+
 @pytest.mark.parametrize("case", list(CASES))
-@pytest.mark.parametrize("page", dashboard_pages())
+@pytest.mark.parametrize("page", commissioner_pages())
 def test_no_small_counts_in_publishable_view(demo_app, page, case):
     shown = open_page(page, CASES[case])
     if page == "pages/methods.py":
@@ -403,7 +569,49 @@ def test_no_small_counts_in_publishable_view(demo_app, page, case):
         # ("7 people", "29 rows" of a conversion table), not figures from the data
         shown.texts = []
     problems = shown.problems()
-    assert not problems, "\n".join(problems)
+    assert not problems, f"{page} ({case}):\n" + "\n".join(problems)
+
+
+def html_page(document: str) -> Page:
+    """The report's HTML read as a page: each paragraph, heading and list item a text, each
+    table a frame (cells as shown)."""
+    import html as html_lib
+
+    page = Page.__new__(Page)
+    page.metrics, page.charts, page.downloads, page.metric_context = [], [], [], []
+    page.tables = []
+    for table in re.findall(r"<table.*?</table>", document, flags=re.S):
+        rows = [
+            [
+                html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, flags=re.S)
+            ]
+            for tr in re.findall(r"<tr.*?</tr>", table, flags=re.S)
+        ]
+        if len(rows) > 1 and all(len(r) == len(rows[0]) for r in rows):
+            page.tables.append(pd.DataFrame(rows[1:], columns=rows[0]))
+    # Scripts (plotly.js, the charts' data) are not text a reader sees; the charts are
+    # checked where the report page draws them.
+    body = re.sub(
+        r"<table.*?</table>|<style.*?</style>|<script.*?</script>", "", document, flags=re.S
+    )
+    blocks = re.split(r"</?(?:p|li|h\d|div|figcaption|caption|dt|dd)[^>]*>", body)
+    page.texts = [
+        t for t in (html_lib.unescape(re.sub(r"<[^>]+>", " ", b)).strip() for b in blocks) if t
+    ]
+    return page
+
+
+@pytest.mark.parametrize("practices", [(), ("A86026",)], ids=["all practices", "small practice"])
+def test_commissioner_report_publishes_no_small_numbers(demo_app, practices):
+    from wellpath import report
+
+    viewer = as_role("commissioner", practices)
+    built = report.build(Filters(**PERIOD), viewer=viewer, made_by="audit")
+    shown = html_page(report.to_html(built))
+    assert shown.texts and shown.tables, "the report's HTML was not read"
+    problems = shown.problems()
+    assert not problems, "commissioner report (HTML):\n" + "\n".join(problems)
 
 
 # --- ...and still useful: one suppressed cell does not blank a whole-selection figure ---------

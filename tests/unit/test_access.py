@@ -43,16 +43,41 @@ select 1 as one
     "scoped_referrals": """-- Referrals per practice in the period.
 -- level: aggregate
 with r as (
-    select * from referrals
-    where practice_code in (select unnest($practice_codes))
-      and referral_date between $start_date and $end_date
+    select * from scoped_referrals($practice_codes, $conditions, $worker_ids)
+    where referral_date between $start_date and $end_date
 )
 select practice_code, count(*) as referral_count from r group by practice_code
 order by practice_code
 """,
     "people_list": """-- One row per pseudonymised person.
 -- level: identifiable
-select patient_id from referrals where practice_code in (select unnest($practice_codes))
+select patient_id from scoped_referrals($practice_codes, null, null)
+""",
+    # Filters on $practice_codes by hand, without the macro or a scope declaration: refused.
+    "hand_filtered_referrals": """-- Referrals filtered on the practice codes by hand.
+-- level: aggregate
+select count(*) as referral_count from referrals
+where practice_code in (select unnest($practice_codes))
+""",
+    # A patients-only table, declared: allowed.
+    "patients_only": """-- Comparison-cohort healthcare use.
+-- scope: practice_codes
+-- level: aggregate
+select count(*) as patient_count from patients
+where practice_code in (select unnest($practice_codes))
+""",
+    # Declares practice_codes but reads referrals: refused (use the macro).
+    "declared_but_referrals": """-- Declares the scope to dodge the macro.
+-- scope: practice_codes
+-- level: aggregate
+select count(*) as referral_count from referrals
+where practice_code in (select unnest($practice_codes))
+""",
+    # Declares practice_codes and never filters on it: refused.
+    "declared_not_filtered": """-- Declares the scope and forgets it.
+-- scope: practice_codes
+-- level: aggregate
+select count(*) as patient_count from patients
 """,
 }
 
@@ -64,10 +89,11 @@ def queries_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name, sql in QUERIES.items():
         (folder / f"{name}.sql").write_text(sql, encoding="utf-8")
     monkeypatch.setattr(db, "QUERIES_DIR", folder)
-    for cached in (db.load_query, db.query_parameters, db.query_header):
+    caches = (db.load_query, db.query_parameters, db.query_header, access.query_spec)
+    for cached in caches:
         cached.cache_clear()
     yield folder
-    for cached in (db.load_query, db.query_parameters, db.query_header):
+    for cached in caches:
         cached.cache_clear()
 
 
@@ -87,12 +113,41 @@ def con() -> duckdb.DuckDBPyConnection:
         ('R5', 'P5', 'A86012', '2025-03-31')
         """
     )
+    # The viewer's referrals (the shipped macro reads referral_facts, built by the importer).
+    con.execute(
+        """
+        create macro scoped_referrals(practice_codes, conditions, worker_ids) as table
+        select * from referrals where practice_code in (select unnest(practice_codes))
+        """
+    )
     return con
 
 
 def test_query_without_practice_codes_is_refused(queries_dir: Path) -> None:
-    with pytest.raises(access.ScopeError, match=r"\$practice_codes"):
+    with pytest.raises(access.ScopeError, match=r"scoped_referrals\(\$practice_codes"):
         access.check_scope("unscoped_referrals", FULL_ACCESS)
+
+
+def test_practice_codes_without_the_macro_or_a_declaration_is_refused(queries_dir) -> None:
+    # Filtering on $practice_codes by hand is no longer enough: referral rows come through
+    # scoped_referrals, so conditions and workers cannot be forgotten either.
+    with pytest.raises(access.ScopeError, match="neither reads scoped_referrals"):
+        access.check_scope("hand_filtered_referrals", FULL_ACCESS)
+
+
+def test_declared_patients_only_query_must_filter_and_read_no_referrals(queries_dir) -> None:
+    access.check_scope("patients_only", PUBLISHABLE)
+    with pytest.raises(access.ScopeError, match="reads referral rows"):
+        access.check_scope("declared_but_referrals", FULL_ACCESS)
+    with pytest.raises(access.ScopeError, match="does not filter on it"):
+        access.check_scope("declared_not_filtered", FULL_ACCESS)
+
+
+def test_query_spec_is_parsed_once_per_file(queries_dir: Path) -> None:
+    spec = access.query_spec("scoped_referrals")
+    assert access.query_spec("scoped_referrals") is spec
+    assert spec.uses_scoped_referrals and spec.scope == "" and spec.level == "aggregate"
+    assert access.query_spec("people_list").level == "identifiable"
 
 
 def test_practice_codes_in_a_comment_does_not_count(queries_dir: Path) -> None:
@@ -193,9 +248,13 @@ def test_bind_passes_only_used_parameters_and_requires_all(queries_dir: Path) ->
         "start_date": dt.date(2025, 1, 1),
         "end_date": dt.date(2025, 12, 31),
         "conditions": None,
+        "worker_ids": None,
+        "report_date": dt.date(2025, 12, 31),
     }
     assert set(db.bind("scoped_referrals", params)) == {
         "practice_codes",
+        "conditions",
+        "worker_ids",
         "start_date",
         "end_date",
     }
@@ -232,14 +291,22 @@ def test_parse_percentages() -> None:
 
 
 def test_real_query_headers_follow_the_rules() -> None:
-    # Every query shipped in queries/ either filters on $practice_codes or declares that it
-    # holds no patient rows; this is what makes check_scope a guard rather than a suggestion.
+    # Every query shipped in queries/ reads referral rows through scoped_referrals, or
+    # declares a patients-only scope it filters on, or holds no patient rows; this is what
+    # makes check_scope a guard rather than a suggestion.
     for path in sorted(db.QUERIES_DIR.glob("*.sql")):
         name = path.stem
-        header = db.query_header(name)
         if name.startswith("derive_"):
             continue  # run by the importer to build tables, never by a page
-        assert header.get("scope") == "none" or "practice_codes" in db.query_parameters(name), (
-            f"queries/{name}.sql reads patient data without $practice_codes"
+        spec = access.query_spec(name)
+        assert spec.scope_problem is None, f"queries/{name}.sql: {spec.scope_problem}"
+        assert spec.level in {"aggregate", "person", "identifiable", "story", ""}, name
+
+
+def test_queries_not_yet_on_the_macro_only_shrink() -> None:
+    # The transitional list names only queries that still read referral rows by hand.
+    for name in access.NOT_YET_ON_SCOPED_REFERRALS:
+        spec = access.query_spec(name)
+        assert spec.reads_referral_rows and not spec.uses_scoped_referrals, (
+            f"{name} is on scoped_referrals now: take it off NOT_YET_ON_SCOPED_REFERRALS"
         )
-        assert header.get("level", "aggregate") in {"aggregate", "person", "identifiable"}, name

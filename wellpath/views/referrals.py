@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from wellpath import data, formats, funnel, labels, service, spc, theme
+from wellpath import data, disclosure, formats, funnel, labels, service, spc, theme
 from wellpath.charts import service as charts
 from wellpath.charts.funnel import funnel_chart
 from wellpath.charts.spc import spc_chart
@@ -78,6 +79,43 @@ def headline(scope: Scope, filters: Filters) -> Headline:
     return Headline(metrics, PUBLISHABLE_NOTE if rounded else None, has)
 
 
+def protect_within(
+    scope: Scope,
+    filters: Filters,
+    query: str,
+    published: pd.DataFrame,
+    key: str,
+    parent: str | None = None,
+) -> pd.DataFrame:
+    """Secondary suppression (issue 14, differencing): in a rounded scope, each group's
+    referral_count in `published` (rows of `query` as the scope publishes them) is also
+    suppressed when the rest of its parent is 1-7 referrals, and with it the next smallest
+    group, so that "parent minus the others" gives no group away. The parent of each row
+    is all rows sharing its `parent` column (e.g. a month), or all rows when None; the exact
+    counts are read unrounded here and never leave this function."""
+    if not scope.rounded or published.empty:
+        return published
+    # The same practices, unrounded (a commissioner's role is always rounded, so the exact
+    # read is made under the programme lead's role, narrowed to the same practices).
+    exact_scope = dataclasses.replace(
+        scope, role="programme_lead" if scope.role == "commissioner" else scope.role
+    )
+    raw = data.query(query, dataclasses.replace(exact_scope, rounded=False), filters)
+    keys = [key] if parent is None else [parent, key]
+    exact = raw.set_index(keys)["referral_count"]
+    out = published.copy()
+    groups = [(None, out)] if parent is None else out.groupby(parent, sort=False, dropna=False)
+    for _, rows in groups:
+        index = [tuple(r) if parent else r[0] for r in rows[keys].itertuples(index=False)]
+        cells = {i: exact.get(k) for i, k in zip(rows.index, index, strict=True)}
+        total = sum(int(v) for v in cells.values() if not formats.is_missing(v))
+        kept = disclosure.secondary_suppress(cells, total)
+        out.loc[rows.index, "referral_count"] = pd.array(
+            [kept[i] for i in rows.index], dtype="Int64"
+        )
+    return out
+
+
 def top_practices(
     months: pd.DataFrame, top: int = TOP_PRACTICES, rounded: bool = False
 ) -> pd.DataFrame:
@@ -112,7 +150,14 @@ class Monthly:
 @data.cached_view
 def monthly(scope: Scope, filters: Filters) -> Monthly:
     period = filters.period_label
-    by_practice = data.query("referrals_by_practice_month", scope, filters)
+    by_practice = protect_within(
+        scope,
+        filters,
+        "referrals_by_practice_month",
+        data.query("referrals_by_practice_month", scope, filters),
+        "practice_code",
+        parent="month_start",
+    )
     by_month = data.query("referrals_by_month", scope, filters)
     colours = {**_colours(), "_other": theme.NHS_SECONDARY_TEXT}
     figure = charts.referrals_by_practice_month(
@@ -163,8 +208,9 @@ class Rates:
 
 @data.cached_view
 def rates(scope: Scope, filters: Filters) -> Rates:
+    published = data.query("referral_rates_by_practice", scope, filters)
     practice_rates = service.referral_rates(
-        data.query("referral_rates_by_practice", scope, filters)
+        protect_within(scope, filters, "referral_rates_by_practice", published, "practice_code")
     )
     shown = practice_rates[practice_rates["rate_per_1000"].notna()]
     figure = None
@@ -233,7 +279,10 @@ def mix(scope: Scope, filters: Filters) -> Mix:
     """Whole-period counts of each referrer role and condition (counted directly, not added
     up from quarterly cells), each with its share of all referrals received."""
     rounded, period = scope.rounded, filters.period_label
-    rows = data.query("referrals_by_referrer_and_condition", scope, filters)
+    query = "referrals_by_referrer_and_condition"
+    rows = protect_within(
+        scope, filters, query, data.query(query, scope, filters), "category", parent="dimension"
+    )
     bars, quarterly, q_downloads = [], [], []
     for code_col, names, what, query in MIXES:
         totals = rows[rows["dimension"] == code_col].rename(columns={"category": code_col})
