@@ -193,15 +193,6 @@ def test_pseq_follow_up_coverage_agrees_when_publishable_in_april(april_demo, us
     _agree(_coverage(as_role("programme_lead", rounded=True), APRIL))
 
 
-@pytest.mark.xfail(
-    reason=(
-        "wellpath/views/data_quality.py pseq_followup_coverage sums the rounded status cells "
-        "for its denominator (185 + 140 + 140 = 465) where Outcomes takes the rounded total "
-        "(470): 40% vs 39%. Fix: use measure_baseline_count (and measure_followed_up_count), "
-        "as views/outcomes.coverage does"
-    ),
-    strict=True,
-)
 def test_data_quality_coverage_uses_the_rounded_total_not_the_sum_of_rounded_parts(
     monkeypatch,
 ):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from wellpath import contract, data, disclosure, formats, outcomes, quality
+from wellpath import contract, data, disclosure, formats, quality
 from wellpath.charts import quality as charts
 from wellpath.scope import Filters, Scope
 
@@ -123,11 +123,12 @@ def pseq_followup_coverage(scope: Scope, filters: Filters) -> tuple[object, obje
     counts as the scope publishes them."""
     rows = data.query("baseline_followup_coverage", scope, filters)
     pseq = rows[rows["measure"] == "PSEQ"]
-    counts = dict(zip(pseq["follow_up_status"], pseq["baseline_count"], strict=True))
-    cells = [counts.get(s, 0) for s in outcomes.FOLLOW_UP_STATUSES]
-    if any(formats.is_missing(c) for c in cells):
-        return cells[0], None  # a hidden part: the total (the denominator) is not shown
-    return cells[0], int(sum(int(c) for c in cells))
+    if not len(pseq):
+        return 0, 0
+    # The measure's own totals, as Outcomes reads them (one definition: the rounded total,
+    # not a sum of rounded status cells, which can differ by up to 5 per cell).
+    first = pseq.iloc[0]
+    return first["measure_followed_up_count"], first["measure_baseline_count"]
 
 
 @dataclass(frozen=True)
