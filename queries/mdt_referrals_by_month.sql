@@ -3,7 +3,6 @@
 -- referrals are listed with 0, so the chart shows gaps honestly. is_whole_month is false
 -- for the meeting's own month when the meeting is before its last day (month_spine).
 -- level: aggregate
--- scope: practice_codes (filtered by hand; to move onto scoped_referrals)
 with referrals_src as (
     select practice_code, referral_date, triage_date, triage_outcome
     from scoped_referrals($practice_codes, $conditions, $worker_ids)

@@ -107,7 +107,6 @@ NOT_YET_ON_SCOPED_REFERRALS = frozenset(
         "healthcare_use_before_after",  # Healthcare use: referred people and comparison
         "mdt_headline",  # MDT
         "mdt_people",  # MDT
-        "mdt_referrals_by_month",  # MDT
         "mdt_scores",  # MDT
     }
 )
