@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import REPO, exceptions
+from tests.app.conftest import as_role, exceptions, make_app
 from tests.conftest import DEMO_TODAY
 from wellpath import payments
 from wellpath.scope import FULL_ACCESS, PUBLISHABLE, Filters
@@ -25,12 +25,14 @@ def demo(demo_db, use_db):
     return demo_db
 
 
+# A programme lead who chose publishable figures: every v2b page opens for this role, so the
+# page's own rounded path is what runs (a commissioner is refused the programme pages).
+ROUNDED_LEAD = as_role("programme_lead", rounded=True)
+
+
 def run_page(page: str, scope=FULL_ACCESS, filters=FILTERS) -> AppTest:
-    at = AppTest.from_file(str(REPO / page), default_timeout=180)
-    at.session_state["wellpath_scope"] = scope
-    at.session_state["wellpath_filters"] = filters
-    at.run()
-    return at
+    """The page through the router, as the viewer `scope` with these filters."""
+    return make_app(page, scope=ROUNDED_LEAD if scope is PUBLISHABLE else scope, filters=filters)
 
 
 def _money(text: str) -> float:
