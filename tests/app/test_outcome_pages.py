@@ -130,7 +130,7 @@ def test_healthcare_practice_filter_and_publishable(app) -> None:
     table = at.dataframe[0].value
     for value in table["People"]:
         assert value == "*" or int(value.replace(",", "")) % 5 == 0
-    at = _open(app, HEALTHCARE, filter_publishable=True, filter_practices=["A86012"])
+    at = _open(app, HEALTHCARE, filter_publishable=True, filter_practices_one="A86012")
     _clean(at)
     assert "No comparison cohort" in _texts(at)
     at = _open(app, HEALTHCARE, filter_conditions=["chronic_pain_msk"])

@@ -21,8 +21,20 @@ def live_db(tmp_path, monkeypatch):
     return path
 
 
+def _page() -> AppTest:
+    """The Import data page on its own, as a signed-in programme lead (the page is theirs;
+    a service database without users would otherwise show the first-user screen)."""
+    from wellpath import auth
+    from wellpath.scope import Scope
+
+    auth.enable_test_hooks()
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state[auth.TEST_SCOPE_KEY] = Scope()
+    return at
+
+
 def test_page_shows_the_import_log(live_db):
-    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at = _page().run()
     assert not at.exception
     assert at.title[0].value == "Import data"
     history = at.dataframe[-1].value
@@ -32,7 +44,7 @@ def test_page_shows_the_import_log(live_db):
 
 def test_page_without_a_database(tmp_path, monkeypatch):
     monkeypatch.setenv("WELLPATH_DB", str(tmp_path / "none.duckdb"))
-    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at = _page().run()
     assert not at.exception
     assert "no data" in at.info[0].value
 
@@ -52,7 +64,7 @@ def test_an_upload_into_a_demo_database_is_refused_with_the_button(tmp_path, mon
     import_batch(VALID, path, run_by="demo", is_demo=True)
     monkeypatch.setenv("WELLPATH_DB", str(path))
     before = path.read_bytes()
-    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at = _page().run()
     files = [(p.name, p.read_bytes()) for p in sorted(VALID.glob("*.csv"))]
     at = _upload(at, files)
     assert not at.exception
@@ -69,7 +81,7 @@ def test_an_upload_into_a_demo_database_is_refused_with_the_button(tmp_path, mon
 def test_file_values_on_the_page_are_plain_text_and_no_traceback(tmp_path, monkeypatch):
     path = tmp_path / "w.duckdb"
     monkeypatch.setenv("WELLPATH_DB", str(path))
-    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at = _page().run()
     header = "contact_id,referral_id,contact_date,mode,minutes,attendance,**[x](http://e.vil)**"
     at = _upload(
         at, [("contacts.csv", (header + "\nC1,R1,2025-01-01,phone,1,attended,\n").encode())]
