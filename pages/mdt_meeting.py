@@ -45,26 +45,15 @@ on_date = dict(practice_code=practice_code, meeting_date=meeting_date)
 head = views.headline(scope, filters, **on_date)
 if head.note:
     st.info(head.note, icon=":material/filter_alt:")
-left, right = st.columns([3, 2], gap="large")
-left.subheader(f"{practice_name} against the whole service")
+st.subheader(f"{practice_name} against the whole service")
 widths = {c: st.column_config.TextColumn(width=w) for c, w in views.HEADLINE_WIDTHS.items()}
-left.dataframe(head.table, hide_index=True, width="stretch", column_config=widths)
-with left:
-    ui.download(head.table, f"mdt-headline-{stamp}.csv")
-    ui.definition(head.definition, queries=["mdt_headline"])
+st.dataframe(head.table, hide_index=True, width="stretch", column_config=widths)
+ui.download(head.table, f"mdt-headline-{stamp}.csv")
+ui.definition(head.definition, queries=["mdt_headline"])
 eng = views.engagement(scope, filters, **on_date)
-right.subheader(eng.heading)
-right.dataframe(eng.table, hide_index=True, width="stretch")
-right.caption(eng.caption)
-
-told = views.stories(scope, filters, **on_date)
-st.subheader(told.heading)
-st.caption(told.note)
-story_columns = st.columns(3) if told.stories else []
-for i, story in enumerate(told.stories):  # title and text come escaped: shown as text
-    with story_columns[i % 3].container(border=True):
-        st.markdown(f"**{story.title}**  \n{story.date} · {story.consent}")
-        st.markdown(story.text)
+st.markdown(f"**{eng.heading}**")
+st.dataframe(eng.table, hide_index=True, width="stretch")
+st.caption(eng.caption)
 
 choices = dict(**on_date, last_meeting=last_meeting)
 view = views.meeting(scope, filters, **choices)
@@ -107,13 +96,15 @@ st.caption(views.NO_NOTES_CAPTION)
 ui.definition(views.LIST_DEFINITION, queries=list(views.LIST_QUERIES))
 
 st.subheader("A person's Well-being Star: at the start and now")
+chart, table = st.columns([3, 2])
 starred = dict(view.star_people)
-picked = st.selectbox("Person (pseudonym)", list(starred), format_func=starred.get, key="mdt_star")
+picked = table.selectbox(
+    "Person (pseudonym)", list(starred), format_func=starred.get, key="mdt_star"
+)
 star = views.person_star(scope, filters, **choices, referral_id=picked)
 if star.figure is None:
-    ui.no_data(star.message)
+    chart.info(star.message, icon=":material/info:")
 else:
-    chart, table = st.columns([3, 2])
     chart.plotly_chart(star.figure, width="stretch")
     table.dataframe(star.table, hide_index=True, width="stretch")
 
@@ -127,6 +118,15 @@ for heading, frame, name in view.since_sections() if last_meeting else ():
         continue
     st.dataframe(frame, hide_index=True, width="stretch")
     ui.download(frame, f"mdt-{name}-{stamp}.csv")
+
+told = views.stories(scope, filters, **on_date)
+st.subheader(told.heading)
+st.caption(told.note)
+story_columns = st.columns(3) if told.stories else []
+for i, story in enumerate(told.stories):  # title and text come escaped: shown as text
+    with story_columns[i % 3].container(border=True):
+        st.markdown(f"**{story.title}**  \n{story.date} · {story.consent}")
+        st.markdown(story.text)
 
 meeting_pack = views.meeting_pack(
     head, view, practice_name=practice_name, **choices, engagement=eng, stories=told,

@@ -70,7 +70,7 @@ class PackContent:
     movements: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: Sequence[str] = ()
     generated_at: dt.datetime | None = None
-    #: The link workers' engagement this quarter (two columns: what, how much).
+    #: The link workers' engagement this quarter (one row, a column for each kind).
     engagement: pd.DataFrame = field(default_factory=pd.DataFrame)
     engagement_heading: str = "Link workers' time with the practice this quarter"
     #: Consented stories: objects with date, consent, title and text (title and text
@@ -123,9 +123,7 @@ dl.legend {{ display: grid; grid-template-columns: max-content 1fr; gap: 0.8mm 4
              font-size: 8.5pt; margin: 1mm 0 3mm; }}
 dl.legend dt {{ font-weight: bold; color: {theme.NHS_RED}; }}
 dl.legend dd {{ margin: 0; }}
-.top {{ display: flex; gap: 8mm; align-items: flex-start; }}
-.top > div:first-child {{ flex: 1 1 auto; }}
-table.engagement {{ width: auto; }}
+table.engagement {{ width: auto; min-width: 60%; }}
 .story {{ break-inside: avoid; page-break-inside: avoid; border-left: 3px solid {theme.NHS_BLUE};
           padding: 0 0 0 3mm; margin: 0 0 3mm; max-width: 180mm; }}
 .story h3 {{ font-size: 10.5pt; margin: 0; }}
@@ -321,8 +319,8 @@ def build_html(content: PackContent, made_by: str | None = None) -> str:
         else "the last meeting"
     )
     engagement = (
-        f"<div><h2>{html.escape(content.engagement_heading)}</h2>"
-        f"{table_html(content.engagement, 'engagement')}</div>"
+        f"<h2>{html.escape(content.engagement_heading)}</h2>"
+        f"{table_html(content.engagement, 'engagement')}"
         if not content.engagement.empty
         else ""
     )
@@ -338,11 +336,9 @@ def build_html(content: PackContent, made_by: str | None = None) -> str:
         f"<div class='notice'><strong>For the practice team only.</strong> {FOOTER_TEXT} "
         f"{NO_NOTES_TEXT}</div>",
         notes,
-        "<div class='top'><div><h2>Headline: this practice against the whole service</h2>",
+        "<h2>Headline: this practice against the whole service</h2>",
         table_html(content.headline, "headline"),
-        "</div>",
         engagement,
-        "</div>",
         "<h2>What the flags in the list mean</h2>",
         legend_html(),
         f"<h2 class='page-break'>Summary charts</h2><div class='charts'>{charts}</div>",

@@ -395,7 +395,7 @@ def _engagement(scope, code: str, meeting: dt.date) -> dict[str, str]:
         scope, Filters(dt.date(2026, 1, 1), dt.date(2026, 6, 30)), practice_code=code,
         meeting_date=meeting,
     )  # fmt: skip
-    return dict(zip(got.table["Engagement"], got.table["This quarter"], strict=True))
+    return got.table.iloc[0].to_dict() if len(got.table) else {}
 
 
 def test_engagement_this_quarter_for_the_meeting_practice(integration_db) -> None:

@@ -175,7 +175,7 @@ def test_stories_are_text_in_the_pack_never_markup():
 
 
 def test_engagement_sits_beside_the_headline_on_page_one():
-    table = pd.DataFrame({"Engagement": ["MDT meetings", "Lapsed"], "This quarter": ["3", "no"]})
+    table = pd.DataFrame({"MDT meetings": ["3"], "Lapsed": ["no"]})
     html = pack.build_html(
         content(engagement=table, engagement_heading="Time with the practice, Apr-Jun 2026")
     )

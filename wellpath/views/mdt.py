@@ -205,11 +205,11 @@ def _practice_filters(
 @dataclass(frozen=True)
 class Engagement:
     heading: str  # "Link workers' time with the practice, Oct-Dec 2026 to 1 Nov 2026"
-    table: pd.DataFrame  # two columns: what, and this quarter's figure (empty: no practice)
+    table: pd.DataFrame  # one row (none for a practice outside the scope), ENGAGEMENT_ROWS
     caption: str
 
 
-#: The rows of the engagement table, in the order a practice team reads them.
+#: The engagement table's columns, in the order a practice team reads them.
 ENGAGEMENT_ROWS = (
     "MDT meetings",
     "Surgery sessions",
@@ -242,14 +242,8 @@ def engagement(
         "meeting date. The Integration with practices page has the months and the service."
     )
     if quarter.table.empty:
-        return Engagement(heading, pd.DataFrame(columns=["Engagement", "This quarter"]), caption)
-    row = quarter.table.iloc[0]
-    table = pd.DataFrame(
-        {
-            "Engagement": list(ENGAGEMENT_ROWS),
-            "This quarter": [str(row[c]) for c in ENGAGEMENT_ROWS],
-        }
-    )
+        return Engagement(heading, pd.DataFrame(columns=list(ENGAGEMENT_ROWS)), caption)
+    table = quarter.table.iloc[:1][list(ENGAGEMENT_ROWS)].astype(str).reset_index(drop=True)
     return Engagement(heading, table, caption)
 
 
@@ -431,20 +425,23 @@ def meeting(
 
 
 def _star_people(flagged: pd.DataFrame, scores: pd.DataFrame) -> tuple[tuple[str, str], ...]:
-    """The listed referrals with a scored Well-being Star, in list order, labelled by
-    pseudonym (with the referral date when one person is listed twice)."""
-    starred = set(scores.loc[scores["instrument"] == "WBSTAR", "referral_id"])
-    rows = flagged[flagged["referral_id"].isin(starred)]
+    """The listed referrals with a scored Well-being Star, labelled by pseudonym (with the
+    referral date when one person is listed twice): those with a later form first, then those
+    with the start only (said so), each in list order."""
+    star = scores[scores["instrument"] == "WBSTAR"]
+    forms = dict(zip(star["referral_id"], star["scored_form_count"], strict=True))
+    rows = flagged[flagged["referral_id"].isin(forms)]
     repeated = set(rows["patient_id"][rows["patient_id"].duplicated()])
-    return tuple(
-        (
-            str(r.referral_id),
-            f"{r.patient_id}, referred {formats.uk_date(r.referral_date)}"
-            if r.patient_id in repeated
-            else str(r.patient_id),
+    people = []
+    for r in rows.itertuples(index=False):
+        label = str(r.patient_id)
+        if r.patient_id in repeated:
+            label += f", referred {formats.uk_date(r.referral_date)}"
+        only_start = int(forms[r.referral_id]) < 2
+        people.append(
+            (only_start, str(r.referral_id), label + (" (start only)" if only_start else ""))
         )
-        for r in rows.itertuples(index=False)
-    )
+    return tuple((rid, label) for _, rid, label in sorted(people, key=lambda p: p[0]))
 
 
 STAR_NONE = "No one on today's list has a Well-being Star recorded."
