@@ -148,6 +148,11 @@ def test_a_practice_user_sees_only_their_practice(app, demo_db):
     at = app(PAGE, scope=as_role("practice", ("A86012",)), filters=FILTERS)
     assert not exceptions(at)
     assert at.selectbox(key="mdt_practice").options == ["West Road Medical Centre (A86012)"]
+    # the service to compare with is every practice, publishable (was: their practice again)
+    service = frame(at, "Measure").loc[0:5, "Whole service"]
+    assert all(v == "*" or int(v.replace(",", "")) % 5 == 0 for v in service)
+    own_total = int(frame(at, "Measure").loc[1, "This practice"].replace(",", ""))
+    assert int(service.loc[1].replace(",", "")) > own_total
     people = set(frame(at, "Pseudonym")["Pseudonym"])
     assert people and people <= own
     stars = {o.split(" ")[0].rstrip(",") for o in at.selectbox(key="mdt_star").options}

@@ -149,6 +149,13 @@ def _service_filters(filters: Filters) -> Filters:
     return dataclasses.replace(filters, practice_codes=(), pcn_codes=())
 
 
+SERVICE_COMPARISON_TEXT = (
+    "**The whole service** is every practice in the service, with publishable figures "
+    "(counts rounded to the nearest 5, 1 to 7 shown as *, figures about 7 or fewer people "
+    "not shown), so that no other practice's own figures can be worked out from it."
+)
+
+
 @dataclass(frozen=True)
 class Headline:
     table: pd.DataFrame
@@ -161,15 +168,22 @@ class Headline:
 def headline(scope: Scope, filters: Filters, practice_code: str, meeting_date: dt.date) -> Headline:
     quarter_start = mdt.financial_quarter_start(meeting_date)
     wait_from = mdt.year_before(meeting_date)
-    rows = data.query(
-        "mdt_headline",
-        scope,
-        _service_filters(filters),
+    params = dict(
         practice_code=practice_code,
         meeting_date=meeting_date,
         quarter_start_date=quarter_start,
         wait_from_date=wait_from,
     )
+    rows = data.query("mdt_headline", scope, _service_filters(filters), **params)
+    service_text = "The whole service is every practice in your view."
+    if scope.practice_codes is not None and not scope.rounded:
+        # A practice's own view: the service is every practice, publishable (rounded and
+        # suppressed), so that no other practice's figure can be subtracted out of it.
+        wide = data.query(
+            "mdt_headline", scope.service_comparison(), _service_filters(filters), **params
+        )
+        rows = pd.concat([rows[rows["area"] == "practice"], wide[wide["area"] == "service"]])
+        service_text = SERVICE_COMPARISON_TEXT
     text = (
         f"Everything is as known on the meeting date ({formats.uk_date(meeting_date)}): later "
         "events are treated as not yet happened. **This quarter** is the NHS financial-year "
@@ -180,9 +194,9 @@ def headline(scope: Scope, filters: Filters, practice_code: str, meeting_date: d
         "it, as the Overview and Caseload pages count them. **Median wait**: referral to first "
         f"contact, for people first seen from {formats.uk_date(wait_from)}. **PSEQ change**: "
         "for each person with a baseline and a later PSEQ, the latest minus the baseline, "
-        "averaged. The whole service is every practice in your view. These figures are as on "
-        "the meeting date and since the start, so they differ from the other pages' figures "
-        "for a period unless the period and the meeting date match."
+        f"averaged. {service_text} These figures are as on the meeting date and since the "
+        "start, so they differ from the other pages' figures for a period unless the period "
+        "and the meeting date match."
     )
     note = mdt.narrowed_note(filters.conditions, filters.worker_ids)
     return Headline(mdt.headline_table(rows, quarter_start), quarter_start, text, note)
