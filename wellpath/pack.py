@@ -124,6 +124,11 @@ dl.legend {{ display: grid; grid-template-columns: max-content 1fr; gap: 0.8mm 4
 dl.legend dt {{ font-weight: bold; color: {theme.NHS_RED}; }}
 dl.legend dd {{ margin: 0; }}
 table.engagement {{ width: auto; min-width: 60%; }}
+/* page 1 holds the headline, the engagement and the whole legend of flags */
+table.headline, table.engagement {{ font-size: 8.5pt; margin-bottom: 2mm; }}
+table.headline td, table.headline th, table.engagement td, table.engagement th {{
+  padding: 0.6mm 1.5mm; }}
+dl.legend {{ break-inside: avoid; page-break-inside: avoid; }}
 .story {{ break-inside: avoid; page-break-inside: avoid; border-left: 3px solid {theme.NHS_BLUE};
           padding: 0 0 0 3mm; margin: 0 0 3mm; max-width: 180mm; }}
 .story h3 {{ font-size: 10.5pt; margin: 0; }}

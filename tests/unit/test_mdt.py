@@ -465,5 +465,7 @@ def test_made_by_names_the_signed_in_user() -> None:
     signed_in = auth.Viewer("asha.khan", FULL_ACCESS, "password", now, now)
     demo = auth.Viewer("Practice: West Road Medical Centre (A86012)", FULL_ACCESS, "demo", now, now)
     assert views.made_by_name(signed_in) == "asha.khan"
-    assert views.made_by_name(demo) == "Practice: West Road Medical Centre (A86012) (demo role)"
+    assert (
+        views.made_by_name(demo) == "Practice: West Road Medical Centre (A86012) (demo, no sign-in)"
+    )
     assert views.made_by_name(None) is None and views.made_by_name("  ") == "  "

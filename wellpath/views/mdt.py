@@ -524,7 +524,9 @@ def made_by_name(viewer: auth.Viewer | str | None) -> str | None:
     """Who the pack's footer names: the signed-in user's name; in demo mode (no sign-in) the
     role being viewed as, said to be the demo's."""
     if isinstance(viewer, auth.Viewer):
-        return f"{viewer.username} (demo role)" if viewer.method == "demo" else viewer.username
+        return (
+            f"{viewer.username} (demo, no sign-in)" if viewer.method == "demo" else viewer.username
+        )
     return viewer or None
 
 
