@@ -1,5 +1,6 @@
 """MDT meeting: one practice's people, what is happening with each, and what to discuss today,
-with a printable meeting pack (HTML and PDF)."""
+with the link workers' time with the practice, consented stories, one person's Star and a
+printable meeting pack (HTML and PDF)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import datetime as dt
 
 import streamlit as st
 
-from wellpath import formats, ui
+from wellpath import auth, formats, ui
 from wellpath.views import mdt as views
 
-MEETING_KEY = "mdt_meeting_date"
+MEETING_KEY, FLAGGED = "mdt_meeting_date", "mdt_flagged_only"
 today = dt.date.today()
 meeting_date: dt.date = st.session_state.get(MEETING_KEY) or today
 
@@ -27,27 +28,21 @@ if not found.codes:
 
 left, middle, right = st.columns([2, 1, 1])
 practice_code = left.selectbox(
-    "Practice",
-    found.codes,
-    format_func=lambda c: f"{found.names[c]} ({c})",
-    key="mdt_practice",
-    help="One practice at a time: its own team's meeting. Only practices in your view "
-    "(and in the sidebar's practice filters) are offered.",
-)
+    "Practice", found.codes, format_func=lambda c: f"{found.names[c]} ({c})",
+    key="mdt_practice", help=views.PRACTICE_HELP,
+)  # fmt: skip
 meeting_date = middle.date_input("Meeting date", value=today, format="DD/MM/YYYY", key=MEETING_KEY)
 last_meeting = right.date_input(
-    "Last meeting date (optional)",
-    value=views.default_last_meeting(meeting_date),
-    max_value=meeting_date - dt.timedelta(days=1),
-    format="DD/MM/YYYY",
-    key=f"mdt_last_meeting_{meeting_date.isoformat()}",
-    help="For the 'since the last meeting' section. Clear it to leave that section out.",
-)
+    "Last meeting date (optional)", value=views.default_last_meeting(meeting_date),
+    max_value=meeting_date - dt.timedelta(days=1), format="DD/MM/YYYY",
+    key=f"mdt_last_meeting_{meeting_date.isoformat()}", help=views.LAST_MEETING_HELP,
+)  # fmt: skip
 pack_box = st.container()
 practice_name = found.names[practice_code]
 stamp = f"{practice_code}-{meeting_date:%Y-%m-%d}"
+on_date = dict(practice_code=practice_code, meeting_date=meeting_date)
 
-head = views.headline(scope, filters, practice_code=practice_code, meeting_date=meeting_date)
+head = views.headline(scope, filters, **on_date)
 if head.note:
     st.info(head.note, icon=":material/filter_alt:")
 st.subheader(f"{practice_name} against the whole service")
@@ -55,23 +50,25 @@ widths = {c: st.column_config.TextColumn(width=w) for c, w in views.HEADLINE_WID
 st.dataframe(head.table, hide_index=True, width="stretch", column_config=widths)
 ui.download(head.table, f"mdt-headline-{stamp}.csv")
 ui.definition(head.definition, queries=["mdt_headline"])
+eng = views.engagement(scope, filters, **on_date)
+st.markdown(f"**{eng.heading}**")
+st.dataframe(eng.table, hide_index=True, width="stretch")
+st.caption(eng.caption)
 
-choices = dict(practice_code=practice_code, meeting_date=meeting_date, last_meeting=last_meeting)
+choices = dict(**on_date, last_meeting=last_meeting)
 view = views.meeting(scope, filters, **choices)
 if view.refused:
     st.info(view.refused, icon=":material/lock:")
     st.stop()
 with st.expander("Reliable change: the reliability and spread used"):
     st.markdown(views.RELIABLE_CHANGE_TEXT)
-    overrides = {}
-    for code in view.unpublished:
-        label = f"Test-retest reliability for {code} (none published in Wellpath's registry)"
-        value = st.number_input(label, key=f"mdt_reliability_{code}", **views.RELIABILITY_INPUT)
-        if value is not None:
-            overrides[code] = float(value)
-    flagged_only = st.session_state.get("mdt_flagged_only", False)
-    overrides = tuple(sorted(overrides.items()))
-    view = views.meeting(scope, filters, **choices, overrides=overrides, flagged_only=flagged_only)
+    entered = {
+        code: st.number_input(views.reliability_label(code), key=f"mdt_reliability_{code}",
+                              **views.RELIABILITY_INPUT)
+        for code in view.unpublished
+    }  # fmt: skip
+    shown = dict(overrides=views.overrides(entered), flagged_only=st.session_state.get(FLAGGED))
+    view = views.meeting(scope, filters, **choices, **shown)
     st.dataframe(view.bases, hide_index=True)
 
 for column, figure in zip(st.columns(2), view.figures, strict=False):
@@ -83,13 +80,11 @@ st.subheader("People to discuss")
 if view.stale:
     st.warning(view.stale, icon=":material/update:")
 st.markdown(view.summary)
-st.toggle("Only people with a flag", key="mdt_flagged_only")
+st.toggle("Only people with a flag", key=FLAGGED)
 with st.expander("What the flags mean", expanded=True):
     st.table(view.legend.set_index("Flag"))
-column = st.column_config.Column
-pin = views.LIST_PINNED
 config = {
-    c: column(help=views.LIST_HELP[c], width=w, pinned=c in pin)
+    c: st.column_config.Column(help=views.LIST_HELP[c], width=w, pinned=c in views.LIST_PINNED)
     for c, w in views.LIST_WIDTHS.items()
 }
 if view.table.empty:
@@ -99,6 +94,19 @@ else:
     ui.download(view.download, f"mdt-list-{stamp}.csv")
 st.caption(views.NO_NOTES_CAPTION)
 ui.definition(views.LIST_DEFINITION, queries=list(views.LIST_QUERIES))
+
+st.subheader("A person's Well-being Star: at the start and now")
+chart, table = st.columns([3, 2])
+starred = dict(view.star_people)
+picked = table.selectbox(
+    "Person (pseudonym)", list(starred), format_func=starred.get, key="mdt_star"
+)
+star = views.person_star(scope, filters, **choices, referral_id=picked)
+if star.figure is None:
+    chart.info(star.message, icon=":material/info:")
+else:
+    chart.plotly_chart(star.figure, width="stretch")
+    table.dataframe(star.table, hide_index=True, width="stretch")
 
 st.subheader(view.since_heading)
 if last_meeting is None:
@@ -111,19 +119,24 @@ for heading, frame, name in view.since_sections() if last_meeting else ():
     st.dataframe(frame, hide_index=True, width="stretch")
     ui.download(frame, f"mdt-{name}-{stamp}.csv")
 
-meeting_pack = views.meeting_pack(head, view, practice_name=practice_name, **choices)
+told = views.stories(scope, filters, **on_date)
+st.subheader(told.heading)
+st.caption(told.note)
+story_columns = st.columns(3) if told.stories else []
+for i, story in enumerate(told.stories):  # title and text come escaped: shown as text
+    with story_columns[i % 3].container(border=True):
+        st.markdown(f"**{story.title}**  \n{story.date} · {story.consent}")
+        st.markdown(story.text)
+
+meeting_pack = views.meeting_pack(
+    head, view, practice_name=practice_name, **choices, engagement=eng, stories=told,
+    made_by=auth.current_viewer(),  # named with the time in the footer of every page
+)  # fmt: skip
 with pack_box:
     st.caption(views.PACK_CAPTION)
     html_col, pdf_col = st.columns(2)
-    html_col.download_button(
-        "Download the meeting pack (HTML)",
-        data=meeting_pack.html,
-        file_name=meeting_pack.html_name,
-        mime="text/html",
-        icon=":material/description:",
-        key="mdt_pack_html",
-        on_click="ignore",
-    )
+    html, html_name = meeting_pack.html, meeting_pack.html_name
+    html_col.download_button(data=html, **views.HTML_BUTTON, file_name=html_name)
     if not meeting_pack.can_print:
         pdf_col.info(views.NO_CHROMIUM, icon=":material/print_disabled:")
     elif pdf_col.button("Make the PDF pack", icon=":material/picture_as_pdf:", key="mdt_make_pdf"):
@@ -132,12 +145,5 @@ with pack_box:
         if problem:
             pdf_col.error(problem, icon=":material/error:")
     if st.session_state.get(meeting_pack.pdf_key):
-        pdf_col.download_button(
-            "Download the meeting pack (PDF)",
-            data=st.session_state[meeting_pack.pdf_key],
-            file_name=meeting_pack.pdf_name,
-            mime="application/pdf",
-            icon=":material/download:",
-            key="mdt_pack_pdf",
-            on_click="ignore",
-        )
+        pdf = st.session_state[meeting_pack.pdf_key]
+        pdf_col.download_button(data=pdf, **views.PDF_BUTTON, file_name=meeting_pack.pdf_name)

@@ -14,6 +14,7 @@ import datetime as dt
 import html
 import math
 import os
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -69,6 +70,14 @@ class PackContent:
     movements: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: Sequence[str] = ()
     generated_at: dt.datetime | None = None
+    #: The link workers' engagement this quarter (one row, a column for each kind).
+    engagement: pd.DataFrame = field(default_factory=pd.DataFrame)
+    engagement_heading: str = "Link workers' time with the practice this quarter"
+    #: Consented stories: objects with date, consent, title and text (title and text
+    #: escaped for Markdown, as wellpath.views.integration.Story holds them).
+    stories: Sequence = ()
+    stories_note: str = ""
+    made_by: str | None = None  # the signed-in user, named in every page's footer
 
 
 CSS = f"""
@@ -114,6 +123,15 @@ dl.legend {{ display: grid; grid-template-columns: max-content 1fr; gap: 0.8mm 4
              font-size: 8.5pt; margin: 1mm 0 3mm; }}
 dl.legend dt {{ font-weight: bold; color: {theme.NHS_RED}; }}
 dl.legend dd {{ margin: 0; }}
+table.engagement {{ width: auto; min-width: 60%; }}
+/* page 1 holds the headline, the engagement and the whole legend of flags */
+table.headline, table.engagement {{ font-size: 8.5pt; margin-bottom: 2mm; }}
+table.headline td, table.headline th, table.engagement td, table.engagement th {{
+  padding: 0.6mm 1.5mm; }}
+dl.legend {{ break-inside: avoid; page-break-inside: avoid; }}
+.story {{ break-inside: avoid; page-break-inside: avoid; border-left: 3px solid {theme.NHS_BLUE};
+          padding: 0 0 0 3mm; margin: 0 0 3mm; max-width: 180mm; }}
+.story h3 {{ font-size: 10.5pt; margin: 0; }}
 .screen-footer {{ margin-top: 6mm; font-size: 8.5pt; color: {theme.NHS_SECONDARY_TEXT}; }}
 @media print {{ .screen-footer {{ display: none; }} }}
 """
@@ -227,6 +245,36 @@ def legend_html() -> str:
     return f"<dl class='legend'>{items}</dl>"
 
 
+_MARKDOWN_ESCAPE = re.compile(r"\\(.)")
+
+
+def unescape_markdown(text: str) -> str:
+    """The text that wellpath.formats.plain_text escaped for Markdown, as typed (its exact
+    inverse: every backslash it adds precedes one character). For HTML, escape it after."""
+    return _MARKDOWN_ESCAPE.sub(r"\1", str(text))
+
+
+def story_html(story: object, heading_level: int = 3) -> str:
+    """One consented story as HTML: its title, date, consent and text, every value from the
+    data HTML-escaped (never read as markup)."""
+    title = html.escape(unescape_markdown(story.title))
+    text = html.escape(unescape_markdown(story.text))
+    meta = html.escape(f"{story.date} · {story.consent}")
+    level = f"h{heading_level}"
+    return (
+        f"<div class='story'><{level}>{title}</{level}><p class='meta'>{meta}</p>"
+        f"<p>{text}</p></div>"
+    )
+
+
+def stories_html(stories: Sequence, note: str = "", heading_level: int = 3) -> str:
+    """The stories one after another, or a line saying there are none."""
+    if not stories:
+        return "<p class='meta'>No consented stories in this period.</p>"
+    lead = f"<p class='meta'>{html.escape(note)}</p>" if note else ""
+    return lead + "".join(story_html(s, heading_level) for s in stories)
+
+
 def _css_string(text: str) -> str:
     """Text as a CSS string literal's content: quotes and backslashes escaped, and '<' written
     as a CSS escape so no value can close the style element."""
@@ -253,8 +301,10 @@ def footer_css(made: dt.datetime, made_by: str | None) -> str:
 
 
 def build_html(content: PackContent, made_by: str | None = None) -> str:
-    """The whole pack as one self-contained HTML document. `made_by`: the signed-in user,
-    printed in the footer of every page with the time the pack was made."""
+    """The whole pack as one self-contained HTML document. `made_by` (else
+    `content.made_by`): the signed-in user, printed in the footer of every page with the time
+    the pack was made."""
+    made_by = made_by or content.made_by
     title = f"MDT meeting pack: {content.practice_name}"
     last = (
         f" · last meeting {formats.uk_date(content.last_meeting_date)}"
@@ -273,6 +323,12 @@ def build_html(content: PackContent, made_by: str | None = None) -> str:
         if content.last_meeting_date
         else "the last meeting"
     )
+    engagement = (
+        f"<h2>{html.escape(content.engagement_heading)}</h2>"
+        f"{table_html(content.engagement, 'engagement')}"
+        if not content.engagement.empty
+        else ""
+    )
     parts = [
         "<!DOCTYPE html>",
         "<html lang='en-GB'><head><meta charset='utf-8'>",
@@ -287,6 +343,7 @@ def build_html(content: PackContent, made_by: str | None = None) -> str:
         notes,
         "<h2>Headline: this practice against the whole service</h2>",
         table_html(content.headline, "headline"),
+        engagement,
         "<h2>What the flags in the list mean</h2>",
         legend_html(),
         f"<h2 class='page-break'>Summary charts</h2><div class='charts'>{charts}</div>",
@@ -304,6 +361,8 @@ def build_html(content: PackContent, made_by: str | None = None) -> str:
         table_html(content.closures, empty="No discharges or triage refusals."),
         "<p><strong>Questionnaires completed since the last meeting</strong></p>",
         table_html(content.movements, empty="No new questionnaires."),
+        "<h2>In their own words</h2>",
+        stories_html(content.stories, content.stories_note),
         f"<p class='screen-footer'>{FOOTER_TEXT}</p>",
         "</body></html>",
     ]

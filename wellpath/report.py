@@ -84,7 +84,17 @@ class Text:
     kind: str = "p"  # "p", "note" (small print) or "caveat" (a boxed warning)
 
 
-Block = Figure | Table | Chart | Text
+@dataclass(frozen=True)
+class Story:
+    """A consented, publishable story, in the person's words: plain text as typed (the
+    HTML writer escapes every character of it)."""
+
+    title: str
+    meta: str  # "3 Apr 2025 · West Road Medical Centre"
+    text: str
+
+
+Block = Figure | Table | Chart | Text | Story
 
 
 @dataclass(frozen=True)
@@ -579,6 +589,32 @@ def _data_quality(scope: Scope, filters: Filters) -> Section:
     return Section("data_quality", "Data quality and follow-up", summary, tuple(blocks))
 
 
+STORIES_SUMMARY = (
+    "Stories told by people the service supported, in their own words, each with their "
+    "consent to publish it. They sit beside the figures: what the numbers cannot say."
+)
+
+
+def _stories(scope: Scope, filters: Filters) -> Section:
+    """The publishable stories dated in the period (never a practice-only one: the view is
+    asked for the report's purpose, which returns publishable stories only)."""
+    from wellpath.views import integration
+
+    found = integration.stories_for(scope, filters, purpose="report")
+    blocks: list[Block] = [
+        Story(
+            pack.unescape_markdown(s.title),
+            pack.unescape_markdown(f"{s.date} · {s.practice}"),
+            pack.unescape_markdown(s.text),
+        )
+        for s in found.stories
+        if s.consent == "Publishable"  # the view's rule, checked again where it is published
+    ]
+    if not blocks:
+        blocks.append(Text("No publishable stories are dated in this period.", "note"))
+    return Section("stories", "In their own words", STORIES_SUMMARY, tuple(blocks))
+
+
 METHODS = (
     "**Where the figures come from.** Every figure is the same as on the matching Wellpath "
     "page for the same period, with 'Publishable figures' on: referrals, caseload and waits "
@@ -624,6 +660,7 @@ SECTIONS = (
     _healthcare,
     _trends,
     _data_quality,
+    _stories,
 )
 
 

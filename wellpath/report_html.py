@@ -14,7 +14,7 @@ import re
 import plotly.graph_objects as go
 
 from wellpath import theme
-from wellpath.report import Chart, Figure, Report, Section, Table, Text
+from wellpath.report import Chart, Figure, Report, Section, Story, Table, Text
 
 #: Portrait A4 (210 mm less 2 x 12 mm margins, at 96 px per inch), a chart per row.
 CHART_WIDTH_PX = 700
@@ -90,6 +90,9 @@ td.num {{ text-align: right; white-space: nowrap; }}
 .table {{ break-inside: avoid; page-break-inside: avoid; margin: 0 0 3mm; }}
 .note {{ font-size: 8pt; color: {grey}; margin: 0 0 3mm; }}
 .chart {{ break-inside: avoid; page-break-inside: avoid; margin: 1mm 0 3mm; }}
+.story {{ break-inside: avoid; page-break-inside: avoid; margin: 0 0 4mm; }}
+.story h3 {{ margin: 0 0 0.5mm; }}
+.story blockquote {{ margin: 0; padding: 1mm 0 1mm 3mm; border-left: 3px solid {blue}; }}
 ol.contents {{ columns: 2; margin: 1mm 0 3mm; padding-left: 6mm; }}
 .footer {{ margin-top: 6mm; font-size: 8.5pt; color: {grey}; }}
 @media print {{ .footer {{ display: none; }} }}
@@ -159,6 +162,15 @@ def chart_html(fig: go.Figure, include_plotlyjs: bool) -> str:
     )
 
 
+def _story(story: Story) -> str:
+    """A publishable story: every character of its title, date line and text escaped."""
+    return (
+        f"<div class='story'><h3>{html.escape(story.title)}</h3>"
+        f"<p class='note'>{html.escape(story.meta)}</p>"
+        f"<blockquote>{html.escape(story.text)}</blockquote></div>"
+    )
+
+
 def _section(section: Section, number: int, state: dict) -> str:
     parts = [f"<h2>{number}. {html.escape(section.title)}</h2>"]
     if section.summary:
@@ -181,6 +193,8 @@ def _section(section: Section, number: int, state: dict) -> str:
             state["plotlyjs"] = True
             note = f"<p class='note'>{inline(block.note)}</p>" if block.note else ""
             parts.append(f"<div class='chart'>{chart_html(block.figure, first)}{note}</div>")
+        elif isinstance(block, Story):
+            parts.append(_story(block))
         elif isinstance(block, Text):
             css = {"p": "", "note": " class='note'", "caveat": " class='caveat'"}[block.kind]
             parts.append(f"<p{css}>{inline(block.text)}</p>")

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.app.conftest import exceptions
+import duckdb
+
+from tests.app.conftest import as_role, exceptions
 from wellpath.scope import PUBLISHABLE, Filters
 
 PAGE = "pages/mdt_meeting.py"
@@ -79,7 +81,8 @@ def test_practice_filter_limits_the_chooser(app):
 
 
 def test_publishable_scope_shows_only_the_headline(app):
-    at = app(PAGE, scope=PUBLISHABLE, filters=FILTERS)
+    # a programme lead with "Publishable figures" on (a commissioner may not open the page)
+    at = app(PAGE, scope=as_role("programme_lead", rounded=True), filters=FILTERS)
     assert not exceptions(at)
     assert any("Not available in publishable figures" in i.value for i in at.info)
     assert "People to discuss" not in subheaders(at)
@@ -88,3 +91,87 @@ def test_publishable_scope_shows_only_the_headline(app):
     # publishable counts are multiples of 5, or "*"
     for value in headline.loc[1:5, "This practice"]:
         assert value == "*" or int(value.replace(",", "")) % 5 == 0
+    # publishable stories only, and no Star (person-level)
+    assert all("Practice only" not in m.value for m in at.markdown)
+    assert "A person's Well-being Star: at the start and now" not in subheaders(at)
+
+
+def test_a_commissioner_cannot_open_the_page(app):
+    at = app(PAGE, scope=PUBLISHABLE, filters=FILTERS)
+    assert any("not available to your role" in e.value for e in at.error)
+    assert not at.dataframe
+
+
+def _cards(at) -> list[str]:
+    """The stories' title lines ("**title**  \\ndate · consent")."""
+    return [
+        m.value for m in at.markdown if " · Practice only" in m.value or " · Publishable" in m.value
+    ]
+
+
+def test_engagement_stories_and_a_persons_star(app):
+    at = app(PAGE, filters=FILTERS)
+    assert not exceptions(at)
+    heads = subheaders(at)
+    assert any(m.value.startswith("**Link workers' time with the practice, ") for m in at.markdown)
+    engagement = frame(at, "MDT meetings")
+    assert list(engagement.columns[:2]) == ["MDT meetings", "Surgery sessions"]
+    assert len(engagement) == 1 and engagement["Lapsed"].iloc[0] in ("no", "yes: none in 8 weeks")
+    assert "In their own words" in heads
+    star = at.selectbox(key="mdt_star")
+    assert star.options and all(o.startswith("P-") for o in star.options)
+    assert frame(at, "Area")["Area"].iloc[0] == "Area 1"
+    assert len(at.get("plotly_chart")) == 3  # referrals, PSEQ change, the Star
+
+
+def test_a_practice_user_sees_only_their_practice(app, demo_db):
+    """West Road's practice manager: its people, its engagement, its stories and nothing of
+    another practice, even with a forged practice in the widget's state."""
+    con = duckdb.connect(str(demo_db), read_only=True)
+    own = {
+        r[0]
+        for r in con.execute(
+            "select patient_id from referrals where practice_code = 'A86012'"
+        ).fetchall()
+    }
+    others = {
+        r[0]
+        for r in con.execute(
+            "select patient_id from referrals where practice_code <> 'A86012'"
+        ).fetchall()
+    } - own
+    story_rows = con.execute(
+        "select s.title, f.practice_code = 'A86012' from stories as s "
+        "join referrals as f using (referral_id)"
+    ).fetchall()
+    con.close()
+    at = app(PAGE, scope=as_role("practice", ("A86012",)), filters=FILTERS)
+    assert not exceptions(at)
+    assert at.selectbox(key="mdt_practice").options == ["West Road Medical Centre (A86012)"]
+    # the service to compare with is every practice, publishable (was: their practice again)
+    service = frame(at, "Measure").loc[0:5, "Whole service"]
+    assert all(v == "*" or int(v.replace(",", "")) % 5 == 0 for v in service)
+    own_total = int(frame(at, "Measure").loc[1, "This practice"].replace(",", ""))
+    assert int(service.loc[1].replace(",", "")) > own_total
+    people = set(frame(at, "Pseudonym")["Pseudonym"])
+    assert people and people <= own
+    stars = {o.split(" ")[0].rstrip(",") for o in at.selectbox(key="mdt_star").options}
+    assert stars and stars <= own
+    shown = " ".join(m.value for m in at.markdown)
+    assert not [p for p in others if p in shown]
+    own_titles = {t for t, mine in story_rows if mine}
+    only_others = {t for t, mine in story_rows if not mine} - own_titles
+    cards = _cards(at)
+    assert cards and all(any(t in c for t in own_titles) for c in cards)
+    assert any("Practice only" in c for c in cards)  # their own practice-only stories
+    assert not [t for t in only_others if t in " ".join(cards)]
+    assert frame(at, "MDT meetings")["MDT meetings"].iloc[0].isdigit()
+    # a forged practice code (widget values can be forged): the views give nothing of it
+    from wellpath.views import mdt as views
+
+    forged = dict(practice_code="A86017", meeting_date=dt.date(2026, 11, 1))
+    scope = as_role("practice", ("A86012",))
+    meeting = views.meeting(scope, FILTERS, **forged, last_meeting=None)
+    assert meeting.table.empty and meeting.download.empty and meeting.star_people == ()
+    assert views.stories(scope, FILTERS, **forged).stories == ()
+    assert views.engagement(scope, FILTERS, **forged).table.empty

@@ -365,3 +365,107 @@ def test_meeting_view_refuses_in_a_rounded_scope() -> None:
     )
     assert got.refused and "Not available in publishable figures" in got.refused
     assert got.table.empty and got.download.empty and not got.figures
+
+
+# ---------------------------------------------------------------- engagement and stories
+# On the hand-built integration fixture (tests/fixtures/integration): West Road (A86012) has
+# E01 MDT 60 min 7 Jan, E02 surgery 180 min 14 Jan, E03 MDT 45 min 4 Feb, E04 case
+# discussion 15 min 10 Feb and E08 other 30 min 10 Jun 2026; Cruddas Park (A86017) E05
+# training 3 Mar, E06 surgery 20 Mar and E10 surgery 1 Jul 2026.
+
+
+@pytest.fixture
+def integration_db(tmp_path_factory, monkeypatch):
+    import streamlit as st
+
+    from tests.conftest import FIXTURES, build_fixture_db
+
+    path = build_fixture_db(FIXTURES / "integration", tmp_path_factory.mktemp("m") / "m.duckdb")
+    monkeypatch.setenv("WELLPATH_DB", str(path))
+    st.cache_data.clear()
+    yield path
+    st.cache_data.clear()
+
+
+def _engagement(scope, code: str, meeting: dt.date) -> dict[str, str]:
+    from wellpath.scope import Filters
+    from wellpath.views import mdt as views
+
+    got = views.engagement.uncached(
+        scope, Filters(dt.date(2026, 1, 1), dt.date(2026, 6, 30)), practice_code=code,
+        meeting_date=meeting,
+    )  # fmt: skip
+    return got.table.iloc[0].to_dict() if len(got.table) else {}
+
+
+def test_engagement_this_quarter_for_the_meeting_practice(integration_db) -> None:
+    from wellpath.scope import FULL_ACCESS
+
+    # Jan-Mar 2026 to 31 Mar: 2 MDT meetings, 1 surgery session, 1 case discussion,
+    # 60 + 180 + 45 + 15 = 300 minutes = 5.0 hours; last 10 Feb, within 8 weeks (from 3 Feb)
+    q1 = _engagement(FULL_ACCESS, "A86012", dt.date(2026, 3, 31))
+    assert q1 == {
+        "MDT meetings": "2", "Surgery sessions": "1", "Training sessions": "0",
+        "Case discussions": "1", "Other": "0", "Hours of engagement": "5.0",
+        "Last engagement": "10 Feb 2026", "Lapsed": "no",
+    }  # fmt: skip
+    # Cruddas Park at 30 Jun: nothing in Apr-Jun; last 20 Mar, over 8 weeks before (5 May);
+    # its 1 Jul session is after the meeting and not counted
+    q2 = _engagement(FULL_ACCESS, "A86017", dt.date(2026, 6, 30))
+    assert (q2["Surgery sessions"], q2["Hours of engagement"]) == ("0", "0.0")
+    assert q2["Last engagement"] == "20 Mar 2026" and q2["Lapsed"].startswith("yes")
+
+
+def test_engagement_of_another_practice_is_empty_for_a_practice_user(integration_db) -> None:
+    from tests.app.conftest import as_role
+
+    own = as_role("practice", ("A86012",))
+    assert _engagement(own, "A86012", dt.date(2026, 3, 31))["MDT meetings"] == "2"
+    assert _engagement(own, "A86017", dt.date(2026, 6, 30)) == {}  # a forged practice code
+
+
+def _stories(scope, code: str = "A86012", meeting: dt.date = dt.date(2026, 6, 30)):
+    from wellpath.scope import Filters
+    from wellpath.views import mdt as views
+
+    return views.stories.uncached(
+        scope, Filters(dt.date(2026, 1, 1), dt.date(2026, 3, 31)), practice_code=code,
+        meeting_date=meeting,
+    )  # fmt: skip
+
+
+def test_stories_for_the_meeting(integration_db) -> None:
+    from tests.app.conftest import as_role
+    from wellpath.scope import FULL_ACCESS
+
+    # the year to 30 Jun 2026 at West Road (whatever the sidebar period): S2 (2 Jun,
+    # practice only), S1 (20 May, publishable), S4 (25 Feb, practice only); not S3 (Throckley)
+    got = _stories(FULL_ACCESS)
+    assert [(s.date, s.consent) for s in got.stories] == [
+        ("2 Jun 2026", "Practice only"), ("20 May 2026", "Publishable"),
+        ("25 Feb 2026", "Practice only"),
+    ]  # fmt: skip
+    assert {s.practice for s in got.stories} == {"West Road Medical Centre"}
+    practice = _stories(as_role("practice", ("A86012",)))
+    assert [s.title for s in practice.stories] == [s.title for s in got.stories]
+    # a rounded view (Publishable figures on): publishable ones only
+    rounded = _stories(as_role("programme_lead", rounded=True))
+    assert [s.consent for s in rounded.stories] == ["Publishable"]
+    # a meeting before S1 and S2 were told: S4 only; another practice's user: none
+    assert len(_stories(FULL_ACCESS, meeting=dt.date(2026, 5, 1)).stories) == 1
+    assert _stories(as_role("practice", ("A86017",))).stories == ()
+
+
+def test_made_by_names_the_signed_in_user() -> None:
+    from wellpath import auth
+    from wellpath.scope import FULL_ACCESS
+    from wellpath.views import mdt as views
+
+    now = dt.datetime(2026, 6, 30, 9, 5)
+    signed_in = auth.Viewer("asha.khan", FULL_ACCESS, "password", now, now)
+    demo = auth.Viewer("Practice: West Road Medical Centre (A86012)", FULL_ACCESS, "demo", now, now)
+    assert views.made_by_name(signed_in) == "asha.khan"
+    assert (
+        views.made_by_name(demo) == "Practice: West Road Medical Centre (A86012) (demo, no sign-in)"
+    )
+    assert views.made_by_name(None) is None and views.made_by_name("  ") == "  "

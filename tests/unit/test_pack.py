@@ -149,3 +149,88 @@ def test_pack_cells_round_half_up_like_the_screen() -> None:
     assert pack._cell(22.5, 0) == ("23", True)
     assert pack._cell(2.25, 1) == ("2.3", True)
     assert pack._cell(1234.5, 0) == ("1,235", True)
+
+
+def _story(title: str, text: str, consent: str = "Practice only"):
+    from wellpath import formats
+    from wellpath.views.integration import Story
+
+    # as the view holds them: escaped for Markdown by formats.plain_text
+    return Story("2 Jun 2026", "West Road Medical Centre", consent,
+                 formats.plain_text(title), formats.plain_text(text))  # fmt: skip
+
+
+def test_stories_are_text_in_the_pack_never_markup():
+    typed = "**Bold** <b>claims</b> and [a link](http://example.org) stay as typed: 50% - ok."
+    html = pack.build_html(
+        content(stories=[_story("Sorting <i>out</i> the forms", typed)], stories_note="Consented.")
+    )
+    body = html.split("<h2>In their own words</h2>", 1)[1]
+    assert "<b>claims" not in body and "<i>out" not in body and "href=" not in body
+    assert "**Bold** &lt;b&gt;claims&lt;/b&gt; and [a link](http://example.org)" in body
+    assert "stay as typed: 50% - ok." in body  # no Markdown backslashes left in the HTML
+    assert "Sorting &lt;i&gt;out&lt;/i&gt; the forms" in body
+    assert "2 Jun 2026 · Practice only" in body
+    assert "No consented stories" in pack.build_html(content())
+
+
+def test_engagement_sits_beside_the_headline_on_page_one():
+    table = pd.DataFrame({"MDT meetings": ["3"], "Lapsed": ["no"]})
+    html = pack.build_html(
+        content(engagement=table, engagement_heading="Time with the practice, Apr-Jun 2026")
+    )
+    page_one = html.split("class='page-break'", 1)[0]
+    assert "Time with the practice, Apr-Jun 2026" in page_one and "MDT meetings" in page_one
+
+
+def test_footer_names_who_made_the_pack_and_when():
+    made = dt.datetime(2026, 6, 30, 9, 0)
+    html = pack.build_html(content(made_by="asha.khan <admin>"))
+    style = html.split("<style>", 1)[1].split("</style>", 1)[0]
+    # on every printed page (a CSS page-margin box), '<' written as a CSS escape
+    assert 'Made by asha.khan \\3c admin> on 30 Jun 2026 at 09:00"' in style
+    assert "</" not in style
+    assert "made by asha.khan &lt;admin&gt; on 30 Jun 2026 at 09:00" in html  # the top line
+    assert pack.made_line(made, None) == "Made on 30 Jun 2026 at 09:00"
+
+
+def test_the_page_passes_the_viewer_to_the_pack(integration_pack):
+    made = integration_pack.content
+    assert made.made_by == "jo.lead" and "Made by jo.lead on " in integration_pack.html().decode()
+
+
+@pytest.fixture
+def integration_pack(tmp_path_factory, monkeypatch):
+    """The pack the MDT views make on the integration fixture, for a signed-in viewer."""
+    import streamlit as st
+
+    from tests.conftest import FIXTURES, build_fixture_db
+    from wellpath import auth
+    from wellpath.scope import FULL_ACCESS, Filters
+    from wellpath.views import mdt as views
+
+    path = build_fixture_db(FIXTURES / "integration", tmp_path_factory.mktemp("p") / "p.duckdb")
+    monkeypatch.setenv("WELLPATH_DB", str(path))
+    st.cache_data.clear()
+    filters = Filters(dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    on = dict(practice_code="A86012", meeting_date=dt.date(2026, 6, 30))
+    now = dt.datetime(2026, 6, 30, 9, 0)
+    made = views.meeting_pack(
+        views.headline.uncached(FULL_ACCESS, filters, **on),
+        views.meeting.uncached(FULL_ACCESS, filters, **on, last_meeting=None),
+        practice_name="West Road Medical Centre", **on, last_meeting=None,
+        engagement=views.engagement.uncached(FULL_ACCESS, filters, **on),
+        stories=views.stories.uncached(FULL_ACCESS, filters, **on),
+        made_by=auth.Viewer("jo.lead", FULL_ACCESS, "password", now, now),
+    )  # fmt: skip
+    yield made
+    st.cache_data.clear()
+
+
+def test_the_pack_holds_the_practices_stories_as_text(integration_pack):
+    document = integration_pack.html().decode()
+    body = document.split("<body>", 1)[1]
+    # S2 (practice only) is for the practice's MDT: in its pack, escaped
+    assert "Sorting out the forms" in body and "&lt;b&gt;claims&lt;/b&gt;" in body
+    assert "Cooking again" not in body  # S3 is Throckley's
+    assert "MDT meetings" in body

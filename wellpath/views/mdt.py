@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from wellpath import access, data, formats, mdt, pack, theme
+from wellpath import access, auth, data, formats, mdt, pack, theme
 from wellpath.charts import mdt as charts
 from wellpath.scope import Filters, Scope
 from wellpath.scoring import INSTRUMENTS
+from wellpath.views import integration
+from wellpath.views import star as star_views
 
 REFUSED = (
     "**Not available in publishable figures.** The list of people, its charts and the "
@@ -25,6 +27,11 @@ REFUSED = (
     "rounded to the nearest 5."
 )
 
+PRACTICE_HELP = (
+    "One practice at a time: its own team's meeting. Only practices in your view (and in the "
+    "sidebar's practice filters) are offered."
+)
+LAST_MEETING_HELP = "For the 'since the last meeting' section. Clear it to leave that section out."
 #: Widths of the headline's columns on screen.
 HEADLINE_WIDTHS = {"Measure": "large", "This practice": "medium", "Whole service": "medium"}
 
@@ -79,6 +86,17 @@ NO_NOTES_CAPTION = mdt.NO_NOTES_CAPTION
 LIST_DEFINITION = mdt.LIST_DEFINITION
 LIST_QUERIES = ("mdt_people", "mdt_scores", "mdt_referrals_by_month")
 default_last_meeting = mdt.default_last_meeting
+
+
+def reliability_label(code: str) -> str:
+    return f"Test-retest reliability for {code} (none published in Wellpath's registry)"
+
+
+def overrides(entered: dict[str, float | None]) -> tuple[tuple[str, float], ...]:
+    """The reliabilities typed in (empty inputs left out), in a hashable, ordered form."""
+    return tuple(sorted((c, float(v)) for c, v in entered.items() if v is not None))
+
+
 #: The number input for a reliability where the registry has none.
 RELIABILITY_INPUT = dict(
     min_value=0.0,
@@ -91,6 +109,21 @@ PACK_CAPTION = (
     "**Meeting pack** for this practice and date: it prints on landscape A4 and opens without "
     "a network connection. Every page carries a footer: pseudonymised patient-level data, for "
     "the practice team only."
+)
+#: The pack's download buttons (the file names come with the pack).
+HTML_BUTTON = dict(
+    label="Download the meeting pack (HTML)",
+    mime="text/html",
+    icon=":material/description:",
+    key="mdt_pack_html",
+    on_click="ignore",
+)
+PDF_BUTTON = dict(
+    label="Download the meeting pack (PDF)",
+    mime="application/pdf",
+    icon=":material/download:",
+    key="mdt_pack_pdf",
+    on_click="ignore",
 )
 NO_CHROMIUM = (
     "The PDF needs Chromium, which is not installed here. Download the HTML pack and print it "
@@ -116,6 +149,13 @@ def _service_filters(filters: Filters) -> Filters:
     return dataclasses.replace(filters, practice_codes=(), pcn_codes=())
 
 
+SERVICE_COMPARISON_TEXT = (
+    "**The whole service** is every practice in the service, with publishable figures "
+    "(counts rounded to the nearest 5, 1 to 7 shown as *, figures about 7 or fewer people "
+    "not shown), so that no other practice's own figures can be worked out from it."
+)
+
+
 @dataclass(frozen=True)
 class Headline:
     table: pd.DataFrame
@@ -128,15 +168,22 @@ class Headline:
 def headline(scope: Scope, filters: Filters, practice_code: str, meeting_date: dt.date) -> Headline:
     quarter_start = mdt.financial_quarter_start(meeting_date)
     wait_from = mdt.year_before(meeting_date)
-    rows = data.query(
-        "mdt_headline",
-        scope,
-        _service_filters(filters),
+    params = dict(
         practice_code=practice_code,
         meeting_date=meeting_date,
         quarter_start_date=quarter_start,
         wait_from_date=wait_from,
     )
+    rows = data.query("mdt_headline", scope, _service_filters(filters), **params)
+    service_text = "The whole service is every practice in your view."
+    if scope.practice_codes is not None and not scope.rounded:
+        # A practice's own view: the service is every practice, publishable (rounded and
+        # suppressed), so that no other practice's figure can be subtracted out of it.
+        wide = data.query(
+            "mdt_headline", scope.service_comparison(), _service_filters(filters), **params
+        )
+        rows = pd.concat([rows[rows["area"] == "practice"], wide[wide["area"] == "service"]])
+        service_text = SERVICE_COMPARISON_TEXT
     text = (
         f"Everything is as known on the meeting date ({formats.uk_date(meeting_date)}): later "
         "events are treated as not yet happened. **This quarter** is the NHS financial-year "
@@ -147,12 +194,102 @@ def headline(scope: Scope, filters: Filters, practice_code: str, meeting_date: d
         "it, as the Overview and Caseload pages count them. **Median wait**: referral to first "
         f"contact, for people first seen from {formats.uk_date(wait_from)}. **PSEQ change**: "
         "for each person with a baseline and a later PSEQ, the latest minus the baseline, "
-        "averaged. The whole service is every practice in your view. These figures are as on "
-        "the meeting date and since the start, so they differ from the other pages' figures "
-        "for a period unless the period and the meeting date match."
+        f"averaged. {service_text} These figures are as on the meeting date and since the "
+        "start, so they differ from the other pages' figures for a period unless the period "
+        "and the meeting date match."
     )
     note = mdt.narrowed_note(filters.conditions, filters.worker_ids)
     return Headline(mdt.headline_table(rows, quarter_start), quarter_start, text, note)
+
+
+def _practice_filters(
+    filters: Filters, practice_code: str, start: dt.date, meeting_date: dt.date
+) -> Filters:
+    """The sidebar's condition and worker filters, for one practice, from `start` to the
+    meeting date (the practice is still intersected with the scope where data is read)."""
+    return dataclasses.replace(
+        filters,
+        start_date=start,
+        end_date=meeting_date,
+        practice_codes=(practice_code,),
+        pcn_codes=(),
+    )
+
+
+@dataclass(frozen=True)
+class Engagement:
+    heading: str  # "Link workers' time with the practice, Oct-Dec 2026 to 1 Nov 2026"
+    table: pd.DataFrame  # one row (none for a practice outside the scope), ENGAGEMENT_ROWS
+    caption: str
+
+
+#: The engagement table's columns, in the order a practice team reads them.
+ENGAGEMENT_ROWS = (
+    "MDT meetings",
+    "Surgery sessions",
+    "Training sessions",
+    "Case discussions",
+    "Other",
+    "Hours of engagement",
+    "Last engagement",
+    "Lapsed",
+)
+
+
+@data.cached_view
+def engagement(
+    scope: Scope, filters: Filters, practice_code: str, meeting_date: dt.date
+) -> Engagement:
+    """The link workers' engagement with the practice this quarter, up to the meeting date
+    (wellpath.views.integration), as a short table of what and how much."""
+    start = mdt.financial_quarter_start(meeting_date)
+    shown = _practice_filters(filters, practice_code, start, meeting_date)
+    quarter = integration.practice_engagement_this_quarter(scope, shown)
+    heading = (
+        f"Link workers' time with the practice, {quarter.quarter} "
+        f"(to {formats.uk_date(meeting_date)})"
+    )
+    caption = (
+        "Occasions recorded in the service's engagement file (staff time, not people): MDT "
+        "meetings attended, sessions in the surgery, training, case discussions with a GP. "
+        f"**Lapsed**: none recorded in the {integration.DEFAULT_LAPSE_WEEKS} weeks to the "
+        "meeting date. The Integration with practices page has the months and the service."
+    )
+    if quarter.table.empty:
+        return Engagement(heading, pd.DataFrame(columns=list(ENGAGEMENT_ROWS)), caption)
+    table = quarter.table.iloc[:1][list(ENGAGEMENT_ROWS)].astype(str).reset_index(drop=True)
+    return Engagement(heading, table, caption)
+
+
+@dataclass(frozen=True)
+class MeetingStories:
+    heading: str
+    stories: tuple[integration.Story, ...]  # title and text already escaped for Markdown
+    note: str
+
+
+STORY_CONSENT_HELP = {
+    "Practice only": "for the practice's MDT only: not for the report or outside the practice",
+    "Publishable": "agreed to be published",
+}
+
+
+@data.cached_view
+def stories(
+    scope: Scope, filters: Filters, practice_code: str, meeting_date: dt.date
+) -> MeetingStories:
+    """Consented stories of the practice's people dated in the year to the meeting date:
+    practice-only and publishable ones in an unrounded view, publishable ones only in a
+    rounded one (wellpath.views.integration.stories_for decides)."""
+    start = mdt.year_before(meeting_date) + dt.timedelta(days=1)
+    shown = _practice_filters(filters, practice_code, start, meeting_date)
+    found = integration.stories_for(scope, shown, purpose="mdt")
+    heading = "In their own words"
+    note = (
+        f"{found.note} Dated {formats.uk_date(start)} to {formats.uk_date(meeting_date)}, "
+        "newest first; shown by date and practice, never with a pseudonym."
+    )
+    return MeetingStories(heading, found.stories, note)
 
 
 @dataclass(frozen=True)
@@ -170,6 +307,8 @@ class Meeting:
     closures: pd.DataFrame = field(default_factory=pd.DataFrame)
     movements: pd.DataFrame = field(default_factory=pd.DataFrame)
     since_heading: str = "Since the last meeting"
+    #: (referral id, label) of the listed people with a Well-being Star, in list order
+    star_people: tuple[tuple[str, str], ...] = ()
 
     def since_sections(self) -> tuple[tuple[str, pd.DataFrame, str], ...]:
         """(heading, table, file stem) of the "since the last meeting" tables."""
@@ -283,6 +422,7 @@ def meeting(
     if last_meeting is not None:
         since["since_heading"] = f"Since the last meeting ({formats.uk_date(last_meeting)})"
     return Meeting(
+        star_people=_star_people(flagged, scores),
         # "" (no score yet, no worker) shows as the page's dash for no data
         table=_uk_dates(
             pack.compact_list(shown).reindex(columns=list(SCREEN_COLUMNS)).replace("", None)
@@ -296,6 +436,65 @@ def meeting(
         figures=tuple(figures),
         **since,
     )
+
+
+def _star_people(flagged: pd.DataFrame, scores: pd.DataFrame) -> tuple[tuple[str, str], ...]:
+    """The listed referrals with a scored Well-being Star, labelled by pseudonym (with the
+    referral date when one person is listed twice): those with a later form first, then those
+    with the start only (said so), each in list order."""
+    star = scores[scores["instrument"] == "WBSTAR"]
+    forms = dict(zip(star["referral_id"], star["scored_form_count"], strict=True))
+    rows = flagged[flagged["referral_id"].isin(forms)]
+    repeated = set(rows["patient_id"][rows["patient_id"].duplicated()])
+    people = []
+    for r in rows.itertuples(index=False):
+        label = str(r.patient_id)
+        if r.patient_id in repeated:
+            label += f", referred {formats.uk_date(r.referral_date)}"
+        only_start = int(forms[r.referral_id]) < 2
+        people.append(
+            (only_start, str(r.referral_id), label + (" (start only)" if only_start else ""))
+        )
+    return tuple((rid, label) for _, rid, label in sorted(people, key=lambda p: p[0]))
+
+
+STAR_NONE = "No one on today's list has a Well-being Star recorded."
+
+
+@dataclass(frozen=True)
+class PersonStar:
+    message: str  # why nothing is drawn ("" when there is a Star)
+    table: pd.DataFrame
+    figure: go.Figure | None
+
+
+@data.cached_view
+def person_star(
+    scope: Scope,
+    filters: Filters,
+    practice_code: str,
+    meeting_date: dt.date,
+    last_meeting: dt.date | None,
+    referral_id: str | None,
+) -> PersonStar:
+    """One listed person's Well-being Star at the start and latest on the meeting date
+    (wellpath.views.star.person_star). Only for a referral on this meeting's list: any other
+    id (a forged widget value) draws nothing."""
+    listed = dict(
+        meeting(
+            scope,
+            filters,
+            practice_code=practice_code,
+            meeting_date=meeting_date,
+            last_meeting=last_meeting,
+        ).star_people
+    )
+    if referral_id is None or referral_id not in listed:
+        return PersonStar(STAR_NONE if not listed else "Choose a person.", pd.DataFrame(), None)
+    found = star_views.person_star(scope, referral_id, report_date=meeting_date)
+    if not found.allowed or found.figure is None:
+        return PersonStar(found.message, pd.DataFrame(), None)
+    return PersonStar("", found.table, found.figure)
 
 
 @dataclass(frozen=True)
@@ -321,6 +520,16 @@ class MeetingPack:
             return None, str(problem)
 
 
+def made_by_name(viewer: auth.Viewer | str | None) -> str | None:
+    """Who the pack's footer names: the signed-in user's name; in demo mode (no sign-in) the
+    role being viewed as, said to be the demo's."""
+    if isinstance(viewer, auth.Viewer):
+        return (
+            f"{viewer.username} (demo, no sign-in)" if viewer.method == "demo" else viewer.username
+        )
+    return viewer or None
+
+
 def meeting_pack(
     head: Headline,
     view: Meeting,
@@ -329,10 +538,20 @@ def meeting_pack(
     practice_code: str,
     meeting_date: dt.date,
     last_meeting: dt.date | None,
+    engagement: Engagement | None = None,
+    stories: MeetingStories | None = None,
+    made_by: auth.Viewer | str | None = None,
 ) -> MeetingPack | None:
-    """The pack of the headline and meeting views the page shows (None when refused)."""
+    """The pack of the headline, engagement, meeting and stories views the page shows (None
+    when refused). `made_by`: the signed-in viewer (wellpath.auth.current_viewer()), named
+    with the time in the footer of every printed page."""
     if view.refused:
         return None
+    extra: dict = {}
+    if engagement is not None:
+        extra.update(engagement=engagement.table, engagement_heading=engagement.heading)
+    if stories is not None:
+        extra.update(stories=stories.stories, stories_note=stories.note)
     content = pack.PackContent(
         practice_name=practice_name,
         practice_code=practice_code,
@@ -347,6 +566,8 @@ def meeting_pack(
         closures=view.closures,
         movements=view.movements,
         notes=[n for n in (head.note, view.stale) if n],
+        made_by=made_by_name(made_by),
+        **extra,
     )
     return MeetingPack(
         content=content,
