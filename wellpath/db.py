@@ -96,7 +96,7 @@ def identity(where: Path | str | Lake) -> tuple[int, int, int] | None:
     target = target_for(where)
     if isinstance(target, Lake):
         snapshot = lake_backend.latest_snapshot(target)
-        return None if snapshot is None else (-1, snapshot, 0)
+        return None if snapshot is None or snapshot <= 0 else (-1, snapshot, 0)
     return file_identity(target)
 
 
@@ -171,7 +171,7 @@ def run_query(
     """Run queries/<name>.sql on its own cursor with bound parameters; return a DataFrame."""
     cur = con.cursor()
     try:
-        use_attached(cur)
+        use_attached(cur, con)
         return cur.execute(load_query(name), bind(name, params or {})).df()
     finally:
         cur.close()
@@ -195,7 +195,7 @@ def stored_version(con: duckdb.DuckDBPyConnection) -> str | None:
     """The fingerprint recorded in the file by the last write, or None (older files)."""
     cur = con.cursor()
     try:
-        use_attached(cur)
+        use_attached(cur, con)
         found = cur.execute(
             "select count(*) from duckdb_tables() where table_name = 'wellpath_meta'"
             " and database_name = current_database()"
@@ -265,8 +265,16 @@ def connect_read_only(path: Path | Lake, snapshot: int | None = None) -> duckdb.
     return con
 
 
-def use_attached(cur: duckdb.DuckDBPyConnection) -> None:
-    """Make a cursor of a `connect_read_only` connection read the attached file by default."""
+def use_attached(
+    cur: duckdb.DuckDBPyConnection, parent: duckdb.DuckDBPyConnection | None = None
+) -> None:
+    """Make a cursor read what its connection reads by default: the attached file of a
+    `connect_read_only` connection, or the lake (or lake snapshot) a lake connection uses."""
+    if parent is not None:
+        (current,) = parent.execute("select current_database()").fetchone()
+        if current not in ("memory", "temp"):
+            cur.execute(f'use "{current}"')
+            return
     found = cur.execute(
         "select count(*) from duckdb_databases() where database_name = $alias",
         {"alias": READ_ALIAS},
@@ -288,7 +296,7 @@ def database_kind(con: duckdb.DuckDBPyConnection) -> str | None:
     import log."""
     cur = con.cursor()
     try:
-        use_attached(cur)
+        use_attached(cur, con)
         have = {
             r[0]
             for r in cur.execute(

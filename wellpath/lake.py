@@ -26,9 +26,11 @@ needs a key, so the bookkeeping tables are written the same way).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -142,8 +144,9 @@ def attach(
     *,
     read_only: bool,
     snapshot: int | None = None,
+    alias: str = ALIAS,
 ) -> None:
-    """Attach the lake as `wellpath` and make it the default database."""
+    """Attach the lake as `alias`."""
     data_path = str(lake.data_path).rstrip("/") + "/"
     options = [f"data_path {_quote(data_path)}"]
     if lake.schema:
@@ -154,12 +157,34 @@ def attach(
         options.append(f"snapshot_version {int(snapshot)}")
     target = _quote("ducklake:postgres:" + lake.dsn)
     try:
-        con.execute(f"attach {target} as {ALIAS} ({', '.join(options)})")
+        con.execute(f"attach {target} as {alias} ({', '.join(options)})")
     except duckdb.InvalidInputException as exc:
         if "does not exist" in str(exc):
             raise LakeMissing(f"no Wellpath data in {lake} yet: import a batch first") from None
         raise
-    con.execute(f"use {ALIAS}")
+
+
+_SHARED: duckdb.DuckDBPyConnection | None = None
+_SHARED_LOCK = threading.Lock()
+_ATTACHED: dict[str, list[str]] = {}  # lake key -> read-only aliases attached, oldest first
+KEEP_READ_SNAPSHOTS = 3
+_serial = itertools.count(1)
+
+
+def _shared() -> duckdb.DuckDBPyConnection:
+    """One DuckDB instance per process for every lake connection: loading the two extensions
+    takes 1-3 s per instance, so each connection is a cursor of this one, with the lake
+    attached under an alias of its own (a snapshot's, or a writer's)."""
+    global _SHARED
+    if _SHARED is None:
+        con = duckdb.connect(":memory:")
+        load_extensions(con)
+        _SHARED = con
+    return _SHARED
+
+
+def _lake_key(lake: Lake) -> str:
+    return hashlib.sha256(repr(lake).encode()).hexdigest()[:10]
 
 
 def connect(
@@ -171,19 +196,37 @@ def connect(
 ) -> duckdb.DuckDBPyConnection:
     """A connection with the lake attached as the default database (read-only: at one snapshot,
     the newest by default, so every query on it reads the same committed state)."""
-    config = {"memory_limit": memory_limit} if memory_limit else {}
-    con = duckdb.connect(":memory:", config=config)
-    try:
-        load_extensions(con)
-        if read_only and snapshot is None:
-            snapshot = latest_snapshot(lake)
+    with _SHARED_LOCK:
+        base = _shared()
+        if memory_limit:
+            base.execute(f"set memory_limit = {_quote(memory_limit)}")
+        if read_only:
             if snapshot is None:
-                raise LakeMissing(f"no Wellpath data in {lake} yet: import a batch first")
-        attach(con, lake, read_only=read_only, snapshot=snapshot)
-    except BaseException:
-        con.close()
-        raise
+                snapshot = latest_snapshot(lake)
+                if snapshot is None or snapshot <= 0:
+                    raise LakeMissing(f"no Wellpath data in {lake} yet: import a batch first")
+            key = _lake_key(lake)
+            alias = f"{ALIAS}_{key}_s{int(snapshot)}"
+            seen = _ATTACHED.setdefault(key, [])
+            if alias not in seen:
+                attach(base, lake, read_only=True, snapshot=snapshot, alias=alias)
+                seen.append(alias)
+                while len(seen) > KEEP_READ_SNAPSHOTS:
+                    base.execute(f"detach database if exists {seen.pop(0)}")
+        else:
+            alias = f"{ALIAS}_w{next(_serial)}"
+            attach(base, lake, read_only=False, alias=alias)
+        con = base.cursor()
+    con.execute(f"use {alias}")
     return con
+
+
+def detach(con: duckdb.DuckDBPyConnection) -> None:
+    """Detach a writer's alias (readers' snapshots stay attached for the next reader)."""
+    (alias,) = con.execute("select current_database()").fetchone()
+    con.execute("use memory")
+    with _SHARED_LOCK:
+        _shared().execute(f"detach database if exists {alias}")
 
 
 # --- the catalog in PostgreSQL: snapshots and the writers' lock -------------------------------
@@ -218,7 +261,10 @@ def latest_snapshot(lake: Lake) -> int | None:
 
 
 def exists(lake: Lake) -> bool:
-    return latest_snapshot(lake) is not None
+    """Whether anything was ever committed (snapshot 0 is DuckLake's own creation of an empty
+    lake, which a refused first import may leave: it holds no Wellpath table)."""
+    latest = latest_snapshot(lake)
+    return latest is not None and latest > 0
 
 
 def lock_key(lake: Lake) -> int:
@@ -290,8 +336,9 @@ def transaction(
             ensure_schema(con)
             yield con
             if commit_message:
+                (alias,) = con.execute("select current_database()").fetchone()
                 con.execute(
-                    f"call {ALIAS}.set_commit_message('wellpath', $m)", {"m": commit_message}
+                    f"call {alias}.set_commit_message('wellpath', $m)", {"m": commit_message}
                 )
             con.execute("commit")
         except BaseException:
@@ -299,6 +346,7 @@ def transaction(
                 con.execute("rollback")
             raise
         finally:
+            detach(con)
             con.close()
 
 
