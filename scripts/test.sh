@@ -25,4 +25,19 @@ status=0
 python3 -m ruff check . || status=1
 python3 -m ruff format --check . || status=1
 python3 -m pytest -n 2 "$@" || status=1
+
+# The same SQL tests and a representative set of importer tests on the DuckLake backend, with
+# its catalog in a throwaway PostgreSQL (Debian's, installed when missing) started here and
+# stopped at the end. Skipped when the caller chose tests (arguments), or WELLPATH_SKIP_LAKE=1.
+if [ "$#" -eq 0 ] && [ "${WELLPATH_SKIP_LAKE:-0}" != "1" ]; then
+  if pg_env="$(bash scripts/pg_throwaway.sh start)"; then
+    eval "$pg_env"
+    trap 'bash scripts/pg_throwaway.sh stop "$WELLPATH_TEST_PG_DIR"' EXIT
+    WELLPATH_TEST_BACKEND=lake python3 -m pytest -n 2 -p no:cacheprovider \
+      tests/sql tests/importer/test_batches.py tests/lake || status=1
+  else
+    echo "Could not start PostgreSQL for the DuckLake tests" >&2
+    status=1
+  fi
+fi
 exit $status

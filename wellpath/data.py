@@ -3,6 +3,9 @@
 Pages call `query(name, scope, filters, **extra)` and never import duckdb. The connection
 is keyed on the file's identity, so when an import swaps in a new file every page reads the
 new data on its next run, without a restart, and cached results of the old file are not used.
+With a DuckLake configured (WELLPATH_CATALOG, see wellpath.lake) the identity is the lake's
+newest snapshot, and the connection reads exactly that snapshot, so a cached result always
+belongs to the identity it is cached under.
 """
 
 from __future__ import annotations
@@ -30,12 +33,15 @@ def db_path() -> Path:
 
 
 def db_identity() -> tuple[int, int, int] | None:
-    return db.file_identity(db_path())
+    return db.identity(db_path())
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(path: str, identity: tuple[int, int, int]) -> duckdb.DuckDBPyConnection:
-    return db.connect_read_only(Path(path))
+    target = db.target_for(Path(path))
+    if isinstance(target, Path):
+        return db.connect_read_only(target)
+    return db.connect_read_only(target, snapshot=identity[1])
 
 
 def connection() -> duckdb.DuckDBPyConnection:

@@ -6,6 +6,10 @@ in with an atomic rename, under an exclusive lock file. So an import never block
 people reading the dashboard (their open connection keeps reading the old file until they
 reopen), a refused or crashed import leaves the live file exactly as it was, and readers see
 the new data as soon as they notice the file changed (see `file_identity`).
+
+With `WELLPATH_CATALOG` and `WELLPATH_DATA_PATH` set (or a lake descriptor file given as the
+path), the database is a DuckLake instead (wellpath.lake): the functions here take either a
+file's path or a `Lake` ("a target"), and a write is one DuckLake transaction, not a copy.
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from wellpath import lake as lake_backend
+from wellpath.lake import Lake
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = PROJECT_ROOT / "queries"
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.sql"
@@ -38,10 +45,59 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _HEADER = re.compile(r"^--\s*([a-z_]+):\s*(.*?)\s*$")
 
 
+LAKE_NOMINAL_NAME = "wellpath.lake"
+
+
 def default_db_path() -> Path:
-    """The DuckDB file the dashboard reads: `WELLPATH_DB`, else data/wellpath.duckdb."""
+    """The DuckDB file the dashboard reads: `WELLPATH_DB`, else data/wellpath.duckdb.
+
+    With a lake configured (WELLPATH_CATALOG), a nominal path in its data path: `target_for`
+    turns it into the lake, and the files kept beside a database (users, settings) go there."""
+    lake = lake_backend.from_env()
+    if lake is not None:
+        return Path(lake.data_path).expanduser().resolve() / LAKE_NOMINAL_NAME
     env = os.environ.get("WELLPATH_DB")
     return Path(env).expanduser().resolve() if env else DEFAULT_DB
+
+
+Target = Path | Lake
+
+
+def target_for(where: Path | str | Lake) -> Target:
+    """A DuckDB file's path, or the lake a path stands for (a lake descriptor file, or the
+    nominal path of the configured lake)."""
+    if isinstance(where, Lake):
+        return where
+    path = Path(where)
+    found = lake_backend.read_descriptor(path)
+    if found is not None:
+        return found
+    env = lake_backend.from_env()
+    nominal = env is not None and path.name == LAKE_NOMINAL_NAME
+    if nominal and path.expanduser().resolve() == default_db_path():
+        return env
+    return path
+
+
+def default_target() -> Target:
+    return target_for(default_db_path())
+
+
+def exists(where: Path | str | Lake) -> bool:
+    target = target_for(where)
+    if isinstance(target, Lake):
+        return lake_backend.exists(target)
+    return target.exists()
+
+
+def identity(where: Path | str | Lake) -> tuple[int, int, int] | None:
+    """Changes whenever a writer commits: the file's identity, or (-1, snapshot id, 0) for a
+    lake; None when there is nothing there yet."""
+    target = target_for(where)
+    if isinstance(target, Lake):
+        snapshot = lake_backend.latest_snapshot(target)
+        return None if snapshot is None or snapshot <= 0 else (-1, snapshot, 0)
+    return file_identity(target)
 
 
 def file_identity(path: Path) -> tuple[int, int, int] | None:
@@ -56,6 +112,19 @@ def file_identity(path: Path) -> tuple[int, int, int] | None:
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the contract tables, bookkeeping tables and macros when missing."""
     con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+def ensure_lake_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """The same, in a lake: without primary keys, which DuckLake cannot hold."""
+    con.execute(lake_backend.schema_sql(SCHEMA_FILE.read_text(encoding="utf-8")))
+
+
+def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the connection's default database is a DuckLake."""
+    row = con.execute(
+        "select type from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    return bool(row) and row[0] == "ducklake"
 
 
 @lru_cache(maxsize=512)
@@ -102,7 +171,7 @@ def run_query(
     """Run queries/<name>.sql on its own cursor with bound parameters; return a DataFrame."""
     cur = con.cursor()
     try:
-        use_attached(cur)
+        use_attached(cur, con)
         return cur.execute(load_query(name), bind(name, params or {})).df()
     finally:
         cur.close()
@@ -126,7 +195,7 @@ def stored_version(con: duckdb.DuckDBPyConnection) -> str | None:
     """The fingerprint recorded in the file by the last write, or None (older files)."""
     cur = con.cursor()
     try:
-        use_attached(cur)
+        use_attached(cur, con)
         found = cur.execute(
             "select count(*) from duckdb_tables() where table_name = 'wellpath_meta'"
             " and database_name = current_database()"
@@ -148,13 +217,16 @@ def apply_derived(con: duckdb.DuckDBPyConnection) -> None:
     """
     for path in _derive_files():
         con.execute(path.read_text(encoding="utf-8"))
-    con.execute(
-        "insert or replace into wellpath_meta values ('code_version', $version)",
-        {"version": code_version()},
-    )
+    set_meta(con, "code_version", code_version())
 
 
-def is_current(path: Path) -> bool:
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    """One wellpath_meta row (delete and insert: a lake has no keys for `insert or replace`)."""
+    con.execute("delete from wellpath_meta where key = $key", {"key": key})
+    con.execute("insert into wellpath_meta values ($key, $value)", {"key": key, "value": value})
+
+
+def is_current(path: Path | Lake) -> bool:
     """Whether the file was last written by this version of Wellpath."""
     con = connect_read_only(path)
     try:
@@ -163,24 +235,29 @@ def is_current(path: Path) -> bool:
         con.close()
 
 
-def upgrade(path: Path) -> None:
+def upgrade(path: Path | Lake) -> None:
     """Bring a file written by another version up to date: schema, macros, derived tables.
-    The contract tables are not touched; like an import, it is one atomic swap."""
-    with writable_copy(path) as con:
+    The contract tables are not touched; like an import, it is one atomic swap (one
+    transaction in a lake)."""
+    with writer(path) as con:
         apply_derived(con)
 
 
 READ_ALIAS = "wellpath"
 
 
-def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the file as it is now.
+def connect_read_only(path: Path | Lake, snapshot: int | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the file as it is now (a lake: at its newest snapshot, or at
+    `snapshot`).
 
     `duckdb.connect(path)` hands back the database instance already open on that path in
     this process (DuckDB's instance cache), which after a writer swapped in a new file still
     reads the old, unlinked one. So the file is attached to a fresh in-memory instance and
     made the default; cursors must `use_attached` (run_query does).
     """
+    target = target_for(path)
+    if isinstance(target, Lake):
+        return lake_backend.connect(target, read_only=True, snapshot=snapshot)
     con = duckdb.connect(":memory:")
     quoted = "'" + str(path).replace("'", "''") + "'"
     con.execute(f"attach {quoted} as {READ_ALIAS} (read_only)")
@@ -188,8 +265,16 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def use_attached(cur: duckdb.DuckDBPyConnection) -> None:
-    """Make a cursor of a `connect_read_only` connection read the attached file by default."""
+def use_attached(
+    cur: duckdb.DuckDBPyConnection, parent: duckdb.DuckDBPyConnection | None = None
+) -> None:
+    """Make a cursor read what its connection reads by default: the attached file of a
+    `connect_read_only` connection, or the lake (or lake snapshot) a lake connection uses."""
+    if parent is not None:
+        (current,) = parent.execute("select current_database()").fetchone()
+        if current not in ("memory", "temp"):
+            cur.execute(f'use "{current}"')
+            return
     found = cur.execute(
         "select count(*) from duckdb_databases() where database_name = $alias",
         {"alias": READ_ALIAS},
@@ -211,7 +296,7 @@ def database_kind(con: duckdb.DuckDBPyConnection) -> str | None:
     import log."""
     cur = con.cursor()
     try:
-        use_attached(cur)
+        use_attached(cur, con)
         have = {
             r[0]
             for r in cur.execute(
@@ -239,26 +324,32 @@ def database_kind(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def set_database_kind(con: duckdb.DuckDBPyConnection, kind: str) -> None:
-    con.execute(
-        "insert or replace into wellpath_meta values ($key, $kind)", {"key": KIND_KEY, "kind": kind}
-    )
+    set_meta(con, KIND_KEY, kind)
 
 
-def file_kind(path: Path) -> str | None:
+def file_kind(path: Path | Lake) -> str | None:
     """The kind of the file at `path` (None when there is no file or nothing in it)."""
-    if not Path(path).exists():
+    if not exists(path):
         return None
-    con = connect_read_only(Path(path))
+    con = connect_read_only(path)
     try:
         return database_kind(con)
     finally:
         con.close()
 
 
-def init_own(path: Path) -> None:
+def init_own(path: Path | Lake) -> None:
     """Create an empty database for a service's own data at `path`; never overwrites.
 
     Raises FileExistsError when there is a file there already (demo or not)."""
+    target = target_for(path)
+    if isinstance(target, Lake):
+        with writer(target) as con:
+            if database_kind(con) is not None:
+                raise FileExistsError(str(target))
+            set_database_kind(con, OWN)
+            apply_derived(con)
+        return
     path = Path(path)
     if path.exists():
         raise FileExistsError(str(path))
@@ -421,8 +512,12 @@ def clean_leftovers(path: Path) -> list[Path]:
     return removed
 
 
-def clean_leftovers_now(path: Path) -> list[Path]:
-    """At start-up: remove killed writers' copies unless an import is running right now."""
+def clean_leftovers_now(path: Path | Lake) -> list[Path]:
+    """At start-up: remove killed writers' copies unless an import is running right now.
+    (A lake has none: a killed writer never committed; see docs/deployment.md for its
+    orphaned Parquet files.)"""
+    if isinstance(target_for(path), Lake):
+        return []
     path = Path(path)
     if not leftover_copies(path):
         return []
@@ -474,3 +569,33 @@ def writable_copy(
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+@contextmanager
+def writer(
+    path: Path | Lake,
+    *,
+    wait: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    memory_limit: str | None = None,
+    commit_message: str | None = None,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection whose changes all land at the end of the block, or none do:
+    `writable_copy` for a file, one DuckLake transaction under an advisory lock for a lake."""
+    target = target_for(path)
+    if isinstance(target, Lake):
+        try:
+            with lake_backend.transaction(
+                target,
+                ensure_lake_schema,
+                wait=wait,
+                on_wait=on_wait,
+                memory_limit=memory_limit,
+                commit_message=commit_message,
+            ) as con:
+                yield con
+        except lake_backend.LakeLocked as locked:
+            raise ImportLocked(str(locked)) from None
+        return
+    with writable_copy(target, wait=wait, on_wait=on_wait, memory_limit=memory_limit) as con:
+        yield con

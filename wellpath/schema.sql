@@ -134,6 +134,8 @@ create table if not exists import_batches (
     run_by varchar,
     is_demo boolean not null default false
 );
+-- The DuckLake snapshot the import committed (wellpath.lake); NULL in a DuckDB file.
+alter table import_batches add column if not exists snapshot_id bigint;
 
 -- Every rule a rejected row broke, one row per rule; raw_row keeps the row as sent (JSON).
 create table if not exists rejected_rows (

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from importer_helpers import copy_valid
 
+from tests.conftest import new_database
+
 
 @pytest.fixture
 def batch(tmp_path: Path) -> Path:
@@ -15,4 +17,6 @@ def batch(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def db_file(tmp_path: Path) -> Path:
-    return tmp_path / "wellpath.duckdb"
+    """A new database: a DuckDB file not yet there, or (WELLPATH_TEST_BACKEND=lake) an empty
+    lake named by a descriptor file."""
+    return new_database(tmp_path / "wellpath.duckdb")

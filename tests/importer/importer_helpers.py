@@ -11,7 +11,7 @@ import json
 import shutil
 from pathlib import Path
 
-import duckdb
+from wellpath import db
 
 VALID = Path(__file__).resolve().parent / "fixtures" / "valid_batch"
 
@@ -42,7 +42,7 @@ def append_row(folder: Path, table: str, row: str) -> None:
 
 
 def rejected(db_path: Path, table: str | None = None) -> list[dict]:
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = db.connect_read_only(db_path)
     try:
         sql = "select * from rejected_rows"
         params: list = []
@@ -57,7 +57,7 @@ def rejected(db_path: Path, table: str | None = None) -> list[dict]:
 
 
 def rows(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = db.connect_read_only(db_path)
     try:
         return con.execute(sql, params or []).fetchall()
     finally:

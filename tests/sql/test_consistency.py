@@ -40,7 +40,7 @@ DEFAULT = Filters(start_date=dt.date(2025, 11, 2), end_date=REPORT_DATE)
 
 @pytest.fixture(scope="module")
 def con(demo_db: Path) -> duckdb.DuckDBPyConnection:
-    connection = duckdb.connect(str(demo_db), read_only=True)
+    connection = db.connect_read_only(demo_db)
     yield connection
     connection.close()
 

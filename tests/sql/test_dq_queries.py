@@ -100,12 +100,13 @@ def con() -> duckdb.DuckDBPyConnection:
     db.apply_derived(con)
     con.execute(
         """
+        -- the last value: snapshot_id (a DuckLake's; NULL in a DuckDB file)
         insert into import_batches values
             ('B1', '2025-04-01 09:00', 'demo world', null, '{"referrals": 1}', '{}', 1, 0,
-             'loaded', 'wellpath demo', true),
+             'loaded', 'wellpath demo', true, null),
             ('B2', '2026-03-30 14:05', 'march.zip', null,
              '{"referrals": 7, "contacts": 7}', '{"referrals": 2, "patients": 1}', 14, 3,
-             'loaded_with_rejections', 'pm', false);
+             'loaded_with_rejections', 'pm', false, null);
         insert into rejected_rows values
             ('B2', 'referrals', 3, 'referral_date', '31/02/2025', 'is not a real date', '{}'),
             ('B2', 'referrals', 3, 'condition', 'back', 'is not one of the listed codes', '{}'),

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -28,7 +27,7 @@ UNMET = ["not_achieved", "partly_achieved", "withdrawn"]
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
     path = build_fixture_db(FIXTURES / "integration", tmp_path_factory.mktemp("i") / "i.duckdb")
-    connection = duckdb.connect(str(path), read_only=True)
+    connection = db.connect_read_only(path)
     yield connection
     connection.close()
 

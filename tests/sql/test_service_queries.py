@@ -59,7 +59,7 @@ SERVICE_QUERIES = [
 @pytest.fixture(scope="module")
 def con(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     path = build_fixture_db(FIXTURES / "service", tmp_path_factory.mktemp("service") / "s.duckdb")
-    connection = duckdb.connect(str(path), read_only=True)
+    connection = db.connect_read_only(path)
     yield connection
     connection.close()
 

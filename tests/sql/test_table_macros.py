@@ -11,12 +11,13 @@ import duckdb
 import pytest
 
 from tests.conftest import FIXTURES, build_fixture_db
+from wellpath import db
 
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     path = build_fixture_db(FIXTURES / "service", tmp_path_factory.mktemp("m") / "s.duckdb")
-    connection = duckdb.connect(str(Path(path)), read_only=True)
+    connection = db.connect_read_only(Path(path))
     yield connection
     connection.close()
 

@@ -1,7 +1,8 @@
 """Loading one batch: file checks, row rules in DuckDB, upserts, bookkeeping, derived tables.
 
 Everything is written into a private copy of the database (`wellpath.db.writable_copy`) and
-swapped in at the end, so a refused batch or a crash changes nothing, and readers are never
+swapped in at the end, or, in a DuckLake, in one transaction committed at the end
+(`wellpath.db.writer`), so a refused batch or a crash changes nothing, and readers are never
 blocked. Tables are loaded parents first, so a child's foreign key is checked against the
 parent table as it will be after this batch (rows already loaded plus this batch's accepted
 rows), and a child whose parent row was rejected in this batch is rejected saying so.
@@ -24,6 +25,7 @@ from pathlib import Path, PurePath
 import duckdb
 
 from wellpath import contract, db
+from wellpath import lake as lake_backend
 from wellpath.importer import limits, rules
 from wellpath.importer.sources import BatchRefused, PreparedBatch, SourceFile, prepare
 
@@ -168,9 +170,14 @@ def _load_table(
 
     (before,) = con.execute(f"select count(*) from {table.name}").fetchone()
     (accepted,) = con.execute(f"select count(*) from ok_{table.name}").fetchone()
-    changed = accepted if before == 0 else con.execute(rules.changed_count_sql(table)).fetchone()[0]
-    if changed:
-        con.execute(rules.upsert_sql(table, empty=before == 0))
+    if db.is_lake(con):
+        changed = _lake_upsert(con, table, empty=before == 0)
+    else:
+        changed = (
+            accepted if before == 0 else con.execute(rules.changed_count_sql(table)).fetchone()[0]
+        )
+        if changed:
+            con.execute(rules.upsert_sql(table, empty=before == 0))
 
     con.execute(rules.rejected_keys_sql(table))
     (rejected,) = con.execute(f"select count(distinct _row) from viol_{table.name}").fetchone()
@@ -192,6 +199,40 @@ def _load_table(
     return int(accepted), int(rejected), int(changed)
 
 
+def _lake_upsert(con: duckdb.DuckDBPyConnection, table: contract.Table, empty: bool) -> int:
+    """A lake has no primary keys, so no `insert or replace`: the accepted rows that are new or
+    different are deleted by key and inserted again, inside the import's transaction (so a
+    reader never sees the key missing). Returns how many there were."""
+    cols = ", ".join(rules.ident(c) for c in table.column_names)
+    if empty:
+        (changed,) = con.execute(f"select count(*) from ok_{table.name}").fetchone()
+        if changed:
+            con.execute(f"insert into {table.name} ({cols}) select {cols} from ok_{table.name}")
+        return int(changed)
+    on = " and ".join(f"t.{rules.ident(k)} = o.{rules.ident(k)}" for k in table.key)
+    same = " and ".join(
+        f"o.{rules.ident(c)} is not distinct from t.{rules.ident(c)}" for c in table.column_names
+    )
+    con.execute(
+        f"create or replace temp table chg_{table.name} as select o.* from ok_{table.name} o "
+        f"left join {table.name} t on {on} "
+        f"where t.{rules.ident(table.key[0])} is null or not ({same})"
+    )
+    (changed,) = con.execute(f"select count(*) from chg_{table.name}").fetchone()
+    if changed:
+        by_key = " and ".join(
+            f"{table.name}.{rules.ident(k)} = c.{rules.ident(k)}" for k in table.key
+        )
+        con.execute(f"delete from {table.name} using chg_{table.name} c where {by_key}")
+        con.execute(f"insert into {table.name} ({cols}) select {cols} from chg_{table.name}")
+    con.execute(f"drop table chg_{table.name}")
+    return int(changed)
+
+
+def _name(target: db.Target) -> str:
+    return target.name if isinstance(target, Path) else "the lake"
+
+
 def _empty_rejected_keys(con: duckdb.DuckDBPyConnection) -> None:
     for table in contract.TABLES:
         cols = ", ".join(rules.ident(k) for k in table.key)
@@ -200,8 +241,14 @@ def _empty_rejected_keys(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def own_database_steps(db_path: Path) -> str:
+def own_database_steps(db_path: Path | lake_backend.Lake) -> str:
     """How to start the service's own database, in words (the page adds a button)."""
+    if isinstance(db.target_for(db_path), lake_backend.Lake):
+        return (
+            "give the service's own data a lake of its own (another WELLPATH_CATALOG database "
+            "or WELLPATH_CATALOG_SCHEMA, and another WELLPATH_DATA_PATH; see "
+            "docs/deployment.md) and import into that"
+        )
     new = db.own_database_suggestion(db_path)
     return (
         f"start the service's own database with `python -m wellpath init --db {new}` (or the "
@@ -211,19 +258,19 @@ def own_database_steps(db_path: Path) -> str:
     )
 
 
-def _check_kind(con: duckdb.DuckDBPyConnection, db_path: Path, is_demo: bool) -> None:
+def _check_kind(con: duckdb.DuckDBPyConnection, db_path: db.Target, is_demo: bool) -> None:
     """A database is the demo world or a service's own data, never both."""
     kind = db.database_kind(con)
     if kind == db.DEMO and not is_demo:
         raise BatchRefused(
-            db_path.name,
+            _name(db_path),
             "this database holds Wellpath's invented demo world, and a service's own files "
             "are never mixed into it (the demo's people would stay and its practices be "
             f"renamed); {own_database_steps(db_path)}",
         )
     if kind == db.OWN and is_demo:
         raise BatchRefused(
-            db_path.name,
+            _name(db_path),
             "this database holds a service's own data; the demo world is never built into "
             "it. Build the demo into another file: python -m wellpath demo --db demo.duckdb",
         )
@@ -233,7 +280,7 @@ def _check_kind(con: duckdb.DuckDBPyConnection, db_path: Path, is_demo: bool) ->
 
 def _run(
     batch: PreparedBatch,
-    db_path: Path,
+    db_path: db.Target,
     run_by: str | None,
     is_demo: bool,
     progress: Progress | None,
@@ -246,7 +293,7 @@ def _run(
     rejected: dict[str, int] = {}
     changed: dict[str, int] = {}
     total = len(batch.files)
-    with db.writable_copy(db_path, **(options or {})) as con:
+    with db.writer(db_path, commit_message=batch_id, **(options or {})) as con:
         _check_kind(con, db_path, is_demo)
         _empty_rejected_keys(con)
         for i, (name, f) in enumerate(batch.files.items()):
@@ -264,8 +311,9 @@ def _run(
         con.execute(
             "insert into import_batches (batch_id, imported_at, source_name, file_checksums, "
             "rows_loaded, rows_rejected, rows_loaded_total, rows_rejected_total, status, run_by, "
-            "is_demo) values ($batch_id, $imported_at, $source_name, $checksums, $loaded, "
-            "$rejected, $loaded_total, $rejected_total, $status, $run_by, $is_demo)",
+            "is_demo, snapshot_id) values ($batch_id, $imported_at, $source_name, $checksums, "
+            "$loaded, $rejected, $loaded_total, $rejected_total, $status, $run_by, $is_demo, "
+            "$snapshot_id)",
             {
                 "batch_id": batch_id,
                 "imported_at": now,
@@ -278,6 +326,10 @@ def _run(
                 "status": status,
                 "run_by": run_by,
                 "is_demo": is_demo,
+                # The DuckLake snapshot this import commits (None for a DuckDB file).
+                "snapshot_id": (
+                    lake_backend.snapshot_in_transaction(con) if db.is_lake(con) else None
+                ),
             },
         )
         if progress:
@@ -310,7 +362,8 @@ def import_batch(
     with tempfile.TemporaryDirectory(prefix="wellpath-import-") as tmp:
         batch = prepare(source, Path(tmp))
         options = {"wait": wait, "on_wait": on_wait, "memory_limit": memory_limit}
-        return _run(batch, Path(db_path), run_by, is_demo, progress, source.name, options)
+        target = db.target_for(db_path)
+        return _run(batch, target, run_by, is_demo, progress, source.name, options)
 
 
 def import_uploads(
@@ -362,4 +415,4 @@ def import_uploads(
         work.mkdir()
         batch = prepare(path, work, limits.MAX_UPLOAD_INFLATED_BYTES)
         options = {"wait": wait, "on_wait": on_wait, "memory_limit": memory_limit}
-        return _run(batch, Path(db_path), run_by, False, None, source_name, options)
+        return _run(batch, db.target_for(db_path), run_by, False, None, source_name, options)

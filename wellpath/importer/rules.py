@@ -320,7 +320,9 @@ def check_table_sql(table: Table, header: list[str], width: int | None = None) -
     cols = ", ".join(["_row", *named, *(f"t{i}" for i in used), *typed, *extra, beyond, kept])
     inner = ", ".join(
         [
-            "(rowid + 1)::bigint as _row",
+            # From the first rowid, not 0: rows a transaction has not committed yet (a
+            # DuckLake import is one transaction) are numbered from a large offset.
+            f"(rowid + 1 - (select min(rowid) from stg_{table.name}))::bigint as _row",
             *named,
             *trimmed,
             f"[{', '.join(extras)}] as _extras",
