@@ -23,7 +23,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+
+def _stats():  # noqa: ANN202
+    """scipy.stats, imported when a funnel is first drawn (it takes about 2 s to import, and a
+    page that draws no funnel should not pay for it)."""
+    from scipy import stats
+
+    return stats
+
 
 DEFAULT_LEVELS = (0.95, 0.998)
 
@@ -58,9 +66,9 @@ def overall_rate(
 def poisson_limit_count(p: float, expected: np.ndarray) -> np.ndarray:
     """Spiegelhalter's interpolated Poisson p-quantile of the count, floored at 0."""
     expected = np.asarray(expected, dtype=float)
-    quantile = stats.poisson.ppf(p, expected)
-    at = stats.poisson.cdf(quantile, expected)
-    below = stats.poisson.cdf(quantile - 1, expected)
+    quantile = _stats().poisson.ppf(p, expected)
+    at = _stats().poisson.cdf(quantile, expected)
+    below = _stats().poisson.cdf(quantile - 1, expected)
     with np.errstate(invalid="ignore", divide="ignore"):
         alpha = (at - p) / (at - below)
     return np.maximum(quantile - alpha, 0.0)
@@ -123,8 +131,8 @@ def _cumulative_position(observed: np.ndarray, expected: np.ndarray) -> tuple:
     (lower-tail probability, upper-tail probability)."""
     k = np.ceil(observed)
     fraction = observed - (k - 1)  # 1 for a whole count
-    lower = stats.poisson.cdf(k - 1, expected) + fraction * stats.poisson.pmf(k, expected)
-    upper = stats.poisson.sf(k, expected) + (1 - fraction) * stats.poisson.pmf(k, expected)
+    lower = _stats().poisson.cdf(k - 1, expected) + fraction * _stats().poisson.pmf(k, expected)
+    upper = _stats().poisson.sf(k, expected) + (1 - fraction) * _stats().poisson.pmf(k, expected)
     return lower, upper
 
 
@@ -149,7 +157,7 @@ def funnel_positions(
     none_seen = observed_arr == 0
     upper = np.where(none_seen, np.maximum(upper, 0.5), upper)
     lower = np.where(none_seen, np.minimum(lower, 0.5), lower)
-    z = np.where(lower < 0.5, stats.norm.ppf(lower), stats.norm.isf(upper))
+    z = np.where(lower < 0.5, _stats().norm.ppf(lower), _stats().norm.isf(upper))
     band = np.select(
         [upper < 0.001, upper < 0.025, lower < 0.001, lower < 0.025],
         ["above 99.8%", "above 95%", "below 99.8%", "below 95%"],

@@ -309,8 +309,16 @@ def band_transitions(pairs: pd.DataFrame) -> pd.DataFrame:
     """PSEQ band at baseline against band at follow-up: every combination, with its count."""
     labels = [band.label for band in scoring.PSEQ_BANDS]
     pseq = pairs[pairs["measure"] == "PSEQ"]
-    base = pseq["baseline_score"].map(scoring.pseq_band)
-    follow = pseq["follow_up_score"].map(scoring.pseq_band)
+    base = pd.Series(
+        scoring.pseq_bands(pseq["baseline_score"].to_numpy(float)),
+        index=pseq.index,
+        name="baseline_score",
+    )
+    follow = pd.Series(
+        scoring.pseq_bands(pseq["follow_up_score"].to_numpy(float)),
+        index=pseq.index,
+        name="follow_up_score",
+    )
     counts = pd.crosstab(base, follow).reindex(index=labels, columns=labels, fill_value=0)
     out = counts.stack().rename("pair_count").reset_index()
     out.columns = ["baseline_band", "follow_up_band", "pair_count"]

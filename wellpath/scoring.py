@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from numbers import Integral, Real
 from types import MappingProxyType
 
+import numpy as np
+
 #: SWEMWBS raw sum -> metric score (Rasch), Stewart-Brown et al. 2009, HQLO 7:15, table 3;
 #: the same table as the Warwick user guide. Some circulating copies have 25.99 at 29: a typo.
 SWEMWBS_METRIC: Mapping[int, float] = MappingProxyType(
@@ -465,6 +467,27 @@ def pseq_band(score: float | None) -> str | None:
     if score is not None and not _missing(score) and not 0 <= score <= 60:
         raise ValueError(f"PSEQ score {score!r} is outside 0-60")
     return band_for(PSEQ_BANDS, score)
+
+
+def pseq_bands(scores: Sequence[float | None] | np.ndarray) -> np.ndarray:
+    """`pseq_band` of every score at once (object array of labels, None where a score is
+    missing): one sorted search instead of a Python call per person. Raises as `pseq_band`
+    does for a score outside 0-60."""
+    values = np.array(
+        [math.nan if v is None or _missing(v) else v for v in scores]
+        if not isinstance(scores, np.ndarray) or scores.dtype.kind not in "fiu"
+        else scores,
+        dtype=float,
+    )
+    known = ~np.isnan(values)
+    outside = known & ((values < 0) | (values > 60))
+    if outside.any():
+        raise ValueError(f"PSEQ score {values[outside][0]!r} is outside 0-60")
+    lows = np.array([b.low for b in PSEQ_BANDS], dtype=float)
+    labels = np.array([b.label for b in PSEQ_BANDS] + [None], dtype=object)
+    # the last band whose low is at or below the score (band_for); missing: the None slot
+    idx = np.searchsorted(lows, np.where(known, values, 0.0), side="right") - 1
+    return labels[np.where(known, idx, len(PSEQ_BANDS))]
 
 
 def ons4_bands(items: Sequence[object] | Mapping[str, object]) -> dict[str, str | None]:

@@ -206,6 +206,7 @@ def km_summary(
     by: str | None,
     names: Mapping[object, str] | None = None,
     rounded: bool = False,
+    curves_top: int | None = None,
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Kaplan-Meier time on caseload, overall or by a column (practice_code, condition).
 
@@ -215,24 +216,29 @@ def km_summary(
     survival, ci_low, ci_high, starting at 100% on day 0).
 
     For a rounded scope a group of 7 or fewer episodes shows neither curve nor median, and
-    episode counts are rounded.
+    episode counts are rounded. `curves_top`: curves for that many groups only, those with
+    the most episodes (as shown: rounded for a rounded scope; ties in group order), in group
+    order; the summary has every group. All groups are estimated in one pass
+    (stats.kaplan_meier_arrays).
     """
-    groups: list[tuple[str, pd.DataFrame]]
     if by is None:
-        groups = [("All episodes", durations)]
+        names_in_order = ["All episodes"]
+        codes = np.zeros(len(durations), dtype=np.int64)
     else:
-        groups = [
-            (
-                (names or {}).get(key, str(key)) if not _missing(key) else NOT_RECORDED,
-                part,
-            )
-            for key, part in durations.groupby(by, dropna=False, sort=True)
+        # the groups of durations.groupby(by, dropna=False, sort=True), in that order
+        grouper = durations.groupby(by, dropna=False, sort=True)
+        codes = grouper.ngroup().to_numpy(np.int64)
+        keys = list(grouper.size().index)
+        names_in_order = [
+            (names or {}).get(key, str(key)) if not _missing(key) else NOT_RECORDED for key in keys
         ]
-    rows, curves = [], {}
-    for name, part in groups:
-        km = stats.kaplan_meier(
-            part["caseload_days"].to_numpy(float), part["is_ended"].to_numpy(bool)
-        )
+    fits = stats.kaplan_meier_arrays(
+        durations["caseload_days"].to_numpy(float),
+        durations["is_ended"].to_numpy(bool),
+        codes if by is not None else None,
+    )
+    rows, drawable = [], []
+    for name, km in zip(names_in_order, fits, strict=True):
         row = {
             "group": name,
             "episodes": km.n,
@@ -251,16 +257,33 @@ def km_summary(
                 continue
         rows.append(row)
         if km.n:
-            curve = km.curve[["time", "survival", "ci_low", "ci_high"]]
-            start = pd.DataFrame(
-                {"time": [0.0], "survival": [1.0], "ci_low": [1.0], "ci_high": [1.0]}
-            )
-            curve = pd.concat([start, curve], ignore_index=True)
-            curve["time_months"] = curve["time"] / DAYS_PER_MONTH
-            # Exact step times and sizes would give away each discharge and the numbers at
-            # risk: a publishable curve is read at whole months only.
-            curves[name] = monthly_steps(curve) if rounded else curve
+            drawable.append((len(drawable), name, km, row["episodes"]))
+    if curves_top is not None and len(drawable) > curves_top:
+        biggest = sorted(drawable, key=lambda d: (-float(d[3]), d[0]))[:curves_top]
+        drawable = sorted(biggest, key=lambda d: d[0])
+    curves = {name: _curve_frame(km, rounded) for _, name, km, _ in drawable}
     return pd.DataFrame(rows), curves
+
+
+def _curve_frame(km: stats.KaplanMeierArrays, rounded: bool) -> pd.DataFrame:
+    """A group's curve from 100% on day 0 (time, survival, ci_low, ci_high, time_months)."""
+    time = np.concatenate(([0.0], km.time))
+    survival = np.concatenate(([1.0], km.survival))
+    low = np.concatenate(([1.0], km.ci_low))
+    high = np.concatenate(([1.0], km.ci_high))
+    if rounded:
+        # Exact step times and sizes would give away each discharge and the numbers at
+        # risk: a publishable curve is read at whole months only.
+        return _monthly_steps(time, survival, low, high)
+    return pd.DataFrame(
+        {
+            "time": time,
+            "survival": survival,
+            "ci_low": low,
+            "ci_high": high,
+            "time_months": time / DAYS_PER_MONTH,
+        }
+    )
 
 
 def monthly_steps(curve: pd.DataFrame) -> pd.DataFrame:
@@ -268,17 +291,35 @@ def monthly_steps(curve: pd.DataFrame) -> pd.DataFrame:
     months 0, 1, 2, ... up to its last time: the value in force at each month's end."""
     if curve.empty:
         return curve.assign(time_months=pd.Series(dtype=float))
-    ordered = curve.sort_values("time")
-    last_month = int(ordered["time"].max() // DAYS_PER_MONTH)
-    months = pd.DataFrame({"time_months": range(last_month + 1)})
-    months["time"] = months["time_months"] * DAYS_PER_MONTH
-    read = pd.merge_asof(
-        months.astype({"time": float}),
-        ordered[["time", "survival", "ci_low", "ci_high"]].astype({"time": float}),
-        on="time",
-        direction="backward",
+    ordered = curve.sort_values("time", kind="stable")
+    return _monthly_steps(
+        *(ordered[c].to_numpy(float) for c in ("time", "survival", "ci_low", "ci_high"))
     )
-    return read[["time", "survival", "ci_low", "ci_high", "time_months"]]
+
+
+def _monthly_steps(
+    time: np.ndarray, survival: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> pd.DataFrame:
+    """`monthly_steps` on a curve's arrays, `time` ascending."""
+    months = np.arange(int(time.max() // DAYS_PER_MONTH) + 1)
+    at = months * DAYS_PER_MONTH
+    # the last step at or before each month end (merge_asof's "backward")
+    idx = np.searchsorted(time, at, side="right") - 1
+    found = idx >= 0
+    safe = np.maximum(idx, 0)
+
+    def read(values: np.ndarray) -> np.ndarray:
+        return np.where(found, values[safe], np.nan)
+
+    return pd.DataFrame(
+        {
+            "time": at.astype(float),
+            "survival": read(survival),
+            "ci_low": read(low),
+            "ci_high": read(high),
+            "time_months": months,
+        }
+    )
 
 
 def is_false(flag: object) -> bool:

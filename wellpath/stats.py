@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from wellpath.funnel import funnel_limits  # noqa: F401  (re-exported: the public API)
 
@@ -41,6 +40,10 @@ _HALF_TOLERANCE = 1.5e-8
 
 def _as_array(values: Iterable[float] | np.ndarray | pd.Series) -> np.ndarray:
     """Floats, with None / NaN / pandas NA as NaN."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiub":
+        return values.astype(float)  # a copy, as below; no Python loop over the values
+    if isinstance(values, pd.Series) and values.dtype.kind in "fiub":
+        return values.to_numpy(dtype=float, copy=True)
     return np.array([NAN if v is None or v is pd.NA else float(v) for v in values], dtype=float)
 
 
@@ -60,10 +63,30 @@ def _ratio(num: float, den: float) -> float:
     return num / den
 
 
+def _sps():  # noqa: ANN202  (scipy.stats, imported when first needed: 2 s to import)
+    from scipy import stats as sps
+
+    return sps
+
+
+#: scipy.stats.norm.ppf(0.975), to the last digit (tested): the 95% level's z without
+#: importing scipy.
+_Z_95 = 1.959963984540054
+
+
+def _z(level: float) -> float:
+    """The standard normal quantile for a two-sided `level` interval."""
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level}")
+    if level == 0.95:
+        return _Z_95
+    return float(_sps().norm.ppf(0.5 + level / 2))
+
+
 def _t_quantile(level: float, df: float) -> float:
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level}")
-    return float(sps.t.ppf(0.5 + level / 2, df))
+    return float(_sps().t.ppf(0.5 + level / 2, df))
 
 
 # --- means and proportions ------------------------------------------------------------------
@@ -128,9 +151,7 @@ def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float,
         raise ValueError(f"need 0 <= successes <= n, got {successes} of {n}")
     if n == 0:
         return (NAN, NAN)
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, got {level}")
-    z = float(sps.norm.ppf(0.5 + level / 2))
+    z = _z(level)
     p = successes / n
     z2n = z * z / n
     centre = (p + z2n / 2) / (1 + z2n)
@@ -207,7 +228,7 @@ def _wilcoxon_p(diffs: np.ndarray) -> float | None:
         return None
     # zero_method "wilcox" drops zero differences, as R's wilcox.test does; scipy chooses the
     # exact distribution for small samples without ties and the normal one otherwise
-    result = sps.wilcoxon(diffs, zero_method="wilcox", alternative="two-sided")
+    result = _sps().wilcoxon(diffs, zero_method="wilcox", alternative="two-sided")
     p = float(result.pvalue)
     return None if math.isnan(p) else p
 
@@ -237,7 +258,7 @@ def paired_change(
     sd_change, sd_baseline = _sd(d), _sd(b)
     p_t: float | None = None
     if n >= 2 and sd_change > 0:
-        p_t = float(sps.ttest_rel(f, b).pvalue)
+        p_t = float(_sps().ttest_rel(f, b).pvalue)
     improved = int((better > 0).sum())
     worse = int((better < 0).sum())
     mcid_count = share_mcid = mcid_low = mcid_high = None
@@ -429,19 +450,6 @@ class KaplanMeier:
     level: float
 
 
-def _median_from(times: np.ndarray, surv: np.ndarray) -> float:
-    """First time the curve is at or below 0.5; midpoint rule for exactly 0.5."""
-    for i, s in enumerate(surv):
-        if math.isnan(s):
-            continue
-        if abs(s - 0.5) <= _HALF_TOLERANCE:
-            later = [j for j in range(i + 1, len(surv)) if surv[j] < surv[i] - _HALF_TOLERANCE]
-            return (times[i] + times[later[0]]) / 2 if later else float(times[i])
-        if s < 0.5:
-            return float(times[i])
-    return NAN
-
-
 def kaplan_meier(
     durations: Iterable[float],
     ended: Iterable[bool],
@@ -460,66 +468,192 @@ def kaplan_meier(
     `conf_type="log"` gives R survfit's default interval instead: S * exp(+/- z * sqrt(sum
     d/(n(n-d)))), capped at 1.
     """
-    if conf_type not in ("log-log", "log"):
-        raise ValueError(f"conf_type must be 'log-log' or 'log', not {conf_type!r}")
     t = _as_array(durations)
     e = np.asarray(list(ended), dtype=bool)
+    if t.shape != e.shape:
+        raise ValueError(f"{t.size} durations but {e.size} ended flags")
+    return kaplan_meier_groups(t, e, None, level, conf_type=conf_type)[0]
+
+
+_KM_COLUMNS = ["time", "at_risk", "events", "censored", "survival", "std_err", "ci_low", "ci_high"]
+
+
+def _median_from(times: np.ndarray, surv: np.ndarray) -> float:
+    """First time the curve is at or below 0.5 (NaN skipped); midpoint rule for exactly 0.5:
+    halfway to the next time it falls."""
+    below = np.flatnonzero(surv <= 0.5 + _HALF_TOLERANCE)  # NaN compares False
+    if below.size == 0:
+        return NAN
+    i = int(below[0])
+    if abs(surv[i] - 0.5) <= _HALF_TOLERANCE:
+        later = np.flatnonzero(surv[i + 1 :] < surv[i] - _HALF_TOLERANCE)
+        return (times[i] + times[i + 1 + later[0]]) / 2 if later.size else float(times[i])
+    return float(times[i])
+
+
+@dataclass(frozen=True)
+class KaplanMeierArrays:
+    """One group's Kaplan-Meier fit as arrays (the columns of `KaplanMeier.curve`), for
+    callers that need a frame for a few groups only."""
+
+    n: int
+    events: int
+    time: np.ndarray
+    at_risk: np.ndarray
+    event_count: np.ndarray
+    censored: np.ndarray
+    survival: np.ndarray
+    std_err: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    median: float
+    median_ci_low: float
+    median_ci_high: float
+    level: float
+
+    def result(self) -> KaplanMeier:
+        if not self.n:
+            empty = pd.DataFrame(columns=_KM_COLUMNS)
+            return KaplanMeier(0, 0, empty, NAN, NAN, NAN, self.level)
+        curve = pd.DataFrame(
+            {
+                "time": self.time,
+                "at_risk": self.at_risk,
+                "events": self.event_count,
+                "censored": self.censored,
+                "survival": self.survival,
+                "std_err": self.std_err,
+                "ci_low": self.ci_low,
+                "ci_high": self.ci_high,
+            }
+        )
+        return KaplanMeier(
+            self.n,
+            self.events,
+            curve,
+            self.median,
+            self.median_ci_low,
+            self.median_ci_high,
+            self.level,
+        )
+
+
+def kaplan_meier_groups(
+    durations: np.ndarray | pd.Series | Iterable[float],
+    ended: np.ndarray | pd.Series | Iterable[bool],
+    groups: np.ndarray | pd.Series | Iterable[int] | None = None,
+    level: float = 0.95,
+    *,
+    conf_type: str = "log-log",
+) -> list[KaplanMeier]:
+    """`kaplan_meier` for every group at once: one sort of (group, time) and array sums, not
+    a pass over the rows per distinct time per group (265 practices of 80,000 episodes: tens
+    of milliseconds, not seconds).
+
+    `groups`: integer codes 0..G-1, one per duration (None: one group); returns G results,
+    by code (a code with no rows gets the empty result). The same estimate as computing each
+    group on its own: the products and sums run in the same order, so survival, the numbers
+    at risk and the medians are the same numbers; the interval ends may differ from a
+    scalar loop in the last binary digit (numpy's exp and log).
+    """
+    return [fit.result() for fit in kaplan_meier_arrays(durations, ended, groups, level, conf_type)]
+
+
+def kaplan_meier_arrays(
+    durations: np.ndarray | pd.Series | Iterable[float],
+    ended: np.ndarray | pd.Series | Iterable[bool],
+    groups: np.ndarray | pd.Series | Iterable[int] | None = None,
+    level: float = 0.95,
+    conf_type: str = "log-log",
+) -> list[KaplanMeierArrays]:
+    """`kaplan_meier_groups` as arrays, without building a frame per group."""
+    if conf_type not in ("log-log", "log"):
+        raise ValueError(f"conf_type must be 'log-log' or 'log', not {conf_type!r}")
+    t = np.asarray(durations, dtype=float)
+    e = np.asarray(ended, dtype=bool)
     if t.shape != e.shape:
         raise ValueError(f"{t.size} durations but {e.size} ended flags")
     if np.isnan(t).any():
         raise ValueError("durations must not be missing")
     if (t < 0).any():
         raise ValueError("durations must not be negative")
-    z = float(sps.norm.ppf(0.5 + level / 2))
-    n = int(t.size)
-    columns = ["time", "at_risk", "events", "censored", "survival", "std_err", "ci_low", "ci_high"]
-    if n == 0:
-        return KaplanMeier(0, 0, pd.DataFrame(columns=columns), NAN, NAN, NAN, level)
-    times = np.unique(t)
-    rows = []
-    at_risk = n
-    survival = 1.0
-    greenwood = 0.0
-    for time in times:
-        at_time = t == time
-        d = int((at_time & e).sum())
-        c = int((at_time & ~e).sum())
-        if d:
-            survival *= 1.0 - d / at_risk
-            greenwood = greenwood + d / (at_risk * (at_risk - d)) if at_risk > d else math.inf
-        if survival <= 0:
-            low = high = NAN
-            std_err = NAN
-        elif survival >= 1:
-            low = high = 1.0
-            std_err = 0.0
+    g = np.zeros(t.shape, dtype=np.int64) if groups is None else np.asarray(groups, np.int64)
+    if g.shape != t.shape:
+        raise ValueError(f"{t.size} durations but {g.size} group codes")
+    if g.size and g.min() < 0:
+        raise ValueError("group codes must be 0 or more")
+    n_groups = 1 if groups is None else (int(g.max()) + 1 if g.size else 0)
+    z = _z(level)
+    order = np.lexsort((t, g))
+    ts, gs, es = t[order], g[order], e[order]
+    n = ts.size
+    # one row per distinct (group, time): events and censorings there
+    new = np.ones(n, dtype=bool)
+    new[1:] = (gs[1:] != gs[:-1]) | (ts[1:] != ts[:-1])
+    starts = np.flatnonzero(new)
+    leaving = np.diff(np.append(starts, n))
+    events = np.add.reduceat(es.astype(np.int64), starts) if n else np.zeros(0, np.int64)
+    censored = leaving - events
+    row_group, row_time = gs[starts], ts[starts]
+    bounds = np.searchsorted(row_group, np.arange(n_groups + 1))
+    size = np.bincount(g, minlength=n_groups)
+    none = np.zeros(0)
+    results = []
+    for code in range(n_groups):
+        lo, hi = int(bounds[code]), int(bounds[code + 1])
+        if lo == hi:
+            results.append(
+                KaplanMeierArrays(
+                    0, 0, none, none, none, none, none, none, none, none, NAN, NAN, NAN, level
+                )
+            )
+            continue
+        d, c, left = events[lo:hi], censored[lo:hi], leaving[lo:hi]
+        at_risk = int(size[code]) - (np.cumsum(left) - left)
+        # the loop's `survival *= 1 - d / n` and `greenwood += d / (n (n - d))`, in order
+        survival = np.cumprod(1.0 - d / at_risk)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(at_risk > d, d / (at_risk * (at_risk - d)), math.inf)
+        step[d == 0] = 0.0
+        greenwood = np.cumsum(step)
+        std_err = np.full(d.shape, NAN)
+        low = np.full(d.shape, NAN)
+        high = np.full(d.shape, NAN)
+        full = survival >= 1
+        std_err[full], low[full], high[full] = 0.0, 1.0, 1.0
+        mid = (survival > 0) & ~full
+        s_mid, root = survival[mid], np.sqrt(greenwood[mid])
+        std_err[mid] = s_mid * root
+        if conf_type == "log":
+            low[mid] = s_mid * np.exp(-z * root)
+            high[mid] = np.minimum(1.0, s_mid * np.exp(z * root))
         else:
-            std_err = survival * math.sqrt(greenwood)
-            if conf_type == "log":
-                low = survival * math.exp(-z * math.sqrt(greenwood))
-                high = min(1.0, survival * math.exp(z * math.sqrt(greenwood)))
-            else:
-                se_loglog = math.sqrt(greenwood) / abs(math.log(survival))
-                low = survival ** math.exp(z * se_loglog)
-                high = survival ** math.exp(-z * se_loglog)
-        rows.append((float(time), at_risk, d, c, survival, std_err, low, high))
-        at_risk -= d + c
-    curve = pd.DataFrame(rows, columns=columns)
-    tt = curve["time"].to_numpy()
-    surv = curve["survival"].to_numpy()
-    # once survival reaches 0 the interval is undefined; the curve is then at 0
-    low_curve = np.where(surv <= 0, 0.0, curve["ci_low"].to_numpy())
-    high_curve = np.where(surv <= 0, 0.0, curve["ci_high"].to_numpy())
-    return KaplanMeier(
-        n=n,
-        events=int(e.sum()),
-        curve=curve,
-        median=_median_from(tt, surv),
-        # the lower curve falls through 0.5 first, so it gives the lower end of the interval
-        median_ci_low=_median_from(tt, low_curve),
-        median_ci_high=_median_from(tt, high_curve),
-        level=level,
-    )
+            se_loglog = root / np.abs(np.log(s_mid))
+            low[mid] = s_mid ** np.exp(z * se_loglog)
+            high[mid] = s_mid ** np.exp(-z * se_loglog)
+        times = row_time[lo:hi]
+        # once survival reaches 0 the interval is undefined; the curve is then at 0
+        gone = survival <= 0
+        results.append(
+            KaplanMeierArrays(
+                n=int(size[code]),
+                events=int(d.sum()),
+                time=times,
+                at_risk=at_risk.astype(np.int64),
+                event_count=d.astype(np.int64),
+                censored=c.astype(np.int64),
+                survival=survival,
+                std_err=std_err,
+                ci_low=low,
+                ci_high=high,
+                median=_median_from(times, survival),
+                # the lower curve falls through 0.5 first: the lower end of the interval
+                median_ci_low=_median_from(times, np.where(gone, 0.0, low)),
+                median_ci_high=_median_from(times, np.where(gone, 0.0, high)),
+                level=level,
+            )
+        )
+    return results
 
 
 # --- difference in differences -----------------------------------------------------------------
@@ -571,7 +705,7 @@ def welch_difference(
     # Welch-Satterthwaite degrees of freedom
     df = (va + vb) ** 2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
     half = _t_quantile(level, df) * se
-    p = float(2 * sps.t.sf(abs(diff) / se, df))
+    p = float(2 * _sps().t.sf(abs(diff) / se, df))
     return DifferenceInDifferences(
         na, nb, mean_a, mean_b, diff, se, df, diff - half, diff + half, p, level
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -163,3 +164,20 @@ def test_licence_notices():
     assert any("NHS Health Scotland" in n for n in notices)
     assert any("Triangle" in n for n in notices)
     assert outcomes.licence_notices(["PSEQ"]) == []
+
+
+def test_pseq_bands_is_pseq_band_for_every_score():
+    # every score 0-60 in steps of 0.01 (form totals like 19.5 fall in the lower band), and
+    # missing values, give the scalar function's label; out of range raises as it does
+    from wellpath import scoring
+
+    scores = [round(0.01 * i, 2) for i in range(6001)] + [None, float("nan")]
+    assert list(scoring.pseq_bands(scores)) == [scoring.pseq_band(v) for v in scores]
+    assert list(scoring.pseq_bands(np.array([19.5, 20.0, 40.99, 41.0]))) == [
+        "severe",
+        "moderate",
+        "mild",
+        "minimal",
+    ]
+    with pytest.raises(ValueError):
+        scoring.pseq_bands([30.0, 61.0])

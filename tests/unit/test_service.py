@@ -65,6 +65,29 @@ def test_km_summary_median_and_suppression():
     assert service.median_text(row["median_months"], row["median_reached"]) == "*"
 
 
+def test_km_summary_curves_top_keeps_the_biggest_groups_in_group_order():
+    # groups of 3, 1, 5 and 2 episodes; the top 2 by episodes are C (5) and A (3), drawn in
+    # group order A, C; the summary still has all four
+    sizes = {"A": 3, "B": 1, "C": 5, "D": 2}
+    durations = pd.DataFrame(
+        {
+            "practice_code": [k for k, n in sizes.items() for _ in range(n)],
+            "caseload_days": [10.0 * (i + 1) for i in range(11)],
+            "is_ended": [i % 2 == 0 for i in range(11)],
+        }
+    )
+    summary, curves = service.km_summary(durations, "practice_code", curves_top=2)
+    assert list(curves) == ["A", "C"]
+    assert summary["group"].tolist() == ["A", "B", "C", "D"]
+    _, every = service.km_summary(durations, "practice_code")
+    pd.testing.assert_frame_equal(curves["C"], every["C"])
+    # a missing group key is "Not recorded", last, as groupby(dropna=False) orders it
+    with_missing = durations.assign(practice_code=[None] + list(durations["practice_code"][1:]))
+    summary, _ = service.km_summary(with_missing, "practice_code")
+    assert summary["group"].tolist() == ["A", "B", "C", "D", service.NOT_RECORDED]
+    assert summary["episodes"].tolist() == [2, 1, 5, 2, 1]
+
+
 def test_km_not_reached():
     durations = pd.DataFrame({"caseload_days": [10, 20, 30], "is_ended": [True, False, False]})
     summary, _ = service.km_summary(durations, None)

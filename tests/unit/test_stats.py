@@ -15,6 +15,7 @@ from scipy import stats as sps
 from wellpath.stats import (
     difference_in_differences,
     kaplan_meier,
+    kaplan_meier_groups,
     mean_ci,
     paired_change,
     reliable_change,
@@ -366,6 +367,105 @@ def test_kaplan_meier_properties(cases):
             assert km.median_ci_low <= km.median
         if not math.isnan(km.median_ci_high):
             assert km.median <= km.median_ci_high
+
+
+def _kaplan_meier_loop(durations, ended, z=1.959963984540054):
+    """The scalar Kaplan-Meier loop Wellpath used before the grouped one (one pass over the
+    rows per distinct time, as in a textbook), kept here as the reference the vectorised
+    estimate must reproduce: (times, at_risk, events, censored, survival, ci_low, ci_high)."""
+    t, e = np.asarray(durations, float), np.asarray(ended, bool)
+    rows, at_risk, survival, greenwood = [], t.size, 1.0, 0.0
+    for time in np.unique(t):
+        at_time = t == time
+        d, c = int((at_time & e).sum()), int((at_time & ~e).sum())
+        if d:
+            survival *= 1.0 - d / at_risk
+            greenwood = greenwood + d / (at_risk * (at_risk - d)) if at_risk > d else math.inf
+        if survival <= 0:
+            low = high = math.nan
+        elif survival >= 1:
+            low = high = 1.0
+        else:
+            se = math.sqrt(greenwood) / abs(math.log(survival))
+            low, high = survival ** math.exp(z * se), survival ** math.exp(-z * se)
+        rows.append((float(time), at_risk, d, c, survival, low, high))
+        at_risk -= d + c
+    return rows
+
+
+def _median_loop(times, surv, tol=1.5e-8):
+    for i, s in enumerate(surv):
+        if math.isnan(s):
+            continue
+        if abs(s - 0.5) <= tol:
+            later = [j for j in range(i + 1, len(surv)) if surv[j] < surv[i] - tol]
+            return (times[i] + times[later[0]]) / 2 if later else float(times[i])
+        if s < 0.5:
+            return float(times[i])
+    return math.nan
+
+
+def _same(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+@settings(deadline=None, max_examples=150)  # a shared 2-core machine: time varies
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 30), st.booleans()), min_size=0, max_size=80
+    )
+)
+def test_kaplan_meier_groups_reproduces_the_scalar_loop_per_group(cases):
+    # Ties, censoring at event times, groups ending at S = 0 and groups never below 0.5: each
+    # group's estimate is the loop's, survival and at-risk exactly, interval ends to 1e-12.
+    groups = np.array([c[0] for c in cases], dtype=np.int64)
+    times = np.array([c[1] for c in cases], dtype=float)
+    ended = np.array([c[2] for c in cases], dtype=bool)
+    fits = kaplan_meier_groups(times, ended, groups)
+    assert len(fits) == (int(groups.max()) + 1 if len(cases) else 0)
+    for code, km in enumerate(fits):
+        mine = groups == code
+        ref = _kaplan_meier_loop(times[mine], ended[mine])
+        assert (km.n, km.events) == (int(mine.sum()), int(ended[mine].sum()))
+        if not ref:
+            assert km.curve.empty and math.isnan(km.median)
+            continue
+        c = km.curve
+        assert c["time"].tolist() == [r[0] for r in ref]
+        assert c["at_risk"].tolist() == [r[1] for r in ref]
+        assert c["events"].tolist() == [r[2] for r in ref]
+        assert c["censored"].tolist() == [r[3] for r in ref]
+        assert c["survival"].tolist() == [r[4] for r in ref]  # exactly: same products
+        for col, k in (("ci_low", 5), ("ci_high", 6)):
+            assert c[col].to_numpy() == pytest.approx([r[k] for r in ref], rel=1e-12, nan_ok=True)
+        tt = [r[0] for r in ref]
+        surv = [r[4] for r in ref]
+        assert _same(km.median, _median_loop(tt, surv))
+        gone = [s <= 0 for s in surv]
+        low = [0.0 if g else r[5] for g, r in zip(gone, ref, strict=True)]
+        high = [0.0 if g else r[6] for g, r in zip(gone, ref, strict=True)]
+        assert _same(km.median_ci_low, _median_loop(tt, low))
+        assert _same(km.median_ci_high, _median_loop(tt, high))
+        # and the one-group function gives the same fit
+        one = kaplan_meier(times[mine], ended[mine])
+        pd.testing.assert_frame_equal(one.curve, c)
+        assert _same(one.median, km.median)
+
+
+def test_kaplan_meier_groups_empty_code_and_bad_codes():
+    fits = kaplan_meier_groups([5.0, 7.0], [True, False], [0, 2])
+    assert [f.n for f in fits] == [1, 0, 1] and fits[1].curve.empty
+    with pytest.raises(ValueError):
+        kaplan_meier_groups([1.0], [True], [-1])
+    with pytest.raises(ValueError):
+        kaplan_meier_groups([1.0, 2.0], [True, True], [0])
+
+
+def test_z_for_95_percent_is_scipys_without_importing_scipy():
+    from wellpath import stats
+
+    assert stats._z(0.95) == float(sps.norm.ppf(0.975))
+    assert stats._z(0.9) == float(sps.norm.ppf(0.95))
 
 
 # --- difference in differences -----------------------------------------------------------------

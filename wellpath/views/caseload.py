@@ -20,6 +20,8 @@ KM_COHORTS = {
 KM_GROUPS = ("Practice", "Condition")
 #: Link workers drawn as small multiples; the table and download hold every worker.
 TOP_WORKERS = 12
+#: Groups drawn as Kaplan-Meier curves (those with the most episodes); the table has all.
+TOP_KM_GROUPS = 10
 
 
 def _practices() -> pd.DataFrame:
@@ -180,24 +182,24 @@ def stay(scope: Scope, filters: Filters, cohort: str = "since_start", by: str = 
     names = dict(zip(practices["practice_code"], practices["practice_name"], strict=True))
     if by == "Practice":
         summary, group_curves = service.km_summary(
-            durations, "practice_code", names, rounded=rounded
+            durations, "practice_code", names, rounded=rounded, curves_top=TOP_KM_GROUPS
         )
         colours = theme.practice_colours(practices["practice_code"])
         group_colours = {names[c]: colours[c] for c in colours if c in names}
     else:
         summary, group_curves = service.km_summary(
-            durations, "condition", labels.CONDITIONS, rounded=rounded
+            durations, "condition", labels.CONDITIONS, rounded=rounded, curves_top=TOP_KM_GROUPS
         )
         group_colours = None
     title = "Time on the caseload: share still on it"
     overall_fig = charts.km_curves(curves, period, title=title)
+    group_title = f"Time on the caseload by {by.lower()}"
+    with_curve = int(summary["median_reached"].notna().sum()) if len(summary) else 0
+    if len(group_curves) < with_curve:
+        # every group is in the table below; a chart of 265 curves could not be read
+        group_title += f": the {len(group_curves)} with the most episodes (all in the table)"
     group_fig = (
-        charts.km_curves(
-            group_curves,
-            period,
-            colours=group_colours,
-            title=f"Time on the caseload by {by.lower()}",
-        )
+        charts.km_curves(group_curves, period, colours=group_colours, title=group_title)
         if group_curves
         else None
     )
