@@ -171,9 +171,11 @@ def write_doc(which: str, body: str, doc: Path = DOC) -> None:
 
 
 def dashboard_pages(dashboard: Path = DASHBOARD) -> list[tuple[str, str]]:
-    """(file, title) of every st.Page line in the router, in order."""
-    text = dashboard.read_text(encoding="utf-8")
-    return re.findall(r'st\.Page\(\s*"([^"]+\.py)"\s*,\s*title="([^"]+)"', text)
+    """(file, title) of every page the router serves, in order (wellpath.shell.PAGES; the
+    router, `dashboard`, runs the shell)."""
+    from wellpath import shell
+
+    return [(path, title) for path, title, _icon, _section in shell.PAGES]
 
 
 def url_path(page_file: str) -> str:
