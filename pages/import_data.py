@@ -5,6 +5,7 @@ every value from a file is shown as plain text (st.text, dataframes), never as m
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from wellpath import ui
@@ -103,13 +104,10 @@ elif outcome is not None:
         scope, filters = ui.current_scope(), ui.current_filters()
     if outcome.rejected_total and scope is not None and filters is not None:
         st.markdown("**Rejected rows and why.** Fix these rows and send them again.")
-        if scope.rounded:
-            ui.no_data(
-                "Rejected rows show patient-level data, so they are not shown in the "
-                "publishable view."
-            )
+        rejected = view.rejected_rows(outcome.batch_id, scope, filters)
+        if rejected is None:
+            ui.no_data(view.ROUNDED_REJECTIONS_NOTICE)
         else:
-            rejected = view.rejected_rows(outcome.batch_id, scope, filters)
             st.dataframe(rejected, hide_index=True, width="stretch")
             ui.download(rejected, f"import_{outcome.batch_id}_rejected_rows.csv")
             ui.definition(
@@ -122,18 +120,16 @@ elif outcome is not None:
 
 if view.has_database():
     st.subheader("Imports so far")
-    publishable = ui.current_scope().rounded
-    shown, log = view.history(publishable, ui.fmt_date, ui.fmt_count)
+    shown, log = view.history(ui.current_scope(), ui.fmt_date, ui.fmt_count)
     if shown.empty:
         ui.no_data("Nothing has been imported yet.")
     else:
         numbers = {
             c: st.column_config.NumberColumn(format="localized")
             for c in ("Rows accepted", "Rows rejected")
+            if pd.api.types.is_numeric_dtype(shown[c])
         }
-        st.dataframe(
-            shown, hide_index=True, width="stretch", column_config=None if publishable else numbers
-        )
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=numbers)
         ui.download(log, "import_history.csv")
         ui.definition(
             "One row per import that loaded (a refused batch changes nothing and is not "

@@ -126,7 +126,16 @@ def start_own_database() -> tuple[Path | None, str]:
     )
 
 
-def rejected_rows(batch_id: str, scope, filters) -> pd.DataFrame:
+ROUNDED_REJECTIONS_NOTICE = (
+    "Rejected rows show patient-level data, so they are not shown in the publishable view."
+)
+
+
+def rejected_rows(batch_id: str, scope, filters) -> pd.DataFrame | None:
+    """The batch's rejected rows as the viewer may see them; None in a rounded scope (they
+    are patient-level: ROUNDED_REJECTIONS_NOTICE says so)."""
+    if scope.rounded:
+        return None
     rejected = data.query("import_rejected_rows", scope, filters, batch_id=batch_id)
     return rejected.assign(
         table_name=rejected["table_name"].map(lambda t: contract.table(t).title)
@@ -142,8 +151,10 @@ def rejected_rows(batch_id: str, scope, filters) -> pd.DataFrame:
     )
 
 
-def history(publishable: bool, fmt_date, fmt_count) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(display frame, download frame) of the import log."""
+def history(scope, fmt_date, fmt_count) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(display frame, download frame) of the import log; its row counts are published
+    (rounded) in a rounded scope, as text, so the page formats nothing."""
+    publishable = scope.rounded
     log = data.service_query("import_history")
     if log.empty:
         return log, log
