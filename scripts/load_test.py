@@ -68,8 +68,14 @@ class ImportLoop(threading.Thread):
         self.proc: subprocess.Popen | None = None
 
     def run(self) -> None:
-        cmd = [sys.executable, "-m", "wellpath", "import", str(self.batch), "--db",
-               str(self.db_path), "--run-by", "load-test"]  # fmt: skip
+        # The batch is the demo world's own last month, imported into a copy of the demo
+        # database: it goes in as demo data (the CLI's import is for a service's own files,
+        # which a demo database refuses).
+        code = (
+            "import sys; from wellpath.importer import import_batch; "
+            "import_batch(sys.argv[1], sys.argv[2], run_by='load-test', is_demo=True)"
+        )
+        cmd = [sys.executable, "-c", code, str(self.batch), str(self.db_path)]
         while not self.stop.is_set():
             t0 = time.perf_counter()
             self.proc = subprocess.Popen(

@@ -483,7 +483,9 @@ class Server:
                "--server.port", str(self.port), "--server.address", "127.0.0.1",
                "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none"]  # fmt: skip
-        self.log = tempfile.TemporaryFile("w+")
+        # WELLPATH_BENCH_SERVER_LOG keeps the server's log (its tracebacks) for a look after.
+        named = os.environ.get("WELLPATH_BENCH_SERVER_LOG")
+        self.log = open(named, "w+") if named else tempfile.TemporaryFile("w+")  # noqa: SIM115
         self.proc = subprocess.Popen(
             cmd, cwd=REPO, env=_env(WELLPATH_DB=str(self.db_path)), stdout=self.log,
             stderr=subprocess.STDOUT, start_new_session=True,

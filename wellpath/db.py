@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -257,11 +258,27 @@ def connect_read_only(path: Path | Lake, snapshot: int | None = None) -> duckdb.
     """
     target = target_for(path)
     if isinstance(target, Lake):
-        return lake_backend.connect(target, read_only=True, snapshot=snapshot)
+        con = lake_backend.connect(target, read_only=True, snapshot=snapshot)
+        (name,) = con.execute("select current_database()").fetchone()  # type: ignore[misc]
+        return _remember_default(con, name)
     con = duckdb.connect(":memory:")
     quoted = "'" + str(path).replace("'", "''") + "'"
     con.execute(f"attach {quoted} as {READ_ALIAS} (read_only)")
     con.execute(f"use {READ_ALIAS}")
+    return _remember_default(con, READ_ALIAS)
+
+
+# The database a read connection reads by default, noted when it is made: the dashboard
+# shares one connection between sessions (threads), and asking the shared connection itself
+# ("select current_database()") from two threads at once mixes up their results (a reader
+# during an import got None back).
+_DEFAULT_DATABASE: dict[int, str] = {}
+_DEFAULT_DATABASE_LOCK = threading.Lock()
+
+
+def _remember_default(con: duckdb.DuckDBPyConnection, name: str) -> duckdb.DuckDBPyConnection:
+    with _DEFAULT_DATABASE_LOCK:
+        _DEFAULT_DATABASE[id(con)] = name
     return con
 
 
@@ -271,7 +288,10 @@ def use_attached(
     """Make a cursor read what its connection reads by default: the attached file of a
     `connect_read_only` connection, or the lake (or lake snapshot) a lake connection uses."""
     if parent is not None:
-        (current,) = parent.execute("select current_database()").fetchone()
+        with _DEFAULT_DATABASE_LOCK:
+            current = _DEFAULT_DATABASE.get(id(parent))
+            if current is None:
+                (current,) = parent.execute("select current_database()").fetchone()
         if current not in ("memory", "temp"):
             cur.execute(f'use "{current}"')
             return

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from wellpath import __main__ as cli
-from wellpath.pack import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -28,27 +27,25 @@ def test_cli_writes_an_a4_portrait_pdf(chromium_path, demo_db, tmp_path, monkeyp
     assert (round(width), round(height)) == (595, 842)  # A4 portrait, in points
 
 
-def test_the_html_report_fetches_nothing(chromium_path, demo_db, tmp_path, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
+def test_the_html_report_fetches_nothing(browser, demo_db, tmp_path, monkeypatch):
+    # The session's browser (tests/browser/conftest.py): a second sync_playwright in the same
+    # process would find the first one's event loop running.
     monkeypatch.setenv("WELLPATH_DB", str(demo_db))
     out = tmp_path / "report.html"
     assert cli.main(["report", "--period", PERIOD, "--out", str(out), "--db", str(demo_db)]) == 0
     requested: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
-            page.on("request", lambda r: requested.append(r.url))
-            page.goto(Path(out).as_uri(), wait_until="load")
-            charts = page.locator(".plotly-graph-div").count()
-            page.wait_for_function(
-                "document.querySelectorAll('.js-plotly-plot').length >= "
-                "document.querySelectorAll('.plotly-graph-div').length",
-                timeout=60_000,
-            )
-            drawn = page.locator(".js-plotly-plot").count()
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    try:
+        page.on("request", lambda r: requested.append(r.url))
+        page.goto(Path(out).as_uri(), wait_until="load")
+        charts = page.locator(".plotly-graph-div").count()
+        page.wait_for_function(
+            "document.querySelectorAll('.js-plotly-plot').length >= "
+            "document.querySelectorAll('.plotly-graph-div').length",
+            timeout=60_000,
+        )
+        drawn = page.locator(".js-plotly-plot").count()
+    finally:
+        page.close()
     assert charts >= 8 and drawn == charts  # every chart drawn by the plotly.js in the file
     assert [u for u in requested if not u.startswith(("file:", "data:", "about:"))] == []

@@ -225,3 +225,34 @@ def test_an_import_records_the_version_that_built_the_file(tmp_path):
         db.apply_derived(con)
     assert db.is_current(path)
     assert len(db.code_version()) == 16
+
+
+def test_one_read_connection_serves_many_threads_at_once(tmp_path) -> None:
+    """The dashboard shares one read connection between sessions; queries from several
+    threads at once must each read the attached file (a reader during an import once got
+    None from the shared connection's own 'select current_database()')."""
+    import threading
+
+    from tests.conftest import FIXTURES, build_fixture_db
+    from wellpath import db as _db
+
+    path = build_fixture_db(FIXTURES / "service", tmp_path / "s.duckdb")
+    con = _db.connect_read_only(path)
+    errors: list[BaseException] = []
+    counts: list[int] = []
+
+    def reader() -> None:
+        try:
+            for _ in range(40):
+                frame = _db.run_query(con, "practice_list")
+                counts.append(len(frame))
+        except BaseException as exc:  # noqa: BLE001 - the test reports whatever went wrong
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(set(counts)) == 1 and len(counts) == 240
