@@ -8,15 +8,8 @@ and which role may open each, are listed in wellpath/shell.py and wellpath/acces
 
 from __future__ import annotations
 
-import streamlit as st
-
 from wellpath import shell
 
-st.set_page_config(
-    page_title="Wellpath",
-    page_icon=str(shell.FAVICON),
-    layout="wide",
-    initial_sidebar_state="expanded",
-)
+shell.page_config()
 
 shell.run()

@@ -33,9 +33,11 @@ st.dataframe(
     result.table,
     hide_index=True,
     use_container_width=True,
+    column_order=[c for c in view.TABLE_COLUMNS if c in result.table.columns],
     column_config={
-        "Quarter": st.column_config.TextColumn(width="medium", pinned=True),
-        "Total payment (95% range)": st.column_config.TextColumn(width="medium"),
+        name: st.column_config.TextColumn(label, width=width, help=name, pinned=name == "Quarter")
+        for name, (label, width) in view.TABLE_COLUMNS.items()
+        if name in result.table.columns
     },
 )
 for note in result.notes:

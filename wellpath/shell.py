@@ -504,6 +504,16 @@ def run() -> None:
     navigate(scope, where=menu)
 
 
+def page_config() -> None:
+    """Title, favicon and the wide layout every page is laid out for."""
+    st.set_page_config(
+        page_title="Wellpath",
+        page_icon=str(FAVICON),
+        layout="wide",
+        initial_sidebar_state="expanded",
+    )
+
+
 def ensure_shell() -> None:
     """Draw the shell when this page was started without the router.
 
@@ -514,6 +524,9 @@ def ensure_shell() -> None:
     so call it here with this viewer's pages, without running one (this page is running),
     and draw the shell, so that this run has a viewer, filters and the role's page list.
     """
+    # A page served without the router (a fresh server's first deep link) still gets the
+    # wide layout its tables are sized for.
+    page_config()
     state = st.session_state
     if "wellpath_filters" in state and auth.SCOPE_KEY in state:
         return  # the router has served this session a viewer: its scope and filters hold
