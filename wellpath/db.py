@@ -25,6 +25,7 @@ import shutil
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
@@ -272,13 +273,17 @@ def connect_read_only(path: Path | Lake, snapshot: int | None = None) -> duckdb.
 # shares one connection between sessions (threads), and asking the shared connection itself
 # ("select current_database()") from two threads at once mixes up their results (a reader
 # during an import got None back).
-_DEFAULT_DATABASE: dict[int, str] = {}
+_DEFAULT_DATABASE: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, str] = (
+    weakref.WeakKeyDictionary()
+)
 _DEFAULT_DATABASE_LOCK = threading.Lock()
 
 
 def _remember_default(con: duckdb.DuckDBPyConnection, name: str) -> duckdb.DuckDBPyConnection:
+    # Keyed on the connection itself (weakly), never its id(): a freed connection's id is
+    # reused by the next one, which may be a writer reading another database.
     with _DEFAULT_DATABASE_LOCK:
-        _DEFAULT_DATABASE[id(con)] = name
+        _DEFAULT_DATABASE[con] = name
     return con
 
 
@@ -289,7 +294,7 @@ def use_attached(
     `connect_read_only` connection, or the lake (or lake snapshot) a lake connection uses."""
     if parent is not None:
         with _DEFAULT_DATABASE_LOCK:
-            current = _DEFAULT_DATABASE.get(id(parent))
+            current = _DEFAULT_DATABASE.get(parent)
             if current is None:
                 (current,) = parent.execute("select current_database()").fetchone()
         if current not in ("memory", "temp"):
