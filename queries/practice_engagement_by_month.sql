@@ -24,11 +24,7 @@ shown_practices as (
 ),
 
 months as (
-    select unnest(generate_series(
-        date_trunc('month', $start_date::date),
-        date_trunc('month', $end_date::date),
-        interval 1 month
-    ))::date as month_start
+    select month_start from month_spine($start_date, $end_date, $report_date)
 ),
 
 grid as (
