@@ -401,11 +401,19 @@ def _profile_script_thread():
     return prof
 
 
-def page_child(page: str, warm_runs: int, profile: Path | None = None) -> dict:
+def page_child(
+    page: str, warm_runs: int, profile: Path | None = None, role: str = "programme_lead"
+) -> dict:
     """In this (new) process: the router once, then `page` cold and `warm_runs` times warm."""
     from streamlit.testing.v1 import AppTest
 
+    from wellpath import auth
+
+    # Pages are timed as the programme lead (every practice, full access): a signed-out
+    # viewer would only see the sign-in form. The hook is this child process's own.
+    auth.enable_test_hooks()
     at = AppTest.from_file(str(DASHBOARD), default_timeout=900)
+    at.session_state[auth.TEST_SCOPE_KEY] = auth.scope_for(role)
     first_page = dashboard_pages()[0][0]
     prof = _profile_script_thread() if profile and page == first_page else None
     t0 = time.perf_counter()
