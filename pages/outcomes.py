@@ -80,7 +80,7 @@ st.dataframe(
 )
 st.caption(change.caption)
 ui.download(change.download, "outcomes_paired_change.csv")
-ui.definition(views.PAIRS_DEFINITION, queries=["paired_scores"])
+ui.definition(views.PAIRS_DEFINITION, queries=["outcome_score_pairs"])
 
 if "PSEQ" in change.present:
     st.subheader("PSEQ bands: where people started and where they got to")
@@ -143,7 +143,7 @@ for column, (chart, note) in zip(st.columns(2), trend.panels, strict=True):
         else:
             st.plotly_chart(chart, width="stretch")
             st.caption(note)
-ui.definition(views.SPC_DEFINITION, queries=["monthly_baseline_scores", "paired_scores"])
+ui.definition(views.SPC_DEFINITION, queries=views.SPC_QUERIES)
 
 if notices := outcomes.licence_notices(change.present):
     st.caption("  \n".join(notices))

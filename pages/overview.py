@@ -66,7 +66,7 @@ not shown.
         "active_caseload_by_month",
         "people_waiting_by_band",
         "wait_summary",
-        "paired_scores",
+        "outcome_score_pairs",
         "referrals_by_practice_month",
     ],
 )

@@ -13,16 +13,32 @@
 --   Ties, deterministic: nearest first (time points only), then the later date, then, for two
 --   forms on one date, the later-numbered form (assessment_number, which numbers a referral's
 --   forms by date and then assessment_id).
+--   The choice is one aggregate, not a window: arg_max over (closeness, date, form number)
+--   per referral, measure and time point, read from outcome_pair_candidates (every baseline
+--   with each later scored form, built at import by derive_outcome_pairs.sql), so no page
+--   run joins measure_scores to itself or ranks the candidates.
 --
--- measure_scores is built by derive_measure_scores.sql, which runs after this file; a table
--- macro needs its table to exist when it is created, and reads it by name when called, so an
--- empty table with the same columns stands in until then.
+-- measure_scores and outcome_pair_candidates are built by derive_measure_scores.sql and
+-- derive_outcome_pairs.sql, which run after this file; a table macro needs its table to exist
+-- when it is created, and reads it by name when called, so an empty table with the same
+-- columns stands in until then.
 create table if not exists measure_scores (
     referral_id varchar,
     measure varchar,
     assessment_date date,
     score double,
     assessment_number integer
+);
+
+create table if not exists outcome_pair_candidates (
+    referral_id varchar,
+    measure varchar,
+    baseline_date date,
+    baseline_score double,
+    follow_up_date date,
+    follow_up_number integer,
+    follow_up_score double,
+    days_since_baseline bigint
 );
 
 create or replace macro baseline_followup_pairs(report_date, time_points_months, windows_days)
@@ -41,60 +57,54 @@ as table
         from time_points
     ),
 
-    baselines as (
-        select referral_id, measure, assessment_date as baseline_date, score as baseline_score
-        from measure_scores
-        where assessment_number = 1 and score is not null
-    ),
-
     candidates as (
         select
-            b.referral_id,
-            b.measure,
+            c.referral_id,
+            c.measure,
             t.time_point_months,
-            t.target_days,
-            b.baseline_date,
-            b.baseline_score,
-            m.assessment_date as follow_up_date,
-            m.assessment_number as follow_up_number,
-            m.score as follow_up_score,
-            date_diff('day', b.baseline_date, m.assessment_date) as days_since_baseline
-        from baselines as b
-        inner join measure_scores as m
-            on m.referral_id = b.referral_id
-           and m.measure = b.measure
-           and m.assessment_number > 1
-           and m.assessment_date > b.baseline_date
-           and m.assessment_date <= report_date
-           and m.score is not null
+            c.baseline_date,
+            c.baseline_score,
+            c.follow_up_date,
+            c.follow_up_number,
+            c.follow_up_score,
+            c.days_since_baseline,
+            -- larger is nearer: 0 for "the latest follow-up"
+            case when t.target_days is null then 0.0
+                 else -abs(c.days_since_baseline - t.target_days) end as closeness
+        from outcome_pair_candidates as c
         cross join targets as t
-        where t.target_days is null
-           or abs(date_diff('day', b.baseline_date, m.assessment_date) - t.target_days)
-              <= t.window_days
+        where c.follow_up_date <= report_date
+          and (t.target_days is null
+               or abs(c.days_since_baseline - t.target_days) <= t.window_days)
     ),
 
-    ranked as (
+    chosen as (
         select
-            *,
-            row_number() over (
-                partition by referral_id, measure, time_point_months
-                order by
-                    case when target_days is null then 0
-                         else abs(days_since_baseline - target_days) end,
-                    follow_up_date desc,
-                    follow_up_number desc
-            ) as choice_rank
+            referral_id,
+            measure,
+            time_point_months,
+            arg_max(
+                struct_pack(
+                    baseline_date := baseline_date,
+                    baseline_score := baseline_score,
+                    follow_up_date := follow_up_date,
+                    follow_up_score := follow_up_score,
+                    days_since_baseline := days_since_baseline
+                ),
+                -- nearest, then the later date, then the later-numbered form
+                struct_pack(c := closeness, d := follow_up_date, n := follow_up_number)
+            ) as pair
         from candidates
+        group by referral_id, measure, time_point_months
     )
 
     select
         referral_id,
         measure,
         time_point_months,
-        baseline_date,
-        baseline_score,
-        follow_up_date,
-        follow_up_score,
-        days_since_baseline
-    from ranked
-    where choice_rank = 1;
+        pair.baseline_date,
+        pair.baseline_score,
+        pair.follow_up_date,
+        pair.follow_up_score,
+        pair.days_since_baseline
+    from chosen;

@@ -2,7 +2,9 @@
 
 Inputs are the person-level rows of queries/paired_scores.sql (one row per pair: a
 referral's baseline against one follow-up, per measure), score_trajectories.sql and
-baseline_followup_coverage.sql. Every statistic comes from wellpath.stats; instrument facts
+baseline_followup_coverage.sql; the pages use the `*_counted` / `*_from_groups` versions,
+which give the same answers from SQL's aggregates (outcome_score_pairs: one row per distinct
+score pair with its count; outcome_change_by_group: n, mean and SD of change per group). Every statistic comes from wellpath.stats; instrument facts
 (direction, meaningful change, reliability, bands, licence) from wellpath.scoring. A
 "measure" is an instrument's score, except ONS4, whose four items are four measures (the
 anxiety item is better when LOWER).
@@ -158,6 +160,54 @@ def summarise_measure(
     change = stats.paired_change(
         baseline, follow_up, mcid=mcid, higher_is_better=measure.higher_is_better
     )
+    rc = None
+    if reliability is not None and change.n >= 2 and change.sd_baseline > 0:
+        rc = stats.reliable_change_summary(
+            baseline,
+            follow_up,
+            reliability=reliability,
+            sd=reliable_change_sd(baseline),
+            higher_is_better=measure.higher_is_better,
+        )
+    return _summary_row(measure, change, mcid, reliability, rc)
+
+
+def summarise_measure_counted(
+    rows: pd.DataFrame,
+    measure: Measure,
+    *,
+    mcid: float | None = None,
+    reliability: float | None = None,
+) -> dict[str, object]:
+    """`summarise_measure` from counted pairs (outcome_score_pairs rows of one measure:
+    baseline_score, follow_up_score, pair_weight): the same row, from a few thousand rows."""
+    baseline = rows["baseline_score"].astype(float).to_numpy()
+    follow_up = rows["follow_up_score"].astype(float).to_numpy()
+    weights = rows["pair_weight"].astype(float).to_numpy()
+    change = stats.paired_change_counted(
+        baseline, follow_up, weights, mcid=mcid, higher_is_better=measure.higher_is_better
+    )
+    rc = None
+    if reliability is not None and change.n >= 2 and change.sd_baseline > 0:
+        # the SD of the paired baselines, as reliable_change_sd: change.sd_baseline
+        rc = stats.reliable_change_summary_counted(
+            baseline,
+            follow_up,
+            weights,
+            reliability=reliability,
+            sd=change.sd_baseline,
+            higher_is_better=measure.higher_is_better,
+        )
+    return _summary_row(measure, change, mcid, reliability, rc)
+
+
+def _summary_row(
+    measure: Measure,
+    change: stats.PairedChange,
+    mcid: float | None,
+    reliability: float | None,
+    rc: stats.ReliableChangeSummary | None,
+) -> dict[str, object]:
     row: dict[str, object] = {
         "measure": measure.code,
         "measure_label": measure.label,
@@ -189,14 +239,7 @@ def summarise_measure(
         "reliable_deteriorated_count": None,
         "reliable_deteriorated_pct": None,
     }
-    if reliability is not None and change.n >= 2 and change.sd_baseline > 0:
-        rc = stats.reliable_change_summary(
-            baseline,
-            follow_up,
-            reliability=reliability,
-            sd=reliable_change_sd(baseline),
-            higher_is_better=measure.higher_is_better,
-        )
+    if rc is not None:
         row.update(
             reliable_threshold_points=rc.threshold_points,
             reliable_improved_count=rc.improved_count,
@@ -229,6 +272,37 @@ def paired_summary(
             )
         )
     return pd.DataFrame(rows)
+
+
+def paired_summary_counted(
+    rows: pd.DataFrame,
+    *,
+    mcid: Mapping[str, float | None] | None = None,
+    reliability: Mapping[str, float | None] | None = None,
+) -> pd.DataFrame:
+    """`paired_summary` from counted pairs (queries/outcome_score_pairs.sql: measure,
+    baseline_score, follow_up_score, pair_weight): the same frame (tested)."""
+    mcid = dict(mcid or {})
+    reliability = dict(reliability or {})
+    out = []
+    for code in measures_present(rows["measure"].unique()):
+        m = MEASURES[code]
+        out.append(
+            summarise_measure_counted(
+                rows[rows["measure"] == code],
+                m,
+                mcid=mcid.get(code, m.meaningful_change),
+                reliability=reliability.get(code, m.reliability),
+            )
+        )
+    return pd.DataFrame(out)
+
+
+def pair_counts(rows: pd.DataFrame) -> pd.Series:
+    """Pairs per measure, from counted pairs (outcome_score_pairs rows)."""
+    if not len(rows):
+        return pd.Series(dtype=int)
+    return rows.groupby("measure")["pair_weight"].sum().astype(int)
 
 
 _PAIRED_STATISTICS = (
@@ -298,6 +372,38 @@ def breakdown(pairs: pd.DataFrame, measure_code: str, by: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["group", "pair_count", "mean_change", "ci_low", "ci_high"])
 
 
+def breakdown_from_groups(groups: pd.DataFrame, measure_code: str, by: str) -> pd.DataFrame:
+    """`breakdown` from SQL's groups (queries/outcome_change_by_group.sql: grouping,
+    measure, the group columns, pair_n, mean_change_points, sd_change_points): the same
+    frame, in the same order (tested), with the t interval from each group's n, mean and SD."""
+    if by not in BREAKDOWNS:
+        raise ValueError(f"cannot break down by {by!r}")
+    subset = groups[(groups["grouping"] == by) & (groups["measure"] == measure_code)]
+    values = subset[by].astype(object).where(subset[by].notna(), "Not recorded")
+    # the order pandas' groupby gives the person-level rows (breakdown)
+    order = pd.Series(range(len(subset)), index=subset.index).groupby(values, sort=True).first()
+    rows = []
+    for value, i in order.items():
+        row = subset.iloc[int(i)]
+        ci = stats.mean_ci_from_summary(
+            int(row["pair_n"]), float(row["mean_change_points"]), _float(row["sd_change_points"])
+        )
+        rows.append(
+            {
+                "group": value,
+                "pair_count": ci.n,
+                "mean_change": ci.mean,
+                "ci_low": ci.ci_low,
+                "ci_high": ci.ci_high,
+            }
+        )
+    return pd.DataFrame(rows, columns=["group", "pair_count", "mean_change", "ci_low", "ci_high"])
+
+
+def _float(value: object) -> float:
+    return math.nan if value is None or pd.isna(value) else float(value)
+
+
 def protect_group_means(frame: pd.DataFrame, n_col: str, stat_cols: Sequence[str]) -> pd.DataFrame:
     """Round `n_col` and suppress `stat_cols` where it is 7 or fewer people."""
     return disclosure.protect_frame(
@@ -322,6 +428,24 @@ def band_transitions(pairs: pd.DataFrame) -> pd.DataFrame:
     counts = pd.crosstab(base, follow).reindex(index=labels, columns=labels, fill_value=0)
     out = counts.stack().rename("pair_count").reset_index()
     out.columns = ["baseline_band", "follow_up_band", "pair_count"]
+    out["pair_count"] = out["pair_count"].astype(int)
+    return out
+
+
+def band_transitions_counted(rows: pd.DataFrame) -> pd.DataFrame:
+    """`band_transitions` from counted pairs (outcome_score_pairs rows)."""
+    labels = [band.label for band in scoring.PSEQ_BANDS]
+    pseq = rows[rows["measure"] == "PSEQ"]
+    frame = pd.DataFrame(
+        {
+            "baseline_band": scoring.pseq_bands(pseq["baseline_score"].to_numpy(float)),
+            "follow_up_band": scoring.pseq_bands(pseq["follow_up_score"].to_numpy(float)),
+            "pair_count": pseq["pair_weight"].to_numpy(int),
+        }
+    )
+    counts = frame.groupby(["baseline_band", "follow_up_band"])["pair_count"].sum()
+    grid = [(b, f, int(counts.get((b, f), 0))) for b in labels for f in labels]
+    out = pd.DataFrame(grid, columns=["baseline_band", "follow_up_band", "pair_count"])
     out["pair_count"] = out["pair_count"].astype(int)
     return out
 
@@ -357,6 +481,30 @@ def share_at_or_above(pairs: pd.DataFrame, threshold: float = PSEQ_MANAGING_WELL
             }
         )
     return pd.DataFrame(rows)
+
+
+def share_at_or_above_counted(
+    rows: pd.DataFrame, threshold: float = PSEQ_MANAGING_WELL
+) -> pd.DataFrame:
+    """`share_at_or_above` from counted pairs (outcome_score_pairs rows)."""
+    pseq = rows[rows["measure"] == "PSEQ"]
+    weights = pseq["pair_weight"].to_numpy(int)
+    n = int(weights.sum())
+    out = []
+    for when, col in (("Baseline", "baseline_score"), ("Follow-up", "follow_up_score")):
+        k = int(weights[(pseq[col] >= threshold).to_numpy()].sum())
+        low, high = stats.wilson_interval(k, n) if n else (math.nan, math.nan)
+        out.append(
+            {
+                "when": when,
+                "at_or_above_count": k,
+                "pair_count": n,
+                "at_or_above_pct": 100.0 * k / n if n else math.nan,
+                "ci_low_pct": 100.0 * low,
+                "ci_high_pct": 100.0 * high,
+            }
+        )
+    return pd.DataFrame(out)
 
 
 def protect_share(frame: pd.DataFrame) -> pd.DataFrame:
@@ -564,6 +712,37 @@ def monthly_change_at_time_point(
         .reset_index()
     )
     grouped.columns = ["baseline_month", "pair_count", "mean_change_points"]
+    first = pd.Timestamp(start_date)
+    last = pd.Timestamp(report_date)
+    month_end = grouped["baseline_month"] + pd.offsets.MonthEnd(0)
+    whole = (grouped["baseline_month"] + pd.Timedelta(days=target - window) >= first) & (
+        month_end + pd.Timedelta(days=target + window) <= last
+    )
+    return grouped[whole & (grouped["pair_count"] >= min_pairs)].reset_index(drop=True)
+
+
+def monthly_change_from_groups(
+    groups: pd.DataFrame,
+    measure_code: str,
+    *,
+    start_date: object,
+    report_date: object,
+    time_point: int = TREND_TIME_POINT,
+    min_pairs: int = MIN_PAIRS_PER_MONTH,
+) -> pd.DataFrame:
+    """`monthly_change_at_time_point` from SQL's groups (outcome_change_by_group rows for
+    `time_point`, grouping baseline_month): the same frame (tested)."""
+    window = TIME_POINTS[time_point]
+    target = time_point * DAYS_PER_MONTH
+    subset = groups[(groups["grouping"] == "baseline_month") & (groups["measure"] == measure_code)]
+    grouped = pd.DataFrame(
+        {
+            "baseline_month": pd.to_datetime(subset["baseline_month"]).to_numpy(),
+            "pair_count": subset["pair_n"].to_numpy(dtype="int64"),
+            "mean_change_points": subset["mean_change_points"].to_numpy(dtype=float),
+        }
+    )
+    grouped = grouped.sort_values("baseline_month").reset_index(drop=True)
     first = pd.Timestamp(start_date)
     last = pd.Timestamp(report_date)
     month_end = grouped["baseline_month"] + pd.offsets.MonthEnd(0)

@@ -426,6 +426,168 @@ def reliable_change_summary(
     )
 
 
+# --- the same, from counted pairs (SQL aggregates) -------------------------------------------
+# A page need not fetch one row per person: SQL counts how many pairs have each (baseline,
+# follow-up) score pair, and these give the answers of `paired_change` and
+# `reliable_change_summary` over the pairs the counts stand for (tested to agree).
+
+
+def _weighted(
+    baseline: Iterable[float], follow_up: Iterable[float], weights: Iterable[float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    b, f, w = _as_array(baseline), _as_array(follow_up), _as_array(weights)
+    if not b.shape == f.shape == w.shape:
+        raise ValueError("baseline, follow-up and weights must have one value per row")
+    keep = ~(np.isnan(b) | np.isnan(f) | np.isnan(w)) & (w > 0)
+    if (w[keep] != np.round(w[keep])).any():
+        raise ValueError("weights count pairs: they must be whole numbers")
+    return b[keep], f[keep], w[keep]
+
+
+def _weighted_mean(values: np.ndarray, weights: np.ndarray, n: float) -> float:
+    return float(np.dot(values, weights) / n) if n else NAN
+
+
+def _weighted_sd(values: np.ndarray, weights: np.ndarray, n: float) -> float:
+    """`_sd` of the values each repeated `weights` times (0 when they are all one value)."""
+    if n < 2:
+        return NAN
+    if np.unique(values).size == 1:
+        return 0.0
+    mean = np.dot(values, weights) / n
+    return float(math.sqrt(np.dot(weights, (values - mean) ** 2) / (n - 1)))
+
+
+#: Up to this many differences the Wilcoxon p-value is scipy's own on the repeated values
+#: (scipy takes an exact or permutation distribution for 50 or fewer); above it, scipy's
+#: normal approximation, worked out from the counts.
+_WILCOXON_EXPAND_AT_OR_BELOW = 50
+
+
+def _wilcoxon_p_counted(diffs: np.ndarray, weights: np.ndarray) -> float | None:
+    """`_wilcoxon_p` of `diffs` each repeated `weights` times."""
+    diffs = _exact_changes(diffs)
+    total = int(weights.sum())
+    if total <= _WILCOXON_EXPAND_AT_OR_BELOW:
+        return _wilcoxon_p(np.repeat(diffs, weights.astype(int)))
+    nonzero = diffs != 0
+    if not nonzero.any() or total < 2:
+        return None
+    d, w = diffs[nonzero], weights[nonzero]
+    size = np.abs(d)
+    # tie groups of |d| (average ranks), as scipy's rankdata
+    groups, inverse = np.unique(size, return_inverse=True)
+    ties = np.bincount(inverse, weights=w)
+    first = np.concatenate(([0.0], np.cumsum(ties)[:-1]))
+    rank = first + (ties + 1.0) / 2.0
+    r_plus = float(np.dot(w[d > 0], rank[inverse[d > 0]]))
+    count = float(w.sum())
+    mn = count * (count + 1.0) * 0.25
+    se = count * (count + 1.0) * (2.0 * count + 1.0)
+    se -= float((ties**3 - ties).sum()) / 2
+    se = math.sqrt(se / 24)
+    if se == 0:
+        return None
+    z = (r_plus - mn) / se
+    norm = _sps().norm
+    p = float(2 * min(norm.cdf(z), norm.sf(z)))
+    return None if math.isnan(p) else p
+
+
+def paired_change_counted(
+    baseline: Iterable[float],
+    follow_up: Iterable[float],
+    weights: Iterable[float],
+    *,
+    mcid: float | None = None,
+    higher_is_better: bool = True,
+    level: float = 0.95,
+) -> PairedChange:
+    """`paired_change` over the pairs (baseline[i], follow_up[i]), each `weights[i]` times:
+    the same answer from SQL's counts of each score pair (one row per distinct pair)."""
+    if mcid is not None and mcid < 0:
+        raise ValueError("mcid is a size of change and must not be negative")
+    b, f, w = _weighted(baseline, follow_up, weights)
+    d = f - b
+    n = int(w.sum())
+    sign = 1.0 if higher_is_better else -1.0
+    better = sign * _exact_changes(d)
+    mean_change = _weighted_mean(d, w, n)
+    sd_change, sd_baseline = _weighted_sd(d, w, n), _weighted_sd(b, w, n)
+    ci = mean_ci_from_summary(n, mean_change, sd_change, level)
+    p_t: float | None = None
+    if n >= 2 and sd_change > 0:
+        t = mean_change / (sd_change / math.sqrt(n))
+        p_t = float(2 * _sps().t.sf(abs(t), n - 1))
+    improved = int(w[better > 0].sum())
+    worse = int(w[better < 0].sum())
+    mcid_count = share_mcid = mcid_low = mcid_high = None
+    if mcid is not None:
+        mcid_count = int(w[better >= mcid - 1e-9].sum())
+        if n:
+            share_mcid = mcid_count / n
+            mcid_low, mcid_high = wilson_interval(mcid_count, n, level)
+    return PairedChange(
+        n=n,
+        higher_is_better=higher_is_better,
+        mean_baseline=_weighted_mean(b, w, n),
+        mean_follow_up=_weighted_mean(f, w, n),
+        mean_change=mean_change,
+        mean_improvement=sign * mean_change,
+        ci_low=ci.ci_low,
+        ci_high=ci.ci_high,
+        level=level,
+        sd_change=sd_change,
+        sd_baseline=sd_baseline,
+        sd_follow_up=_weighted_sd(f, w, n),
+        effect_size=_ratio(mean_change, sd_baseline),
+        srm=_ratio(mean_change, sd_change),
+        p_t=p_t,
+        p_wilcoxon=_wilcoxon_p_counted(d, w) if n else None,
+        improved_count=improved,
+        unchanged_count=n - improved - worse,
+        worse_count=worse,
+        share_improved=improved / n if n else NAN,
+        mcid=mcid,
+        mcid_count=mcid_count,
+        share_mcid=share_mcid,
+        share_mcid_ci_low=mcid_low,
+        share_mcid_ci_high=mcid_high,
+    )
+
+
+def reliable_change_summary_counted(
+    baseline: Iterable[float],
+    follow_up: Iterable[float],
+    weights: Iterable[float],
+    *,
+    reliability: float,
+    sd: float | None = None,
+    higher_is_better: bool = True,
+) -> ReliableChangeSummary:
+    """`reliable_change_summary` over the pairs each `weights[i]` times (SQL's counts)."""
+    b, f, w = _weighted(baseline, follow_up, weights)
+    n = int(w.sum())
+    sd_used = _weighted_sd(b, w, n) if sd is None else float(sd)
+    s_diff = reliable_change_s_diff(reliability=reliability, sd=sd_used)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rc = (f - b) / s_diff if s_diff > 0 else np.full(b.shape, NAN)
+    sign = 1.0 if higher_is_better else -1.0
+    reliable = ~np.isnan(rc) & (np.abs(rc) > RELIABLE_CHANGE_Z)
+    improved = int(w[reliable & (sign * rc > 0)].sum())
+    deteriorated = int(w[reliable & (sign * rc <= 0)].sum())
+    return ReliableChangeSummary(
+        n=n,
+        improved_count=improved,
+        unchanged_count=n - improved - deteriorated,
+        deteriorated_count=deteriorated,
+        reliability=reliability,
+        sd_used=sd_used,
+        s_diff=s_diff,
+        threshold_points=RELIABLE_CHANGE_Z * s_diff,
+    )
+
+
 # --- Kaplan-Meier ------------------------------------------------------------------------------
 
 

@@ -338,6 +338,7 @@ def test_two_follow_ups_on_one_date_take_the_later_numbered_form():
             "('r1', 'PSEQ', date '2025-07-01', 35.0, 3), ('r1', 'PSEQ', date '2026-01-01', 50.0, 4)"
             f") as t(a, b, c, d, e) order by e {order}"
         )
+        con.execute((db.QUERIES_DIR / "derive_outcome_pairs.sql").read_text(encoding="utf-8"))
         latest = con.execute(
             "select follow_up_score from baseline_followup_pairs(date '2025-12-31', [null], [null])"
         ).fetchall()

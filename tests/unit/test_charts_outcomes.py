@@ -37,10 +37,33 @@ def test_change_forest_labels_n_and_suppressed_groups():
         colours=theme.practice_colours(["A86012", "A86017"]),
     )
     _check(fig, "x")
-    names = [t.y[0] for t in fig.data]
-    assert names == ["West Road (n=20)", "A86017 (n=*)"]
+    # one trace for the groups with a mean (a colour array), one for the suppressed
+    assert len(fig.data) == 2
+    assert list(fig.data[0].y) == ["West Road (n=20)"]
+    assert list(fig.data[1].y) == ["A86017 (n=*)"]
     assert fig.data[0].error_x.array[0] == 2.0
-    assert fig.data[0].marker.color == theme.practice_colours(["A86012", "A86017"])["A86012"]
+    assert fig.data[0].error_x.arrayminus[0] == 2.0
+    assert fig.data[0].marker.color[0] == theme.practice_colours(["A86012", "A86017"])["A86012"]
+    assert fig.data[0].hovertext[0] == "West Road (n=20): +5.0 (95% CI +3.0 to +7.0)"
+    assert fig.data[1].hovertext[0] == "A86017 (n=*): * (too few to show)"
+    assert list(fig.layout.yaxis.categoryarray) == ["A86017 (n=*)", "West Road (n=20)"]
+
+
+def test_change_forest_is_two_traces_however_many_groups():
+    n = 6300
+    frame = pd.DataFrame(
+        {
+            "group": [f"P{i:05d}" for i in range(n)],
+            "pair_count": [10] * n,
+            "mean_change": [1.0] * n,
+            "ci_low": [0.0] * n,
+            "ci_high": [2.0] * n,
+        }
+    )
+    frame.loc[5, ["pair_count", "mean_change", "ci_low", "ci_high"]] = pd.NA
+    fig = outcomes.change_forest(frame, title="t", period=PERIOD, x_title="Mean change (points)")
+    assert len(fig.data) == 2
+    assert len(fig.data[0].x) == n - 1 and len(fig.data[1].y) == 1
 
 
 def test_band_transitions_chart_shows_counts_and_stars():

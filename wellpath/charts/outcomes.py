@@ -47,42 +47,61 @@ def change_forest(
     labels = labels or {}
     colours = colours or {}
     fig = go.Figure()
-    names = []
-    for _, row in frame.iterrows():
-        n = row["pair_count"]
+    names: list[str] = []
+    # One trace for the groups with a mean (a colour array), one for the suppressed: a chart
+    # of many groups stays one or two traces, not one per group.
+    shown: dict[str, list] = {"x": [], "y": [], "plus": [], "minus": [], "colour": [], "hover": []}
+    hidden: dict[str, list] = {"y": [], "hover": []}
+    for group, n, mean_raw, low_raw, high_raw in zip(
+        frame["group"],
+        frame["pair_count"],
+        frame["mean_change"],
+        frame["ci_low"],
+        frame["ci_high"],
+        strict=True,
+    ):
         n_text = SUPPRESSED if pd.isna(n) else f"{int(n):,}"
-        name = f"{labels.get(row['group'], row['group'])} (n={n_text})"
+        name = f"{labels.get(group, group)} (n={n_text})"
         names.append(name)
-        mean, low, high = _num(row["mean_change"]), _num(row["ci_low"]), _num(row["ci_high"])
-        colour = colours.get(row["group"], theme.NHS_BLUE)
+        mean, low, high = _num(mean_raw), _num(low_raw), _num(high_raw)
         if mean is None:
-            fig.add_scatter(
-                x=[reference],
-                y=[name],
-                mode="markers",
-                marker={"symbol": "x-thin-open", "color": theme.NHS_SECONDARY_TEXT, "size": 10},
-                hovertemplate=f"{name}: {SUPPRESSED} (too few to show)<extra></extra>",
-                showlegend=False,
-            )
+            hidden["y"].append(name)
+            hidden["hover"].append(f"{name}: {SUPPRESSED} (too few to show)")
             continue
-        error = None
-        if low is not None and high is not None:
-            error = {
+        has_ci = low is not None and high is not None
+        ci_text = f" (95% CI {low:+.1f} to {high:+.1f})" if has_ci else ""
+        shown["x"].append(mean)
+        shown["y"].append(name)
+        shown["plus"].append(high - mean if has_ci else None)
+        shown["minus"].append(mean - low if has_ci else None)
+        shown["colour"].append(colours.get(group, theme.NHS_BLUE))
+        shown["hover"].append(f"{name}: {mean:+.1f}{ci_text}")
+    if shown["x"]:
+        fig.add_scatter(
+            x=shown["x"],
+            y=shown["y"],
+            mode="markers",
+            marker={"color": shown["colour"], "size": 11},
+            error_x={
                 "type": "data",
                 "symmetric": False,
-                "array": [high - mean],
-                "arrayminus": [mean - low],
-                "color": colour,
+                "array": shown["plus"],
+                "arrayminus": shown["minus"],
+                "color": theme.NHS_SECONDARY_TEXT,
                 "thickness": 2,
-            }
-        ci_text = "" if error is None else f" (95% CI {low:+.1f} to {high:+.1f})"
+            },
+            hovertext=shown["hover"],
+            hovertemplate="%{hovertext}<extra></extra>",
+            showlegend=False,
+        )
+    if hidden["y"]:
         fig.add_scatter(
-            x=[mean],
-            y=[name],
+            x=[reference] * len(hidden["y"]),
+            y=hidden["y"],
             mode="markers",
-            marker={"color": colour, "size": 11},
-            error_x=error,
-            hovertemplate=f"{name}: {mean:+.1f}{ci_text}<extra></extra>",
+            marker={"symbol": "x-thin-open", "color": theme.NHS_SECONDARY_TEXT, "size": 10},
+            hovertext=hidden["hover"],
+            hovertemplate="%{hovertext}<extra></extra>",
             showlegend=False,
         )
     fig.add_vline(x=reference, line={"color": theme.NHS_SECONDARY_TEXT, "dash": "dot"})

@@ -27,11 +27,24 @@ TIME_CHOICES: dict[str, int | None] = {LATEST: None} | {
 }
 
 
-def _pairs(scope: Scope, filters: Filters, time_point: int | None) -> pd.DataFrame:
+#: The breakdown chart by practice shows this many practices (those with the most pairs);
+#: every practice is in the download.
+TOP_PRACTICES = 20
+
+
+def _time_params(time_point: int | None) -> dict[str, int | None]:
     window = None if time_point is None else outcomes.TIME_POINTS[time_point]
-    return data.query(
-        "paired_scores", scope, filters, time_point_months=time_point, window_days=window
-    )
+    return {"time_point_months": time_point, "window_days": window}
+
+
+def _score_pairs(scope: Scope, filters: Filters, time_point: int | None) -> pd.DataFrame:
+    """The pairs of paired_scores counted by (measure, baseline score, follow-up score)."""
+    return data.query("outcome_score_pairs", scope, filters, **_time_params(time_point))
+
+
+def _groups(scope: Scope, filters: Filters, time_point: int | None) -> pd.DataFrame:
+    """n, mean and SD of change per breakdown group and per month of baseline."""
+    return data.query("outcome_change_by_group", scope, filters, **_time_params(time_point))
 
 
 def _parents(filters: Filters) -> list[Filters]:
@@ -54,8 +67,7 @@ def complement_too_small(
     suppression): their figures would give the left-out group away by differencing."""
     hidden: set[str] = set()
     for parent in _parents(filters):
-        rows = _pairs(scope, parent, time_point)
-        parent_counts = rows.groupby("measure").size() if len(rows) else pd.Series(dtype=int)
+        parent_counts = outcomes.pair_counts(_score_pairs(scope, parent, time_point))
         for measure, n in counts.items():
             rest = int(parent_counts.get(measure, 0)) - int(n)
             if 0 < rest <= disclosure.SUPPRESS_AT_OR_BELOW:
@@ -135,11 +147,11 @@ def paired_change(
     reliability: tuple[tuple[str, float | None], ...] = (),
 ) -> PairedChange:
     """The paired change table, its download, the plain-English reading and the PSEQ row."""
-    pairs = _pairs(scope, filters, time_point)
+    pairs = _score_pairs(scope, filters, time_point)
     present = tuple(outcomes.measures_present(pairs["measure"].unique())) if len(pairs) else ()
     if not present:
         return PairedChange((), pd.DataFrame(), pd.DataFrame(), (), "", None)
-    summary = outcomes.paired_summary(
+    summary = outcomes.paired_summary_counted(
         pairs, mcid={"PSEQ": float(pseq_mcid)}, reliability=dict(reliability) or None
     )
     if scope.rounded:
@@ -273,14 +285,14 @@ class Bands:
 
 @data.cached_view
 def pseq_bands(scope: Scope, filters: Filters, *, time_point: int | None = None) -> Bands:
-    pairs = _pairs(scope, filters, time_point)
+    pairs = _score_pairs(scope, filters, time_point)
     if not len(pairs) or "PSEQ" not in set(pairs["measure"]):
         return Bands(None, None, "", pd.DataFrame())
-    transitions = outcomes.band_transitions(pairs)
+    transitions = outcomes.band_transitions_counted(pairs)
     movement = outcomes.band_movement(transitions)
-    share = outcomes.share_at_or_above(pairs)
+    share = outcomes.share_at_or_above_counted(pairs)
     if scope.rounded:
-        n = len(pairs[pairs["measure"] == "PSEQ"])
+        n = int(outcomes.pair_counts(pairs)["PSEQ"])
         transitions = disclosure.protect_frame(transitions, count_columns=["pair_count"])
         raw = share.copy()
         share = outcomes.protect_share(share)
@@ -392,8 +404,7 @@ class Breakdown:
 def breakdown(
     scope: Scope, filters: Filters, *, measure: str, by: str, time_point: int | None = None
 ) -> Breakdown:
-    pairs = _pairs(scope, filters, time_point)
-    groups = outcomes.breakdown(pairs, measure, by)
+    groups = outcomes.breakdown_from_groups(_groups(scope, filters, time_point), measure, by)
     if scope.rounded:
         raw = groups.copy()
         cells = dict(zip(raw["group"].astype(str), raw["pair_count"], strict=True))
@@ -421,10 +432,24 @@ def breakdown(
         g: formats.plain_text(mapping.get(g, g)).replace("\\", "") for g in groups["group"]
     }
     m = outcomes.MEASURES[measure]
+    charted, period = groups, filters.period_label
+    if by == "practice_code" and len(groups) > TOP_PRACTICES:
+        # The practices with the most pairs (as published: rounded counts, suppressed last),
+        # so the chart stays readable at thousands of practices.
+        size = pd.to_numeric(groups["pair_count"], errors="coerce").fillna(-1)
+        order = sorted(
+            range(len(groups)),
+            key=lambda i: (-float(size.iloc[i]), group_labels[groups["group"].iloc[i]]),
+        )
+        charted = groups.iloc[sorted(order[:TOP_PRACTICES])]
+        period += (
+            f" · the {TOP_PRACTICES} of {len(groups):,} practices with the most pairs "
+            "(all in the download)"
+        )
     fig = charts.change_forest(
-        groups,
+        charted,
         title=f"{m.short_label}: mean change by {outcomes.BREAKDOWNS[by].lower()}",
-        period=filters.period_label,
+        period=period,
         x_title="Mean change (points, 95% CI)",
         labels=group_labels,
         colours=theme.practice_colours(practices["practice_code"])
@@ -559,9 +584,11 @@ def trends(scope: Scope, filters: Filters, *, measure: str) -> Trends:
         )
         baseline_note = ""
     point = outcomes.TREND_TIME_POINT
-    pairs = _pairs(scope, filters, point)
-    series = outcomes.monthly_change_at_time_point(
-        pairs, measure, start_date=filters.start_date, report_date=filters.report_date
+    series = outcomes.monthly_change_from_groups(
+        _groups(scope, filters, point),
+        measure,
+        start_date=filters.start_date,
+        report_date=filters.report_date,
     )
     improvement = "increase" if m.higher_is_better else "decrease"
     change_chart = None
@@ -654,6 +681,9 @@ COVERAGE_DEFINITION = (
     "Welch 95% interval of the difference, on the questionnaire's own scale. (ONS4: life "
     "satisfaction.)"
 )
+
+#: The queries behind the trend charts (named under "How is this worked out?").
+SPC_QUERIES = ("monthly_baseline_scores", "outcome_change_by_group")
 
 SPC_DEFINITION = (
     "XmR charts (NHS England, Making Data Count): the monthly mean, its average and process "

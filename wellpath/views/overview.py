@@ -130,7 +130,7 @@ def pseq(scope: Scope, filters: Filters) -> Pseq | None:
                 "People paired",
                 row.pairs,
                 "PSEQ at the start and a later one, the follow-up dated in the period "
-                "(queries/paired_scores.sql).",
+                "(queries/outcome_score_pairs.sql).",
                 "with a PSEQ at the start and a later one",
             ),
             Metric(

@@ -1,0 +1,31 @@
+-- Every baseline with each of its possible follow-ups, for the pairing (macro
+-- baseline_followup_pairs, queries/derive_macros_pairs.sql): one row per referral, measure
+-- and later scored form. The baseline is the first complete scored form (assessment_number
+-- 1); a candidate follow-up is a later-numbered scored form dated AFTER the baseline. Which
+-- candidate is the follow-up depends on the report date and the time point, so it is chosen
+-- when a page asks (one aggregate over this table); what does not depend on them (the
+-- self-join of measure_scores and the days since the baseline) is done once per import.
+-- scope: none
+create or replace table outcome_pair_candidates as
+with baselines as (
+    select referral_id, measure, assessment_date as baseline_date, score as baseline_score
+    from measure_scores
+    where assessment_number = 1 and score is not null
+)
+
+select
+    b.referral_id,
+    b.measure,
+    b.baseline_date,
+    b.baseline_score,
+    m.assessment_date as follow_up_date,
+    m.assessment_number as follow_up_number,
+    m.score as follow_up_score,
+    date_diff('day', b.baseline_date, m.assessment_date) as days_since_baseline
+from baselines as b
+inner join measure_scores as m
+    on m.referral_id = b.referral_id
+   and m.measure = b.measure
+   and m.assessment_number > 1
+   and m.assessment_date > b.baseline_date
+   and m.score is not null

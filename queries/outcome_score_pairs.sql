@@ -1,0 +1,32 @@
+-- The pairs of paired_scores, counted: one row per measure and distinct (baseline score,
+-- follow-up score), with how many pairs have it (pair_weight). Everything the Outcomes table
+-- and Overview's PSEQ figures show (n, means, the t interval, effect size, Wilcoxon p, shares
+-- improved, reaching the meaningful change, reliably better or worse, PSEQ bands) is a
+-- function of these counts (wellpath.outcomes.paired_summary_counted, tested to agree with
+-- paired_summary over paired_scores), so a page fetches a few thousand rows, not one per
+-- person. The pairing and the period are paired_scores' exactly (macro
+-- baseline_followup_pairs, queries/derive_macros_pairs.sql).
+-- level: person
+-- (Person-level pairs compressed, no pseudonyms. pair_weight is exact on purpose, not a
+-- *_count the query layer rounds: the view computes its statistics from the exact pairs and
+-- protects what it publishes, as it did from paired_scores' rows.)
+with in_scope as (
+    select referral_id
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
+),
+
+pairs as (
+    select measure, baseline_score, follow_up_score, follow_up_date, referral_id
+    from baseline_followup_pairs($report_date, [$time_point_months], [$window_days])
+)
+
+select
+    p.measure,
+    p.baseline_score,
+    p.follow_up_score,
+    count(*) as pair_weight
+from pairs as p
+inner join in_scope as s using (referral_id)
+where p.follow_up_date between $start_date and $end_date
+group by p.measure, p.baseline_score, p.follow_up_score
+order by p.measure, p.baseline_score, p.follow_up_score

@@ -1,0 +1,254 @@
+"""The Outcomes page's aggregates give exactly the answers of the person-level pairs.
+
+The page reads outcome_score_pairs (one row per measure and distinct score pair, with its
+count) and outcome_change_by_group (n, mean and SD of change per group) instead of
+paired_scores' one row per pair. Here, on the hand-built outcomes fixture and on the demo
+world, for several periods, time points and filters, every statistic the page shows from
+them (wellpath.outcomes.*_counted / *_from_groups) is checked against the tested
+person-level functions over paired_scores (to 1e-9), and the pairing itself (one arg_max
+aggregate over outcome_pair_candidates) against the previous row_number window over
+measure_scores, row for row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import FIXTURES, build_fixture_db
+from wellpath import db, outcomes
+
+TOLERANCE = 1e-9
+
+# The pairing as it was (a row_number window over the self-join of measure_scores), kept
+# here as the reference the aggregate must reproduce row for row.
+WINDOW_PAIRING = """
+with targets as (
+    select unnest($points) as time_point_months,
+           cast(unnest($points) as double) * 30.4375 as target_days,
+           cast(unnest($windows) as double) as window_days
+),
+baselines as (
+    select referral_id, measure, assessment_date as baseline_date, score as baseline_score
+    from measure_scores where assessment_number = 1 and score is not null
+),
+candidates as (
+    select b.referral_id, b.measure, t.time_point_months, t.target_days, b.baseline_date,
+           b.baseline_score, m.assessment_date as follow_up_date,
+           m.assessment_number as follow_up_number, m.score as follow_up_score,
+           date_diff('day', b.baseline_date, m.assessment_date) as days_since_baseline
+    from baselines as b
+    inner join measure_scores as m
+        on m.referral_id = b.referral_id and m.measure = b.measure
+       and m.assessment_number > 1 and m.assessment_date > b.baseline_date
+       and m.assessment_date <= $report_date and m.score is not null
+    cross join targets as t
+    where t.target_days is null
+       or abs(date_diff('day', b.baseline_date, m.assessment_date) - t.target_days)
+          <= t.window_days
+),
+ranked as (
+    select *, row_number() over (
+        partition by referral_id, measure, time_point_months
+        order by case when target_days is null then 0
+                      else abs(days_since_baseline - target_days) end,
+                 follow_up_date desc, follow_up_number desc) as choice_rank
+    from candidates
+)
+select referral_id, measure, time_point_months, baseline_date, baseline_score,
+       follow_up_date, follow_up_score, days_since_baseline
+from ranked where choice_rank = 1
+"""
+NEW_PAIRING = "select * from baseline_followup_pairs($report_date, $points, $windows)"
+
+
+@pytest.fixture(scope="module")
+def fixture_db(tmp_path_factory) -> Path:
+    return build_fixture_db(
+        FIXTURES / "outcomes", tmp_path_factory.mktemp("pairs") / "outcomes.duckdb"
+    )
+
+
+@pytest.fixture(scope="module", params=["fixture", "demo"])
+def world(request, fixture_db):
+    """(connection, practice codes, periods) for the outcomes fixture and the demo world."""
+    path = fixture_db if request.param == "fixture" else request.getfixturevalue("demo_db")
+    con = db.connect_read_only(Path(path))
+    codes = db.run_query(con, "practice_list")["practice_code"].astype(str).tolist()
+    if request.param == "fixture":
+        periods = [
+            (dt.date(2025, 4, 1), dt.date(2026, 3, 31)),
+            (dt.date(2025, 4, 1), dt.date(2025, 12, 31)),
+            (dt.date(2025, 1, 1), dt.date(2026, 12, 31)),
+        ]
+    else:
+        periods = [
+            (dt.date(2025, 11, 1), dt.date(2026, 10, 31)),
+            (dt.date(2024, 11, 1), dt.date(2026, 10, 31)),
+            (dt.date(2026, 4, 1), dt.date(2026, 6, 30)),
+        ]
+    yield request.param, con, codes, periods
+    con.close()
+
+
+def _params(codes, period, time_point, conditions=None):
+    start, end = period
+    return {
+        "practice_codes": codes,
+        "conditions": conditions,
+        "worker_ids": None,
+        "start_date": start,
+        "end_date": end,
+        "report_date": end,
+        "time_point_months": time_point,
+        "window_days": None if time_point is None else outcomes.TIME_POINTS[time_point],
+    }
+
+
+def _same(a: object, b: object) -> bool:
+    missing_a = a is None or (not isinstance(a, str) and pd.isna(a))
+    missing_b = b is None or (not isinstance(b, str) and pd.isna(b))
+    if missing_a or missing_b:
+        return missing_a and missing_b
+    if isinstance(a, int | float | np.number) and not isinstance(a, bool):
+        return math.isclose(float(a), float(b), rel_tol=TOLERANCE, abs_tol=TOLERANCE)
+    return a == b
+
+
+def assert_frames_agree(expected: pd.DataFrame, got: pd.DataFrame, what: str) -> None:
+    assert list(got.columns) == list(expected.columns), what
+    assert len(got) == len(expected), what
+    for col in expected.columns:
+        for i, (a, b) in enumerate(zip(expected[col], got[col], strict=True)):
+            assert _same(a, b), f"{what}: row {i}, {col}: {a!r} (pairs) != {b!r} (aggregate)"
+
+
+CASES = [(None, None), (3, None), (6, None), (12, None), (None, ["chronic_pain_msk"])]
+
+
+@pytest.mark.parametrize(("time_point", "conditions"), CASES)
+def test_aggregates_match_the_person_level_pairs(world, time_point, conditions):
+    name, con, codes, periods = world
+    checked = 0
+    for period in periods:
+        params = _params(codes, period, time_point, conditions)
+        pairs = db.run_query(con, "paired_scores", params)
+        counted = db.run_query(con, "outcome_score_pairs", params)
+        groups = db.run_query(con, "outcome_change_by_group", params)
+        what = f"{name} {period} time point {time_point} {conditions}"
+        # far fewer rows than pairs: one per distinct score pair
+        assert counted["pair_weight"].sum() == len(pairs), what
+        sizes = pairs.groupby("measure").size() if len(pairs) else pd.Series(dtype=int)
+        assert outcomes.pair_counts(counted).to_dict() == sizes.to_dict(), what
+        if not len(pairs):
+            assert counted.empty and groups.empty, what
+            continue
+        for mcid, reliability in (({"PSEQ": 5.5}, None), ({"PSEQ": 11.0}, {"PSFS": 0.8})):
+            assert_frames_agree(
+                outcomes.paired_summary(pairs, mcid=mcid, reliability=reliability),
+                outcomes.paired_summary_counted(counted, mcid=mcid, reliability=reliability),
+                f"{what} summary {mcid} {reliability}",
+            )
+        if "PSEQ" in set(pairs["measure"]):
+            assert_frames_agree(
+                outcomes.band_transitions(pairs),
+                outcomes.band_transitions_counted(counted),
+                f"{what} bands",
+            )
+            assert_frames_agree(
+                outcomes.share_at_or_above(pairs),
+                outcomes.share_at_or_above_counted(counted),
+                f"{what} share",
+            )
+        for measure in outcomes.measures_present(pairs["measure"].unique()):
+            for by in outcomes.BREAKDOWNS:
+                assert_frames_agree(
+                    outcomes.breakdown(pairs, measure, by),
+                    outcomes.breakdown_from_groups(groups, measure, by),
+                    f"{what} {measure} by {by}",
+                )
+            if time_point == outcomes.TREND_TIME_POINT:
+                for min_pairs in (1, outcomes.MIN_PAIRS_PER_MONTH):
+                    assert_frames_agree(
+                        outcomes.monthly_change_at_time_point(
+                            pairs,
+                            measure,
+                            start_date=period[0],
+                            report_date=period[1],
+                            min_pairs=min_pairs,
+                        ),
+                        outcomes.monthly_change_from_groups(
+                            groups,
+                            measure,
+                            start_date=period[0],
+                            report_date=period[1],
+                            min_pairs=min_pairs,
+                        ),
+                        f"{what} {measure} monthly",
+                    )
+        checked += 1
+    assert checked, f"{name}: no period with pairs"
+
+
+def test_the_demo_aggregate_ships_far_fewer_rows(demo_db):
+    # The point of it: the demo's year of PSEQ pairs arrive as one row per score pair.
+    con = db.connect_read_only(Path(demo_db))
+    codes = db.run_query(con, "practice_list")["practice_code"].astype(str).tolist()
+    params = _params(codes, (dt.date(2025, 11, 1), dt.date(2026, 10, 31)), None)
+    pairs = db.run_query(con, "paired_scores", params)
+    counted = db.run_query(con, "outcome_score_pairs", params)
+    con.close()
+    assert len(pairs) > 100
+    assert len(counted) < len(pairs)
+    assert not counted.duplicated(["measure", "baseline_score", "follow_up_score"]).any()
+
+
+@pytest.mark.parametrize(
+    ("points", "windows"),
+    [([None], [None]), ([3], [42]), ([6], [61]), ([0, 3, 6, 12, 18], [0, 42, 61, 61, 61])],
+)
+def test_aggregate_pairing_matches_the_window_pairing(world, points, windows):
+    # The follow-up chosen by arg_max over (closeness, date, form number) is the one the
+    # row_number window chose (ties: nearest, then later date, then later-numbered form).
+    name, con, _, periods = world
+    cur = con.cursor()
+    db.use_attached(cur, con)
+    for _, report_date in periods:
+        p = {"report_date": report_date, "points": points, "windows": windows}
+        old = cur.execute(f"{WINDOW_PAIRING} order by all", p).fetchall()
+        new = cur.execute(f"{NEW_PAIRING} order by all", p).fetchall()
+        assert new == old, f"{name} {report_date} {points}"
+        assert old or name == "fixture"
+    cur.close()
+
+
+def test_aggregate_pairing_matches_on_ties_and_out_of_order_rows():
+    # Random forms with many same-day follow-ups, stored in random order: the aggregate and
+    # the window choose the same follow-up for every referral, measure and time point.
+    rng = np.random.default_rng(12)
+    con = duckdb.connect()
+    con.execute((db.QUERIES_DIR / "derive_macros_pairs.sql").read_text(encoding="utf-8"))
+    rows = []
+    for r in range(300):
+        start = dt.date(2025, 1, 1) + dt.timedelta(days=int(rng.integers(0, 200)))
+        days = sorted(int(d) for d in rng.integers(0, 400, int(rng.integers(1, 7))))
+        days[0] = 0
+        for number, d in enumerate(days, start=1):
+            score = None if rng.random() < 0.05 else float(rng.integers(0, 61))
+            rows.append((f"r{r}", "PSEQ", start + dt.timedelta(days=d), score, number))
+    order = rng.permutation(len(rows))
+    con.executemany("insert into measure_scores values (?, ?, ?, ?, ?)", [rows[i] for i in order])
+    con.execute((db.QUERIES_DIR / "derive_outcome_pairs.sql").read_text(encoding="utf-8"))
+    for report_date in (dt.date(2025, 6, 30), dt.date(2025, 12, 31), dt.date(2026, 6, 30)):
+        for points, windows in (([None], [None]), ([3, 6, 12], [42, 61, 61])):
+            p = {"report_date": report_date, "points": points, "windows": windows}
+            old = con.execute(f"{WINDOW_PAIRING} order by all", p).fetchall()
+            new = con.execute(f"{NEW_PAIRING} order by all", p).fetchall()
+            assert new == old and old, (report_date, points)
+    con.close()
