@@ -13,10 +13,11 @@
 --   Ties, deterministic: nearest first (time points only), then the later date, then, for two
 --   forms on one date, the later-numbered form (assessment_number, which numbers a referral's
 --   forms by date and then assessment_id).
---   The choice is one aggregate, not a window: arg_max over (closeness, date, form number)
---   per referral, measure and time point, read from outcome_pair_candidates (every baseline
---   with each later scored form, built at import by derive_outcome_pairs.sql), so no page
---   run joins measure_scores to itself or ranks the candidates.
+--   The choice is one aggregate, not a window: arg_max over one whole-number key (closeness,
+--   then date, then form number) per baseline and time point, read from
+--   outcome_pair_candidates (every baseline with each later scored form, built at import by
+--   derive_outcome_pairs.sql), so no page run joins measure_scores to itself or ranks the
+--   candidates. A follow-up's key is unique within its baseline, so the choice is too.
 --
 -- measure_scores and outcome_pair_candidates are built by derive_measure_scores.sql and
 -- derive_outcome_pairs.sql, which run after this file; a table macro needs its table to exist
@@ -31,6 +32,7 @@ create table if not exists measure_scores (
 );
 
 create table if not exists outcome_pair_candidates (
+    baseline_id bigint,
     referral_id varchar,
     measure varchar,
     baseline_date date,
@@ -38,7 +40,8 @@ create table if not exists outcome_pair_candidates (
     follow_up_date date,
     follow_up_number integer,
     follow_up_score double,
-    days_since_baseline bigint
+    days_since_baseline bigint,
+    follow_up_order bigint
 );
 
 create or replace macro baseline_followup_pairs(report_date, time_points_months, windows_days)
@@ -59,18 +62,22 @@ as table
 
     candidates as (
         select
+            c.baseline_id,
             c.referral_id,
             c.measure,
             t.time_point_months,
             c.baseline_date,
             c.baseline_score,
             c.follow_up_date,
-            c.follow_up_number,
             c.follow_up_score,
-            c.days_since_baseline,
-            -- larger is nearer: 0 for "the latest follow-up"
-            case when t.target_days is null then 0.0
-                 else -abs(c.days_since_baseline - t.target_days) end as closeness
+            -- The choice key, larger is better: nearest the time point first (the distance in
+            -- 1/16 days is a whole number, as 30.4375 = 487/16; 0 for "the latest"), then
+            -- follow_up_order (the later date, then the later-numbered form: below 2^40).
+            c.follow_up_order
+            - 1099511627776 * case
+                when t.target_days is null then 0
+                else cast(round(16 * abs(c.days_since_baseline - t.target_days)) as bigint)
+            end as choice_key
         from outcome_pair_candidates as c
         cross join targets as t
         where c.follow_up_date <= report_date
@@ -80,31 +87,25 @@ as table
 
     chosen as (
         select
-            referral_id,
-            measure,
+            -- one baseline per baseline_id: these are the same on all its rows
+            any_value(referral_id) as referral_id,
+            any_value(measure) as measure,
             time_point_months,
-            arg_max(
-                struct_pack(
-                    baseline_date := baseline_date,
-                    baseline_score := baseline_score,
-                    follow_up_date := follow_up_date,
-                    follow_up_score := follow_up_score,
-                    days_since_baseline := days_since_baseline
-                ),
-                -- nearest, then the later date, then the later-numbered form
-                struct_pack(c := closeness, d := follow_up_date, n := follow_up_number)
-            ) as pair
+            any_value(baseline_date) as baseline_date,
+            any_value(baseline_score) as baseline_score,
+            arg_max(follow_up_date, choice_key) as follow_up_date,
+            arg_max(follow_up_score, choice_key) as follow_up_score
         from candidates
-        group by referral_id, measure, time_point_months
+        group by baseline_id, time_point_months
     )
 
     select
         referral_id,
         measure,
         time_point_months,
-        pair.baseline_date,
-        pair.baseline_score,
-        pair.follow_up_date,
-        pair.follow_up_score,
-        pair.days_since_baseline
+        baseline_date,
+        baseline_score,
+        follow_up_date,
+        follow_up_score,
+        date_diff('day', baseline_date, follow_up_date) as days_since_baseline
     from chosen;

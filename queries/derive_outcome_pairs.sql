@@ -4,16 +4,24 @@
 -- 1); a candidate follow-up is a later-numbered scored form dated AFTER the baseline. Which
 -- candidate is the follow-up depends on the report date and the time point, so it is chosen
 -- when a page asks (one aggregate over this table); what does not depend on them (the
--- self-join of measure_scores and the days since the baseline) is done once per import.
+-- self-join of measure_scores, the days since the baseline, a whole-number id per baseline
+-- to group by, and follow_up_order (the later date, then the later-numbered form, as one
+-- number: days since 1970 x 2^20 + assessment_number) is done once per import.
 -- scope: none
 create or replace table outcome_pair_candidates as
 with baselines as (
-    select referral_id, measure, assessment_date as baseline_date, score as baseline_score
+    select
+        row_number() over () as baseline_id,
+        referral_id,
+        measure,
+        assessment_date as baseline_date,
+        score as baseline_score
     from measure_scores
     where assessment_number = 1 and score is not null
 )
 
 select
+    b.baseline_id,
     b.referral_id,
     b.measure,
     b.baseline_date,
@@ -21,7 +29,9 @@ select
     m.assessment_date as follow_up_date,
     m.assessment_number as follow_up_number,
     m.score as follow_up_score,
-    date_diff('day', b.baseline_date, m.assessment_date) as days_since_baseline
+    date_diff('day', b.baseline_date, m.assessment_date) as days_since_baseline,
+    cast(date_diff('day', date '1970-01-01', m.assessment_date) as bigint) * 1048576
+    + m.assessment_number as follow_up_order
 from baselines as b
 inner join measure_scores as m
     on m.referral_id = b.referral_id

@@ -146,7 +146,7 @@ def test_since_the_start(app, page) -> None:
 # --- views on the demo world: Overview against Outcomes, and publishable attacks -----------
 import datetime as dt  # noqa: E402
 
-from wellpath import labels, stats  # noqa: E402
+from wellpath import data, labels, stats  # noqa: E402
 from wellpath.scope import FULL_ACCESS, PUBLISHABLE, Filters  # noqa: E402
 from wellpath.views import outcomes as outcome_views  # noqa: E402
 from wellpath.views import overview as overview_views  # noqa: E402
@@ -195,7 +195,9 @@ def test_differencing_practice_all_against_all_but_one_condition_recovers_nothin
         whole = Filters(YEAR.start_date, YEAR.end_date, practice_codes=(practice,))
         for condition in conditions:
             alone = dataclasses.replace(whole, conditions=(condition,))
-            true_rows = outcome_views._pairs(FULL_ACCESS, alone, None)
+            true_rows = data.query(
+                "paired_scores", FULL_ACCESS, alone, time_point_months=None, window_days=None
+            )
             n = int((true_rows["measure"] == "PSEQ").sum())
             if not 1 <= n <= 7:
                 continue
