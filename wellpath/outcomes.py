@@ -382,26 +382,20 @@ def breakdown_from_groups(groups: pd.DataFrame, measure_code: str, by: str) -> p
     values = subset[by].astype(object).where(subset[by].notna(), "Not recorded")
     # the order pandas' groupby gives the person-level rows (breakdown)
     order = pd.Series(range(len(subset)), index=subset.index).groupby(values, sort=True).first()
-    rows = []
-    for value, i in order.items():
-        row = subset.iloc[int(i)]
-        ci = stats.mean_ci_from_summary(
-            int(row["pair_n"]), float(row["mean_change_points"]), _float(row["sd_change_points"])
-        )
-        rows.append(
-            {
-                "group": value,
-                "pair_count": ci.n,
-                "mean_change": ci.mean,
-                "ci_low": ci.ci_low,
-                "ci_high": ci.ci_high,
-            }
-        )
-    return pd.DataFrame(rows, columns=["group", "pair_count", "mean_change", "ci_low", "ci_high"])
-
-
-def _float(value: object) -> float:
-    return math.nan if value is None or pd.isna(value) else float(value)
+    picked = subset.iloc[order.to_numpy(dtype=int)]
+    low, high = stats.mean_ci_from_summaries(
+        picked["pair_n"], picked["mean_change_points"], picked["sd_change_points"]
+    )
+    return pd.DataFrame(
+        {
+            "group": list(order.index),
+            "pair_count": picked["pair_n"].astype(int).tolist(),
+            "mean_change": picked["mean_change_points"].astype(float).tolist(),
+            "ci_low": low.tolist(),
+            "ci_high": high.tolist(),
+        },
+        columns=["group", "pair_count", "mean_change", "ci_low", "ci_high"],
+    )
 
 
 def protect_group_means(frame: pd.DataFrame, n_col: str, stat_cols: Sequence[str]) -> pd.DataFrame:
@@ -533,6 +527,24 @@ def trajectory_summary(rows: pd.DataFrame) -> pd.DataFrame:
         )
     return pd.DataFrame(
         out,
+        columns=["measure", "time_point_months", "person_count", "mean_score", "ci_low", "ci_high"],
+    )
+
+
+def trajectory_summary_from_means(rows: pd.DataFrame) -> pd.DataFrame:
+    """`trajectory_summary` from SQL's means (queries/outcome_trajectory_means.sql: measure,
+    time_point_months, person_n, mean_score, sd_score): the same frame (tested)."""
+    rows = rows.sort_values(["measure", "time_point_months"]).reset_index(drop=True)
+    low, high = stats.mean_ci_from_summaries(rows["person_n"], rows["mean_score"], rows["sd_score"])
+    return pd.DataFrame(
+        {
+            "measure": rows["measure"].tolist(),
+            "time_point_months": rows["time_point_months"].astype(int).tolist(),
+            "person_count": rows["person_n"].astype(int).tolist(),
+            "mean_score": rows["mean_score"].astype(float).tolist(),
+            "ci_low": low.tolist(),
+            "ci_high": high.tolist(),
+        },
         columns=["measure", "time_point_months", "person_count", "mean_score", "ci_low", "ci_high"],
     )
 

@@ -127,6 +127,25 @@ def mean_ci_from_summary(n: int, mean: float, sd: float, level: float = 0.95) ->
     return MeanInterval(n, mean, sd, mean - half, mean + half, level)
 
 
+def mean_ci_from_summaries(
+    n: Iterable[int], mean: Iterable[float], sd: Iterable[float], level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """`mean_ci_from_summary` for many groups at once (one t quantile call for all): the
+    (ci_low, ci_high) arrays, NaN where a group has fewer than two values or no SD."""
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level}")
+    counts = np.asarray(n, dtype=float)
+    means, sds = _as_array(mean), _as_array(sd)
+    low = np.full(counts.shape, NAN)
+    high = np.full(counts.shape, NAN)
+    ok = (counts >= 2) & ~np.isnan(sds)
+    if ok.any():
+        t = _sps().t.ppf(0.5 + level / 2, counts[ok] - 1)
+        half = t * sds[ok] / np.sqrt(counts[ok])
+        low[ok], high[ok] = means[ok] - half, means[ok] + half
+    return low, high
+
+
 def welch_interval_from_summary(
     n1: int, mean1: float, sd1: float, n2: int, mean2: float, sd2: float, level: float = 0.95
 ) -> tuple[float, float, float]:

@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import FIXTURES, build_fixture_db
-from wellpath import db, outcomes
+from wellpath import db, outcomes, stats
 
 TOLERANCE = 1e-9
 
@@ -252,3 +252,33 @@ def test_aggregate_pairing_matches_on_ties_and_out_of_order_rows():
             new = con.execute(f"{NEW_PAIRING} order by all", p).fetchall()
             assert new == old and old, (report_date, points)
     con.close()
+
+
+@pytest.mark.parametrize("horizon", [3, 6, 12, 18])
+def test_trajectory_means_match_the_person_level_scores(world, horizon):
+    name, con, codes, periods = world
+    for period in periods:
+        params = _params(codes, period, None) | {
+            "horizon_months": horizon,
+            "time_points_months": list(outcomes.TRAJECTORY_POINTS),
+            "windows_days": [0, *outcomes.TIME_POINTS.values()],
+        }
+        rows = db.run_query(con, "score_trajectories", params)
+        means = db.run_query(con, "outcome_trajectory_means", params)
+        for measure in sorted(set(rows["measure"])):
+            assert_frames_agree(
+                outcomes.trajectory_summary(rows[rows["measure"] == measure]),
+                outcomes.trajectory_summary_from_means(means[means["measure"] == measure]),
+                f"{name} {period} {measure} horizon {horizon}",
+            )
+        assert set(means["measure"]) == set(rows["measure"])
+
+
+def test_many_group_intervals_at_once_match_one_at_a_time():
+    n = [0, 1, 2, 2, 8, 30, 400]
+    mean = [float("nan"), 3.0, 1.5, 2.0, -0.25, 4.1, 7.0]
+    sd = [float("nan"), float("nan"), 0.0, 1.0, 2.5, 3.3, 9.75]
+    low, high = stats.mean_ci_from_summaries(n, mean, sd)
+    for i in range(len(n)):
+        one = stats.mean_ci_from_summary(n[i], mean[i], sd[i])
+        assert _same(one.ci_low, low[i]) and _same(one.ci_high, high[i]), i

@@ -347,14 +347,14 @@ class Trajectory:
 @data.cached_view
 def trajectory(scope: Scope, filters: Filters, *, measure: str, horizon: int = 12) -> Trajectory:
     rows = data.query(
-        "score_trajectories",
+        "outcome_trajectory_means",
         scope,
         filters,
         horizon_months=horizon,
         time_points_months=list(outcomes.TRAJECTORY_POINTS),
         windows_days=[0, *outcomes.TIME_POINTS.values()],
     )
-    summary = outcomes.trajectory_summary(rows[rows["measure"] == measure])
+    summary = outcomes.trajectory_summary_from_means(rows[rows["measure"] == measure])
     if scope.rounded:
         raw = summary.copy()
         summary = outcomes.protect_group_means(
