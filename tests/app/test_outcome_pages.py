@@ -173,6 +173,8 @@ def test_overview_pseq_is_the_outcomes_pseq_row(demo_views, scope) -> None:
         f"{row['Mean at start']} → {row['Mean at follow-up']}"
     )
     assert shown["Improved by 5.5+ points"][0] == row["Reached it"]
+    # Overview builds the row without the Outcomes page's reading and coverage: same strings
+    assert outcome_views.pseq_headline(scope, YEAR) == outcome_views.paired_change(scope, YEAR).pseq
 
 
 def _pseq(scope, filters):

@@ -137,20 +137,18 @@ def _cell(raw: object, shown: object, fmt=formats.fmt_number) -> str:  # noqa: A
     return formats.display_value(raw, shown, fmt)
 
 
-@data.cached_view
-def paired_change(
+def _change_table(
     scope: Scope,
     filters: Filters,
-    *,
-    time_point: int | None = None,
-    pseq_mcid: float = 5.5,
-    reliability: tuple[tuple[str, float | None], ...] = (),
-) -> PairedChange:
-    """The paired change table, its download, the plain-English reading and the PSEQ row."""
+    time_point: int | None,
+    pseq_mcid: float,
+    reliability: tuple[tuple[str, float | None], ...],
+) -> tuple[tuple[str, ...], pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
+    """(measures present, summary, summary as published, the table's text), or None."""
     pairs = _score_pairs(scope, filters, time_point)
     present = tuple(outcomes.measures_present(pairs["measure"].unique())) if len(pairs) else ()
     if not present:
-        return PairedChange((), pd.DataFrame(), pd.DataFrame(), (), "", None)
+        return None
     summary = outcomes.paired_summary_counted(
         pairs, mcid={"PSEQ": float(pseq_mcid)}, reliability=dict(reliability) or None
     )
@@ -161,7 +159,6 @@ def paired_change(
         shown = _publish(summary, hidden)
     else:
         shown = summary.assign(p_band=summary["p_wilcoxon"].map(disclosure.p_value_band))
-    time_label = "their latest follow-up" if time_point is None else f"about {time_point} months"
 
     def col(name: str, fmt=formats.fmt_number) -> list[str]:  # noqa: ANN001
         return [_cell(r, s, fmt) for r, s in zip(summary[name], shown[name], strict=True)]
@@ -194,6 +191,46 @@ def paired_change(
     table.loc[reliable_na.to_numpy(), ["Reliable improvement", "Reliable deterioration"]] = (
         "not available"
     )
+    return present, summary, shown, table
+
+
+def _pseq_row(
+    summary: pd.DataFrame, shown: pd.DataFrame, table: pd.DataFrame, rounded: bool
+) -> PseqHeadline | None:
+    if "PSEQ" not in set(summary["measure"]):
+        return None
+    i = int(summary.index[summary["measure"] == "PSEQ"][0])
+    r, s = summary.loc[i], shown.loc[i]
+    start = _cell(r["mean_baseline"], s["mean_baseline"])
+    end = _cell(r["mean_follow_up"], s["mean_follow_up"])
+    return PseqHeadline(
+        pairs=table.loc[i, "People paired"],
+        start_to_latest=f"{start} → {end}",
+        mean_change=table.loc[i, "Mean change (points)"],
+        ci=table.loc[i, "95% CI of change"],
+        mcid_label=f"Improved by {float(r['mcid_points']):g}+ points",
+        mcid_share=table.loc[i, "Reached it"],
+        mcid_ci=_ci_text(s["mcid_ci_low_pct"], s["mcid_ci_high_pct"], 0).replace("+", "") + "%"
+        if not formats.is_missing(s["mcid_ci_low_pct"])
+        else (formats.SUPPRESSED if rounded else formats.NO_DATA),
+    )
+
+
+@data.cached_view
+def paired_change(
+    scope: Scope,
+    filters: Filters,
+    *,
+    time_point: int | None = None,
+    pseq_mcid: float = 5.5,
+    reliability: tuple[tuple[str, float | None], ...] = (),
+) -> PairedChange:
+    """The paired change table, its download, the plain-English reading and the PSEQ row."""
+    made = _change_table(scope, filters, time_point, pseq_mcid, reliability)
+    if made is None:
+        return PairedChange((), pd.DataFrame(), pd.DataFrame(), (), "", None)
+    present, summary, shown, table = made
+    time_label = "their latest follow-up" if time_point is None else f"about {time_point} months"
     headers = {
         "measure_label": "Questionnaire",
         "pair_count": "People paired (follow-up dated in the period)",
@@ -248,30 +285,16 @@ def paired_change(
         )
         + f"Follow-ups compared: {time_label}."
     )
-    pseq = None
-    if "PSEQ" in present:
-        i = int(summary.index[summary["measure"] == "PSEQ"][0])
-        r, s = summary.loc[i], shown.loc[i]
-        start = _cell(r["mean_baseline"], s["mean_baseline"])
-        end = _cell(r["mean_follow_up"], s["mean_follow_up"])
-        pseq = PseqHeadline(
-            pairs=table.loc[i, "People paired"],
-            start_to_latest=f"{start} → {end}",
-            mean_change=table.loc[i, "Mean change (points)"],
-            ci=table.loc[i, "95% CI of change"],
-            mcid_label=f"Improved by {float(r['mcid_points']):g}+ points",
-            mcid_share=table.loc[i, "Reached it"],
-            mcid_ci=_ci_text(s["mcid_ci_low_pct"], s["mcid_ci_high_pct"], 0).replace("+", "") + "%"
-            if not formats.is_missing(s["mcid_ci_low_pct"])
-            else (formats.SUPPRESSED if scope.rounded else formats.NO_DATA),
-        )
+    pseq = _pseq_row(summary, shown, table, scope.rounded)
     return PairedChange(present, table, download, tuple(reading), caption, pseq)
 
 
 @data.cached_view
 def pseq_headline(scope: Scope, filters: Filters) -> PseqHeadline | None:
-    """Overview's PSEQ figures: the PSEQ row of the Outcomes table at its defaults."""
-    return paired_change(scope, filters).pseq
+    """Overview's PSEQ figures: the PSEQ row of the Outcomes table at its defaults (the same
+    rows as `paired_change(scope, filters).pseq`, without its reading, coverage or download)."""
+    made = _change_table(scope, filters, None, 5.5, ())
+    return None if made is None else _pseq_row(*made[1:], scope.rounded)
 
 
 # --- PSEQ bands -----------------------------------------------------------------------------
