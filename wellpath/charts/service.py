@@ -399,7 +399,7 @@ def worker_caseloads(workers: pd.DataFrame, period: str) -> go.Figure:
             colorbar={
                 "tickvals": list(range(n_states)),
                 "ticktext": [label for label, _ in SAFE_RANGE_STATES],
-                "title": {"text": "People supported in 12 months"},
+                "title": {"text": "Against the range"},
             },
             hovertemplate="%{y}<br>%{x|%b %Y}: %{customdata}<extra></extra>",
         )
@@ -412,9 +412,9 @@ def worker_caseloads(workers: pd.DataFrame, period: str) -> go.Figure:
         "Month end",
         "",
         height=160 + 28 * len(names),
-        margin={"l": 60, "r": 20, "t": 100, "b": 60},
+        margin={"l": 20, "r": 20, "t": 100, "b": 60},
     )
-    fig.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)")
+    fig.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)", automargin=True)
     fig.update_xaxes(tickformat="%b %Y", gridcolor="rgba(0,0,0,0)")
     return fig
 
