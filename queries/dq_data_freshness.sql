@@ -67,16 +67,28 @@ latest as (
     where a.assessment_date <= $today
     group by r.practice_code
     union all
+    -- With no condition or link worker chosen, from the per-practice monthly counts built at
+    -- import (healthcare_practice_months); otherwise from the rows of the people in view.
+    -- DuckDB folds the bound parameters, so only one branch reads anything.
+    select practice_code, table_name, max(month)
+    from healthcare_practice_months
+    where $conditions is null and $worker_ids is null
+      and practice_code in (select unnest($practice_codes))
+      and month <= $today
+    group by practice_code, table_name
+    union all
     select p.practice_code, 'healthcare_use', max(h.month)
     from healthcare_use_src as h
     join patients_in_view as p on p.patient_id = h.patient_id
-    where h.month <= $today
+    where not ($conditions is null and $worker_ids is null)
+      and h.month <= $today
     group by p.practice_code
     union all
     select p.practice_code, 'prescriptions', max(x.month)
     from prescriptions_src as x
     join patients_in_view as p on p.patient_id = x.patient_id
-    where x.month <= $today
+    where not ($conditions is null and $worker_ids is null)
+      and x.month <= $today
     group by p.practice_code
 ),
 

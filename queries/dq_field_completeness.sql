@@ -166,33 +166,70 @@ assessment_fields as (
     from assessments_in_scope
 ),
 
+-- With no condition or link worker chosen, every patient of the practices in scope is in
+-- view: the monthly tables are read from their per-practice counts (healthcare_practice_months,
+-- built at import); otherwise from the rows of the people in view. DuckDB folds the bound
+-- parameters, so only one of the two branches reads anything.
+monthly_counts as (
+    select *
+    from healthcare_practice_months
+    where $conditions is null and $worker_ids is null
+      and practice_code in (select unnest($practice_codes))
+      and month between date_trunc('month', $start_date::date) and $end_date
+),
+
 healthcare_use_fields as (
     select
         'healthcare_use' as table_name,
-        count(*) as row_count,
-        count(h.patient_id) as patient_id,
-        count(h.month) as month,
-        count(h.gp_appointments) as gp_appointments,
-        count(h.ae_attendances) as ae_attendances,
-        count(h.outpatient_attendances) as outpatient_attendances,
-        count(h.nonelective_admissions) as nonelective_admissions
-    from healthcare_use_src as h
-    where h.patient_id in (select patient_id from patients_in_view)
-      and h.month between date_trunc('month', $start_date::date) and $end_date
+        cast(sum(row_count) as bigint) as row_count,
+        cast(sum(patient_id) as bigint) as patient_id,
+        cast(sum(month) as bigint) as month,
+        cast(sum(gp_appointments) as bigint) as gp_appointments,
+        cast(sum(ae_attendances) as bigint) as ae_attendances,
+        cast(sum(outpatient_attendances) as bigint) as outpatient_attendances,
+        cast(sum(nonelective_admissions) as bigint) as nonelective_admissions
+    from (
+        select
+            row_count, patient_id, month_filled as month, gp_appointments, ae_attendances,
+            outpatient_attendances, nonelective_admissions
+        from monthly_counts
+        where table_name = 'healthcare_use'
+        union all
+        select
+            count(*), count(h.patient_id), count(h.month), count(h.gp_appointments),
+            count(h.ae_attendances), count(h.outpatient_attendances),
+            count(h.nonelective_admissions)
+        from healthcare_use_src as h
+        where not ($conditions is null and $worker_ids is null)
+          and h.patient_id in (select patient_id from patients_in_view)
+          and h.month between date_trunc('month', $start_date::date) and $end_date
+    )
 ),
 
 prescription_fields as (
     select
         'prescriptions' as table_name,
-        count(*) as row_count,
-        count(p.patient_id) as patient_id,
-        count(p.month) as month,
-        count(p.opioid_items) as opioid_items,
-        count(p.gabapentinoid_items) as gabapentinoid_items,
-        count(p.antidepressant_items) as antidepressant_items
-    from prescriptions_src as p
-    where p.patient_id in (select patient_id from patients_in_view)
-      and p.month between date_trunc('month', $start_date::date) and $end_date
+        cast(sum(row_count) as bigint) as row_count,
+        cast(sum(patient_id) as bigint) as patient_id,
+        cast(sum(month) as bigint) as month,
+        cast(sum(opioid_items) as bigint) as opioid_items,
+        cast(sum(gabapentinoid_items) as bigint) as gabapentinoid_items,
+        cast(sum(antidepressant_items) as bigint) as antidepressant_items
+    from (
+        select
+            row_count, patient_id, month_filled as month, opioid_items, gabapentinoid_items,
+            antidepressant_items
+        from monthly_counts
+        where table_name = 'prescriptions'
+        union all
+        select
+            count(*), count(p.patient_id), count(p.month), count(p.opioid_items),
+            count(p.gabapentinoid_items), count(p.antidepressant_items)
+        from prescriptions_src as p
+        where not ($conditions is null and $worker_ids is null)
+          and p.patient_id in (select patient_id from patients_in_view)
+          and p.month between date_trunc('month', $start_date::date) and $end_date
+    )
 ),
 
 practice_fields as (

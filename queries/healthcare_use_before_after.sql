@@ -10,6 +10,10 @@
 -- from its first to its last month; prescriptions likewise, else their columns are NULL),
 -- and a person is in the period when the last day of their after-window is in the period.
 -- The comparison cohort is filtered by practice only (they were not referred).
+-- The sums come from healthcare_use_windows (queries/derive_healthcare_use_windows.sql,
+-- built at import: every complete window of every candidate index month), so a view reads
+-- no monthly table; tests/sql/test_healthcare_windows.py proves the answers equal to the
+-- range join over the monthly tables this query used to run.
 -- scope: practice_codes (filtered by hand; to move onto scoped_referrals)
 with patients_src as (
     select patient_id, practice_code, cohort
@@ -22,27 +26,8 @@ referrals_src as (
     from referrals
 ),
 
-use_src as (
-    select patient_id, month, gp_appointments, ae_attendances, outpatient_attendances,
-           nonelective_admissions
-    from healthcare_use
-),
-
-rx_src as (
-    select patient_id, month, opioid_items, gabapentinoid_items
-    from prescriptions
-),
-
-use_span as (
-    select min(month) as first_month, max(month) as last_month from use_src
-),
-
-rx_span as (
-    select min(month) as first_month, max(month) as last_month from rx_src
-),
-
-after_windows as (
-    select * from (values (1, 1, 12), (2, 13, 24)) as w(after_window, first_offset, last_offset)
+windows_src as (
+    select * from healthcare_use_windows
 ),
 
 referred_ranked as (
@@ -114,106 +99,54 @@ people as (
     select 'comparison' as cohort, * from comparison_people
 ),
 
-person_windows as (
-    select
-        p.*,
-        w.after_window,
-        cast(p.index_month - interval 12 month as date) as before_first_month,
-        cast(p.index_month - interval 1 month as date) as before_last_month,
-        cast(p.index_month + to_months(w.first_offset) as date) as after_first_month,
-        cast(p.index_month + to_months(w.last_offset) as date) as after_last_month
-    from people as p
-    cross join after_windows as w
-),
-
+-- Only complete windows are in healthcare_use_windows; a person is in the period when the
+-- last day of their after-window is.
 complete_windows as (
-    select pw.*
-    from person_windows as pw
-    cross join use_span as s
-    where pw.before_first_month >= s.first_month
-      and pw.after_last_month <= s.last_month
-      and last_day(pw.after_last_month) between $start_date and $end_date
-),
-
-use_sums as (
     select
-        w.cohort,
-        w.patient_id,
+        p.cohort,
+        p.practice_code,
+        p.condition,
+        p.index_month,
         w.after_window,
-        sum(u.gp_appointments) filter (where u.month <= w.before_last_month)
-            as gp_appointments_before,
-        sum(u.gp_appointments) filter (where u.month >= w.after_first_month)
-            as gp_appointments_after,
-        sum(u.ae_attendances) filter (where u.month <= w.before_last_month)
-            as ae_attendances_before,
-        sum(u.ae_attendances) filter (where u.month >= w.after_first_month)
-            as ae_attendances_after,
-        sum(u.outpatient_attendances) filter (where u.month <= w.before_last_month)
-            as outpatient_attendances_before,
-        sum(u.outpatient_attendances) filter (where u.month >= w.after_first_month)
-            as outpatient_attendances_after,
-        sum(u.nonelective_admissions) filter (where u.month <= w.before_last_month)
-            as nonelective_admissions_before,
-        sum(u.nonelective_admissions) filter (where u.month >= w.after_first_month)
-            as nonelective_admissions_after
-    from complete_windows as w
-    -- One equality and one range (not an OR of two ranges), so DuckDB can hash-join on the
-    -- person; the FILTER clauses above keep the index month out of both windows.
-    left join use_src as u
-        on u.patient_id = w.patient_id
-       and u.month between w.before_first_month and w.after_last_month
-    group by w.cohort, w.patient_id, w.after_window
-),
-
--- Prescriptions only where their own file covers both windows.
-rx_windows as (
-    select w.*
-    from complete_windows as w
-    cross join rx_span as s
-    where w.before_first_month >= s.first_month
-      and w.after_last_month <= s.last_month
-),
-
-rx_sums as (
-    select
-        w.cohort,
-        w.patient_id,
-        w.after_window,
-        coalesce(sum(x.opioid_items) filter (where x.month <= w.before_last_month), 0)
-            as opioid_items_before,
-        coalesce(sum(x.opioid_items) filter (where x.month >= w.after_first_month), 0)
-            as opioid_items_after,
-        coalesce(sum(x.gabapentinoid_items) filter (where x.month <= w.before_last_month), 0)
-            as gabapentinoid_items_before,
-        coalesce(sum(x.gabapentinoid_items) filter (where x.month >= w.after_first_month), 0)
-            as gabapentinoid_items_after
-    from rx_windows as w
-    left join rx_src as x
-        on x.patient_id = w.patient_id
-       and x.month between w.before_first_month and w.after_last_month
-    group by w.cohort, w.patient_id, w.after_window
+        w.gp_appointments_before,
+        w.gp_appointments_after,
+        w.ae_attendances_before,
+        w.ae_attendances_after,
+        w.outpatient_attendances_before,
+        w.outpatient_attendances_after,
+        w.nonelective_admissions_before,
+        w.nonelective_admissions_after,
+        w.opioid_items_before,
+        w.opioid_items_after,
+        w.gabapentinoid_items_before,
+        w.gabapentinoid_items_after
+    from people as p
+    inner join windows_src as w
+        on w.patient_id = p.patient_id
+       and w.index_month = p.index_month
+       and w.cohort = p.cohort
+    where last_day(cast(p.index_month + to_months(12 * w.after_window) as date))
+        between $start_date and $end_date
 )
 
 select
-    w.cohort,
-    w.practice_code,
-    w.condition,
-    w.index_month,
-    w.after_window,
-    coalesce(u.gp_appointments_before, 0) as gp_appointments_before,
-    coalesce(u.gp_appointments_after, 0) as gp_appointments_after,
-    coalesce(u.ae_attendances_before, 0) as ae_attendances_before,
-    coalesce(u.ae_attendances_after, 0) as ae_attendances_after,
-    coalesce(u.outpatient_attendances_before, 0) as outpatient_attendances_before,
-    coalesce(u.outpatient_attendances_after, 0) as outpatient_attendances_after,
-    coalesce(u.nonelective_admissions_before, 0) as nonelective_admissions_before,
-    coalesce(u.nonelective_admissions_after, 0) as nonelective_admissions_after,
-    x.opioid_items_before,
-    x.opioid_items_after,
-    x.gabapentinoid_items_before,
-    x.gabapentinoid_items_after
-from complete_windows as w
-left join use_sums as u using (cohort, patient_id, after_window)
-left join rx_sums as x using (cohort, patient_id, after_window)
-order by w.cohort desc, w.after_window, w.practice_code, w.index_month,
+    cohort,
+    practice_code,
+    condition,
+    index_month,
+    after_window,
+    cast(gp_appointments_before as hugeint) as gp_appointments_before,
+    cast(gp_appointments_after as hugeint) as gp_appointments_after,
+    cast(ae_attendances_before as hugeint) as ae_attendances_before,
+    cast(ae_attendances_after as hugeint) as ae_attendances_after,
+    cast(outpatient_attendances_before as hugeint) as outpatient_attendances_before,
+    cast(outpatient_attendances_after as hugeint) as outpatient_attendances_after,
+    cast(nonelective_admissions_before as hugeint) as nonelective_admissions_before,
+    cast(nonelective_admissions_after as hugeint) as nonelective_admissions_after,
+    cast(opioid_items_before as hugeint) as opioid_items_before,
+    cast(opioid_items_after as hugeint) as opioid_items_after,
+    cast(gabapentinoid_items_before as hugeint) as gabapentinoid_items_before,
+    cast(gabapentinoid_items_after as hugeint) as gabapentinoid_items_after
+from complete_windows
+order by cohort desc, after_window, practice_code, index_month,
          gp_appointments_before, gp_appointments_after

@@ -133,30 +133,35 @@ def test_km_curves_single_with_interval_and_median_line():
     assert len(two.data) == 2 and two.data[0].line.color == "#111111"
 
 
-def test_worker_caseloads_small_multiples():
+def test_worker_caseloads_one_heatmap_against_the_safe_range():
     months = _months(2)
     frame = pd.DataFrame(
         {
-            "month_start": list(months) * 2,
-            "on_date": list(months) * 2,
-            "worker_id": ["W1", "W1", "W2", "W2"],
-            "display_name": ["Asha", "Asha", "Ben", "Ben"],
-            "fte": [1.0, 1.0, 0.5, 0.5],
-            "active_count": [3, 3, 0, 1],
-            "supported_12m_count": [3, 4, 0, 1],
-            "safe_caseload_low_people": [200.0, 200.0, 8.5, 16.2],
-            "safe_caseload_high_people": [250.0, 250.0, 10.6, 20.2],
+            "month_start": list(months) * 3,
+            "on_date": list(months) * 3,
+            "worker_id": ["W1", "W1", "W2", "W2", "W3", "W3"],
+            "display_name": ["Asha", "Asha", "Ben", "Ben", "Cy", "Cy"],
+            "fte": [1.0, 1.0, 0.5, 0.5, 1.0, 1.0],
+            "active_count": [3, 3, 0, 1, 200, 240],
+            "supported_12m_count": [3, 200, 0, 21, 250, None],
+            "safe_caseload_low_people": [200.0, 200.0, 8.5, 16.2, 200.0, 200.0],
+            "safe_caseload_high_people": [250.0, 250.0, 10.6, 20.2, 250.0, 250.0],
         }
     )
     fig = charts.worker_caseloads(frame, PERIOD)
-    titles = [a.text for a in fig.layout.annotations]
-    assert "Asha (1 FTE)" in titles and "Ben (0.5 FTE)" in titles
-    assert len(fig.data) == 8  # band top, band, supported, active for each worker
-    legend = [t.name for t in fig.data if t.showlegend]
-    assert legend == [
-        "Safe range (200-250 people a year per FTE)",
-        "People supported in the previous 12 months",
-        "On the caseload at the month end",
+    assert len(fig.data) == 1 and fig.data[0].type == "heatmap"  # one trace for any number
+    heat = fig.data[0]
+    assert list(heat.y) == ["Asha (1 FTE)", "Ben (0.5 FTE)", "Cy (1 FTE)"]  # order given
+    # 0 below, 1 within (both ends inclusive), 2 above; a suppressed count is a gap
+    z = [[None if v != v else v for v in row] for row in heat.z]
+    assert z == [[0.0, 1.0], [0.0, 2.0], [1.0, None]]
+    assert "3 people supported" in heat.customdata[0][0]
+    assert "safe range 200-250" in heat.customdata[0][0]
+    assert "240 on the caseload" in heat.customdata[2][1]
+    assert list(heat.colorbar.ticktext) == [
+        "Below the safe range",
+        "Within the safe range",
+        "Above the safe range",
     ]
     assert PERIOD in _title(fig)
 

@@ -317,88 +317,105 @@ def active_caseload(months: pd.DataFrame, period: str) -> go.Figure:
     return fig
 
 
-def worker_caseloads(workers: pd.DataFrame, period: str, columns: int = 2) -> go.Figure:
-    """Small multiples, one per worker: people supported in the 12 months to each month end
-    (line) against the safe range for their FTE (shaded), and the active caseload (dotted)."""
+# Where a worker's people supported in 12 months stand against their safe range: one colour
+# each (blue below, pale within, yellow above: not red/green alone), one heatmap cell per
+# worker and month.
+SAFE_RANGE_STATES = (
+    ("Below the safe range", theme.NHS_BLUE),
+    ("Within the safe range", theme.NHS_GREY_4),
+    ("Above the safe range", theme.NHS_WARM_YELLOW),
+)
+
+
+def _safe_state(supported: object, low: object, high: object) -> float:
+    if any(formats.is_missing(v) for v in (supported, low, high)):
+        return math.nan
+    value = float(supported)  # type: ignore[arg-type]
+    if value < float(low):  # type: ignore[arg-type]
+        return 0.0
+    return 1.0 if value <= float(high) else 2.0  # type: ignore[arg-type]
+
+
+def _hover_count(value: object) -> str:
+    return formats.fmt_count(value)
+
+
+def worker_caseloads(workers: pd.DataFrame, period: str) -> go.Figure:
+    """One heatmap (one trace, however many workers): a row per worker in the order given
+    (the view passes the top workers), a column per month end, coloured by where the people
+    they supported in the 12 months to that month end stand against the safe range for their
+    FTE; the hover gives the people supported, the range and the caseload on the day."""
     names = list(dict.fromkeys(workers["display_name"]))
-    rows = max(1, math.ceil(len(names) / columns))
-    fig = make_subplots(
-        rows=rows,
-        cols=columns,
-        subplot_titles=[
-            f"{_text(n)} ({workers.loc[workers['display_name'] == n, 'fte'].iloc[0]:g} FTE)"
-            for n in names
-        ],
-        shared_xaxes=True,
-        vertical_spacing=0.18 / rows if rows > 1 else 0.1,
-        horizontal_spacing=0.08,
+    months = sorted(pd.to_datetime(workers["on_date"]).unique())
+    fte = workers.drop_duplicates("display_name").set_index("display_name")["fte"]
+    labels_y = [f"{_text(n)} ({fte[n]:g} FTE)" for n in names]
+    index = {
+        (n, pd.Timestamp(d)): r
+        for n, d, r in zip(
+            workers["display_name"],
+            pd.to_datetime(workers["on_date"]),
+            workers.itertuples(),
+            strict=True,
+        )
+    }
+    z: list[list[float]] = []
+    hover: list[list[str]] = []
+    for n in names:
+        z_row, hover_row = [], []
+        for m in months:
+            r = index.get((n, pd.Timestamp(m)))
+            if r is None:
+                z_row.append(math.nan)
+                hover_row.append("Not in post")
+                continue
+            z_row.append(
+                _safe_state(
+                    r.supported_12m_count, r.safe_caseload_low_people, r.safe_caseload_high_people
+                )
+            )
+            hover_row.append(
+                f"{_hover_count(r.supported_12m_count)} people supported in the previous 12 "
+                f"months; safe range {formats.fmt_number(r.safe_caseload_low_people, 0)}-"
+                f"{formats.fmt_number(r.safe_caseload_high_people, 0)}; "
+                f"{_hover_count(r.active_count)} on the caseload at the month end"
+            )
+        z.append(z_row)
+        hover.append(hover_row)
+    n_states = len(SAFE_RANGE_STATES)
+    scale = []
+    for i, (_, colour) in enumerate(SAFE_RANGE_STATES):
+        scale += [[i / n_states, colour], [(i + 1) / n_states, colour]]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=months,
+            y=labels_y,
+            customdata=hover,
+            zmin=-0.5,
+            zmax=n_states - 0.5,
+            colorscale=scale,
+            xgap=1,
+            ygap=1,
+            colorbar={
+                "tickvals": list(range(n_states)),
+                "ticktext": [label for label, _ in SAFE_RANGE_STATES],
+                "title": {"text": "Against the range"},
+            },
+            hovertemplate="%{y}<br>%{x|%b %Y}: %{customdata}<extra></extra>",
+        )
     )
-    for i, name in enumerate(names):
-        part = workers[workers["display_name"] == name]
-        r, c = i // columns + 1, i % columns + 1
-        x = pd.to_datetime(part["on_date"])
-        first = i == 0
-        fig.add_scatter(
-            x=x,
-            y=part["safe_caseload_high_people"],
-            mode="lines",
-            line={"width": 0},
-            showlegend=False,
-            hoverinfo="skip",
-            row=r,
-            col=c,
-        )
-        fig.add_scatter(
-            x=x,
-            y=part["safe_caseload_low_people"],
-            mode="lines",
-            line={"width": 0},
-            fill="tonexty",
-            fillcolor="rgba(0, 127, 59, 0.15)",
-            name="Safe range (200-250 people a year per FTE)",
-            legendgroup="safe",
-            showlegend=first,
-            hovertemplate="Safe range from %{y:.0f} people<extra></extra>",
-            row=r,
-            col=c,
-        )
-        fig.add_scatter(
-            x=x,
-            y=part["supported_12m_count"],
-            mode="lines+markers",
-            line={"color": theme.NHS_BLUE, "width": 3},
-            name="People supported in the previous 12 months",
-            legendgroup="supported",
-            showlegend=first,
-            hovertemplate="%{x|%b %Y}: %{y:,} people in 12 months<extra></extra>",
-            row=r,
-            col=c,
-        )
-        fig.add_scatter(
-            x=x,
-            y=part["active_count"],
-            mode="lines",
-            line={"color": theme.NHS_TEXT, "width": 2, "dash": "dot"},
-            name="On the caseload at the month end",
-            legendgroup="active",
-            showlegend=first,
-            hovertemplate="%{x|%b %Y}: %{y:,} on the caseload<extra></extra>",
-            row=r,
-            col=c,
-        )
     _layout(
         fig,
-        "Each link worker's caseload against the safe range",
+        "Each link worker's people supported in 12 months against the safe range "
+        "(200-250 people a year per FTE)",
         period,
+        "Month end",
         "",
-        "",
-        height=200 + 260 * rows,
-        legend={"orientation": "h", "y": -0.14 if rows > 1 else -0.3},
-        margin={"l": 60, "r": 20, "t": 120, "b": 90},
+        height=160 + 28 * len(names),
+        margin={"l": 20, "r": 20, "t": 100, "b": 60},
     )
-    fig.update_yaxes(rangemode="tozero", tickformat=",d", title_text="People")
-    fig.update_xaxes(tickformat="%b %Y")
-    fig.update_xaxes(title_text="Month end", row=rows)
+    fig.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)", automargin=True)
+    fig.update_xaxes(tickformat="%b %Y", gridcolor="rgba(0,0,0,0)")
     return fig
 
 

@@ -19,7 +19,7 @@ KM_COHORTS = {
 }
 KM_GROUPS = ("Practice", "Condition")
 #: Link workers drawn as small multiples; the table and download hold every worker.
-TOP_WORKERS = 12
+TOP_WORKERS = 30
 #: Groups drawn as Kaplan-Meier curves (those with the most episodes); the table has all.
 TOP_KM_GROUPS = 10
 
@@ -111,10 +111,13 @@ def workers(scope: Scope, filters: Filters) -> Workers:
     ranked = latest.assign(_n=pd.to_numeric(latest["supported_12m_count"], errors="coerce"))
     ranked = ranked.sort_values(["_n", "display_name"], ascending=[False, True])
     note = None
-    shown = rows
+    # the chart's rows in rank order (most people supported first), top workers only
+    order = {w: i for i, w in enumerate(ranked["worker_id"].iloc[:TOP_WORKERS])}
+    shown = rows[rows["worker_id"].isin(order.keys())]
+    shown = shown.assign(_rank=shown["worker_id"].map(order)).sort_values(
+        ["_rank", "month_start"], kind="stable"
+    )
     if len(ranked) > TOP_WORKERS:
-        keep = set(ranked["worker_id"].iloc[:TOP_WORKERS])
-        shown = rows[rows["worker_id"].isin(keep)]
         note = (
             f"Showing the {TOP_WORKERS} link workers who supported the most people, of "
             f"{len(ranked)}; every worker is in the table below and its download."
@@ -472,7 +475,7 @@ DEFINITIONS = {
         ("active_caseload_by_month",),
     ),
     "workers": (
-        "The NHS Long Term Plan sets a safe caseload for a full-time social prescribing link worker at **200-250 people a year** (as cited by London's social prescribing programme; see Methods and sources). That is a number of people supported over a year, not a number on the books on one day, so the blue line counts the same thing: the people each worker supported at any time in the 12 months up to each month end (first contact on or before the month end, not discharged before the 12 months began). The green band is 200-250 people pro rata the worker's FTE, and pro rata the part of those 12 months they were in post. The dotted line is the caseload on the day, for reference: with people staying many months, it is well below the people supported in a year. When the sidebar selects some practices only, a worker's other practices are left out of the lines but not the band.",
+        "The NHS Long Term Plan sets a safe caseload for a full-time social prescribing link worker at **200-250 people a year** (as cited by London's social prescribing programme; see Methods and sources). That is a number of people supported over a year, not a number on the books on one day, so the chart counts the same thing: the people each worker supported at any time in the 12 months up to each month end (first contact on or before the month end, not discharged before the 12 months began). Each row is a worker and each cell a month end, coloured by whether those people were below, within or above the safe range: 200-250 people pro rata the worker's FTE, and pro rata the part of those 12 months they were in post (hover for the numbers, and the caseload on the day: with people staying many months, it is well below the people supported in a year). When the sidebar selects some practices only, a worker's other practices are left out of the people counted but not the range.",
         ("worker_caseload_by_month",),
     ),
     "km": (

@@ -165,6 +165,18 @@ def _quarter_of(day: object, qs: list[Quarter]) -> int | None:
     return None
 
 
+def _quarters_of(days: pd.Series, qs: list[Quarter]) -> pd.Series:
+    """`_quarter_of` for a whole column of datetimes at once (the first quarter holding the
+    day; None outside them all or for no date)."""
+    out = pd.Series([None] * len(days), index=days.index, dtype=object)
+    free = pd.Series(True, index=days.index)
+    for q in qs:
+        hit = free & (days >= pd.Timestamp(q.start)) & (days <= pd.Timestamp(q.end))
+        out[hit] = q.number
+        free &= ~hit
+    return out
+
+
 def wellbeing_by_quarter(
     follow_ups: pd.DataFrame, rule: payments.WellbeingRule, qs: list[Quarter]
 ) -> pd.DataFrame:
@@ -210,7 +222,7 @@ def cost_by_quarter(rows: pd.DataFrame, qs: list[Quarter]) -> pd.DataFrame:
     rows = rows[rows["after_window"] == 1].copy()
     rows["change_gbp"] = costs.person_cost_change(rows, unit)
     ends = pd.to_datetime(rows["index_month"]) + pd.offsets.MonthEnd(13)
-    rows["quarter"] = [_quarter_of(d, qs) for d in ends]
+    rows["quarter"] = _quarters_of(ends, qs)
     out = []
     for q in qs:
         group = rows[rows["quarter"] == q.number]

@@ -1,0 +1,271 @@
+-- Completeness of each field of each contract table: of the rows in scope and period, how
+-- many have the field filled in. One row per table and field, in the contract's order.
+-- Rows counted: referrals dated in the period; their patients; contacts, goals and
+-- questionnaires dated in the period on referrals in scope; healthcare use and prescription
+-- months in the period for patients of the practices in scope; the practices in scope; the
+-- link workers chosen (all when none is chosen). "items" of a questionnaire counts complete
+-- forms (is_complete of assessment_scores: scorable from its items or its total); single
+-- items are not listed, as items beyond an instrument's count are empty by rule.
+-- level: aggregate
+-- percentages: filled_pct = filled_count / row_count
+-- scope: practice_codes (filtered by hand; to move onto scoped_referrals)
+with referrals_src as (
+    select * from referrals
+),
+
+patients_src as (
+    select * from patients
+),
+
+contacts_src as (
+    select * from contacts
+),
+
+goals_src as (
+    select * from goals
+),
+
+assessments_src as (
+    select * from assessments
+),
+
+-- Whether each form is complete, as scored (derive_assessment_scores.sql): one definition.
+scores_src as (
+    select assessment_id, is_complete from assessment_scores
+),
+
+healthcare_use_src as (
+    select * from healthcare_use
+),
+
+prescriptions_src as (
+    select * from prescriptions
+),
+
+practices_src as (
+    select * from practices
+),
+
+link_workers_src as (
+    select * from link_workers
+),
+
+table_columns as (
+    select table_name, column_name, ordinal_position
+    from information_schema.columns
+    where table_schema = 'main'
+),
+
+referrals_all_dates as (
+    select *
+    from referrals_src
+    where practice_code in (select unnest($practice_codes))
+      and ($conditions is null or list_contains($conditions, condition))
+      and ($worker_ids is null or list_contains($worker_ids, worker_id))
+),
+
+referrals_in_scope as (
+    select * from referrals_all_dates
+    where referral_date between $start_date and $end_date
+),
+
+-- Patients whose use of healthcare is in view: at the practices in scope and, when a
+-- condition or link worker is chosen, with a referral matching it.
+patients_in_view as (
+    select p.*
+    from patients_src as p
+    where p.practice_code in (select unnest($practice_codes))
+      and (($conditions is null and $worker_ids is null)
+           or p.patient_id in (select patient_id from referrals_all_dates))
+),
+
+referral_fields as (
+    select
+        'referrals' as table_name,
+        count(*) as row_count,
+        count(referral_id) as referral_id,
+        count(patient_id) as patient_id,
+        count(practice_code) as practice_code,
+        count(referral_date) as referral_date,
+        count(referrer_role) as referrer_role,
+        count(condition) as condition,
+        count(symptom_months) as symptom_months,
+        count(triage_outcome) as triage_outcome,
+        count(triage_date) as triage_date,
+        count(worker_id) as worker_id,
+        count(first_contact_date) as first_contact_date,
+        count(action_plan_date) as action_plan_date,
+        count(discharge_date) as discharge_date,
+        count(discharge_reason) as discharge_reason
+    from referrals_in_scope
+),
+
+patient_fields as (
+    select
+        'patients' as table_name,
+        count(*) as row_count,
+        count(patient_id) as patient_id,
+        count(practice_code) as practice_code,
+        count(birth_year) as birth_year,
+        count(sex) as sex,
+        count(ethnic_group) as ethnic_group,
+        count(imd_decile) as imd_decile,
+        count(cohort) as cohort
+    from patients_src
+    where patient_id in (select patient_id from referrals_in_scope)
+),
+
+contact_fields as (
+    select
+        'contacts' as table_name,
+        count(*) as row_count,
+        count(c.contact_id) as contact_id,
+        count(c.referral_id) as referral_id,
+        count(c.contact_date) as contact_date,
+        count(c.mode) as mode,
+        count(c.minutes) as minutes,
+        count(c.attendance) as attendance
+    from contacts_src as c
+    where c.referral_id in (select referral_id from referrals_all_dates)
+      and c.contact_date between $start_date and $end_date
+),
+
+goal_fields as (
+    select
+        'goals' as table_name,
+        count(*) as row_count,
+        count(g.goal_id) as goal_id,
+        count(g.referral_id) as referral_id,
+        count(g.domain) as domain,
+        count(g.agreed_date) as agreed_date,
+        count(g.status) as status,
+        count(g.closed_date) as closed_date
+    from goals_src as g
+    where g.referral_id in (select referral_id from referrals_all_dates)
+      and g.agreed_date between $start_date and $end_date
+),
+
+assessments_in_scope as (
+    select a.*, coalesce(s.is_complete, false) as is_complete
+    from assessments_src as a
+    left join scores_src as s on s.assessment_id = a.assessment_id
+    where a.referral_id in (select referral_id from referrals_all_dates)
+      and a.assessment_date between $start_date and $end_date
+),
+
+assessment_fields as (
+    select
+        'assessments' as table_name,
+        count(*) as row_count,
+        count(assessment_id) as assessment_id,
+        count(referral_id) as referral_id,
+        count(instrument) as instrument,
+        count(assessment_date) as assessment_date,
+        count_if(is_complete) as item_01,
+        count(total) as total
+    from assessments_in_scope
+),
+
+healthcare_use_fields as (
+    select
+        'healthcare_use' as table_name,
+        count(*) as row_count,
+        count(h.patient_id) as patient_id,
+        count(h.month) as month,
+        count(h.gp_appointments) as gp_appointments,
+        count(h.ae_attendances) as ae_attendances,
+        count(h.outpatient_attendances) as outpatient_attendances,
+        count(h.nonelective_admissions) as nonelective_admissions
+    from healthcare_use_src as h
+    where h.patient_id in (select patient_id from patients_in_view)
+      and h.month between date_trunc('month', $start_date::date) and $end_date
+),
+
+prescription_fields as (
+    select
+        'prescriptions' as table_name,
+        count(*) as row_count,
+        count(p.patient_id) as patient_id,
+        count(p.month) as month,
+        count(p.opioid_items) as opioid_items,
+        count(p.gabapentinoid_items) as gabapentinoid_items,
+        count(p.antidepressant_items) as antidepressant_items
+    from prescriptions_src as p
+    where p.patient_id in (select patient_id from patients_in_view)
+      and p.month between date_trunc('month', $start_date::date) and $end_date
+),
+
+practice_fields as (
+    select
+        'practices' as table_name,
+        count(*) as row_count,
+        count(practice_code) as practice_code,
+        count(practice_name) as practice_name,
+        count(pcn_code) as pcn_code,
+        count(pcn_name) as pcn_name,
+        count(list_size) as list_size,
+        count(role) as role
+    from practices_src
+    where practice_code in (select unnest($practice_codes))
+),
+
+link_worker_fields as (
+    select
+        'link_workers' as table_name,
+        count(*) as row_count,
+        count(worker_id) as worker_id,
+        count(display_name) as display_name,
+        count(job_role) as job_role,
+        count(fte) as fte,
+        count(start_date) as start_date,
+        count(end_date) as end_date
+    from link_workers_src
+    where $worker_ids is null or list_contains($worker_ids, worker_id)
+),
+
+all_fields as (
+    unpivot referral_fields on columns(* exclude (table_name, row_count))
+        into name column_name value filled_count
+    union all by name
+    unpivot patient_fields on columns(* exclude (table_name, row_count))
+        into name column_name value filled_count
+    union all by name
+    unpivot contact_fields on columns(* exclude (table_name, row_count))
+        into name column_name value filled_count
+    union all by name
+    unpivot goal_fields on columns(* exclude (table_name, row_count))
+        into name column_name value filled_count
+    union all by name
+    unpivot assessment_fields on columns(* exclude (table_name, row_count))
+        into name column_name value filled_count
+    union all by name
+    unpivot healthcare_use_fields on columns(* exclude (table_name, row_count))
+        into name column_name value filled_count
+    union all by name
+    unpivot prescription_fields on columns(* exclude (table_name, row_count))
+        into name column_name value filled_count
+    union all by name
+    unpivot practice_fields on columns(* exclude (table_name, row_count))
+        into name column_name value filled_count
+    union all by name
+    unpivot link_worker_fields on columns(* exclude (table_name, row_count))
+        into name column_name value filled_count
+)
+
+select
+    f.table_name,
+    -- item_01 stands for the whole form: it sorts where the items start.
+    case when f.table_name = 'assessments' and f.column_name = 'item_01' then 'items'
+         else f.column_name end as column_name,
+    f.row_count::bigint as row_count,
+    f.filled_count::bigint as filled_count,
+    round(100.0 * f.filled_count / nullif(f.row_count, 0), 1) as filled_pct
+from all_fields as f
+left join table_columns as c
+    on c.table_name = f.table_name and c.column_name = f.column_name
+order by
+    list_position(
+        ['practices', 'link_workers', 'patients', 'referrals', 'contacts', 'goals',
+         'assessments', 'healthcare_use', 'prescriptions'],
+        f.table_name),
+    c.ordinal_position
