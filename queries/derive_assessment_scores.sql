@@ -4,6 +4,7 @@
 -- Also rebuilds ref_swemwbs_metric, the SWEMWBS raw-to-metric conversion table.
 -- level: person
 -- scope: none
+-- reads: assessments
 
 -- SWEMWBS raw sum -> metric score (Stewart-Brown et al. 2009, HQLO 7:15; Warwick user guide).
 create or replace table ref_swemwbs_metric as

@@ -3,6 +3,7 @@
 -- its own (ONS4_satisfaction, ONS4_worthwhile, ONS4_happy, ONS4_anxious; for anxiety lower
 -- is better). Complete forms only, numbered as in assessment_scores (1 = baseline).
 -- scope: none
+-- reads: assessment_scores
 create or replace table measure_scores as
 with scores_src as (
     select

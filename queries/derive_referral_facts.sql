@@ -3,6 +3,7 @@
 -- referral and the contract's derived notions, so that pages do not recount contacts on
 -- every view. Run by the importer after every batch (wellpath.db.apply_derived).
 -- scope: none
+-- reads: referrals, patients, contacts, goals
 --
 -- Columns (facts are over the whole record, not cut to any reporting period; queries that
 -- need "as at a date" facts use the contract tables directly):

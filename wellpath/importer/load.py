@@ -97,6 +97,9 @@ def _stage(con: duckdb.DuckDBPyConnection, f: SourceFile) -> None:
         f"columns={columns}, header=true, auto_detect=false, delim=',', quote='\"', "
         "escape='\"', null_padding=true, strict_mode=true PARALLEL)"
     )
+    # The file's rows must keep their order here (a row's number is its place in the file);
+    # nothing after this needs any order, so the rest of the import runs without it.
+    con.execute("set preserve_insertion_order = true")
     try:
         try:
             con.execute(sql.replace(" PARALLEL", ""), {"path": str(f.path)})
@@ -110,6 +113,8 @@ def _stage(con: duckdb.DuckDBPyConnection, f: SourceFile) -> None:
         if is_memory_error(exc):
             raise  # not the file's fault: said as what it is (see worker.OUT_OF_MEMORY)
         raise BatchRefused(f.sent_name, _csv_problem(str(exc), f.width)) from exc
+    finally:
+        con.execute("set preserve_insertion_order = false")
 
 
 def _check_rejections(
@@ -152,13 +157,9 @@ def _load_table(
     header = f.header
     _stage(con, f)
     con.execute(rules.check_table_sql(table, header, f.width))
-    con.execute(f"drop table stg_{table.name}")
-    con.execute(
-        f"create or replace temp table viol_{table.name} "
-        "(_row bigint, column_name varchar, value varchar, rule varchar)"
-    )
-    sql = rules.violations_sql(table, header)
-    con.execute(sql, {"today": today} if "$today" in sql else None)
+    con.execute(rules.violation_table_sql(table))
+    for sql in rules.violations_sql(table, header):
+        con.execute(sql, {"today": today} if "$today" in sql else None)
     con.execute(rules.duplicate_sql(table, header))
     for col in table.columns:
         if col.references:
@@ -166,13 +167,17 @@ def _load_table(
     for sql in rules.cross_table_sql(table, header):
         con.execute(sql)
     con.execute(rules.misaligned_rows_sql(table))
+    # The rejected rows' cells as sent, before the staged file goes.
+    con.execute(rules.raw_cells_sql(table, header))
+    con.execute(f"drop table stg_{table.name}")
     con.execute(rules.accepted_view_sql(table))
 
     (before,) = con.execute(f"select count(*) from {table.name}").fetchone()
     (accepted,) = con.execute(f"select count(*) from ok_{table.name}").fetchone()
-    if db.is_lake(con):
-        changed = _lake_upsert(con, table, empty=before == 0)
+    if db.is_lake(con) or not _has_primary_key(con, table.name):
+        changed = _merge(con, table, empty=before == 0)
     else:
+        # A file built before the contract tables lost their primary keys.
         changed = (
             accepted if before == 0 else con.execute(rules.changed_count_sql(table)).fetchone()[0]
         )
@@ -196,13 +201,26 @@ def _load_table(
     con.execute(f"drop view ok_{table.name}")
     con.execute(f"drop table chk_{table.name}")
     con.execute(f"drop table viol_{table.name}")
+    con.execute(f"drop table raw_{table.name}")
     return int(accepted), int(rejected), int(changed)
 
 
-def _lake_upsert(con: duckdb.DuckDBPyConnection, table: contract.Table, empty: bool) -> int:
-    """A lake has no primary keys, so no `insert or replace`: the accepted rows that are new or
-    different are deleted by key and inserted again, inside the import's transaction (so a
-    reader never sees the key missing). Returns how many there were."""
+def _has_primary_key(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    (n,) = con.execute(
+        "select count(*) from duckdb_constraints() where database_name = current_database() "
+        "and schema_name = current_schema() and table_name = $t "
+        "and constraint_type = 'PRIMARY KEY'",
+        {"t": name},
+    ).fetchone()
+    return bool(n)
+
+
+def _merge(con: duckdb.DuckDBPyConnection, table: contract.Table, empty: bool) -> int:
+    """The contract tables hold no primary keys (nor can a lake's): keys are the importer's
+    to keep, as a file's accepted rows have one row per key (`rules.duplicate_sql`). The
+    accepted rows that are new or different are deleted by key and inserted again, in one
+    set-wise statement each, inside the import's write (so a reader never sees the key
+    missing); into an empty table they are simply appended. Returns how many there were."""
     cols = ", ".join(rules.ident(c) for c in table.column_names)
     if empty:
         (changed,) = con.execute(f"select count(*) from ok_{table.name}").fetchone()
@@ -294,6 +312,7 @@ def _run(
     changed: dict[str, int] = {}
     total = len(batch.files)
     with db.writer(db_path, commit_message=batch_id, **(options or {})) as con:
+        db.import_settings(con)
         _check_kind(con, db_path, is_demo)
         _empty_rejected_keys(con)
         for i, (name, f) in enumerate(batch.files.items()):
@@ -334,7 +353,8 @@ def _run(
         )
         if progress:
             progress(total / (total + 1), "rebuilding derived tables")
-        db.apply_derived(con)
+        # Only what the batch can have changed (an unchanged batch rebuilds nothing).
+        db.apply_derived(con, {name for name, n in changed.items() if n})
     if progress:
         progress(1.0, "done")
     return ImportResult(
@@ -361,7 +381,11 @@ def import_batch(
     source = Path(source)
     with tempfile.TemporaryDirectory(prefix="wellpath-import-") as tmp:
         batch = prepare(source, Path(tmp))
-        options = {"wait": wait, "on_wait": on_wait, "memory_limit": memory_limit}
+        options = {
+            "wait": wait,
+            "on_wait": on_wait,
+            "memory_limit": memory_limit or limits.IMPORT_DUCKDB_MEMORY,
+        }
         target = db.target_for(db_path)
         return _run(batch, target, run_by, is_demo, progress, source.name, options)
 
@@ -414,5 +438,9 @@ def import_uploads(
         work = root / "work"
         work.mkdir()
         batch = prepare(path, work, limits.MAX_UPLOAD_INFLATED_BYTES)
-        options = {"wait": wait, "on_wait": on_wait, "memory_limit": memory_limit}
+        options = {
+            "wait": wait,
+            "on_wait": on_wait,
+            "memory_limit": memory_limit or limits.IMPORT_DUCKDB_MEMORY,
+        }
         return _run(batch, db.target_for(db_path), run_by, False, None, source_name, options)
