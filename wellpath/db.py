@@ -210,7 +210,11 @@ def stored_version(con: duckdb.DuckDBPyConnection) -> str | None:
         cur.close()
 
 
-def apply_derived(con: duckdb.DuckDBPyConnection, changed: Iterable[str] | None = None) -> None:
+def apply_derived(
+    con: duckdb.DuckDBPyConnection,
+    changed: Iterable[str] | None = None,
+    by_referral: str | None = None,
+) -> None:
     """Rebuild the derived tables: run every queries/derive_*.sql in name order, and record
     which version of Wellpath built them.
 
@@ -220,6 +224,11 @@ def apply_derived(con: duckdb.DuckDBPyConnection, changed: Iterable[str] | None 
     `-- reads: a, b` line) is then run only when one of those, or a table a file run before it
     rebuilt, is among them (files without the line, such as the macros, always run). All
     files run when `changed` is None or the file was built by another version of Wellpath.
+
+    `by_referral` names a table of the referral_ids whose rows the batch changed (or whose
+    patient it changed), when the importer knows all of them: a file built from each
+    referral's own rows (marked /*by referral*/) then rebuilds those referrals only, which
+    gives the same table as rebuilding it whole (tests/importer/test_incremental_derived.py).
     """
     full = changed is None or _stored_version_here(con) != code_version()
     dirty = set(changed or ())
@@ -228,11 +237,39 @@ def apply_derived(con: duckdb.DuckDBPyConnection, changed: Iterable[str] | None 
         reads = derive_reads(text)
         if not full and reads is not None and not reads & dirty:
             continue
-        con.execute(text)
+        if not full and by_referral and BY_REFERRAL in text:
+            _rebuild_referrals(con, text, by_referral)
+        else:
+            con.execute(text)
         dirty |= set(DERIVED_TABLE.findall(text))
     set_meta(con, "code_version", code_version())
 
 
+# Where a derive file built from each referral's own rows narrows its sources to some
+# referrals (see `apply_derived`): a comment, so the file alone rebuilds everything.
+BY_REFERRAL = "/*by referral*/"
+
+
+def _rebuild_referrals(con: duckdb.DuckDBPyConnection, text: str, referrals: str) -> None:
+    """Run a derive file for the referrals listed in the table `referrals` only: each
+    `create or replace table T as SELECT` holding the mark becomes a delete of those
+    referrals' rows from T and an insert of SELECT with its marked sources narrowed to them.
+    Other statements run as they are."""
+    if not referrals.replace("_", "").isalnum():
+        raise ValueError(referrals)
+    narrowed = f"where referral_id in (select referral_id from {referrals})"  # noqa: S608
+    for statement in con.extract_statements(text):
+        sql = statement.query
+        found = CREATE_AS.search(sql)
+        if not found or BY_REFERRAL not in sql[found.end() :]:
+            con.execute(sql)
+            continue
+        table = found.group(1)
+        con.execute(f"delete from {table} {narrowed}")  # noqa: S608 (names from our files)
+        con.execute(f"insert into {table} " + sql[found.end() :].replace(BY_REFERRAL, narrowed))
+
+
+CREATE_AS = re.compile(r"\bcreate\s+or\s+replace\s+table\s+(\w+)\s+as\s", re.I)
 DERIVED_TABLE = re.compile(r"^\s*create\s+or\s+replace\s+table\s+(\w+)", re.I | re.M)
 READS = re.compile(r"^--\s*reads:\s*(.*)$", re.M)
 

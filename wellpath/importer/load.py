@@ -151,8 +151,10 @@ def _load_table(
     batch_id: str,
     today: dt.date,
     rejected_so_far: int = 0,
+    touched: Touched | None = None,
 ) -> tuple[int, int, int]:
     """Check and load one file. Returns (accepted, rejected, changed) row counts."""
+    touched = touched or Touched()
     table = contract.table(f.table)
     header = f.header
     _stage(con, f)
@@ -177,6 +179,8 @@ def _load_table(
     if db.is_lake(con) or not _has_primary_key(con, table.name):
         changed = _merge(con, table, empty=before == 0)
     else:
+        if table.name in REFERRAL_INPUTS:
+            touched.exact = False  # which referrals it changes is not worked out here
         # A file built before the contract tables lost their primary keys.
         changed = (
             accepted if before == 0 else con.execute(rules.changed_count_sql(table)).fetchone()[0]
@@ -215,6 +219,34 @@ def _has_primary_key(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(n)
 
 
+# The tables the per-referral derived tables are built from (see wellpath.db.apply_derived),
+# and the share of all referrals past which a batch rebuilds them whole.
+REFERRAL_INPUTS = ("patients", "referrals", "contacts", "goals", "assessments")
+REBUILD_WHOLE_SHARE = 0.2
+TOUCHED = "derive_referrals"  # the temporary table of the referrals a batch touched
+
+
+@dataclass
+class Touched:
+    """Whether every referral the batch touched is in the TOUCHED table."""
+
+    exact: bool = True
+
+
+def _note_touched(con: duckdb.DuckDBPyConnection, table: contract.Table, rows: str) -> None:
+    """Add to TOUCHED the referrals whose rows `rows` (new or replaced rows of `table`, or the
+    rows about to be replaced) hold, or, for patients, the referrals of those patients."""
+    if table.name not in REFERRAL_INPUTS:
+        return
+    if table.name == "patients":
+        con.execute(
+            f"insert into {TOUCHED} select referral_id from referrals "
+            f"where patient_id in (select patient_id from {rows})"
+        )
+    else:
+        con.execute(f"insert into {TOUCHED} select referral_id from {rows}")
+
+
 def _merge(con: duckdb.DuckDBPyConnection, table: contract.Table, empty: bool) -> int:
     """The contract tables hold no primary keys (nor can a lake's): keys are the importer's
     to keep, as a file's accepted rows have one row per key (`rules.duplicate_sql`). The
@@ -225,6 +257,7 @@ def _merge(con: duckdb.DuckDBPyConnection, table: contract.Table, empty: bool) -
     if empty:
         (changed,) = con.execute(f"select count(*) from ok_{table.name}").fetchone()
         if changed:
+            _note_touched(con, table, f"ok_{table.name}")
             con.execute(f"insert into {table.name} ({cols}) select {cols} from ok_{table.name}")
         return int(changed)
     on = " and ".join(f"t.{rules.ident(k)} = o.{rules.ident(k)}" for k in table.key)
@@ -241,10 +274,26 @@ def _merge(con: duckdb.DuckDBPyConnection, table: contract.Table, empty: bool) -
         by_key = " and ".join(
             f"{table.name}.{rules.ident(k)} = c.{rules.ident(k)}" for k in table.key
         )
+        # The rows replaced (a contact may move to another referral) and their replacements.
+        _note_touched(
+            con,
+            table,
+            f"(select t.* from {table.name} t join chg_{table.name} o on {on})",
+        )
+        _note_touched(con, table, f"chg_{table.name}")
         con.execute(f"delete from {table.name} using chg_{table.name} c where {by_key}")
         con.execute(f"insert into {table.name} ({cols}) select {cols} from chg_{table.name}")
     con.execute(f"drop table chg_{table.name}")
     return int(changed)
+
+
+def _by_referral(con: duckdb.DuckDBPyConnection, touched: Touched) -> str | None:
+    """TOUCHED when the batch touched few enough referrals to rebuild them alone."""
+    if not touched.exact:
+        return None
+    (n,) = con.execute(f"select count(distinct referral_id) from {TOUCHED}").fetchone()
+    (total,) = con.execute("select count(*) from referrals").fetchone()
+    return TOUCHED if n <= REBUILD_WHOLE_SHARE * total else None
 
 
 def _name(target: db.Target) -> str:
@@ -315,11 +364,13 @@ def _run(
         db.import_settings(con)
         _check_kind(con, db_path, is_demo)
         _empty_rejected_keys(con)
+        con.execute(f"create or replace temp table {TOUCHED} (referral_id varchar)")
+        touched = Touched()
         for i, (name, f) in enumerate(batch.files.items()):
             if progress:
                 progress(i / (total + 1), f"checking and loading {name}")
             loaded[name], rejected[name], changed[name] = _load_table(
-                con, f, batch_id, now.date(), sum(rejected.values())
+                con, f, batch_id, now.date(), sum(rejected.values()), touched
             )
         if not any(changed.values()):
             status = "unchanged"
@@ -353,8 +404,11 @@ def _run(
         )
         if progress:
             progress(total / (total + 1), "rebuilding derived tables")
-        # Only what the batch can have changed (an unchanged batch rebuilds nothing).
-        db.apply_derived(con, {name for name, n in changed.items() if n})
+        # Only what the batch can have changed (an unchanged batch rebuilds nothing), and for
+        # a small batch only the referrals it touched.
+        db.apply_derived(
+            con, {name for name, n in changed.items() if n}, _by_referral(con, touched)
+        )
     if progress:
         progress(1.0, "done")
     return ImportResult(
