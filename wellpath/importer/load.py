@@ -201,7 +201,10 @@ def _load_table(
             {"table": table.name, "name": f.checksum_name, "sha": f.checksum},
         )
         insert, params = rules.raw_row_sql(table, header, f.width)
+        # Stored in the order of the file's rows (a few thousand at most).
+        con.execute("set preserve_insertion_order = true")
         con.execute(insert, {**params, "batch_id": batch_id})
+        con.execute("set preserve_insertion_order = false")
     con.execute(f"drop view ok_{table.name}")
     con.execute(f"drop table chk_{table.name}")
     con.execute(f"drop table viol_{table.name}")
@@ -405,7 +408,8 @@ def _run(
         if progress:
             progress(total / (total + 1), "rebuilding derived tables")
         # Only what the batch can have changed (an unchanged batch rebuilds nothing), and for
-        # a small batch only the referrals it touched.
+        # a small batch only the referrals it touched; built in order, as they always were.
+        con.execute("set preserve_insertion_order = true")
         db.apply_derived(
             con, {name for name, n in changed.items() if n}, _by_referral(con, touched)
         )
