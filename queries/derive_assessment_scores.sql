@@ -4,6 +4,9 @@
 -- Also rebuilds ref_swemwbs_metric, the SWEMWBS raw-to-metric conversion table.
 -- level: person
 -- scope: none
+-- reads: assessments
+-- Numbered within each referral: after a small batch only the referrals it touched are
+-- rebuilt (its source is marked "by referral", see wellpath.db.apply_derived).
 
 -- SWEMWBS raw sum -> metric score (Stewart-Brown et al. 2009, HQLO 7:15; Warwick user guide).
 create or replace table ref_swemwbs_metric as
@@ -20,7 +23,7 @@ from (
 create or replace table assessment_scores as
 with
 assessments_in as (
-    select * from assessments
+    select * from assessments /*by referral*/
 ),
 
 swemwbs_metric as (

@@ -3,6 +3,8 @@
 -- its own (ONS4_satisfaction, ONS4_worthwhile, ONS4_happy, ONS4_anxious; for anxiety lower
 -- is better). Complete forms only, numbered as in assessment_scores (1 = baseline).
 -- scope: none
+-- reads: assessment_scores
+-- Per referral (its source is marked "by referral", see wellpath.db.apply_derived).
 create or replace table measure_scores as
 with scores_src as (
     select
@@ -15,7 +17,7 @@ with scores_src as (
         ons4_happy,
         ons4_anxious,
         assessment_number
-    from assessment_scores
+    from (select * from assessment_scores /*by referral*/) as s
     where is_complete and assessment_number is not null
 )
 

@@ -3,6 +3,10 @@
 -- referral and the contract's derived notions, so that pages do not recount contacts on
 -- every view. Run by the importer after every batch (wellpath.db.apply_derived).
 -- scope: none
+-- reads: referrals, patients, contacts, goals
+-- One row per referral from that referral's rows alone: after a small batch only the
+-- referrals it touched are rebuilt (the "by referral" marks say where
+-- wellpath.db.apply_derived narrows the sources to them).
 --
 -- Columns (facts are over the whole record, not cut to any reporting period; queries that
 -- need "as at a date" facts use the contract tables directly):
@@ -22,7 +26,7 @@
 -- Columns deliberately do not end in _count: this is a table, not a published figure.
 create or replace table referral_facts as
 with referrals_src as (
-    select * from referrals
+    select * from referrals /*by referral*/
 ),
 
 patients_src as (
@@ -30,11 +34,11 @@ patients_src as (
 ),
 
 contacts_src as (
-    select referral_id, contact_date, minutes, attendance from contacts
+    select referral_id, contact_date, minutes, attendance from contacts /*by referral*/
 ),
 
 goals_src as (
-    select referral_id, status from goals
+    select referral_id, status from goals /*by referral*/
 ),
 
 contact_facts as (

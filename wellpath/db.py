@@ -26,7 +26,7 @@ import socket
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -210,16 +210,90 @@ def stored_version(con: duckdb.DuckDBPyConnection) -> str | None:
         cur.close()
 
 
-def apply_derived(con: duckdb.DuckDBPyConnection) -> None:
+def apply_derived(
+    con: duckdb.DuckDBPyConnection,
+    changed: Iterable[str] | None = None,
+    by_referral: str | None = None,
+) -> None:
     """Rebuild the derived tables: run every queries/derive_*.sql in name order, and record
     which version of Wellpath built them.
 
     Each file rebuilds one table with `create or replace table ...`; called by the importer
     inside its write, after loading, so the derived tables always match the contract tables.
+    `changed` names the tables the batch changed: a file that says what it reads (a
+    `-- reads: a, b` line) is then run only when one of those, or a table a file run before it
+    rebuilt, is among them (files without the line, such as the macros, always run). All
+    files run when `changed` is None or the file was built by another version of Wellpath.
+
+    `by_referral` names a table of the referral_ids whose rows the batch changed (or whose
+    patient it changed), when the importer knows all of them: a file built from each
+    referral's own rows (marked /*by referral*/) then rebuilds those referrals only, which
+    gives the same table as rebuilding it whole (tests/importer/test_incremental_derived.py).
     """
+    full = changed is None or _stored_version_here(con) != code_version()
+    dirty = set(changed or ())
     for path in _derive_files():
-        con.execute(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        reads = derive_reads(text)
+        if not full and reads is not None and not reads & dirty:
+            continue
+        if not full and by_referral and BY_REFERRAL in text:
+            _rebuild_referrals(con, text, by_referral)
+        else:
+            con.execute(text)
+        dirty |= set(DERIVED_TABLE.findall(text))
     set_meta(con, "code_version", code_version())
+
+
+# Where a derive file built from each referral's own rows narrows its sources to some
+# referrals (see `apply_derived`): a comment, so the file alone rebuilds everything.
+BY_REFERRAL = "/*by referral*/"
+
+
+def _rebuild_referrals(con: duckdb.DuckDBPyConnection, text: str, referrals: str) -> None:
+    """Run a derive file for the referrals listed in the table `referrals` only: each
+    `create or replace table T as SELECT` holding the mark becomes a delete of those
+    referrals' rows from T and an insert of SELECT with its marked sources narrowed to them.
+    Other statements run as they are."""
+    if not referrals.replace("_", "").isalnum():
+        raise ValueError(referrals)
+    narrowed = f"where referral_id in (select referral_id from {referrals})"  # noqa: S608
+    for statement in con.extract_statements(text):
+        sql = statement.query
+        found = CREATE_AS.search(sql)
+        if not found or BY_REFERRAL not in sql[found.end() :]:
+            con.execute(sql)
+            continue
+        table = found.group(1)
+        con.execute(f"delete from {table} {narrowed}")  # noqa: S608 (names from our files)
+        con.execute(f"insert into {table} " + sql[found.end() :].replace(BY_REFERRAL, narrowed))
+
+
+CREATE_AS = re.compile(r"\bcreate\s+or\s+replace\s+table\s+(\w+)\s+as\s", re.I)
+DERIVED_TABLE = re.compile(r"^\s*create\s+or\s+replace\s+table\s+(\w+)", re.I | re.M)
+READS = re.compile(r"^--\s*reads:\s*(.*)$", re.M)
+
+
+def derive_reads(text: str) -> set[str] | None:
+    """The tables a derive file says it reads (`-- reads: a, b`), or None if it does not say."""
+    found = READS.search(text)
+    if not found:
+        return None
+    return {name.strip() for name in found.group(1).split(",") if name.strip()}
+
+
+def _stored_version_here(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint in the writer's own database (its default one)."""
+    row = con.execute("select value from wellpath_meta where key = 'code_version'").fetchone()
+    return row[0] if row else None
+
+
+def import_settings(con: duckdb.DuckDBPyConnection) -> None:
+    """An import's write connection: no insertion order kept (the importer numbers a file's
+    rows itself while it stages the file, the one step that needs the order; see
+    importer.load._stage), which lets DuckDB load and spill in parallel without holding rows
+    back. Its memory limit and temporary folder are set when it is opened (`writable_copy`)."""
+    con.execute("set preserve_insertion_order = false")
 
 
 def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
@@ -576,7 +650,12 @@ def writable_copy(
             wal = path.with_name(path.name + ".wal")
             if wal.exists():
                 shutil.copy2(wal, tmp.with_name(tmp.name + ".wal"))
-        config = {"memory_limit": memory_limit} if memory_limit else {}
+        # What does not fit in memory_limit spills beside the copy (named like it, so a killed
+        # writer's spill is removed with its copy by clean_leftovers).
+        spill = tmp.with_name(tmp.name + ".spill")
+        config = {"temp_directory": str(spill)}
+        if memory_limit:
+            config["memory_limit"] = memory_limit
         con = duckdb.connect(str(tmp), config=config)
         try:
             ensure_schema(con)
@@ -587,6 +666,7 @@ def writable_copy(
             con.close()
             clean_leftovers(path)
             raise
+        shutil.rmtree(spill, ignore_errors=True)
         os.replace(tmp, path)
         path.with_name(path.name + ".wal").unlink(missing_ok=True)
         dir_fd = os.open(path.parent, os.O_RDONLY)

@@ -4,9 +4,13 @@
 -- Applied by wellpath.db.ensure_schema(); every statement is idempotent.
 -- Foreign keys are checked by the importer (so rejected children are kept with a reason)
 -- rather than declared, because DuckDB foreign keys forbid keyed updates of parent rows.
+-- Nor are the contract tables' keys declared (contract.Table.key): the importer keeps them
+-- (one row per key in a file, loaded by deleting and inserting the changed keys, as in a
+-- DuckLake), because a primary key's index costs more than the rest of the import on the
+-- monthly tables (73 million rows each nationally) and must fit in memory as it is built.
 
 create table if not exists practices (
-    practice_code varchar primary key,
+    practice_code varchar not null,
     practice_name varchar not null,
     pcn_code varchar,
     pcn_name varchar,
@@ -15,7 +19,7 @@ create table if not exists practices (
 );
 
 create table if not exists link_workers (
-    worker_id varchar primary key,
+    worker_id varchar not null,
     display_name varchar not null,
     job_role varchar,
     fte double,
@@ -24,7 +28,7 @@ create table if not exists link_workers (
 );
 
 create table if not exists patients (
-    patient_id varchar primary key,
+    patient_id varchar not null,
     practice_code varchar not null,
     birth_year integer,
     sex varchar,
@@ -34,7 +38,7 @@ create table if not exists patients (
 );
 
 create table if not exists referrals (
-    referral_id varchar primary key,
+    referral_id varchar not null,
     patient_id varchar not null,
     practice_code varchar not null,
     referral_date date not null,
@@ -51,7 +55,7 @@ create table if not exists referrals (
 );
 
 create table if not exists contacts (
-    contact_id varchar primary key,
+    contact_id varchar not null,
     referral_id varchar not null,
     contact_date date not null,
     mode varchar,
@@ -60,7 +64,7 @@ create table if not exists contacts (
 );
 
 create table if not exists goals (
-    goal_id varchar primary key,
+    goal_id varchar not null,
     referral_id varchar not null,
     domain varchar,
     agreed_date date not null,
@@ -69,7 +73,7 @@ create table if not exists goals (
 );
 
 create table if not exists assessments (
-    assessment_id varchar primary key,
+    assessment_id varchar not null,
     referral_id varchar not null,
     instrument varchar not null,
     assessment_date date not null,
@@ -86,8 +90,7 @@ create table if not exists healthcare_use (
     gp_appointments integer,
     ae_attendances integer,
     outpatient_attendances integer,
-    nonelective_admissions integer,
-    primary key (patient_id, month)
+    nonelective_admissions integer
 );
 
 create table if not exists prescriptions (
@@ -95,15 +98,14 @@ create table if not exists prescriptions (
     month date not null,
     opioid_items integer,
     gabapentinoid_items integer,
-    antidepressant_items integer,
-    primary key (patient_id, month)
+    antidepressant_items integer
 );
 
 -- Version 2 of the contract (optional tables and columns; a version-1 file gains them empty).
 alter table goals add column if not exists barrier varchar;
 
 create table if not exists practice_engagement (
-    engagement_id varchar primary key,
+    engagement_id varchar not null,
     practice_code varchar not null,
     worker_id varchar not null,
     engagement_date date not null,
@@ -112,7 +114,7 @@ create table if not exists practice_engagement (
 );
 
 create table if not exists stories (
-    story_id varchar primary key,
+    story_id varchar not null,
     referral_id varchar not null,
     story_date date not null,
     consent varchar not null,

@@ -287,7 +287,7 @@ def test_exception_mid_import_changes_nothing(batch, db_file, monkeypatch, tmp_p
     import_batch(VALID, db_file)
     before = digest(db_file)
 
-    def boom(con):
+    def boom(con, *changed):
         raise RuntimeError("derived tables failed")
 
     (batch / "contacts.csv").write_text((batch / "contacts.csv").read_text().replace("60", "61"))

@@ -97,6 +97,9 @@ def _stage(con: duckdb.DuckDBPyConnection, f: SourceFile) -> None:
         f"columns={columns}, header=true, auto_detect=false, delim=',', quote='\"', "
         "escape='\"', null_padding=true, strict_mode=true PARALLEL)"
     )
+    # The file's rows must keep their order here (a row's number is its place in the file);
+    # nothing after this needs any order, so the rest of the import runs without it.
+    con.execute("set preserve_insertion_order = true")
     try:
         try:
             con.execute(sql.replace(" PARALLEL", ""), {"path": str(f.path)})
@@ -110,6 +113,8 @@ def _stage(con: duckdb.DuckDBPyConnection, f: SourceFile) -> None:
         if is_memory_error(exc):
             raise  # not the file's fault: said as what it is (see worker.OUT_OF_MEMORY)
         raise BatchRefused(f.sent_name, _csv_problem(str(exc), f.width)) from exc
+    finally:
+        con.execute("set preserve_insertion_order = false")
 
 
 def _check_rejections(
@@ -146,19 +151,17 @@ def _load_table(
     batch_id: str,
     today: dt.date,
     rejected_so_far: int = 0,
+    touched: Touched | None = None,
 ) -> tuple[int, int, int]:
     """Check and load one file. Returns (accepted, rejected, changed) row counts."""
+    touched = touched or Touched()
     table = contract.table(f.table)
     header = f.header
     _stage(con, f)
     con.execute(rules.check_table_sql(table, header, f.width))
-    con.execute(f"drop table stg_{table.name}")
-    con.execute(
-        f"create or replace temp table viol_{table.name} "
-        "(_row bigint, column_name varchar, value varchar, rule varchar)"
-    )
-    sql = rules.violations_sql(table, header)
-    con.execute(sql, {"today": today} if "$today" in sql else None)
+    con.execute(rules.violation_table_sql(table))
+    for sql in rules.violations_sql(table, header):
+        con.execute(sql, {"today": today} if "$today" in sql else None)
     con.execute(rules.duplicate_sql(table, header))
     for col in table.columns:
         if col.references:
@@ -166,13 +169,19 @@ def _load_table(
     for sql in rules.cross_table_sql(table, header):
         con.execute(sql)
     con.execute(rules.misaligned_rows_sql(table))
+    # The rejected rows' cells as sent, before the staged file goes.
+    con.execute(rules.raw_cells_sql(table, header))
+    con.execute(f"drop table stg_{table.name}")
     con.execute(rules.accepted_view_sql(table))
 
     (before,) = con.execute(f"select count(*) from {table.name}").fetchone()
     (accepted,) = con.execute(f"select count(*) from ok_{table.name}").fetchone()
-    if db.is_lake(con):
-        changed = _lake_upsert(con, table, empty=before == 0)
+    if db.is_lake(con) or not _has_primary_key(con, table.name):
+        changed = _merge(con, table, empty=before == 0)
     else:
+        if table.name in REFERRAL_INPUTS:
+            touched.exact = False  # which referrals it changes is not worked out here
+        # A file built before the contract tables lost their primary keys.
         changed = (
             accepted if before == 0 else con.execute(rules.changed_count_sql(table)).fetchone()[0]
         )
@@ -192,21 +201,66 @@ def _load_table(
             {"table": table.name, "name": f.checksum_name, "sha": f.checksum},
         )
         insert, params = rules.raw_row_sql(table, header, f.width)
+        # Stored in the order of the file's rows (a few thousand at most).
+        con.execute("set preserve_insertion_order = true")
         con.execute(insert, {**params, "batch_id": batch_id})
+        con.execute("set preserve_insertion_order = false")
     con.execute(f"drop view ok_{table.name}")
     con.execute(f"drop table chk_{table.name}")
     con.execute(f"drop table viol_{table.name}")
+    con.execute(f"drop table raw_{table.name}")
     return int(accepted), int(rejected), int(changed)
 
 
-def _lake_upsert(con: duckdb.DuckDBPyConnection, table: contract.Table, empty: bool) -> int:
-    """A lake has no primary keys, so no `insert or replace`: the accepted rows that are new or
-    different are deleted by key and inserted again, inside the import's transaction (so a
-    reader never sees the key missing). Returns how many there were."""
+def _has_primary_key(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    (n,) = con.execute(
+        "select count(*) from duckdb_constraints() where database_name = current_database() "
+        "and schema_name = current_schema() and table_name = $t "
+        "and constraint_type = 'PRIMARY KEY'",
+        {"t": name},
+    ).fetchone()
+    return bool(n)
+
+
+# The tables the per-referral derived tables are built from (see wellpath.db.apply_derived),
+# and the share of all referrals past which a batch rebuilds them whole.
+REFERRAL_INPUTS = ("patients", "referrals", "contacts", "goals", "assessments")
+REBUILD_WHOLE_SHARE = 0.2
+TOUCHED = "derive_referrals"  # the temporary table of the referrals a batch touched
+
+
+@dataclass
+class Touched:
+    """Whether every referral the batch touched is in the TOUCHED table."""
+
+    exact: bool = True
+
+
+def _note_touched(con: duckdb.DuckDBPyConnection, table: contract.Table, rows: str) -> None:
+    """Add to TOUCHED the referrals whose rows `rows` (new or replaced rows of `table`, or the
+    rows about to be replaced) hold, or, for patients, the referrals of those patients."""
+    if table.name not in REFERRAL_INPUTS:
+        return
+    if table.name == "patients":
+        con.execute(
+            f"insert into {TOUCHED} select referral_id from referrals "
+            f"where patient_id in (select patient_id from {rows})"
+        )
+    else:
+        con.execute(f"insert into {TOUCHED} select referral_id from {rows}")
+
+
+def _merge(con: duckdb.DuckDBPyConnection, table: contract.Table, empty: bool) -> int:
+    """The contract tables hold no primary keys (nor can a lake's): keys are the importer's
+    to keep, as a file's accepted rows have one row per key (`rules.duplicate_sql`). The
+    accepted rows that are new or different are deleted by key and inserted again, in one
+    set-wise statement each, inside the import's write (so a reader never sees the key
+    missing); into an empty table they are simply appended. Returns how many there were."""
     cols = ", ".join(rules.ident(c) for c in table.column_names)
     if empty:
         (changed,) = con.execute(f"select count(*) from ok_{table.name}").fetchone()
         if changed:
+            _note_touched(con, table, f"ok_{table.name}")
             con.execute(f"insert into {table.name} ({cols}) select {cols} from ok_{table.name}")
         return int(changed)
     on = " and ".join(f"t.{rules.ident(k)} = o.{rules.ident(k)}" for k in table.key)
@@ -223,10 +277,26 @@ def _lake_upsert(con: duckdb.DuckDBPyConnection, table: contract.Table, empty: b
         by_key = " and ".join(
             f"{table.name}.{rules.ident(k)} = c.{rules.ident(k)}" for k in table.key
         )
+        # The rows replaced (a contact may move to another referral) and their replacements.
+        _note_touched(
+            con,
+            table,
+            f"(select t.* from {table.name} t join chg_{table.name} o on {on})",
+        )
+        _note_touched(con, table, f"chg_{table.name}")
         con.execute(f"delete from {table.name} using chg_{table.name} c where {by_key}")
         con.execute(f"insert into {table.name} ({cols}) select {cols} from chg_{table.name}")
     con.execute(f"drop table chg_{table.name}")
     return int(changed)
+
+
+def _by_referral(con: duckdb.DuckDBPyConnection, touched: Touched) -> str | None:
+    """TOUCHED when the batch touched few enough referrals to rebuild them alone."""
+    if not touched.exact:
+        return None
+    (n,) = con.execute(f"select count(distinct referral_id) from {TOUCHED}").fetchone()
+    (total,) = con.execute("select count(*) from referrals").fetchone()
+    return TOUCHED if n <= REBUILD_WHOLE_SHARE * total else None
 
 
 def _name(target: db.Target) -> str:
@@ -294,13 +364,16 @@ def _run(
     changed: dict[str, int] = {}
     total = len(batch.files)
     with db.writer(db_path, commit_message=batch_id, **(options or {})) as con:
+        db.import_settings(con)
         _check_kind(con, db_path, is_demo)
         _empty_rejected_keys(con)
+        con.execute(f"create or replace temp table {TOUCHED} (referral_id varchar)")
+        touched = Touched()
         for i, (name, f) in enumerate(batch.files.items()):
             if progress:
                 progress(i / (total + 1), f"checking and loading {name}")
             loaded[name], rejected[name], changed[name] = _load_table(
-                con, f, batch_id, now.date(), sum(rejected.values())
+                con, f, batch_id, now.date(), sum(rejected.values()), touched
             )
         if not any(changed.values()):
             status = "unchanged"
@@ -334,7 +407,12 @@ def _run(
         )
         if progress:
             progress(total / (total + 1), "rebuilding derived tables")
-        db.apply_derived(con)
+        # Only what the batch can have changed (an unchanged batch rebuilds nothing), and for
+        # a small batch only the referrals it touched; built in order, as they always were.
+        con.execute("set preserve_insertion_order = true")
+        db.apply_derived(
+            con, {name for name, n in changed.items() if n}, _by_referral(con, touched)
+        )
     if progress:
         progress(1.0, "done")
     return ImportResult(
@@ -361,7 +439,11 @@ def import_batch(
     source = Path(source)
     with tempfile.TemporaryDirectory(prefix="wellpath-import-") as tmp:
         batch = prepare(source, Path(tmp))
-        options = {"wait": wait, "on_wait": on_wait, "memory_limit": memory_limit}
+        options = {
+            "wait": wait,
+            "on_wait": on_wait,
+            "memory_limit": memory_limit or limits.IMPORT_DUCKDB_MEMORY,
+        }
         target = db.target_for(db_path)
         return _run(batch, target, run_by, is_demo, progress, source.name, options)
 
@@ -414,5 +496,9 @@ def import_uploads(
         work = root / "work"
         work.mkdir()
         batch = prepare(path, work, limits.MAX_UPLOAD_INFLATED_BYTES)
-        options = {"wait": wait, "on_wait": on_wait, "memory_limit": memory_limit}
+        options = {
+            "wait": wait,
+            "on_wait": on_wait,
+            "memory_limit": memory_limit or limits.IMPORT_DUCKDB_MEMORY,
+        }
         return _run(batch, db.target_for(db_path), run_by, False, None, source_name, options)

@@ -98,6 +98,9 @@ class Check:
     condition: str
     value: str
     rule: str
+    # The one trimmed cell (t<i>) that condition, value and rule read, if so: such a rule is
+    # checked once per distinct value of the cell rather than once per row.
+    cell: str | None = None
 
 
 def raw_expr(table: Table, header: list[str], column: str, alias: str = "") -> str:
@@ -111,8 +114,18 @@ def raw_expr(table: Table, header: list[str], column: str, alias: str = "") -> s
     return "null::varchar"
 
 
+TRIM_EACH = ("' '", "chr(9)", "chr(10)", "chr(13)", "chr(160)")
+
+
 def _trimmed(column: str) -> str:
-    return f"nullif(trim({column}, {TRIM_CHARS}), '')"
+    """The cell trimmed of TRIM_CHARS, NULL when empty. trim() with a set of characters is
+    slow (about ten times a prefix test), and almost no cell needs it: it is only called on
+    a cell that starts or ends with one of them."""
+    ends = " or ".join(f"{f}({column}, {ch})" for f in ("prefix", "suffix") for ch in TRIM_EACH)
+    return (
+        f"(case when {column} = '' then null when not ({ends}) then {column} "
+        f"else nullif(trim({column}, {TRIM_CHARS}), '') end)"
+    )
 
 
 def _re2_class(exclude: frozenset[int] = frozenset()) -> str:
@@ -227,6 +240,12 @@ def month_sql(raw: str) -> str:
     )
 
 
+def _canonical_integer(raw: str) -> str:
+    """The cell is a whole number exactly as DuckDB writes one ([-]digits, no leading zero):
+    such a cell matches PLAIN_INTEGER, and its cast is what the plain form would give."""
+    return f"try_cast({raw} as integer)::varchar = {raw}"
+
+
 def typed_expr(col: Column, raw: str) -> str:
     """The stored value of a column from its cell as sent."""
     if col.kind in ("id", "text"):
@@ -236,24 +255,37 @@ def typed_expr(col: Column, raw: str) -> str:
     elif col.kind == "code":
         expr = f"{'upper' if col.upper else 'lower'}({raw})"
     elif col.kind == "integer":
-        # The plain form first: it is almost every cell, and needs no rewriting.
+        # Almost every cell is a whole number written as DuckDB writes it back (12, -3): the
+        # cast answers for those, without a regular expression. Any other cell (+5, 007,
+        # 1,200, 12.0, junk) takes the forms below, exactly as before.
         expr = (
-            f"case when regexp_full_match({raw}, '{PLAIN_INTEGER}') "
+            f"case when {_canonical_integer(raw)} then try_cast({raw} as integer) "
+            f"when regexp_full_match({raw}, '{PLAIN_INTEGER}') "
             f"then try_cast({raw} as integer) "
             f"when regexp_full_match({raw}, '{LOOSE_INTEGER}') then try_cast("
             f"regexp_replace(replace({raw}, ',', ''), '[.]0*$', '') as integer) end"
         )
     elif col.kind == "decimal":
         expr = (
-            f"case when regexp_full_match({raw}, '{PLAIN_DECIMAL}') "
+            f"case when {_canonical_integer(raw)} then try_cast({raw} as double) "
+            f"when regexp_full_match({raw}, '{PLAIN_DECIMAL}') "
             f"then try_cast({raw} as double) "
             f"when regexp_full_match({raw}, '{LOOSE_DECIMAL}') "
             f"then try_cast(replace({raw}, ',', '') as double) end"
         )
     elif col.kind == "date":
-        expr = date_sql(raw)
+        # YYYY-MM-DD as DuckDB writes a date back is a real ISO date: cast; others as before.
+        expr = (
+            f"case when length({raw}) = 10 and try_cast({raw} as date)::varchar = {raw} "
+            f"then try_cast({raw} as date) "
+            f"else {date_sql(raw)} end"
+        )
     elif col.kind == "month":
-        expr = month_sql(raw)
+        first = f"({raw} || '-01')"
+        expr = (
+            f"case when length({raw}) = 7 and try_cast({first} as date)::varchar = {first} "
+            f"then try_cast({first} as date) else {month_sql(raw)} end"
+        )
     else:
         raise ValueError(col.kind)
     if col.default is not None:
@@ -269,32 +301,48 @@ def _instrument_case(attr: str, sql_type: str) -> str:
     return f"(case upper(nullif(trim(instrument_raw), '')) {whens} end)::{sql_type}"
 
 
+def _nonempty_any(columns: list[str]) -> str:
+    """Whether any of `columns` (raw cells) holds a value once trimmed: a cheap coalesce
+    first, as these columns (fields beyond the header, Excel's trailing ones) are NULL on
+    almost every row."""
+    if not columns:
+        return "false"
+    listed = "[" + ", ".join(columns) + "]"
+    return (
+        f"(coalesce({', '.join(columns)}) is not null and "
+        f"coalesce(list_bool_or(list_transform({listed}, x -> {_trimmed('x')} is not null)), "
+        "false))"
+    )
+
+
 def check_table_sql(table: Table, header: list[str], width: int | None = None) -> str:
     """`create temp table chk_<t>` from `stg_<t>` (the file read as text, in file order).
 
     Rows whose every cell is empty (Excel's formatted blank rows, ",,,,,") are left out, but
     keep their place in the numbering, as they are rows in the sender's spreadsheet.
 
-    Only the contract's columns are trimmed and parsed (`t<i>` and the typed columns); other
-    columns are kept as sent for the rejected row's record. Everything that looks at every
-    field (is the row empty, fields beyond the header) works on one list, so a file with a
-    thousand columns costs what one with ten does.
+    Only the contract's columns are trimmed and parsed (`t<i>` and the typed columns); the
+    cells as sent stay in `stg_<t>` for the rejected rows' record (`raw_cells_sql`), so the
+    check table holds one trimmed and one typed copy of each contract column, no more.
+    Fields beyond the header and Excel's trailing columns are gathered into lists only on
+    the rare row that has one.
     """
     named = [f"c{i}" for i in range(len(header))]
     extras = _extra_columns(header, width)
     trailing = _trailing_columns(header, width)
     used = [i for i, name in enumerate(header) if name in table.column_names]
     used = [i for i in used if header.index(header[i]) == i]
+    unused = [f"c{i}" for i in range(len(header)) if i not in used]
     trimmed = [f"{_trimmed(f'c{i}')} as t{i}" for i in used]
     nonempty = f"x -> {_trimmed('x')} is not null"
     # Fields beyond the header: one list column, NULL on (almost) every row, cut after the
     # last field with a value.
+    ex = "[" + ", ".join(extras) + "]"
     beyond = (
-        f"case when list_bool_or(list_transform(_extras, {nonempty})) then list_slice(_extras, "
-        f"1, len(_extras) + 1 - list_position(list_reverse(list_transform(_extras, {nonempty})), "
+        f"case when {_nonempty_any(extras)} then list_slice({ex}, "
+        f"1, len({ex}) + 1 - list_position(list_reverse(list_transform({ex}, {nonempty})), "
         "true)) end as _beyond"
     )
-    all_fields = "[" + ", ".join([*named, *trailing, *extras]) + "]"
     typed = [
         f"{typed_expr(c, raw_expr(table, header, c.name))} as {ident(c.name)}"
         for c in table.columns
@@ -314,10 +362,12 @@ def check_table_sql(table: Table, header: list[str], width: int | None = None) -
             )
         ]
     kept = (
-        f"case when list_bool_or(list_transform(_trailing, {nonempty})) then _trailing end "
+        f"case when {_nonempty_any(trailing)} then [{', '.join(trailing)}]::varchar[] end "
         "as _trailing"
+        if trailing
+        else "null::varchar[] as _trailing"
     )
-    cols = ", ".join(["_row", *named, *(f"t{i}" for i in used), *typed, *extra, beyond, kept])
+    cols = ", ".join(["_row", *(f"t{i}" for i in used), *typed, *extra, beyond, kept])
     inner = ", ".join(
         [
             # From the first rowid, not 0: rows a transaction has not committed yet (a
@@ -325,14 +375,20 @@ def check_table_sql(table: Table, header: list[str], width: int | None = None) -
             f"(rowid + 1 - (select min(rowid) from stg_{table.name}))::bigint as _row",
             *named,
             *trimmed,
-            f"[{', '.join(extras)}] as _extras",
-            f"[{', '.join(trailing)}]::varchar[] as _trailing",
-            f"list_bool_or(list_transform({all_fields}, {nonempty})) as _any",
+            *trailing,
+            *extras,
+        ]
+    )
+    any_value = " or ".join(
+        [
+            *(f"t{i} is not null" for i in used),
+            *(f"{_trimmed(c)} is not null" for c in unused),
+            _nonempty_any([*trailing, *extras]),
         ]
     )
     return (
         f"create or replace temp table chk_{table.name} as select {cols} from "
-        f"(select {inner} from stg_{table.name}) where _any"
+        f"(select {inner} from stg_{table.name}) where {any_value}"
     )
 
 
@@ -363,6 +419,18 @@ INVISIBLE = (
 )
 
 
+# An identifier of this form (a letter, then at most eight letters, digits, - or _) breaks
+# none of the identifier rules: it is short, not a number in scientific or decimal form (it
+# starts with a letter), holds no invisible character (all ASCII letters and digits), and
+# cannot hold the ten digits of an NHS number. Almost every identifier has it (P-BA9BEE,
+# C000001), so one match spares them the four expressions below.
+SAFE_ID = "[A-Za-z][A-Za-z0-9_-]{0,8}"
+
+
+def _unsafe_id(raw: str) -> str:
+    return f"not regexp_full_match({raw}, '{SAFE_ID}')"
+
+
 def _identifier_checks(col: Column, raw: str) -> list[Check]:
     """Identifiers are read as text and stored exactly as sent, so what a spreadsheet made of
     them is refused rather than guessed back: 1.23E+05 (digits lost; two people could become
@@ -371,27 +439,29 @@ def _identifier_checks(col: Column, raw: str) -> list[Check]:
     return [
         Check(
             col.name,
-            f"regexp_full_match({raw}, '{SCIENTIFIC_ID}')",
+            f"{_unsafe_id(raw)} and regexp_full_match({raw}, '{SCIENTIFIC_ID}')",
             raw,
             f"{lit(col.name + ' ')} || {raw} || "
             + lit(
                 " is in scientific notation: a spreadsheet turned the identifier into a "
                 "number and may have lost digits" + fix
             ),
+            cell=raw,
         ),
         Check(
             col.name,
-            f"regexp_full_match({raw}, '{DECIMAL_ID}')",
+            f"{_unsafe_id(raw)} and regexp_full_match({raw}, '{DECIMAL_ID}')",
             raw,
             f"{lit(col.name + ' ')} || {raw} || "
             + lit(
                 " ends in a decimal point and zeros: a spreadsheet read the identifier as a number"
                 + fix
             ),
+            cell=raw,
         ),
         Check(
             col.name,
-            f"regexp_matches({raw}, '{INVISIBLE}')",
+            f"{_unsafe_id(raw)} and regexp_matches({raw}, '{INVISIBLE}')",
             raw,
             lit(col.name + " holds an invisible or control character (")
             + f" || 'U+' || upper(printf('%04x', unicode(regexp_extract({raw}, '{INVISIBLE}')))) || "
@@ -399,6 +469,7 @@ def _identifier_checks(col: Column, raw: str) -> list[Check]:
                 "), which would make it look like another identifier; remove it and send the "
                 "row again"
             ),
+            cell=raw,
         ),
     ]
 
@@ -436,6 +507,7 @@ def column_checks(table: Table, header: list[str]) -> list[Check]:
                     value,
                     f"{label} || 'is ' || length({raw}) || "
                     + lit(f" characters long; identifiers may be at most {contract.MAX_ID_LENGTH}"),
+                    cell=raw,
                 )
             )
         if col.kind == "id":
@@ -444,19 +516,24 @@ def column_checks(table: Table, header: list[str]) -> list[Check]:
             checks.append(
                 Check(
                     col.name,
-                    nhs_number_sql(raw),
+                    f"{_unsafe_id(raw)} and {nhs_number_sql(raw)}",
                     value,
                     lit(
                         "patient_id is a valid NHS number (10 digits passing the Modulus 11 "
                         "check, however written); send the pseudonym instead, never an NHS number"
                     ),
+                    cell=raw,
                 )
             )
         elif col.kind in ("id", "text"):
             # Contract: an NHS number in any column is treated like one in patient_id. An
             # identifier is looked at whole (P-9434765919 stays a pseudonym); free text (a
             # name) anywhere, as a name never needs ten digits.
-            found = nhs_number_sql(raw) if col.kind == "id" else nhs_in_text_sql(raw)
+            found = (
+                f"{_unsafe_id(raw)} and {nhs_number_sql(raw)}"
+                if col.kind == "id"
+                else nhs_in_text_sql(raw)
+            )
             checks.append(
                 Check(
                     col.name,
@@ -467,6 +544,7 @@ def column_checks(table: Table, header: list[str]) -> list[Check]:
                         "however written); NHS numbers are never stored: send your own "
                         "identifier or name instead"
                     ),
+                    cell=raw,
                 )
             )
         if col.kind == "ods":
@@ -477,6 +555,7 @@ def column_checks(table: Table, header: list[str]) -> list[Check]:
                     value,
                     f"{label} || {raw} || "
                     + lit(" is not an ODS practice code (one letter and five digits, e.g. A86012)"),
+                    cell=raw,
                 )
             )
         if col.kind == "code":
@@ -815,20 +894,75 @@ def _assessment_checks(table: Table, header: list[str]) -> list[Check]:
     return checks
 
 
-def violations_sql(table: Table, header: list[str]) -> str:
-    """Insert into viol_<t> every (row, column, value, rule) broken within the file alone."""
-    checks = column_checks(table, header) + cross_field_checks(table, header)
-    structs = ",\n  ".join(
+def _struct(c: Check, seq: int) -> str:
+    return (
         f"case when coalesce({c.condition}, false) then "
         f"{{'column_name': {lit(c.column) if c.column else 'null::varchar'}, "
         f"'value': ({c.value})::varchar, "
-        f"'rule': ({c.rule})::varchar}} end"
-        for c in checks
+        f"'rule': ({c.rule})::varchar, '_seq': {seq}}} end"
     )
+
+
+def _any_condition(checks: list[Check]) -> str:
+    return " or ".join(f"coalesce({c.condition}, false)" for c in checks)
+
+
+def _per_value(table: Table, c: Check) -> bool:
+    """Check once per distinct value: a rule about one cell, in a column whose values repeat
+    (anything but a table's own one-column key, which is unique in a good file)."""
+    if c.cell is None or not c.cell.startswith("t"):
+        return False
+    return len(table.key) > 1 or c.column not in table.key
+
+
+def violations_sql(table: Table, header: list[str]) -> list[str]:
+    """Insert into viol_<t> every (row, column, value, rule) broken within the file alone.
+
+    Set-wise: the rows breaking no rule (almost all) are passed over by one filter, and the
+    rule records built only for the others; rules about one cell of a repeating column (an
+    identifier's form, an NHS number) are checked once per distinct value and joined back to
+    its rows. `_seq` keeps the rules of one row in the order they are listed here.
+    """
+    checks = list(enumerate(column_checks(table, header) + cross_field_checks(table, header)))
+    cols = "_row, column_name, value, rule, _seq"
+    per_row = [(k, c) for k, c in checks if not _per_value(table, c)]
+    out = []
+    if per_row:
+        structs = ",\n  ".join(_struct(c, k) for k, c in per_row)
+        out.append(
+            f"insert into viol_{table.name} ({cols}) select _row, v.column_name, v.value, "
+            f"v.rule, v._seq from ( select _row, unnest(list_filter([\n  {structs}\n ], "
+            f"lambda x: x is not null)) as v from chk_{table.name} "
+            f"where {_any_condition([c for _, c in per_row])})"
+        )
+    cells: dict[str, list[tuple[int, Check]]] = {}
+    for k, c in checks:
+        if _per_value(table, c):
+            cells.setdefault(c.cell or "", []).append((k, c))
+    for cell, group in cells.items():
+        structs = ",\n  ".join(_struct(c, k) for k, c in group)
+        bad = (
+            f"select {cell} as _cell, v.column_name, v.value, v.rule, v._seq from ("
+            f"select {cell}, unnest(list_filter([\n  {structs}\n ], lambda x: x is not null)) "
+            f"as v from (select distinct {cell} from chk_{table.name} where {cell} is not null) "
+            f"where {_any_condition([c for _, c in group])})"
+        )
+        out.append(
+            f"insert into viol_{table.name} ({cols}) select c._row, b.column_name, b.value, "
+            f"b.rule, b._seq from chk_{table.name} c join ({bad}) b on c.{cell} = b._cell"
+        )
+    return out
+
+
+# The rules needing more than the row (duplicates, references, other tables) come after the
+# row's own rules in its record (see `_seq`).
+VIOL_COLUMNS = "(_row, column_name, value, rule)"
+
+
+def violation_table_sql(table: Table) -> str:
     return (
-        f"insert into viol_{table.name} select _row, v.column_name, v.value, v.rule from ("
-        f" select _row, unnest(list_filter([\n  {structs}\n ], lambda x: x is not null)) as v"
-        f" from chk_{table.name})"
+        f"create or replace temp table viol_{table.name} (_row bigint, column_name varchar, "
+        "value varchar, rule varchar, _seq integer default 1000000)"
     )
 
 
@@ -847,7 +981,7 @@ def duplicate_sql(table: Table, header: list[str]) -> str:
     not_null = " and ".join(f"{ident(k)} is not null" for k in table.key)
     first = table.key[0]
     return (
-        f"insert into viol_{table.name} "
+        f"insert into viol_{table.name} {VIOL_COLUMNS} "
         f"select _row, {lit(first)}, {raw_expr(table, header, first)}, "
         f"{lit('the same ' + ' and '.join(table.key) + ' appears again later in this file (row ')}"
         " || _last || '); only the last row with it is loaded' from (select *, "
@@ -873,7 +1007,7 @@ def reference_sql(table: Table, header: list[str], col: Column) -> str:
         "link_workers": "link worker",
     }[parent.name]
     return (
-        f"insert into viol_{table.name} "
+        f"insert into viol_{table.name} {VIOL_COLUMNS} "
         f"select c._row, {lit(col.name)}, {raw}, "
         f"case when j.{ident(pkey)} is not null then "
         f"{lit(f'its {singular} ')} || {raw} || "
@@ -897,7 +1031,7 @@ def cross_table_sql(table: Table, header: list[str]) -> list[str]:
         # Someone born in 2007 and referred in 2025 counts as 18 (they may still be 17 until
         # their birthday): the contract carries no birth date, so we give the benefit of doubt.
         out.append(
-            "insert into viol_referrals "
+            f"insert into viol_referrals {VIOL_COLUMNS} "
             f"select c._row, 'referral_date', {raw('referral_date')}, "
             "'the patient (born ' || p.birth_year || ') would be ' || "
             "(year(c.referral_date) - p.birth_year) || ' at referral on ' || "
@@ -909,7 +1043,7 @@ def cross_table_sql(table: Table, header: list[str]) -> list[str]:
         # Contract: cohort comparison = not referred. A referral contradicts it; the fix is
         # the patient's cohort (docs/data-contract.md, "Decisions").
         out.append(
-            "insert into viol_referrals "
+            f"insert into viol_referrals {VIOL_COLUMNS} "
             f"select c._row, 'patient_id', {raw('patient_id')}, "
             f"'patient ' || {raw('patient_id')} || ' is in the comparison cohort (people not "
             "referred, for healthcare-use comparison only); send the patient again with cohort "
@@ -919,7 +1053,7 @@ def cross_table_sql(table: Table, header: list[str]) -> list[str]:
         )
     if table.name == "patients":
         out.append(
-            "insert into viol_patients "
+            f"insert into viol_patients {VIOL_COLUMNS} "
             f"select c._row, 'cohort', {raw('cohort')}, "
             f"'patient ' || {raw('patient_id')} || ' already has referrals loaded, so cannot be "
             "in the comparison cohort (people not referred); keep cohort referred' "
@@ -928,7 +1062,7 @@ def cross_table_sql(table: Table, header: list[str]) -> list[str]:
         )
     if table.name == "contacts":
         out.append(
-            "insert into viol_contacts "
+            f"insert into viol_contacts {VIOL_COLUMNS} "
             f"select c._row, 'contact_date', {raw('contact_date')}, "
             f"'contact_date ' || {raw('contact_date')} || ' is before the referral_date of its "
             "referral (' || strftime(r.referral_date, '%Y-%m-%d') || ')' "
@@ -958,14 +1092,14 @@ def raw_row_sql(table: Table, header: list[str], width: int | None = None) -> tu
         while key in keys:
             key, n = f"{base} ({n})", n + 1
         keys.append(key)
-    cells = "[" + ", ".join(f"c.c{i}" for i in range(len(header))) + "]"
+    cells = "[" + ", ".join(f"s.c{i}" for i in range(len(header))) + "]"
     # The row as kept: a refused story keeps nothing identifying in its title and text.
     kept_cells = (
         "["
         + ", ".join(
-            story_redacted_sql(f"c.c{i}")
+            story_redacted_sql(f"s.c{i}")
             if table.name == "stories" and name in STORY_TEXT_COLUMNS
-            else f"c.c{i}"
+            else f"s.c{i}"
             for i, name in enumerate(header)
         )
         + "]"
@@ -999,12 +1133,25 @@ def raw_row_sql(table: Table, header: list[str], width: int | None = None) -> tu
         f"raw_row) select $batch_id, {lit(table.name)}, v._row, v.column_name, {value}, {rule}, "
         f"{row_json}::varchar "
         f"from viol_{table.name} v join chk_{table.name} c on c._row = v._row "
-        "order by v._row"
+        f"join raw_{table.name} s on s._row = v._row "
+        "order by v._row, v._seq"
     )
     params: dict = {"keys": keys}
     if trailing_keys:
         params["trailing_keys"] = trailing_keys
     return sql, params
+
+
+def raw_cells_sql(table: Table, header: list[str]) -> str:
+    """`raw_<t>`: the cells as sent of the rows breaking a rule, kept from `stg_<t>` for the
+    rejected rows' record (so the staged file can go before the rows are loaded)."""
+    cells = ", ".join(f"c{i}" for i in range(len(header)))
+    return (
+        f"create or replace temp table raw_{table.name} as select _row, {cells} from "
+        f"(select (rowid + 1 - (select min(rowid) from stg_{table.name}))::bigint as _row, "
+        f"{cells} from stg_{table.name}) "
+        f"where _row in (select _row from viol_{table.name})"
+    )
 
 
 def accepted_view_sql(table: Table) -> str:

@@ -121,13 +121,19 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _is_utf8(path: Path, sent_name: str) -> tuple[bool, bool]:
-    """(decodes as UTF-8, starts with a BOM), streaming so a 2 GB file costs no memory."""
+def _is_utf8(path: Path, sent_name: str, digest=None) -> tuple[bool, bool]:
+    """(decodes as UTF-8, starts with a BOM), streaming so a 2 GB file costs no memory.
+    `digest` (a hashlib object) is fed every byte, so the checksum costs no second read."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    with open(path, "rb") as fh:
+    valid = True
+    with open_regular(path, sent_name) if digest is not None else open(path, "rb") as fh:
         first = True
         has_bom = False
         while chunk := fh.read(CHUNK_BYTES):
+            if digest is not None:
+                digest.update(chunk)
+            if not valid:
+                continue  # only the checksum still needs the rest
             if first:
                 has_bom = chunk.startswith(BOM)
                 first = False
@@ -141,12 +147,20 @@ def _is_utf8(path: Path, sent_name: str) -> tuple[bool, bool]:
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError:
-                return False, has_bom
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False, has_bom
-    return True, has_bom
+                valid = False
+        if valid:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                valid = False
+    return valid, has_bom
+
+
+def checksum_and_encoding(path: Path, sent_name: str) -> tuple[str, tuple[bool, bool]]:
+    """The file's sha256 and `_is_utf8`'s answer, from one read of the file."""
+    digest = hashlib.sha256()
+    utf8 = _is_utf8(path, sent_name, digest)
+    return digest.hexdigest(), utf8
 
 
 def _transcode_cp1252(path: Path, out: Path, sent_name: str) -> None:
@@ -278,8 +292,10 @@ def _check_header(source: SourceFile, warnings: list[str]) -> None:
             )
 
 
-def _decode(path: Path, sent_name: str, table: str, workdir: Path) -> SourceFile:
-    ok, has_bom = _is_utf8(path, sent_name)
+def _decode(
+    path: Path, sent_name: str, table: str, workdir: Path, utf8: tuple[bool, bool] | None = None
+) -> SourceFile:
+    ok, has_bom = utf8 if utf8 is not None else _is_utf8(path, sent_name)
     if ok:
         return SourceFile(table, sent_name, path, "utf-8-sig" if has_bom else "utf-8")
     out = workdir / f"{table}.utf8.csv"
@@ -288,13 +304,18 @@ def _decode(path: Path, sent_name: str, table: str, workdir: Path) -> SourceFile
 
 
 def _add(
-    files: dict[str, SourceFile], table: str, path: Path, sent_name: str, workdir: Path
+    files: dict[str, SourceFile],
+    table: str,
+    path: Path,
+    sent_name: str,
+    workdir: Path,
+    utf8: tuple[bool, bool] | None = None,
 ) -> None:
     if table in files:
         raise BatchRefused(
             sent_name, f"the batch holds two files for {table} ({files[table].sent_name} too)"
         )
-    files[table] = _decode(path, sent_name, table, workdir)
+    files[table] = _decode(path, sent_name, table, workdir, utf8)
 
 
 # Files that operating systems leave beside the real ones: ignored without a word.
@@ -349,8 +370,8 @@ def _from_folder(folder: Path, workdir: Path, checksums: dict, warnings: list[st
                 f"{shown_name(path.name)}: not a contract table name; the file was ignored"
             )
             continue
-        checksums[path.name] = sha256_file(path)
-        _add(files, table, path, path.name, workdir)
+        checksums[path.name], utf8 = checksum_and_encoding(path, path.name)
+        _add(files, table, path, path.name, workdir, utf8)
     return files
 
 
