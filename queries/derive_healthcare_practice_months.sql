@@ -5,6 +5,7 @@
 -- the rows of the people concerned, as before). Run by the importer after every batch
 -- (wellpath.db.apply_derived).
 -- scope: none
+-- reads: healthcare_use, prescriptions, patients
 --
 -- Columns: table_name ('healthcare_use' or 'prescriptions'), practice_code, month,
 -- row_count (rows), and per column the rows with it filled in: patient_id, month_filled,

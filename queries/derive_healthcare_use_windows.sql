@@ -5,6 +5,7 @@
 -- view (queries/healthcare_use_before_after.sql picks the rows). Run by the importer after
 -- every batch (wellpath.db.apply_derived).
 -- scope: none
+-- reads: referrals, patients, healthcare_use, prescriptions
 --
 -- Candidate index months (the windows are those of healthcare_use_before_after.sql):
 --   referred people (patients.cohort = 'referred'): the calendar month of each of their

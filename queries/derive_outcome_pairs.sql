@@ -8,6 +8,7 @@
 -- to group by, and follow_up_order (the later date, then the later-numbered form, as one
 -- number: days since 1970 x 2^20 + assessment_number) is done once per import.
 -- scope: none
+-- reads: measure_scores
 create or replace table outcome_pair_candidates as
 with baselines as (
     select
