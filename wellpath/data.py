@@ -385,6 +385,8 @@ def _watch() -> None:
                 t0 = time.perf_counter()
                 n = prewarm(last, now)
                 _log.info("prewarmed %d views in %.1f s", n, time.perf_counter() - t0)
+                # Results of files older than the one before are never asked for again.
+                VIEW_CACHE.discard_where(lambda key, keep=(last, now): key[5] not in keep)
             path, last = now_path, now
         except Exception:  # noqa: BLE001 (never let the watcher die)
             _log.warning("prewarm watcher", exc_info=True)

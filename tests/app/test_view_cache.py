@@ -41,3 +41,15 @@ def test_pages_leave_cached_results_unchanged_and_a_rerun_computes_nothing(app, 
     at.run()
     assert audited.stats["computed"] == computed, "a second rerun recomputed a view"
     assert audited.changed() == [], "a page changed a result the cache holds"
+
+
+def test_bench_times_a_click_on_a_widget_that_changes_no_view_input(app, audited):
+    from wellpath import bench
+
+    at = app("pages/caseload.py", scope=as_role("programme_lead"))
+    times, widget = bench.click_times(at)
+    assert len(times) == bench.CLICK_REPEATS and widget, "no display-only widget found"
+    assert not exceptions(at)
+    computed = audited.stats["computed"]
+    at.run()  # the clicked widget's last value, again: still nothing to compute
+    assert audited.stats["computed"] == computed
