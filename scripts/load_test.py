@@ -320,7 +320,7 @@ def summarise(
         "server_peak_mb": peak_mb,
         "think_s": list(args.think),
         "ramp_s": args.ramp,
-        "load_average": {**load_avg, "max": max(out["load_avg"], default=load_avg["start"])},
+        "load_average": {**load_avg, "max": max([load_avg["start"], *out["load_avg"]])},
         "cores": os.cpu_count(),
         "by_page": {
             p: bench.median([t for name, t, _ in out["loads"] if name == p])
@@ -365,6 +365,9 @@ def render(s: dict) -> str:
     ]
     if s["error_examples"]:
         lines += ["", "First errors:", *[f"- {e}" for e in s["error_examples"]]]
+    if s.get("unfinished_examples"):
+        lines += ["", "First unfinished loads:",
+                  *[f"- {e.splitlines()[0]}" for e in s["unfinished_examples"][:3]]]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
