@@ -3,16 +3,26 @@
     python -m wellpath bench --load --sessions 20 --seconds 60      # the issue's test
     python scripts/load_test.py --db data/bench/icb/wellpath.duckdb --sessions 3 --seconds 10
 
-Starts its own server (`streamlit run dashboard.py` on 127.0.0.1 only), opens --sessions
-browser sessions (one Chromium, one context each: separate Streamlit sessions) that load the
-dashboard's chart pages in a loop, while `python -m wellpath import` of a small batch runs
-into the same database file in a loop. A page load is timed from the navigation until its
-first chart (a Plotly chart, or an exception box) appears. Errors: any Streamlit exception
-element, any HTTP response >= 400 from the server; a load still unfinished after 300 s is
-counted apart (and fails the run). Bounded: at most 50 sessions and 600 seconds of loading
-(plus 300 s for the loads in flight); everything it started is stopped at the end (or at Ctrl-C).
-Prints the number of loads, the median and 95th percentile load time, the first loads, the
-errors and the server's peak resident memory; with --doc writes them into docs/performance.md.
+Starts its own server (`streamlit run dashboard.py` on 127.0.0.1 only) on a copy of --db,
+opens --sessions browser sessions (one Chromium, one context each: separate Streamlit
+sessions), while a small batch is imported into the same copy in a loop.
+
+The model of use: each session is one practice manager before an MDT meeting. They arrive at
+a random moment in the first --ramp seconds, then open the dashboard's chart pages one after
+another (each session starts on a different page), and read each page for a think time drawn
+uniformly from --think (default 5-15 s: a glance at the charts) before opening the next. Every
+page is opened as a full navigation to its URL (a new Streamlit session each time, so more
+work for the server than a click in the sidebar). `--think 0,0 --ramp 0` is the stress test:
+every session reloading pages back to back from the same instant.
+
+A page load is timed from the navigation until its first chart (a Plotly chart, or an
+exception box) is drawn. Errors: any Streamlit exception element, any HTTP response >= 400
+from the server; a load still unfinished after 300 s is counted apart (and fails the run).
+Bounded: at most 50 sessions and 600 seconds of loading (plus 300 s for the loads in flight);
+everything it started is stopped at the end (or at Ctrl-C). Prints the number of loads, the
+median and 95th percentile load time, the first loads, the errors, the imports that landed,
+the server's peak resident memory and the machine's load average (1-minute, at the start,
+highest while loading, at the end); with --doc writes them into docs/performance.md.
 """
 
 from __future__ import annotations
@@ -21,6 +31,8 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -31,11 +43,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from wellpath import bench  # noqa: E402
+from wellpath import bench, shell  # noqa: E402
 
 MAX_SESSIONS = 50
 MAX_SECONDS = 600
-LOAD_TIMEOUT_S = 300  # a load still unfinished after this is recorded as unfinished
+LOAD_TIMEOUT_S = int(
+    os.environ.get("WELLPATH_LOAD_TIMEOUT", "300")
+)  # a load still unfinished after this is recorded as unfinished
 # The pages a practice manager opens before an MDT: the ones with charts (a page is loaded
 # when its first chart is drawn).
 DEFAULT_PAGES = [
@@ -60,22 +74,24 @@ def small_batch(source: Path, out: Path) -> Path:
 class ImportLoop(threading.Thread):
     """`python -m wellpath import BATCH --db DB` again and again until stopped."""
 
-    def __init__(self, batch: Path, db_path: Path):
+    def __init__(self, batch: Path, db_path: Path, is_demo: bool):
         super().__init__(daemon=True)
+        self.is_demo = is_demo
         self.batch, self.db_path = batch, db_path
         self.stop = threading.Event()
         self.runs: list[tuple[float, int]] = []
         self.proc: subprocess.Popen | None = None
 
     def run(self) -> None:
-        # The batch is the demo world's own last month, imported into a copy of the demo
-        # database: it goes in as demo data (the CLI's import is for a service's own files,
-        # which a demo database refuses).
+        # The batch goes in as the kind of data the file holds (a demo database refuses a
+        # service's own files, and a service's database the demo world).
         code = (
             "import sys; from wellpath.importer import import_batch; "
-            "import_batch(sys.argv[1], sys.argv[2], run_by='load-test', is_demo=True)"
+            "import_batch(sys.argv[1], sys.argv[2], run_by='load-test', "
+            "is_demo=sys.argv[3] == 'demo')"
         )
-        cmd = [sys.executable, "-c", code, str(self.batch), str(self.db_path)]
+        kind = "demo" if self.is_demo else "own"
+        cmd = [sys.executable, "-c", code, str(self.batch), str(self.db_path), kind]
         while not self.stop.is_set():
             t0 = time.perf_counter()
             self.proc = subprocess.Popen(
@@ -84,6 +100,8 @@ class ImportLoop(threading.Thread):
             )  # fmt: skip
             code = self.proc.wait()
             self.runs.append((time.perf_counter() - t0, code))
+            if code != 0:
+                self.stop.wait(5)  # a refused import is reported, not retried in a tight loop
 
     def finish(self) -> None:
         self.stop.set()
@@ -92,7 +110,28 @@ class ImportLoop(threading.Thread):
         self.join(timeout=5)
 
 
-async def session(browser, base: str, pages: list[str], deadline: float, n: int, out: dict):
+# A page is drawn when a chart (or an exception box) of the current run is on it: Streamlit
+# marks what is left of the previous page stale until the new run replaces or removes it.
+FRESH = '[data-testid="stElementContainer"][data-stale="false"]'
+DRAWN = f'{FRESH} [data-testid="stPlotlyChart"] .main-svg, {FRESH} [data-testid="stException"]'
+PASSWORD = "load-test-password-1"  # the load test's own users, in its own copy of the file
+
+
+# True once the page titled `title` (its h1) has drawn a chart in the current run.
+DRAWN_JS = """([title, fresh, drawn]) => {
+    const heads = [...document.querySelectorAll(fresh + ' h1')];
+    return heads.some(h => h.textContent.trim().startsWith(title))
+        && !!document.querySelector(drawn);
+}"""
+
+
+async def session(
+    browser, base: str, pages: list[str], deadline: float, n: int, out: dict, model: dict
+):
+    """One user: arrive, sign in when the file has accounts, then open pages from the sidebar
+    menu, reading each for a think time, until the deadline."""
+    rng = random.Random(model["seed"] * 1000 + n)
+    await asyncio.sleep(rng.uniform(0, model["ramp"]))  # arrivals spread over the ramp
     ctx = await browser.new_context(viewport={"width": 1440, "height": 900})
     page = await ctx.new_page()
 
@@ -108,40 +147,126 @@ async def session(browser, base: str, pages: list[str], deadline: float, n: int,
 
     page.on("response", on_response)
     i = n  # sessions start on different pages
-    first = True
+    user = model["users"][n] if model["users"] else None
     try:
         while time.monotonic() < deadline:
             name = pages[i % len(pages)]
+            first = i == n
             i += 1
             t0 = time.perf_counter()
             try:
-                await page.goto(f"{base}/{bench.url_path(name)}", timeout=LOAD_TIMEOUT_S * 1000)
+                if first:  # arrive: open the dashboard at this page's address
+                    await page.goto(f"{base}/{page_address(name)}", timeout=LOAD_TIMEOUT_S * 1000)
+                    if user:
+                        await sign_in(page, user, LOAD_TIMEOUT_S - (time.perf_counter() - t0))
+                else:  # a click on the page in the sidebar menu
+                    link = page.locator(nav_link(name))
+                    await link.first.click(timeout=LOAD_TIMEOUT_S * 1000)
                 left = max(1.0, LOAD_TIMEOUT_S - (time.perf_counter() - t0))  # one bound per load
-                await page.wait_for_selector(bench.CHART_SELECTOR, timeout=left * 1000)
+                await page.wait_for_function(
+                    DRAWN_JS, arg=[model["titles"][name], FRESH, DRAWN], timeout=left * 1000,
+                    polling=100,
+                )  # fmt: skip
             except Exception as exc:  # noqa: BLE001 (a timeout or a closed page)
                 if type(exc).__name__ == "TimeoutError":
-                    out["unfinished"].append(f"session {n}: {name}")
+                    out["unfinished"].append(f"session {n}: {name}: {exc}"[:300])
+                    if model.get("shots"):
+                        shot = Path(model["shots"]) / f"unfinished-{n}-{i}.png"
+                        await page.screenshot(path=str(shot), full_page=True)
                 else:
                     out["errors"].append(f"session {n}: {name}: {type(exc).__name__}: {exc}"[:200])
                 continue
             took = time.perf_counter() - t0
-            boxes = await page.locator('[data-testid="stException"]').count()
-            if boxes:
-                text = (await page.locator('[data-testid="stException"]').first.inner_text())[:200]
+            boxes = page.locator(f'{FRESH} [data-testid="stException"]')
+            if await boxes.count():
+                text = (await boxes.first.inner_text())[:200]
                 out["errors"].append(f"session {n}: {name}: exception box: {text}")
                 continue
             out["loads"].append((name, took, time.monotonic() < deadline))
             if first:
                 out["first"].append(took)
-                first = False
+            # Reading the page before opening the next (cut short at the deadline).
+            think = rng.uniform(*model["think"])
+            await asyncio.sleep(max(0.0, min(think, deadline - time.monotonic())))
     finally:
         await ctx.close()
 
 
-async def drive(base: str, sessions: int, seconds: float, pages: list[str], server) -> dict:
+def page_address(page_file: str) -> str:
+    """A page's address as the menu links to it (the default page's is the root)."""
+    return "" if page_file == shell.PAGES[0][0] else bench.url_path(page_file)
+
+
+def nav_link(page_file: str) -> str:
+    """The sidebar menu's link to a page (Streamlit writes relative addresses: the default
+    page's is empty)."""
+    href = page_address(page_file)
+    side = '[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]'
+    return f'{side}[href="{href}"], {side}[href$="/{bench.url_path(page_file)}"]'
+
+
+SIGN_IN_STATE_JS = """([fresh]) => {
+    const heads = [...document.querySelectorAll(fresh + ' h1')].map(h => h.textContent.trim());
+    const running = !!document.querySelector('[data-testid="stStatusWidget"]');
+    if (heads.some(t => t.startsWith('Sign in'))) return running ? 'running' : 'form';
+    return heads.length ? 'in' : 'running';
+}"""
+
+
+async def sign_in(page, user: str, timeout_s: float = LOAD_TIMEOUT_S) -> None:
+    """Sign in as a person would: type, press Sign in, and do it again when the form comes
+    back empty (a submit that reached the server mid-run is lost, as for a person)."""
+    deadline = time.monotonic() + timeout_s
+    await page.get_by_label("Username").wait_for(timeout=timeout_s * 1000)
+    while time.monotonic() < deadline:
+        left = max(1.0, deadline - time.monotonic()) * 1000
+        await page.get_by_label("Username").fill(user, timeout=left)
+        await page.get_by_label("Password", exact=True).fill(PASSWORD, timeout=left)
+        button = page.locator('[data-testid="stForm"]').get_by_role("button", name="Sign in")
+        await button.click(timeout=left)  # waits while Streamlit holds the form disabled
+        await asyncio.sleep(2)
+        while time.monotonic() < deadline:
+            state = await page.evaluate(SIGN_IN_STATE_JS, [FRESH])
+            if state == "in":
+                return
+            if state == "form":
+                break  # the form is back and nothing is running: type it again
+            await asyncio.sleep(0.5)
+    raise TimeoutError(f"{user} could not sign in within {timeout_s:.0f} s")
+
+
+def make_users(db_path: Path, sessions: int, role: str) -> list[str]:
+    """A file of a service's own data asks for a sign-in: one account per session in the load
+    test's copy (practice managers, each with their own practice, or programme leads)."""
+    from wellpath import auth, db
+
+    con = db.connect_read_only(db_path)
+    try:
+        kind = db.database_kind(con)
+        practices = list(db.run_query(con, "practice_list")["practice_code"])
+    finally:
+        con.close()
+    if kind == db.DEMO:
+        return []  # the demo world opens without a sign-in
+    users = []
+    for n in range(sessions):
+        name = f"loadtest{n:02d}"
+        codes = (practices[n % len(practices)],) if role == "practice" else ()
+        auth.add_user(db_path, name, role, codes, PASSWORD, None, by="load-test")
+        users.append(name)
+    return users
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
+async def drive(
+    base: str, sessions: int, seconds: float, pages: list[str], server, model: dict
+) -> dict:
     from playwright.async_api import async_playwright
 
-    out: dict = {"loads": [], "errors": [], "first": [], "unfinished": []}
+    out: dict = {"loads": [], "errors": [], "first": [], "unfinished": [], "load_avg": []}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=bench.CHROMIUM, args=bench.CHROMIUM_ARGS)
         deadline = time.monotonic() + seconds
@@ -149,6 +274,7 @@ async def drive(base: str, sessions: int, seconds: float, pages: list[str], serv
         async def watch_memory() -> None:
             while time.monotonic() < deadline + LOAD_TIMEOUT_S:
                 server.rss_mb()
+                out["load_avg"].append(load_average())
                 await asyncio.sleep(0.5)
 
         watcher = asyncio.create_task(watch_memory())
@@ -156,7 +282,10 @@ async def drive(base: str, sessions: int, seconds: float, pages: list[str], serv
             # Hard bound: a load in flight at the deadline gets LOAD_TIMEOUT_S to finish.
             await asyncio.wait_for(
                 asyncio.gather(
-                    *(session(browser, base, pages, deadline, n, out) for n in range(sessions))
+                    *(
+                        session(browser, base, pages, deadline, n, out, model)
+                        for n in range(sessions)
+                    )
                 ),
                 timeout=seconds + LOAD_TIMEOUT_S + 30,
             )
@@ -166,7 +295,9 @@ async def drive(base: str, sessions: int, seconds: float, pages: list[str], serv
     return out
 
 
-def summarise(out: dict, imports: list[tuple[float, int]], peak_mb: float, args) -> dict:
+def summarise(
+    out: dict, imports: list[tuple[float, int]], peak_mb: float, args, load_avg: dict
+) -> dict:
     times = [t for _, t, _ in out["loads"]]
     return {
         "date": dt.date.today().isoformat(),
@@ -182,10 +313,15 @@ def summarise(out: dict, imports: list[tuple[float, int]], peak_mb: float, args)
         "errors": len(out["errors"]),
         "unfinished": len(out["unfinished"]),
         "error_examples": out["errors"][:5],
+        "unfinished_examples": out["unfinished"][:5],
         "imports": len(imports),
         "imports_failed": sum(1 for _, c in imports if c != 0),
         "import_median_s": bench.median([s for s, _ in imports]),
         "server_peak_mb": peak_mb,
+        "think_s": list(args.think),
+        "ramp_s": args.ramp,
+        "load_average": {**load_avg, "max": max([load_avg["start"], *out["load_avg"]])},
+        "cores": os.cpu_count(),
         "by_page": {
             p: bench.median([t for name, t, _ in out["loads"] if name == p])
             for p in sorted({name for name, _, _ in out["loads"]})
@@ -194,6 +330,7 @@ def summarise(out: dict, imports: list[tuple[float, int]], peak_mb: float, args)
 
 
 def render(s: dict) -> str:
+    la = s["load_average"]
     p95, errs = bench.TARGETS["load_p95"], bench.TARGETS["load_errors"]
     rows = [
         ["page loads", f"{s['loads']:,}", "", ""],
@@ -208,10 +345,18 @@ def render(s: dict) -> str:
         ["imports run meanwhile (failed)", f"{s['imports']} ({s['imports_failed']})",
          f"median {bench.fmt_value(s['import_median_s'], 's')}", ""],
         ["server peak resident memory", bench.fmt_value(s["server_peak_mb"], "MB"), "", ""],
+        ["load average (1 min): start / highest / end",
+         f"{la['start']:.1f} / {la['max']:.1f} / {la['end']:.1f} on {s['cores']} cores", "", ""],
     ]  # fmt: skip
+    think = (
+        "no think time"
+        if not any(s["think_s"])
+        else (f"think time {s['think_s'][0]:g}-{s['think_s'][1]:g} s between a session's loads")
+    )
     lines = [
         f"### Load test of {s['date']}: {s['sessions']} sessions for {s['seconds']} s at "
-        f"{s['scale']} scale, an import running in a loop",
+        f"{s['scale']} scale, an import running in a loop ({think}, arrivals over the first "
+        f"{s['ramp_s']:g} s)",
         "",
         bench.markdown_table(["measure", "value", "verdict", "gap"], rows),
         "",
@@ -220,7 +365,17 @@ def render(s: dict) -> str:
     ]
     if s["error_examples"]:
         lines += ["", "First errors:", *[f"- {e}" for e in s["error_examples"]]]
+    if s.get("unfinished_examples"):
+        lines += ["", "First unfinished loads:",
+                  *[f"- {e.splitlines()[0]}" for e in s["unfinished_examples"][:3]]]  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+def _span(text: str) -> tuple[float, float]:
+    low, high = (float(x) for x in text.split(","))
+    if not 0 <= low <= high <= 120:
+        raise argparse.ArgumentTypeError("MIN,MAX seconds with 0 <= MIN <= MAX <= 120")
+    return low, high
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -236,6 +391,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-import", action="store_true", help="no import loop")
     parser.add_argument("--no-doc", action="store_true", help="do not write docs/performance.md")
     parser.add_argument("--json", type=Path, default=None, help="also write the summary here")
+    parser.add_argument("--think", type=_span, default=(5.0, 15.0),
+                        help="seconds a user reads a page before the next, as MIN,MAX (uniform)")  # fmt: skip
+    parser.add_argument("--ramp", type=float, default=10.0,
+                        help="sessions arrive at random over the first RAMP seconds")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=12, help="seed of the think times")
+    parser.add_argument("--shots", type=Path, default=None,
+                        help="folder for a screenshot of every unfinished load")  # fmt: skip
+    parser.add_argument("--role", choices=["practice", "programme_lead"], default="practice",
+                        help="who signs in, on a file of a service's own data")  # fmt: skip
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= MAX_SESSIONS or not 1 <= args.seconds <= MAX_SECONDS:
         parser.error(f"sessions 1-{MAX_SESSIONS}, seconds 1-{MAX_SECONDS}")
@@ -251,19 +415,27 @@ def main(argv: list[str] | None = None) -> int:
             if not (source / "referrals.csv").exists():
                 parser.error("no --batch given and no batch beside the database")
             batch = small_batch(source, Path(tmp) / "small")
-        loop = None if args.no_import else ImportLoop(batch, work_db)
+        users = make_users(work_db, args.sessions, args.role)
+        loop = None if args.no_import else ImportLoop(batch, work_db, is_demo=not users)
+        titles = {path: title for path, title, *_ in shell.PAGES}
+        model = {"think": args.think, "ramp": args.ramp, "seed": args.seed, "users": users,
+                 "titles": titles, "shots": args.shots}  # fmt: skip
+        load_avg = {"start": load_average()}
         with bench.Server(work_db, args.port) as server:
             print(f"server up on {server.url}; {args.sessions} sessions for {args.seconds} s",
                   file=sys.stderr)  # fmt: skip
             if loop:
                 loop.start()
             try:
-                out = asyncio.run(drive(server.url, args.sessions, args.seconds, pages, server))
+                out = asyncio.run(
+                    drive(server.url, args.sessions, args.seconds, pages, server, model)
+                )
             finally:
                 if loop:
                     loop.finish()
             peak = max(server.vm_hwm_mb(), server.peak_mb)
-    summary = summarise(out, loop.runs if loop else [], peak, args)
+        load_avg["end"] = load_average()
+    summary = summarise(out, loop.runs if loop else [], peak, args, load_avg)
     text = render(summary)
     print(text)
     if args.json:

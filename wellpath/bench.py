@@ -444,14 +444,70 @@ def page_child(
         at.run()
         warm.append(time.perf_counter() - t0)
     charts = len(at.get("plotly_chart"))
+    click_s, click_widget = ([], "") if errors else click_times(at)
     return {"page": page, "router_s": router, "cold_s": cold, "warm_s": warm,
-            "errors": errors, "charts": charts}  # fmt: skip
+            "errors": errors, "charts": charts, "click_s": click_s,
+            "click_widget": click_widget}  # fmt: skip
+
+
+CLICK_TRIES = 4  # widgets tried per page for one that changes no view's input
+CLICK_REPEATS = 3
+
+
+def _flip(widget) -> bool:
+    """Give a widget another value, as a click would; False when it has no other."""
+    kind = type(widget).__name__
+    if kind in ("Toggle", "Checkbox"):
+        widget.set_value(not widget.value)
+        return True
+    if kind == "Selectbox" and len(widget.options) > 1:
+        widget.select_index(((widget.index or 0) + 1) % len(widget.options))
+        return True
+    if kind == "Radio" and len(widget.options) > 1:
+        # Another option by its label: a radio whose labels are not its values raises here.
+        widget.set_value(widget.options[((widget.index or 0) + 1) % len(widget.options)])
+        return widget.index is not None
+    return False
+
+
+def click_times(at) -> tuple[list[float], str]:
+    """A widget click that changes no data input: the page's first widget (toggles and
+    checkboxes, then radios and select boxes, in the page's main area) whose change makes the
+    rerun compute no view again (data.VIEW_CACHE counts the computations), clicked
+    CLICK_REPEATS times; each click is timed from the click to the end of the rerun."""
+    from wellpath import data
+
+    candidates = [w for kind in ("toggle", "checkbox", "radio", "selectbox")
+                  for w in at.main.get(kind)][:CLICK_TRIES]  # fmt: skip
+    for widget in candidates:
+        key, kind = widget.key, type(widget).__name__.lower()
+        times: list[float] = []
+        for _ in range(CLICK_REPEATS):
+            found = next((w for w in at.main.get(kind) if w.key == key), None)
+            try:
+                if found is None or not _flip(found):
+                    break
+            except Exception:  # noqa: BLE001 (a widget AppTest cannot set: try the next)
+                break
+            before = data.VIEW_CACHE.stats["computed"]
+            t0 = time.perf_counter()
+            at.run()
+            took = time.perf_counter() - t0
+            if at.exception or data.VIEW_CACHE.stats["computed"] != before:
+                times = []
+                break
+            times.append(took)
+        if times:
+            label = getattr(widget, "label", key) or key
+            return times, f"{kind} '{label}'"
+    return [], ""
 
 
 def time_pages(db_path: Path, runs: int, pages: list[tuple[str, str]]) -> list[dict]:
     results = []
     for page, title in pages:
         colds, warms, peaks, errors, charts = [], [], [], [], 0
+        clicks, widget = [], ""
         for i in range(runs):
             run = run_child([sys.executable, "-m", "wellpath.bench", "--page-child", page,
                              "--warm", "3" if i == 0 else "1"],
@@ -466,11 +522,15 @@ def time_pages(db_path: Path, runs: int, pages: list[tuple[str, str]]) -> list[d
             peaks.append(run.peak_mb)
             errors += got["errors"]
             charts = got["charts"]
+            clicks += got.get("click_s", [])
+            widget = got.get("click_widget") or widget
         results.append({"page": page, "title": title, "cold_s": median(colds),
                         "warm_s": median(warms), "peak_mb": max(peaks, default=None),
-                        "errors": errors, "charts": charts, "cold_runs": colds})  # fmt: skip
+                        "errors": errors, "charts": charts, "cold_runs": colds,
+                        "click_s": median(clicks), "click_widget": widget})  # fmt: skip
         say(f"  {title:<28} cold {fmt_value(median(colds), 's'):>8}  warm "
-            f"{fmt_value(median(warms), 's'):>8}  {len(errors)} errors")  # fmt: skip
+            f"{fmt_value(median(warms), 's'):>8}  click {fmt_value(median(clicks), 's'):>8}  "
+            f"{len(errors)} errors")  # fmt: skip
     return results
 
 
@@ -735,12 +795,16 @@ def target_rows(r: Report) -> list[list[str]]:
     pages_ok = [p for p in r.pages if p["cold_s"] is not None]
     worst_cold = max(pages_ok, key=lambda p: p["cold_s"], default=None)
     worst_warm = max(pages_ok, key=lambda p: p["warm_s"] or 0, default=None)
+    clicked = [p for p in pages_ok if p.get("click_s") is not None]
+    worst_click = max(clicked, key=lambda p: p["click_s"], default=None)
     measured: dict[str, tuple[float | None, str]] = {
         "page_cold": (worst_cold and worst_cold["cold_s"],
                       worst_cold["title"] if worst_cold else ""),
         "page_warm": (worst_warm and worst_warm["warm_s"],
                       worst_warm["title"] if worst_warm else ""),
-        "widget": (None, "not measured by this benchmark yet"),
+        "widget": (worst_click and worst_click["click_s"],
+                   f"{worst_click['title']}: {worst_click['click_widget']}" if worst_click
+                   else "no page had a widget that changes no data input"),
         "first_chart": (r.browser and r.browser.get("cold_s"),
                         r.browser["page"] if r.browser else ""),
         "server_peak": (r.browser and r.browser.get("server_peak_mb"), "Chromium on every page"),
@@ -802,12 +866,18 @@ def render(r: Report) -> str:
                 TARGETS["page_cold"].judge(p["cold_s"]),
                 TARGETS["page_warm"].judge(p["warm_s"]),
             )
+            click = TARGETS["widget"].judge(p.get("click_s"))
             page_rows.append([p["title"], fmt_value(p["cold_s"], "s"), cold[0],
                               fmt_value(p["warm_s"], "s"), warm[0],
+                              fmt_value(p.get("click_s"), "s"), click[0],
+                              p.get("click_widget") or "–",
                               fmt_value(p["peak_mb"], "MB"), p["charts"],
                               len(p["errors"]) or "none"])  # fmt: skip
         lines.append(markdown_table(["page", "cold", "<= 1.5 s", "warm", "<= 0.25 s",
+                                     "click", "<= 0.1 s", "widget clicked",
                                      "process peak", "charts", "errors"], page_rows))  # fmt: skip
+        lines += ["", "A click is a rerun after a change to a widget that changes no view's "
+                  "input (the first such widget on the page: the rerun computed no view)."]  # fmt: skip
     if r.browser:
         br = r.browser
         lines += ["", f"#### Chromium, heaviest page ({br['page']})", "",

@@ -10,8 +10,17 @@ belongs to the identity it is cached under.
 
 from __future__ import annotations
 
+import contextvars
 import functools
-from collections.abc import Callable
+import hashlib
+import logging
+import os
+import pickle
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +32,7 @@ from wellpath import access, db
 from wellpath.scope import Filters, Scope
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 CACHE_TTL_SECONDS = 600
 CACHE_MAX_ENTRIES = 512
@@ -39,13 +49,21 @@ def db_identity() -> tuple[int, int, int] | None:
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(path: str, identity: tuple[int, int, int]) -> duckdb.DuckDBPyConnection:
     target = db.target_for(Path(path))
-    if isinstance(target, Path):
-        return db.connect_read_only(target)
-    return db.connect_read_only(target, snapshot=identity[1])
+    if not isinstance(target, Path):
+        return db.connect_read_only(target, snapshot=identity[1])
+    con = db.connect_read_only(target)
+    # Imports swap files by renaming, and an identity never comes back: the same identity
+    # after the attach as before means the attached file is the one named by `identity`.
+    if db.identity(target) != identity:
+        con.close()
+        raise StaleIdentity(f"{path} changed while it was being opened")
+    return con
 
 
 def connection() -> duckdb.DuckDBPyConnection:
-    identity = db_identity()
+    """The read connection for the file a view is reading (pinned for a view's computation,
+    so all its queries read one file), or else for the file there now."""
+    identity = _current_identity()
     if identity is None:
         raise FileNotFoundError(f"No Wellpath database at {db_path()}")
     return _connection(str(db_path()), identity)
@@ -73,7 +91,7 @@ def _cached_read(
 def query(name: str, scope: Scope, filters: Filters, **extra: Any) -> pd.DataFrame:
     """Rows of queries/<name>.sql for this viewer and these filters (a copy: safe to change)."""
     frozen = tuple(sorted((k, _freeze(v)) for k, v in extra.items()))
-    identity = db_identity()
+    identity = _current_identity()
     if identity is None:
         raise FileNotFoundError(f"No Wellpath database at {db_path()}")
     return _cached_read(name, scope, filters, frozen, identity).copy()
@@ -99,13 +117,199 @@ def service_query(name: str) -> pd.DataFrame:
     """A query with no patient rows and no parameters (header `-- scope: none`)."""
     if db.query_header(name).get("scope") != "none":
         raise access.ScopeError(f"query {name} holds patient data: use query() with a scope")
-    identity = db_identity()
+    identity = _current_identity()
     if identity is None:
         raise FileNotFoundError(f"No Wellpath database at {db_path()}")
     return _service_read(name, identity).copy()
 
 
 VIEW_CACHE_MAX_ENTRIES = 256
+# After an import swaps in a new file, the views read in the last TTL under the old file are
+# computed again for the new one in the background, most recent first, at most this many.
+PREWARM_MAX_KEYS = 64
+PREWARM_POLL_SECONDS = 1.0
+
+
+class StaleIdentity(RuntimeError):
+    """The file changed while a connection to it was being opened: ask again."""
+
+
+class _Flight:
+    __slots__ = ("done", "ok", "thread", "value")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.ok = False
+        self.value: Any = None
+        self.thread = threading.get_ident()
+
+
+class ViewCache:
+    """Bounded (entries, TTL), thread-safe, in-process cache of view results, with one
+    computation per key however many sessions ask at once (single flight).
+
+    A hit returns the very object the view returned: no pickling and no copy (st.cache_data
+    unpickled the whole result on every hit: 0.15-1.0 s of a warm Caseload, Referrals or
+    Outcomes run at ICB scale). View results are frozen dataclasses, and no page changes a
+    frame or figure it is given (tests/app/test_view_cache.py checks every page with
+    `audit`: each stored result is fingerprinted and compared after the pages ran).
+    """
+
+    def __init__(
+        self,
+        max_entries: int = VIEW_CACHE_MAX_ENTRIES,
+        ttl_seconds: float = CACHE_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_entries, self.ttl, self._clock = max_entries, ttl_seconds, clock
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._flights: dict[Hashable, _Flight] = {}
+        self._fingerprints: dict[Hashable, bytes] = {}
+        self.audit = False
+        self.stats = {"hits": 0, "computed": 0, "waited": 0, "failed": 0}
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        while True:
+            with self._lock:
+                found = self._entries.get(key)
+                if found is not None and found[0] > self._clock():
+                    self._entries.move_to_end(key)
+                    self.stats["hits"] += 1
+                    return found[1]
+                if found is not None:
+                    del self._entries[key]
+                flight = self._flights.get(key)
+                if flight is None:
+                    flight = self._flights[key] = _Flight()
+                    owner = True
+                elif flight.thread == threading.get_ident():
+                    owner = None  # the same key asked again from inside its own computation
+                else:
+                    owner = False
+            if owner is None:
+                return compute()
+            if owner:
+                return self._compute(key, flight, compute)
+            flight.done.wait()
+            with self._lock:
+                self.stats["waited"] += 1
+            if flight.ok:
+                return flight.value
+            # The session computing it failed or was stopped: compute it here instead (and
+            # raise this session's own error, if it fails again).
+
+    def _compute(self, key: Hashable, flight: _Flight, compute: Callable[[], Any]) -> Any:
+        try:
+            value = compute()
+        except BaseException:
+            with self._lock:
+                self._flights.pop(key, None)
+                self.stats["failed"] += 1
+            flight.done.set()
+            raise
+        fingerprint = _fingerprint(value) if self.audit else None
+        with self._lock:
+            self._entries[key] = (self._clock() + self.ttl, value)
+            self._entries.move_to_end(key)
+            if fingerprint is not None:
+                self._fingerprints[key] = fingerprint
+            while len(self._entries) > self.max_entries:
+                old, _ = self._entries.popitem(last=False)
+                self._fingerprints.pop(old, None)
+            self._flights.pop(key, None)
+            self.stats["computed"] += 1
+        flight.value, flight.ok = value, True
+        flight.done.set()
+        return value
+
+    def live_keys(self) -> list[Hashable]:
+        """Live keys, most recently used first."""
+        now = self._clock()
+        with self._lock:
+            return [k for k, (expires, _) in reversed(self._entries.items()) if expires > now]
+
+    def peek(self, key: Hashable) -> Any:
+        with self._lock:
+            found = self._entries.get(key)
+        return None if found is None else found[1]
+
+    def discard_where(self, stale: Callable[[Hashable], bool]) -> None:
+        with self._lock:
+            for key in [k for k in self._entries if stale(k)]:
+                del self._entries[key]
+                self._fingerprints.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._fingerprints.clear()
+
+    def changed(self) -> list[Hashable]:
+        """Audit mode: the keys whose stored result is no longer what the view returned."""
+        with self._lock:
+            items = [(k, self._entries[k][1], f) for k, f in self._fingerprints.items()]
+        return [k for k, value, f in items if _fingerprint(value) != f]
+
+
+def _fingerprint(value: Any) -> bytes:
+    return hashlib.sha256(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)).digest()
+
+
+VIEW_CACHE = ViewCache()
+_VIEWS: dict[str, Callable[..., Any]] = {}
+# The identity a view's computation reads, so that every query of one view result comes from
+# one file even when an import swaps in another half-way through.
+_PINNED: contextvars.ContextVar[tuple[int, int, int] | None] = contextvars.ContextVar(
+    "wellpath_pinned_identity", default=None
+)
+
+
+@st.cache_data(show_spinner=False)
+def _cache_epoch() -> str:
+    """A token that changes when Streamlit's data caches are cleared (st.cache_data.clear(),
+    the app menu's "Clear caches", the tests between databases): part of every view key."""
+    return uuid.uuid4().hex
+
+
+_epoch_seen: list[str] = []
+
+
+def _epoch() -> str:
+    epoch = _cache_epoch()
+    if not _epoch_seen or _epoch_seen[0] != epoch:
+        VIEW_CACHE.discard_where(lambda key: key[0] != epoch)
+        _epoch_seen[:] = [epoch]
+    return epoch
+
+
+def _current_identity() -> tuple[int, int, int] | None:
+    pinned = _PINNED.get()
+    return pinned if pinned is not None else db_identity()
+
+
+def _view_value(key: tuple) -> Any:
+    """Compute the view a key names (key: epoch, qualname, scope, filters, choices, identity)."""
+    _, qualname, scope, filters, choices, identity = key
+    token = _PINNED.set(identity)
+    try:
+        return _VIEWS[qualname](scope, filters, **dict(choices))
+    finally:
+        _PINNED.reset(token)
+
+
+def view_result(qualname: str, scope: Scope, filters: Filters, choices: dict[str, Any]) -> Any:
+    """A registered view's result for these inputs, from the cache or computed once."""
+    frozen = tuple(sorted((k, _freeze(v)) for k, v in choices.items()))
+    for _attempt in range(3):
+        identity = db_identity()
+        key = (_epoch(), qualname, scope, filters.for_scope(scope), frozen, identity)
+        _watch_for_new_files()
+        try:
+            return VIEW_CACHE.get(key, lambda key=key: _view_value(key))
+        except StaleIdentity:
+            continue  # an import swapped the file while this view read it: read the new one
+    raise StaleIdentity("the database changed three times while this page was read")
 
 
 def cached_view(func: Callable[..., T]) -> Callable[..., T]:
@@ -113,33 +317,79 @@ def cached_view(func: Callable[..., T]) -> Callable[..., T]:
 
     A view's result is display-ready and already protected for its scope, so one viewer's
     result is never served to another scope (the scope is part of the key). A new file
-    (an import) has a new identity, so nothing cached from the old file is used.
+    (an import) has a new identity, so nothing cached from the old file is used. Results are
+    held in this process (ViewCache: no copy on a hit, so pages must not change them), each
+    computed once however many sessions ask at the same moment.
     """
-
-    @st.cache_data(
-        ttl=CACHE_TTL_SECONDS,
-        max_entries=VIEW_CACHE_MAX_ENTRIES,
-        show_spinner=False,
-        hash_funcs={Scope: repr, Filters: repr},
-    )
-    def _run(
-        qualname: str,
-        scope: Scope,
-        filters: Filters,
-        choices: tuple[tuple[str, Any], ...],
-        identity: tuple[int, int, int] | None,
-    ) -> T:
-        return func(scope, filters, **dict(choices))
-
     qualname = f"{func.__module__}.{func.__qualname__}"
+    _VIEWS[qualname] = func
 
     @functools.wraps(func)
     def wrapper(scope: Scope, filters: Filters, **choices: Any) -> T:
-        frozen = tuple(sorted((k, _freeze(v)) for k, v in choices.items()))
-        return _run(qualname, scope, filters.for_scope(scope), frozen, db_identity())
+        return view_result(qualname, scope, filters, choices)
 
     wrapper.uncached = func  # type: ignore[attr-defined]
     return wrapper
+
+
+def prewarm(old: tuple[int, int, int], new: tuple[int, int, int]) -> int:
+    """Compute again, for the file `new`, the views read lately under the file `old`, most
+    recent first (at most PREWARM_MAX_KEYS); a session asking for one meanwhile waits for that
+    computation instead of starting its own. Returns how many were computed here."""
+    done = 0
+    wanted = [k for k in VIEW_CACHE.live_keys() if k[5] == old][:PREWARM_MAX_KEYS]
+    for key in wanted:
+        if db_identity() != new:
+            break  # newer still: the next round warms that one
+        fresh = (*key[:5], new)
+        before = VIEW_CACHE.stats["computed"]
+        try:
+            VIEW_CACHE.get(fresh, lambda fresh=fresh: _view_value(fresh))
+        except Exception:  # noqa: BLE001 (a session asking for it will see the error itself)
+            _log.warning("prewarm of %s failed", key[1], exc_info=True)
+            continue
+        done += VIEW_CACHE.stats["computed"] - before
+    return done
+
+
+_watcher_lock = threading.Lock()
+_watcher: list[threading.Thread] = []
+
+
+def _prewarm_wanted() -> bool:
+    from streamlit import runtime
+
+    return runtime.exists() and os.environ.get("WELLPATH_PREWARM", "1") != "0"
+
+
+def _watch_for_new_files() -> None:
+    """In a served dashboard (not tests or scripts), once per process: a thread that notices
+    a new file at the same path (an import) within a second and prewarms its views."""
+    if _watcher or not _prewarm_wanted():
+        return
+    with _watcher_lock:
+        if _watcher:
+            return
+        thread = threading.Thread(target=_watch, name="wellpath-prewarm", daemon=True)
+        _watcher.append(thread)
+        thread.start()
+
+
+def _watch() -> None:
+    path, last = db_path(), db_identity()
+    while True:
+        time.sleep(PREWARM_POLL_SECONDS)
+        try:
+            now_path, now = db_path(), db_identity()
+            if now_path == path and last is not None and now is not None and now != last:
+                t0 = time.perf_counter()
+                n = prewarm(last, now)
+                _log.info("prewarmed %d views in %.1f s", n, time.perf_counter() - t0)
+                # Results of files older than the one before are never asked for again.
+                VIEW_CACHE.discard_where(lambda key, keep=(last, now): key[5] not in keep)
+            path, last = now_path, now
+        except Exception:  # noqa: BLE001 (never let the watcher die)
+            _log.warning("prewarm watcher", exc_info=True)
 
 
 @st.cache_resource(show_spinner=False)

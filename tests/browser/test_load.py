@@ -1,5 +1,6 @@
 """A smoke of the load test (scripts/load_test.py): 3 Chromium sessions for 10 seconds on the
-demo world while a small batch is imported in a loop into the same file. The full test (20
+demo world (no sign-in), reading each page for 1-3 s before the next click in the menu, while
+a small batch is imported in a loop into the same file. The full test (20
 sessions for a minute) is `python -m wellpath bench --load`; see docs/performance.md."""
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def test_three_sessions_during_imports_load_pages_without_errors(
         [sys.executable, str(repo / "scripts" / "load_test.py"),
          "--db", str(demo_db), "--batch", str(FIXTURES / "service"), "--sessions", "3",
          "--seconds", "10", "--port", str(_free_port()), "--scale", "demo", "--no-doc",
-         "--json", str(out)],
+         "--think", "1,3", "--ramp", "2", "--json", str(out)],
         cwd=repo, timeout=600, capture_output=True, text=True,
     )  # fmt: skip
     code = done.returncode
@@ -44,3 +45,7 @@ def test_three_sessions_during_imports_load_pages_without_errors(
     assert summary["loads"] >= 3  # every session drew at least one page's first chart
     assert summary["imports"] >= 1 and summary["imports_failed"] == 0
     assert summary["median_s"] <= summary["p95_s"] <= summary["max_s"]
+    # The model of use and the machine's load are part of the report.
+    assert summary["think_s"] == [1.0, 3.0] and summary["ramp_s"] == 2.0
+    load = summary["load_average"]
+    assert 0 <= load["start"] <= load["max"] and load["end"] >= 0

@@ -174,3 +174,16 @@ def test_contacts_per_person_bands_by_hand():
     assert got["person_count"].tolist() == [1, 1, 0, 1, 0, 0]
     assert got["completed_count"].iloc[0] == 3
     assert got["median_attended_contacts"].iloc[0] == 2.0
+
+
+def test_pages_table_and_targets_show_the_widget_click():
+    page = {"page": "pages/caseload.py", "title": "Caseload and waits", "cold_s": 1.2,
+            "warm_s": 0.2, "peak_mb": 300.0, "errors": [], "charts": 8, "cold_runs": [1.2],
+            "click_s": 0.15, "click_widget": "radio 'Compare by'"}  # fmt: skip
+    report = bench.Report("icb", {"date": "2026-12-02"}, {"rows": {}}, pages=[page])
+    text = bench.render(report)
+    row = next(line for line in text.splitlines() if line.startswith("| Caseload and waits"))
+    assert "| 0.15 s |" in row and "radio 'Compare by'" in row and "widget clicked" in text
+    widget_row = next(r for r in bench.target_rows(report) if r[0].startswith("a widget click"))
+    assert widget_row[2] == bench.fmt_value(0.15, "s") and "Compare by" in widget_row[3]
+    assert widget_row[4] == bench.TARGETS["widget"].judge(0.15)[0]
