@@ -203,12 +203,13 @@ def _say(text: str) -> None:
 def _import(args: argparse.Namespace, db_path: Path) -> int:
     import duckdb
 
-    from wellpath.importer import BatchRefused, import_batch
+    from wellpath.importer import BatchRefused, import_batch, limits
     from wellpath.importer.load import is_memory_error
 
     if not args.path.exists() and not args.path.is_symlink():
         _say(f"error: {args.path} does not exist")
         return 2
+    limits.lower_import_priority()
     try:
         result = import_batch(
             args.path,

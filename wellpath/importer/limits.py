@@ -40,6 +40,21 @@ WORKER_DUCKDB_MEMORY = "2GB"
 # the machine's memory (19 GB measured on a 24 GB machine).
 IMPORT_DUCKDB_MEMORY = "3GB"
 LOCK_WAIT_SECONDS = 30.0
+# An import is background work beside people reading pages on the same machine: its process
+# lowers its own CPU priority by this much (nice), so a busy machine serves page views
+# first. Nothing is slower on a machine that has nothing else to do.
+IMPORT_NICE = 10
+
+
+def lower_import_priority(increment: int = IMPORT_NICE) -> int:
+    """Lower this (import) process's CPU priority; return the new niceness (unchanged where
+    the platform has no nice)."""
+    import os
+
+    try:
+        return os.nice(increment)
+    except (AttributeError, OSError):
+        return 0
 
 
 def size(n: float) -> str:

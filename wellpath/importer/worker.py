@@ -147,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wait", type=float, default=limits.LOCK_WAIT_SECONDS)
     parser.add_argument("--memory", type=int, default=limits.WORKER_MEMORY_BYTES)
     args = parser.parse_args(argv)
+    limits.lower_import_priority()
     try:
         import duckdb
 
