@@ -315,7 +315,11 @@ def upgrade(path: Path | Lake) -> None:
     """Bring a file written by another version up to date: schema, macros, derived tables.
     The contract tables are not touched; like an import, it is one atomic swap (one
     transaction in a lake)."""
-    with writer(path) as con:
+    from wellpath.importer import limits
+
+    # Rebuilding every derived table is an import's heaviest step: the same memory limit
+    # (unlimited, DuckDB took 7.6 GB rebuilding a national file).
+    with writer(path, memory_limit=limits.IMPORT_DUCKDB_MEMORY) as con:
         apply_derived(con)
 
 
