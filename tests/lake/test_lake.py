@@ -177,8 +177,8 @@ from wellpath.importer import import_batch
 the_lake = lake.Lake(*sys.argv[1:4])
 marker = Path(sys.argv[4])
 real = db.apply_derived
-def slow(con):
-    real(con)
+def slow(con, *args, **kwargs):
+    real(con, *args, **kwargs)
     marker.write_text("in the transaction")
     time.sleep(float(sys.argv[6]))
 db.apply_derived = slow

@@ -13,6 +13,7 @@ rows), and a child whose parent row was rejected in this batch is rejected sayin
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -114,7 +115,10 @@ def _stage(con: duckdb.DuckDBPyConnection, f: SourceFile) -> None:
             raise  # not the file's fault: said as what it is (see worker.OUT_OF_MEMORY)
         raise BatchRefused(f.sent_name, _csv_problem(str(exc), f.width)) from exc
     finally:
-        con.execute("set preserve_insertion_order = false")
+        # A lake import is one transaction, aborted by a failed read: the batch is being
+        # refused and rolled back, and the refusal is what must reach the sender.
+        with contextlib.suppress(duckdb.TransactionException):
+            con.execute("set preserve_insertion_order = false")
 
 
 def _check_rejections(
