@@ -73,10 +73,15 @@ def messages(scope: Scope, filters: Filters) -> MessageBack:
     sds = baseline_sds(
         data.query("paired_scores", scope, filters, time_point_months=None, window_days=None)
     )
+    # Each person's rows found once by a grouping (in their order in the query), not by
+    # filtering both frames per person: that was quadratic (minutes for 27,705 people).
+    no_goals, no_scores = goals.iloc[0:0], scores.iloc[0:0]
+    goals_of = dict(tuple(goals.groupby("referral_id", sort=False))) if len(goals) else {}
+    scores_of = dict(tuple(scores.groupby("referral_id", sort=False))) if len(scores) else {}
     out = []
     for p in people.itertuples(index=False):
-        g = goals[goals["referral_id"] == p.referral_id]
-        s = scores[scores["referral_id"] == p.referral_id]
+        g = goals_of.get(p.referral_id, no_goals)
+        s = scores_of.get(p.referral_id, no_scores)
         score_rows = []
         for r in s.itertuples(index=False):
             info = outcomes.MEASURES.get(r.measure)
