@@ -674,11 +674,10 @@ def browser_times(
                 server.rss_mb()
             ctx = browser.new_context(viewport={"width": 1440, "height": 900})
             page = ctx.new_page()
-            if user:
-                page.goto(f"{server.url}/", timeout=600_000)
-                _sign_in(page, user)
             for p in pages:
                 page.goto(f"{server.url}/{url_path(p)}", timeout=600_000)
+                if user:  # every address typed is a new Streamlit session: signed out
+                    _sign_in(page, user)
                 # Pages without a chart (as AppTest found): their main block is enough, as
                 # only the memory is wanted here.
                 wanted = '[data-testid="stMain"] h1' if p in no_chart else CHART_SELECTOR
