@@ -13,7 +13,7 @@ from wellpath.views import message_back as view
 
 scope, filters = ui.page_header("Message back to the GP", "people discharged in the period")
 
-result = view.messages(scope, filters)
+result = view.chosen_messages(scope, filters, referral_ids=())  # the list, no messages yet
 if not result.allowed:
     st.warning(result.message, icon=":material/lock:")
     st.stop()

@@ -148,3 +148,22 @@ def test_message_back_refused_when_rounded_and_runs_when_not(demo):
     assert not exceptions(at)
     full = message_back.messages(FULL_ACCESS, FILTERS)
     assert full.messages and all(m.suggested_next == "not recorded" for m in full.messages)
+
+
+def test_message_back_writes_only_the_chosen_and_the_same_messages(demo):
+    """The page's list writes no message; a choice gets exactly the messages the whole batch
+    has for those people, in the batch's order (same SDs, same text)."""
+    from wellpath.views import message_back
+
+    full = message_back.messages(FULL_ACCESS, FILTERS)
+    listed = message_back.chosen_messages(FULL_ACCESS, FILTERS, referral_ids=())
+    assert listed.messages == () and listed.people.equals(full.people)
+    ids = list(full.people["referral_id"])
+    pick = (ids[-1], ids[0], ids[len(ids) // 2])
+    chosen = message_back.chosen_messages(FULL_ACCESS, FILTERS, referral_ids=pick)
+    by_id = dict(zip(ids, full.messages, strict=True))
+    assert list(chosen.messages) == [by_id[i] for i in ids if i in set(pick)]
+    assert message_back.document(FULL_ACCESS, FILTERS, referral_ids=pick) == (
+        message_back.mb.build_html([by_id[i] for i in ids if i in set(pick)])
+    )
+    assert message_back.chosen_messages(PUBLISHABLE, FILTERS, referral_ids=pick).messages == ()

@@ -63,11 +63,28 @@ def _goal_outcome(row: pd.Series) -> str:
 @data.cached_view
 def messages(scope: Scope, filters: Filters) -> MessageBack:
     """Every person discharged in the period, each as a message (already text)."""
+    return _messages(scope, filters, None)
+
+
+@data.cached_view
+def chosen_messages(
+    scope: Scope, filters: Filters, *, referral_ids: tuple[str, ...]
+) -> MessageBack:
+    """The people discharged in the period for choosing, and messages for the chosen only:
+    the same messages as `messages` for them (the SDs are still the whole scope's), without
+    writing one for each of thousands of people nobody asked for."""
+    return _messages(scope, filters, frozenset(referral_ids))
+
+
+def _messages(scope: Scope, filters: Filters, only: frozenset[str] | None) -> MessageBack:
     if scope.rounded:
         return MessageBack(False, REFUSAL, pd.DataFrame(), ())
     people = data.query("discharged_people", scope, filters)
     if people.empty:
         return MessageBack(True, "No one was discharged in this period.", pd.DataFrame(), ())
+    every = people
+    if only is not None:
+        people = people[people["referral_id"].isin(only)]
     goals = data.query("discharged_goals", scope, filters)
     scores = data.query("discharged_scores", scope, filters)
     sds = baseline_sds(
@@ -119,10 +136,10 @@ def messages(scope: Scope, filters: Filters) -> MessageBack:
         )
     choose = pd.DataFrame(
         {
-            "referral_id": people["referral_id"],
+            "referral_id": every["referral_id"],
             "label": [
                 f"{p.patient_id}, discharged {formats.uk_date(p.discharge_date)} ({p.practice_name})"
-                for p in people.itertuples(index=False)
+                for p in every.itertuples(index=False)
             ],
         }
     )
@@ -131,16 +148,10 @@ def messages(scope: Scope, filters: Filters) -> MessageBack:
 
 def document(scope: Scope, filters: Filters, *, referral_ids: tuple[str, ...]) -> str | None:
     """The HTML of the chosen people's messages (one page each); None when refused."""
-    result = messages(scope, filters)
+    result = chosen_messages(scope, filters, referral_ids=tuple(sorted(set(referral_ids))))
     if not result.allowed:
         return None
-    keep = set(referral_ids)
-    chosen = [
-        m
-        for m, rid in zip(result.messages, result.people["referral_id"], strict=True)
-        if rid in keep
-    ]
-    return mb.build_html(chosen)
+    return mb.build_html(list(result.messages))
 
 
 def pdf(html_document: str) -> bytes:
