@@ -109,3 +109,32 @@ as table
         follow_up_score,
         date_diff('day', baseline_date, follow_up_date) as days_since_baseline
     from chosen;
+
+-- The score trajectory's points, for every referral (a caller joins its scope): the fixed
+-- cohort is the referrals with a baseline and a score at the horizon, that score dated in
+-- start_date..end_date; its points are the baseline (time point 0) and the score nearest
+-- each time point up to the horizon (baseline_followup_pairs). One definition for
+-- score_trajectories (person rows) and outcome_trajectory_means (their means).
+create or replace macro trajectory_points(
+    report_date, time_points_months, windows_days, horizon_months, start_date, end_date
+) as table
+    with nearest as (
+        select referral_id, measure, time_point_months, baseline_score, follow_up_date,
+               follow_up_score
+        from baseline_followup_pairs(report_date, time_points_months, windows_days)
+        where time_point_months > 0 and time_point_months <= horizon_months
+    ),
+
+    cohort as (
+        select referral_id, measure, baseline_score
+        from nearest
+        where time_point_months = horizon_months
+          and follow_up_date between start_date and end_date
+    )
+
+    select referral_id, measure, 0 as time_point_months, baseline_score as score
+    from cohort
+    union all
+    select n.referral_id, n.measure, n.time_point_months, n.follow_up_score as score
+    from nearest as n
+    inner join cohort as c using (referral_id, measure);

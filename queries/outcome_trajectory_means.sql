@@ -5,6 +5,7 @@
 -- baseline_followup_pairs, queries/derive_macros_pairs.sql). One row per measure and time
 -- point (the page adds the t interval: wellpath.outcomes.trajectory_summary_from_means,
 -- tested to agree with trajectory_summary over score_trajectories' rows).
+-- The cohort and its points: macro trajectory_points (queries/derive_macros_pairs.sql).
 -- level: person
 -- (person_n is exact on purpose, not a *_count the query layer rounds: the view suppresses
 -- and rounds what it publishes from the exact counts, as it did from the person rows.)
@@ -13,28 +14,13 @@ with in_scope as (
     from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
-nearest as (
-    select referral_id, measure, time_point_months, baseline_score, follow_up_date,
-           follow_up_score
-    from baseline_followup_pairs($report_date, $time_points_months, $windows_days)
-    where time_point_months > 0 and time_point_months <= $horizon_months
-),
-
-cohort as (
-    select n.referral_id, n.measure, n.baseline_score
-    from nearest as n
-    inner join in_scope as s using (referral_id)
-    where n.time_point_months = $horizon_months
-      and n.follow_up_date between $start_date and $end_date
-),
-
 points as (
-    select referral_id, measure, 0 as time_point_months, baseline_score as score
-    from cohort
-    union all
-    select n.referral_id, n.measure, n.time_point_months, n.follow_up_score as score
-    from nearest as n
-    inner join cohort as c using (referral_id, measure)
+    select p.referral_id, p.measure, p.time_point_months, p.score
+    from trajectory_points(
+        $report_date, $time_points_months, $windows_days, $horizon_months, $start_date,
+        $end_date
+    ) as p
+    inner join in_scope as s using (referral_id)
 )
 
 select
