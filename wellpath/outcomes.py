@@ -16,7 +16,7 @@ figures: counts rounded, statistics about 7 or fewer people suppressed.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -258,14 +258,25 @@ def paired_summary(
 ) -> pd.DataFrame:
     """One row per measure present in `pairs` (see `summarise_measure`). `mcid` and
     `reliability` override the registry's values per measure (None: not available)."""
+    return _per_measure(pairs, summarise_measure, mcid, reliability)
+
+
+def _per_measure(
+    frame: pd.DataFrame,
+    summarise: Callable[..., dict],
+    mcid: Mapping[str, float | None] | None,
+    reliability: Mapping[str, float | None] | None,
+) -> pd.DataFrame:
+    """`summarise` each measure's rows of `frame`, in the registry's order, with the
+    registry's MCID and reliability unless overridden."""
     mcid = dict(mcid or {})
     reliability = dict(reliability or {})
     rows = []
-    for code in measures_present(pairs["measure"].unique()):
+    for code in measures_present(frame["measure"].unique()):
         m = MEASURES[code]
         rows.append(
-            summarise_measure(
-                pairs[pairs["measure"] == code],
+            summarise(
+                frame[frame["measure"] == code],
                 m,
                 mcid=mcid.get(code, m.meaningful_change),
                 reliability=reliability.get(code, m.reliability),
@@ -282,20 +293,7 @@ def paired_summary_counted(
 ) -> pd.DataFrame:
     """`paired_summary` from counted pairs (queries/outcome_score_pairs.sql: measure,
     baseline_score, follow_up_score, pair_weight): the same frame (tested)."""
-    mcid = dict(mcid or {})
-    reliability = dict(reliability or {})
-    out = []
-    for code in measures_present(rows["measure"].unique()):
-        m = MEASURES[code]
-        out.append(
-            summarise_measure_counted(
-                rows[rows["measure"] == code],
-                m,
-                mcid=mcid.get(code, m.meaningful_change),
-                reliability=reliability.get(code, m.reliability),
-            )
-        )
-    return pd.DataFrame(out)
+    return _per_measure(rows, summarise_measure_counted, mcid, reliability)
 
 
 def pair_counts(rows: pd.DataFrame) -> pd.Series:
