@@ -317,10 +317,24 @@ def upgrade(path: Path | Lake) -> None:
     transaction in a lake)."""
     from wellpath.importer import limits
 
+    if is_current(path):
+        return
     # Rebuilding every derived table is an import's heaviest step: the same memory limit
     # (unlimited, DuckDB took 7.6 GB rebuilding a national file).
-    with writer(path, memory_limit=limits.IMPORT_DUCKDB_MEMORY) as con:
-        apply_derived(con)
+    try:
+        with writer(path, memory_limit=limits.IMPORT_DUCKDB_MEMORY) as con:
+            # Every session that opens a stale file asks for the upgrade; writers queue on the
+            # lock, so all but the first find it done and leave it alone (without this, twenty
+            # sessions rebuilt the derived tables twenty times, one after the other).
+            if _stored_version_here(con) == code_version():
+                raise _AlreadyCurrent
+            apply_derived(con)
+    except _AlreadyCurrent:
+        pass
+
+
+class _AlreadyCurrent(Exception):
+    """Raised inside an upgrade's write to abandon it: another writer upgraded the file."""
 
 
 READ_ALIAS = "wellpath"

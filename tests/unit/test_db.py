@@ -217,6 +217,32 @@ def test_a_file_from_another_version_is_upgraded_without_touching_its_data(tmp_p
         check.close()
 
 
+def test_an_upgrade_another_writer_already_made_is_not_made_again(tmp_path, monkeypatch):
+    # Twenty sessions opening a stale file all ask for the upgrade and queue on the lock:
+    # only the first may rebuild the derived tables; the others find the file current (here
+    # the check before the lock is fooled, as when two sessions look at the same moment).
+    import duckdb
+
+    from wellpath import db
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    db.ensure_schema(con)
+    con.execute("insert or replace into wellpath_meta values ('code_version', 'older')")
+    con.close()
+    db.upgrade(path)
+    inode, mtime = path.stat().st_ino, path.stat().st_mtime_ns
+    rebuilt = []
+    monkeypatch.setattr(db, "is_current", lambda p: False)
+    monkeypatch.setattr(db, "apply_derived", lambda con, *a, **k: rebuilt.append(1))
+
+    db.upgrade(path)
+
+    assert rebuilt == []
+    assert (path.stat().st_ino, path.stat().st_mtime_ns) == (inode, mtime)  # not swapped
+    assert not list(tmp_path.glob("old.duckdb.tmp-*"))  # its copy removed
+
+
 def test_an_import_records_the_version_that_built_the_file(tmp_path):
     from wellpath import db
 
