@@ -208,30 +208,47 @@ def nav_link(page_file: str) -> str:
 SIGN_IN_STATE_JS = """([fresh]) => {
     const heads = [...document.querySelectorAll(fresh + ' h1')].map(h => h.textContent.trim());
     const running = !!document.querySelector('[data-testid="stStatusWidget"]');
-    if (heads.some(t => t.startsWith('Sign in'))) return running ? 'running' : 'form';
+    if (heads.some(t => t.startsWith('Sign in'))) {
+        if (document.querySelector(fresh + ' [data-testid="stAlertContentError"]')) return 'refused';
+        return running ? 'running' : 'form';
+    }
     return heads.length ? 'in' : 'running';
 }"""
+# The form clears itself on submit (clear_on_submit), and on a busy server the rerun that
+# signs the person in can start seconds after the click: an empty, idle form is only taken
+# for a lost submit (and typed again) once it has stayed so this long.
+RETYPE_AFTER_S = 10.0
 
 
 async def sign_in(page, user: str, timeout_s: float = LOAD_TIMEOUT_S) -> None:
-    """Sign in as a person would: type, press Sign in, and do it again when the form comes
-    back empty (a submit that reached the server mid-run is lost, as for a person)."""
+    """Sign in as a person would: type, press Sign in, wait for the page; type it again only
+    when the form has stood empty and idle for RETYPE_AFTER_S (a lost submit)."""
     deadline = time.monotonic() + timeout_s
     await page.get_by_label("Username").wait_for(timeout=timeout_s * 1000)
     while time.monotonic() < deadline:
-        left = max(1.0, deadline - time.monotonic()) * 1000
-        await page.get_by_label("Username").fill(user, timeout=left)
-        await page.get_by_label("Password", exact=True).fill(PASSWORD, timeout=left)
-        button = page.locator('[data-testid="stForm"]').get_by_role("button", name="Sign in")
-        await button.click(timeout=left)  # waits while Streamlit holds the form disabled
-        await asyncio.sleep(2)
+        try:
+            step = min(30.0, max(1.0, deadline - time.monotonic())) * 1000
+            await page.get_by_label("Username").fill(user, timeout=step)
+            await page.get_by_label("Password", exact=True).fill(PASSWORD, timeout=step)
+            button = page.locator('[data-testid="stForm"]').get_by_role("button", name="Sign in")
+            await button.click(timeout=step)  # waits while Streamlit holds the form disabled
+        except Exception as exc:  # noqa: BLE001 (the form went away: signed in meanwhile?)
+            if type(exc).__name__ != "TimeoutError":
+                raise
+        idle_since = None
         while time.monotonic() < deadline:
             state = await page.evaluate(SIGN_IN_STATE_JS, [FRESH])
             if state == "in":
                 return
+            if state == "refused":
+                raise RuntimeError(f"{user} was refused at sign-in")
             if state == "form":
-                break  # the form is back and nothing is running: type it again
-            await asyncio.sleep(0.5)
+                idle_since = idle_since or time.monotonic()
+                if time.monotonic() - idle_since >= RETYPE_AFTER_S:
+                    break  # the submit was lost: type it again
+            else:
+                idle_since = None
+            await asyncio.sleep(0.25)
     raise TimeoutError(f"{user} could not sign in within {timeout_s:.0f} s")
 
 

@@ -354,11 +354,29 @@ def connect_read_only(path: Path | Lake, snapshot: int | None = None) -> duckdb.
         con = lake_backend.connect(target, read_only=True, snapshot=snapshot)
         (name,) = con.execute("select current_database()").fetchone()  # type: ignore[misc]
         return _remember_default(con, name)
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config=reader_config())
+    con.execute("set enable_progress_bar = false")  # a server's log is not a terminal
     quoted = "'" + str(path).replace("'", "''") + "'"
     con.execute(f"attach {quoted} as {READ_ALIAS} (read_only)")
     con.execute(f"use {READ_ALIAS}")
     return _remember_default(con, READ_ALIAS)
+
+
+# A reader (a dashboard process) keeps at most this much in DuckDB's buffers and spills the
+# rest to a temporary folder of its own, so that the whole server process stays near 1.5 GB at
+# national scale: without a limit DuckDB may take 80% of the machine's memory (page processes
+# peaked at 1.1-3.0 GB on the national file). WELLPATH_READ_MEMORY sets another limit.
+READ_MEMORY_LIMIT = "1GB"
+
+
+def reader_config() -> dict[str, str]:
+    """DuckDB settings of every read connection: the memory limit and where it spills."""
+    import tempfile
+
+    return {
+        "memory_limit": os.environ.get("WELLPATH_READ_MEMORY", READ_MEMORY_LIMIT),
+        "temp_directory": str(Path(tempfile.gettempdir()) / f"wellpath-read-{os.getpid()}"),
+    }
 
 
 # The database a read connection reads by default, noted when it is made: the dashboard
@@ -675,6 +693,7 @@ def writable_copy(
         if memory_limit:
             config["memory_limit"] = memory_limit
         con = duckdb.connect(str(tmp), config=config)
+        con.execute("set enable_progress_bar = false")  # nor is an import's log
         try:
             ensure_schema(con)
             yield con

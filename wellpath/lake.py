@@ -177,7 +177,10 @@ def _shared() -> duckdb.DuckDBPyConnection:
     attached under an alias of its own (a snapshot's, or a writer's)."""
     global _SHARED
     if _SHARED is None:
-        con = duckdb.connect(":memory:")
+        from wellpath.db import reader_config  # db imports this module
+
+        con = duckdb.connect(":memory:", config=reader_config())
+        con.execute("set enable_progress_bar = false")
         load_extensions(con)
         _SHARED = con
     return _SHARED

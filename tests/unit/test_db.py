@@ -7,6 +7,7 @@ reading it; two writers never interleave (the second waits on the lock)."""
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 from pathlib import Path
@@ -282,3 +283,32 @@ def test_one_read_connection_serves_many_threads_at_once(tmp_path) -> None:
         t.join()
     assert errors == []
     assert len(set(counts)) == 1 and len(counts) == 240
+
+
+def test_a_read_connection_has_a_memory_limit_and_no_progress_bar(tmp_path, monkeypatch):
+    # A dashboard process must stay near 1.5 GB at national scale: its DuckDB may hold no more
+    # than the read limit (spilling the rest), and WELLPATH_READ_MEMORY changes the limit.
+    from wellpath import db
+
+    path = tmp_path / "r.duckdb"
+    with db.writable_copy(path) as con:
+        db.apply_derived(con)
+
+    def settings() -> tuple[int, bool, str]:
+        con = db.connect_read_only(path)
+        try:
+            limit, bar, spill = con.execute(
+                "select current_setting('max_memory'), current_setting('enable_progress_bar'),"
+                " current_setting('temp_directory')"
+            ).fetchone()
+        finally:
+            con.close()
+        number, unit = limit.split()
+        scale = {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30}[unit]
+        return round(float(number) * scale / 1e6), bar, spill
+
+    mb, bar, spill = settings()
+    assert 950 <= mb <= 1_050 and bar is False
+    assert f"wellpath-read-{os.getpid()}" in spill
+    monkeypatch.setenv("WELLPATH_READ_MEMORY", "500MB")
+    assert 490 <= settings()[0] <= 510
