@@ -243,6 +243,7 @@ def gate() -> Scope:
         message = why or message
     if viewer is None:
         auth.hold(None)
+        _remember_requested_page()
         _sign_in_page(message)
         st.stop()
     auth.hold(viewer.scope, viewer)
@@ -484,9 +485,40 @@ def navigation_menu(scope: Scope, where=None) -> None:
                 st.page_link(path, label=title, icon=icon)
 
 
+# The page a signed-out person asked for (the last part of the address they opened), opened
+# for them once they have signed in: the sign-in run routes no page, so Streamlit itself
+# forgets the address and would show the Overview.
+AFTER_SIGN_IN_KEY = "wellpath_after_sign_in"
+
+
+def _remember_requested_page() -> None:
+    state = st.session_state
+    if AFTER_SIGN_IN_KEY in state:
+        return
+    try:
+        url = st.context.url
+    except Exception:  # noqa: BLE001 (no browser behind this run: a test, a script)
+        url = None
+    if url:
+        from urllib.parse import urlparse
+
+        state[AFTER_SIGN_IN_KEY] = urlparse(url).path.rstrip("/").rsplit("/", 1)[-1]
+
+
 def navigate(scope: Scope, run_page: bool = True, where=None) -> None:
-    """st.navigation with every page, its own list hidden; the role's menu drawn instead."""
-    page = st.navigation(_all_pages(), position="hidden")
+    """st.navigation with every page, its own list hidden; the role's menu drawn instead.
+    Straight after a sign-in, the page the person had asked for is opened instead, when their
+    role may open it."""
+    pages = _all_pages()
+    page = st.navigation(pages, position="hidden")
+    wanted = st.session_state.pop(AFTER_SIGN_IN_KEY, None)
+    if run_page and wanted and wanted != page.url_path:
+        allowed = {
+            page_stem(path) for section in allowed_pages(scope).values() for path, *_ in section
+        }
+        for candidate in pages:
+            if candidate.url_path == wanted and wanted in allowed:
+                st.switch_page(candidate)
     navigation_menu(scope, where)
     if run_page:
         page.run()

@@ -83,6 +83,20 @@ def test_sign_in_as_each_role(service_server, browser, screenshots, username) ->
         context.close()
 
 
+def test_the_page_asked_for_opens_after_signing_in(service_server, browser) -> None:
+    # A practice manager follows a link to the caseload page: the sign-in form, then that
+    # page (not the Overview), since their role may open it.
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = context.new_page()
+    try:
+        _sign_in(page, f"{service_server}/caseload", "pm", PASSWORD)
+        page.locator("h1", has_text="Caseload and waits").wait_for(timeout=TIMEOUT_MS)
+        assert "Overview" not in page.locator("h1").all_inner_texts()
+        assert page.url.rstrip("/").endswith("/caseload")
+    finally:
+        context.close()
+
+
 def test_wrong_password_and_no_page_without_sign_in(service_server, browser) -> None:
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     page = context.new_page()
