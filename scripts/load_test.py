@@ -278,6 +278,64 @@ def load_average() -> float:
     return os.getloadavg()[0]
 
 
+class CpuAccount:
+    """CPU seconds used by each part of the test, sampled from /proc: the browsers (Chromium,
+    and Playwright's driver: descendants of this process), the server, and the imports. On one machine the sessions'
+    browsers share the cores with the server, so a slow load may be the browsers' own work:
+    this says whose it was. A process is counted at its last sample (a renderer that exits
+    between samples loses at most one interval)."""
+
+    TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+        self.seen: dict[int, tuple[str, float]] = {}
+
+    def _processes(self) -> dict[int, tuple[int, str, float]]:
+        out = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                cmd = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")[0].decode()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            out[int(entry)] = (int(fields[1]), cmd, (int(fields[11]) + int(fields[12])) / self.TICK)
+        return out
+
+    def sample(self) -> None:
+        procs = self._processes()
+
+        def descends(pid: int, root: int) -> bool:
+            for _ in range(64):
+                if pid == root:
+                    return True
+                if pid not in procs or pid <= 1:
+                    return False
+                pid = procs[pid][0]
+            return False
+
+        me = os.getpid()
+        for pid, (_, cmd, seconds) in procs.items():
+            if descends(pid, self.server_pid):
+                part = "server"
+            elif descends(pid, me):
+                # the imports are Python children; Chromium and Playwright's driver drive the
+                # sessions
+                part = "imports" if "python" in Path(cmd).name else "browsers"
+            else:
+                continue
+            self.seen[pid] = (part, seconds)
+
+    def totals(self) -> dict[str, float]:
+        out = {"browsers": 0.0, "server": 0.0, "imports": 0.0}
+        for part, seconds in self.seen.values():
+            out[part] += seconds
+        return out
+
+
 async def drive(
     base: str, sessions: int, seconds: float, pages: list[str], server, model: dict
 ) -> dict:
@@ -288,10 +346,14 @@ async def drive(
         browser = await pw.chromium.launch(executable_path=bench.CHROMIUM, args=bench.CHROMIUM_ARGS)
         deadline = time.monotonic() + seconds
 
+        account = CpuAccount(server.proc.pid)
+        out["cpu"] = account
+
         async def watch_memory() -> None:
             while time.monotonic() < deadline + LOAD_TIMEOUT_S:
                 server.rss_mb()
                 out["load_avg"].append(load_average())
+                account.sample()
                 await asyncio.sleep(0.5)
 
         watcher = asyncio.create_task(watch_memory())
@@ -308,6 +370,8 @@ async def drive(
             )
         finally:
             watcher.cancel()
+            account.sample()
+            out["wall_s"] = time.monotonic() - (deadline - seconds)
             await browser.close()
     return out
 
@@ -339,6 +403,8 @@ def summarise(
         "ramp_s": args.ramp,
         "load_average": {**load_avg, "max": max([load_avg["start"], *out["load_avg"]])},
         "cores": os.cpu_count(),
+        "cpu_s": out["cpu"].totals() if "cpu" in out else {},
+        "wall_s": out.get("wall_s"),
         "by_page": {
             p: bench.median([t for name, t, _ in out["loads"] if name == p])
             for p in sorted({name for name, _, _ in out["loads"]})
@@ -362,6 +428,13 @@ def render(s: dict) -> str:
         ["imports run meanwhile (failed)", f"{s['imports']} ({s['imports_failed']})",
          f"median {bench.fmt_value(s['import_median_s'], 's')}", ""],
         ["server peak resident memory", bench.fmt_value(s["server_peak_mb"], "MB"), "", ""],
+        ["CPU seconds used: browsers / server / imports",
+         " / ".join(f"{s['cpu_s'].get(k, 0):,.0f}" for k in ("browsers", "server", "imports"))
+         + (f" (the machine had {s['cores'] * s['wall_s']:,.0f} in {s['wall_s']:,.0f} s)"
+            if s.get("wall_s") else ""), "", ""],
+        ["CPU seconds per page load: browsers / server",
+         " / ".join(f"{s['cpu_s'].get(k, 0) / max(1, s['loads']):.2f}" for k in ("browsers", "server")),
+         "", ""],
         ["load average (1 min): start / highest / end",
          f"{la['start']:.1f} / {la['max']:.1f} / {la['end']:.1f} on {s['cores']} cores", "", ""],
     ]  # fmt: skip
