@@ -312,3 +312,22 @@ def test_a_read_connection_has_a_memory_limit_and_no_progress_bar(tmp_path, monk
     assert f"wellpath-read-{os.getpid()}" in spill
     monkeypatch.setenv("WELLPATH_READ_MEMORY", "500MB")
     assert 490 <= settings()[0] <= 510
+
+
+def test_a_writer_s_private_copy_is_the_same_bytes_whether_cloned_or_copied(tmp_path, monkeypatch):
+    # Where the filesystem can clone (XFS, btrfs) the import's copy costs nothing; elsewhere it
+    # falls back to a whole copy. Either way the private copy starts as the live file's bytes.
+    from wellpath import db
+
+    source = tmp_path / "live.duckdb"
+    source.write_bytes(os.urandom(300_000))
+    how = db.private_copy(source, tmp_path / "a")
+    assert how in {"clone", "copy"}
+    assert (tmp_path / "a").read_bytes() == source.read_bytes()
+
+    def no_clones(*args):
+        raise OSError(95, "Operation not supported")
+
+    monkeypatch.setattr(db.fcntl, "ioctl", no_clones)
+    assert db.private_copy(source, tmp_path / "b") == "copy"
+    assert (tmp_path / "b").read_bytes() == source.read_bytes()
