@@ -223,8 +223,11 @@ class _Panel:
         """Maximum likelihood for a given size r (inf: Poisson): Newton with step halving
         (the log-likelihood is concave in the mean parameters for any r)."""
         if start is None:
-            a = np.log(self._sum_p(self.y) / np.bincount(self.p, minlength=self.n_practices))
-            b, beta = np.zeros(self.n_months), 0.0
+            # The independence model's fit (exact for a balanced panel and beta = 0).
+            by_month = self._sum_m(self.y)
+            b = np.log(by_month / by_month[0])
+            a = np.log(self._sum_p(self.y) / self._sum_p(np.exp(b[self.m])))
+            beta = 0.0
         else:
             a, b, beta = start.a.copy(), start.b.copy(), start.beta
         mu = np.exp(self._predictor(a, b, beta))
@@ -253,13 +256,11 @@ class _Panel:
                     return None
             a, b, beta, mu, ll = a_new, b_new, beta_new, mu_new, ll_new
             if size * t < NEWTON_TOL:
-                break
+                break  # s is the information at the estimate, to within that last step
         else:
             return None
         se = math.nan
         if with_se:
-            _, w = self._score_weight(mu, r)
-            s = self._reduced(w, [])[2]
             se = self._se_beta(s, beta_index=s.shape[0] - 1)
             if se is None:
                 return None
