@@ -65,9 +65,17 @@ def model_frame(by_month: pd.DataFrame) -> pd.DataFrame:
     f["month_start"] = pd.to_datetime(f["month_start"])
     f = f.sort_values(["practice_code", "month_start"]).reset_index(drop=True)
     hours = f["engagement_minutes"].astype(float) / 60.0
-    previous = f.groupby("practice_code")["month_start"].shift(1)
-    consecutive = previous == f["month_start"] - pd.DateOffset(months=1)
-    f["hours_before"] = hours.groupby(f["practice_code"]).shift(1).where(consecutive)
+    # Sorted by practice, the row before is the practice's month before when it has the
+    # same practice code (a missing code matches nothing, as groupby leaves it out).
+    same = (f["practice_code"] == f["practice_code"].shift(1)).to_numpy()
+    month = f["month_start"]
+    if (month.dt.day == 1).all() and (month == month.dt.normalize()).all():
+        ordinal = (month.dt.year * 12 + month.dt.month).to_numpy()
+        consecutive = same & (np.diff(ordinal, prepend=ordinal[:1]) == 1)
+    else:
+        previous = month.shift(1).where(same)
+        consecutive = (previous == month - pd.DateOffset(months=1)).to_numpy()
+    f["hours_before"] = hours.shift(1).where(consecutive)
     return f[f["hours_before"].notna()].reset_index(drop=True)
 
 

@@ -57,14 +57,30 @@ class Timeline:
     summary: pd.DataFrame  # display-ready, one row per practice: the period's totals
 
 
+@dataclass(frozen=True)
+class PracticeMonths:
+    months: pd.DataFrame  # practice_engagement_by_month as wellpath.data serves this scope
+    practices: tuple[tuple[str, str], ...]  # (code, name), in the query's order
+    summary: pd.DataFrame  # display-ready, one row per practice: the period's totals
+
+
 @data.cached_view
-def engagement_timeline(scope: Scope, filters: Filters, *, practice_code: str | None = None):
+def practice_months(scope: Scope, filters: Filters):
+    """What the timeline (whichever practice is chosen) and the model share, read and
+    summed once per scope and filters: choosing another practice redoes none of it."""
     months = data.query("practice_engagement_by_month", scope, filters)
     pairs = months[["practice_code", "practice_name"]].drop_duplicates()
     practices = tuple(
         (str(c), str(n))
         for c, n in zip(pairs["practice_code"], pairs["practice_name"], strict=True)
     )  # plain tuples: the result is pickled into the view cache
+    return PracticeMonths(months, practices, _practice_summary(months, scope.rounded))
+
+
+@data.cached_view
+def engagement_timeline(scope: Scope, filters: Filters, *, practice_code: str | None = None):
+    base = practice_months(scope, filters)
+    months, practices = base.months, base.practices
     codes = [p[0] for p in practices]
     chosen = practice_code if practice_code in codes else (codes[0] if codes else None)
     one = months[months["practice_code"] == chosen].copy()
@@ -88,8 +104,7 @@ def engagement_timeline(scope: Scope, filters: Filters, *, practice_code: str | 
     if chosen is not None and len(one):
         name = str(one["practice_name"].iloc[0])
         figure = charts.engagement_timeline(one, name, filters.period_label)
-    summary = _practice_summary(months, scope.rounded)
-    return Timeline(practices, chosen, table, figure, summary)
+    return Timeline(practices, chosen, table, figure, base.summary)
 
 
 def _practice_summary(months: pd.DataFrame, rounded: bool) -> pd.DataFrame:
@@ -159,7 +174,7 @@ def engagement_association(scope: Scope, filters: Filters):
             "",
             caveat,
         )
-    months = data.query("practice_engagement_by_month", scope, filters)
+    months = practice_months(scope, filters).months
     rr = integration.fit_rate_ratio(integration.model_frame(months)) if len(months) else None
     if rr is None:
         return Association(
