@@ -14,23 +14,20 @@ scope, filters = ui.page_header(
     "pilot practices chosen in the sidebar, their link workers' engagement and their referrals",
 )
 
-# One view call a run: the practice chosen last run (the view falls back to the first).
-chosen = st.session_state.get("integration-practice")
-timeline = view.engagement_timeline(scope, filters, practice_code=chosen)
-if not timeline.practices:
+practices = view.practice_months(scope, filters).practices
+if not practices:
     ui.no_data("No pilot practices match these filters.")
     st.stop()
 
 st.subheader("Engagement and referrals, month by month")
-names = dict(timeline.practices)
-codes = list(names)
+names = dict(practices)
 chosen = st.selectbox(
     "Practice",
-    codes,
-    index=codes.index(timeline.practice_code),
+    list(names),
     format_func=lambda code: f"{names[code]} ({code})",
     key="integration-practice",
 )
+timeline = view.engagement_timeline(scope, filters, practice_code=chosen)
 if timeline.figure is not None:
     st.plotly_chart(timeline.figure, use_container_width=True)
 with st.expander("The months as a table"):
