@@ -132,10 +132,10 @@ def _practice_summary(months: pd.DataFrame, rounded: bool) -> pd.DataFrame:
         hidden = hidden.reindex(sums.index)
         totals = [
             None if v == 0 or (t == 0 and h) else int(t)
-            for v, t, h in zip(visible, total, hidden, strict=True)
+            for v, t, h in zip(visible.tolist(), total.tolist(), hidden.tolist(), strict=True)
         ]
     else:
-        totals = [int(t) for t in grouped["referral_count"].sum()]
+        totals = [int(t) for t in grouped["referral_count"].sum().tolist()]
     codes = sums.index.get_level_values(0)
     names = sums.index.get_level_values(1)
     return pd.DataFrame(
@@ -143,11 +143,12 @@ def _practice_summary(months: pd.DataFrame, rounded: bool) -> pd.DataFrame:
             "Practice": [formats.plain_text(n) for n in names],
             "Code": list(codes),
             **{label: sums[col].astype(int).to_numpy() for col, label in KIND_COLUMNS.items()},
-            "Hours of engagement": [_hours(m) for m in sums["engagement_minutes"]],
+            # Python numbers (.tolist()): formats' missing-value test is fastest on them.
+            "Hours of engagement": [_hours(m) for m in sums["engagement_minutes"].tolist()],
             "Referrals": [formats.fmt_count(t) for t in totals],
             "Referrals per 1,000 patients": [
                 formats.fmt_number(_per_1000(t, s), 1, missing=formats.NO_DATA)
-                for t, s in zip(totals, first, strict=True)
+                for t, s in zip(totals, first.tolist(), strict=True)
             ],
         }
     )
