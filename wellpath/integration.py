@@ -62,7 +62,7 @@ def model_frame(by_month: pd.DataFrame) -> pd.DataFrame:
     first month has no month before in the data and is left out.
     """
     f = by_month[["practice_code", "month_start", "engagement_minutes", "referral_count"]].copy()
-    f["month_start"] = pd.to_datetime(f["month_start"])
+    f["month_start"] = pd.to_datetime(f["month_start"], cache=False)  # no uniqueness scan
     f = f.sort_values(["practice_code", "month_start"]).reset_index(drop=True)
     hours = f["engagement_minutes"].astype(float) / 60.0
     # Sorted by practice, the row before is the practice's month before when it has the
