@@ -170,6 +170,12 @@ class _Panel:
         self.pieces = connected_components(graph, directed=False)[0]
         self.rank = self.n_practices + self.n_months - self.pieces + 1
         self.ylogy_free = special.gammaln(y + 1).sum()
+        # Counts repeat: functions of (y + r) are worked once per distinct count.
+        self.y_distinct, self.y_index = np.unique(y, return_inverse=True)
+
+    def _of_y_plus(self, func, r: float) -> np.ndarray:
+        """func(y + r) for every cell, evaluated once per distinct count."""
+        return func(self.y_distinct + r)[self.y_index]
 
     # -- the pieces of Newton's method ------------------------------------------------------
 
@@ -292,7 +298,7 @@ class _Panel:
         """The full NB2 log-likelihood (statsmodels' _ll_nbin with Q=0)."""
         y = self.y
         return float(
-            np.sum(special.gammaln(y + r) - special.gammaln(r) + r * np.log(r))
+            np.sum(self._of_y_plus(special.gammaln, r) - special.gammaln(r) + r * np.log(r))
             - self.ylogy_free
             + np.sum(special.xlogy(y, mu) - (y + r) * np.log(r + mu))
         )
@@ -301,9 +307,10 @@ class _Panel:
         """For theta = log(alpha) = -log(r): d loglik / d theta (total), and the negated
         second derivatives: - d2/(d eta d theta) per cell, - d2/d theta2 (total)."""
         y = self.y
-        d_r = special.digamma(y + r) - special.digamma(r) + np.log(r) + 1
+        d_r = self._of_y_plus(special.digamma, r) - special.digamma(r) + np.log(r) + 1
         d_r = d_r - np.log(r + mu) - (y + r) / (r + mu)
-        d2_r = special.polygamma(1, y + r) - special.polygamma(1, r) + 1 / r
+        trigamma = self._of_y_plus(lambda v: special.polygamma(1, v), r)
+        d2_r = trigamma - special.polygamma(1, r) + 1 / r
         d2_r = d2_r - 1 / (r + mu) - (mu - y) / (r + mu) ** 2
         score_theta = float(-r * d_r.sum())
         d2_theta = float(r * r * d2_r.sum() + r * d_r.sum())
