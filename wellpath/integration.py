@@ -148,6 +148,7 @@ class _Fit:
 
 MAX_NEWTON = 200
 NEWTON_TOL = 1e-11  # on the largest change of a parameter
+ROUNDING_TOL = 1e-7  # a last step this small that gains nothing: converged to rounding
 SINGULAR_TOL = 1e-10  # relative: an exposure the effects explain, a flat direction
 
 
@@ -267,12 +268,17 @@ class _Panel:
                     break
                 t /= 2
                 if t < 1e-10:
-                    return None
+                    break
+            if t < 1e-10:  # no step gains: converged to rounding, or failed
+                if size < ROUNDING_TOL:
+                    break
+                return None
             a, b, beta, mu, ll = a_new, b_new, beta_new, mu_new, ll_new
             if size * t < NEWTON_TOL:
                 break  # s is the information at the estimate, to within that last step
         else:
-            return None
+            if size > ROUNDING_TOL:
+                return None
         se = math.nan
         if with_se:
             se = self._se_beta(s, beta_index=s.shape[0] - 1)
@@ -348,14 +354,19 @@ class _Panel:
                         break
                 t /= 2
                 if t < 1e-10:
-                    return None
+                    break
+            if t < 1e-10:  # no step gains: converged to rounding, or failed
+                if abs(step) < ROUNDING_TOL:
+                    break
+                return None
             theta, inner, profile = theta + t * step, candidate, value
             if abs(t * step) < NEWTON_TOL:
                 break
             if theta < -30:  # alpha -> 0: no overdispersion after all
                 return None
         else:
-            return None
+            if abs(step) > ROUNDING_TOL:
+                return None
         r = math.exp(-theta)
         _, cross, info_theta = self._nb_theta_terms(inner.mu, r)
         _, w = self._score_weight(inner.mu, r)
