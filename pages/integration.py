@@ -14,13 +14,13 @@ scope, filters = ui.page_header(
     "pilot practices chosen in the sidebar, their link workers' engagement and their referrals",
 )
 
-timeline = view.engagement_timeline(scope, filters)
-if not timeline.practices:
+practices = view.practice_months(scope, filters).practices
+if not practices:
     ui.no_data("No pilot practices match these filters.")
     st.stop()
 
 st.subheader("Engagement and referrals, month by month")
-names = dict(timeline.practices)
+names = dict(practices)
 chosen = st.selectbox(
     "Practice",
     list(names),

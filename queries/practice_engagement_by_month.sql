@@ -12,7 +12,7 @@ with engagement_src as (
 ),
 
 facts as (
-    select practice_code, referral_date
+    select practice_code, referral_date, referral_month
     from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
@@ -54,7 +54,7 @@ engagement as (
 referrals as (
     select
         practice_code,
-        date_trunc('month', referral_date)::date as month_start,
+        referral_month as month_start,
         count(*) as referral_count
     from facts
     where referral_date between $start_date and $end_date

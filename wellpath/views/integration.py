@@ -20,11 +20,10 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from wellpath import data, formats, integration
+from wellpath import data, disclosure, formats, integration
 from wellpath.charts import integration as charts
 from wellpath.scope import Filters, Scope
 from wellpath.service import quarter_label
-from wellpath.views import unmet_needs
 
 DEFAULT_LAPSE_WEEKS = 8
 KIND_COLUMNS = {
@@ -58,14 +57,30 @@ class Timeline:
     summary: pd.DataFrame  # display-ready, one row per practice: the period's totals
 
 
+@dataclass(frozen=True)
+class PracticeMonths:
+    months: pd.DataFrame  # practice_engagement_by_month as wellpath.data serves this scope
+    practices: tuple[tuple[str, str], ...]  # (code, name), in the query's order
+    summary: pd.DataFrame  # display-ready, one row per practice: the period's totals
+
+
 @data.cached_view
-def engagement_timeline(scope: Scope, filters: Filters, *, practice_code: str | None = None):
+def practice_months(scope: Scope, filters: Filters):
+    """What the timeline (whichever practice is chosen) and the model share, read and
+    summed once per scope and filters: choosing another practice redoes none of it."""
     months = data.query("practice_engagement_by_month", scope, filters)
     pairs = months[["practice_code", "practice_name"]].drop_duplicates()
     practices = tuple(
         (str(c), str(n))
         for c, n in zip(pairs["practice_code"], pairs["practice_name"], strict=True)
     )  # plain tuples: the result is pickled into the view cache
+    return PracticeMonths(months, practices, _practice_summary(months, scope.rounded))
+
+
+@data.cached_view
+def engagement_timeline(scope: Scope, filters: Filters, *, practice_code: str | None = None):
+    base = practice_months(scope, filters)
+    months, practices = base.months, base.practices
     codes = [p[0] for p in practices]
     chosen = practice_code if practice_code in codes else (codes[0] if codes else None)
     one = months[months["practice_code"] == chosen].copy()
@@ -89,30 +104,54 @@ def engagement_timeline(scope: Scope, filters: Filters, *, practice_code: str | 
     if chosen is not None and len(one):
         name = str(one["practice_name"].iloc[0])
         figure = charts.engagement_timeline(one, name, filters.period_label)
-    summary = _practice_summary(months, scope.rounded)
-    return Timeline(practices, chosen, table, figure, summary)
+    return Timeline(practices, chosen, table, figure, base.summary)
 
 
 def _practice_summary(months: pd.DataFrame, rounded: bool) -> pd.DataFrame:
-    rows = []
-    for (code, name), part in months.groupby(["practice_code", "practice_name"], sort=True):
-        referrals = part["referral_count"]
-        # Totals of the published monthly cells in a rounded scope (never total - cells).
-        total = unmet_needs.published_total(referrals) if rounded else int(referrals.sum())
-        list_size = part["list_size"].iloc[0]
-        rows.append(
-            {
-                "Practice": formats.plain_text(name),
-                "Code": code,
-                **{label: int(part[col].sum()) for col, label in KIND_COLUMNS.items()},
-                "Hours of engagement": _hours(part["engagement_minutes"].sum()),
-                "Referrals": formats.fmt_count(total),
-                "Referrals per 1,000 patients": formats.fmt_number(
-                    _per_1000(total, list_size), 1, missing=formats.NO_DATA
-                ),
-            }
-        )
-    return pd.DataFrame(rows)
+    """One row per practice (sorted by code, then name): the period's totals. Sums by
+    groupby, not a Python loop over practices (6,300 practices nationally)."""
+    keys = ["practice_code", "practice_name"]
+    if months[keys].dropna().empty:
+        return pd.DataFrame()
+    grouped = months.groupby(keys, sort=True)
+    sums = grouped[[*KIND_COLUMNS, "engagement_minutes"]].sum()
+    first = months.drop_duplicates(keys).set_index(keys)["list_size"].reindex(sums.index)
+    if rounded:
+        # Totals of the published monthly cells (never total - cells): the sum of the
+        # rounded cells, "*" when every cell is suppressed or the visible ones add to 0
+        # beside hidden ones (unmet_needs.published_total, cell by cell).
+        cells = pd.Series(months["referral_count"], dtype="Float64")
+        known = cells.notna()
+        rounding = {v: disclosure.round_count(v) for v in pd.unique(cells[known])}
+        published = pd.Series(pd.NA, index=cells.index, dtype="Float64")
+        published[known] = cells[known].map(rounding).astype("Float64")
+        by = [months[k] for k in keys]
+        visible = published.notna().groupby(by, sort=True).sum().reindex(sums.index)
+        total = published.groupby(by, sort=True).sum().reindex(sums.index)
+        hidden = (~known).groupby(by, sort=True).any()
+        hidden = hidden.reindex(sums.index)
+        totals = [
+            None if v == 0 or (t == 0 and h) else int(t)
+            for v, t, h in zip(visible.tolist(), total.tolist(), hidden.tolist(), strict=True)
+        ]
+    else:
+        totals = [int(t) for t in grouped["referral_count"].sum().tolist()]
+    codes = sums.index.get_level_values(0)
+    names = sums.index.get_level_values(1)
+    return pd.DataFrame(
+        {
+            "Practice": [formats.plain_text(n) for n in names],
+            "Code": list(codes),
+            **{label: sums[col].astype(int).to_numpy() for col, label in KIND_COLUMNS.items()},
+            # Python numbers (.tolist()): formats' missing-value test is fastest on them.
+            "Hours of engagement": [_hours(m) for m in sums["engagement_minutes"].tolist()],
+            "Referrals": [formats.fmt_count(t) for t in totals],
+            "Referrals per 1,000 patients": [
+                formats.fmt_number(_per_1000(t, s), 1, missing=formats.NO_DATA)
+                for t, s in zip(totals, first.tolist(), strict=True)
+            ],
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -136,7 +175,7 @@ def engagement_association(scope: Scope, filters: Filters):
             "",
             caveat,
         )
-    months = data.query("practice_engagement_by_month", scope, filters)
+    months = practice_months(scope, filters).months
     rr = integration.fit_rate_ratio(integration.model_frame(months)) if len(months) else None
     if rr is None:
         return Association(
