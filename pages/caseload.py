@@ -119,5 +119,7 @@ with right:
     table(endings.long_stays)
     if endings.long_people is not None:
         with st.expander("Who has been on the caseload for more than 18 months (pseudonyms)"):
+            if endings.long_people_note:
+                st.caption(endings.long_people_note)
             table(endings.long_people)
     definition("long_stays")

@@ -1,7 +1,9 @@
 """active_caseload_by_month and worker_caseload_by_month count each month's people from the
 runs of months their episodes are open in (one pass over the referrals) instead of joining
-every episode to every month (a nested loop: 31 s and 99 s at national scale). These tests
-prove both answers identical to the join they replaced (kept in tests/sql/reference/) on the
+every episode to every month (a nested loop: 31 s and 99 s at national scale);
+long_stay_people reads the contacts of the long stays only (not all 26M contacts), and
+completed_episode_lengths joins the bands to distinct lengths (not to every episode). These
+tests prove the answers identical to the queries they replaced (kept in tests/sql/reference/) on the
 service and outcomes fixtures and the demo world: whole and part months, report dates before
 the end of the period and on a month's last day, and practice, condition and link worker
 filters."""
@@ -20,7 +22,12 @@ from wellpath import db
 
 REFERENCE = Path(__file__).parent / "reference"
 PARAM = re.compile(r"\$([a-z_]+)")
-QUERIES = ("active_caseload_by_month", "worker_caseload_by_month")
+QUERIES = (
+    "active_caseload_by_month",
+    "worker_caseload_by_month",
+    "long_stay_people",
+    "completed_episode_lengths",
+)
 
 
 def _cursor(con):
