@@ -54,7 +54,9 @@ runs as (
 ),
 
 open_runs as (
-    select patient_id, first_index, last_index
+    -- person_hash only finds the people with more than one run quickly (a number, not text):
+    -- two people sharing a hash are merged by their own ids below, so it never changes a count
+    select patient_id, hash(patient_id) as person_hash, first_index, last_index
     from runs
     where first_index <= last_index
       and patient_id is not null
@@ -62,7 +64,7 @@ open_runs as (
 
 several as (
     -- people with more than one run: only theirs need merging
-    select patient_id from open_runs group by patient_id having count(*) > 1
+    select person_hash from open_runs group by person_hash having count(*) > 1
 ),
 
 ordered as (
@@ -75,7 +77,7 @@ ordered as (
             rows between unbounded preceding and 1 preceding
         ) as reach_before
     from open_runs
-    where patient_id in (select patient_id from several)
+    where person_hash in (select person_hash from several)
 ),
 
 numbered as (
@@ -94,7 +96,7 @@ numbered as (
 islands as (
     select first_index, last_index
     from open_runs
-    where patient_id not in (select patient_id from several)
+    where person_hash not in (select person_hash from several)
     union all
     select min(first_index), max(last_index)
     from numbered
