@@ -32,9 +32,7 @@ def _first_people(frame: pd.DataFrame, what: str) -> tuple[pd.DataFrame, str | N
     """The first PEOPLE_SHOWN rows (the lists come longest first), and a note when cut."""
     if len(frame) <= PEOPLE_SHOWN:
         return frame, None
-    note = (
-        f"Showing the {PEOPLE_SHOWN:,} {what} of {len(frame):,}; the download lists everyone."
-    )
+    note = f"Showing the {PEOPLE_SHOWN:,} {what} of {len(frame):,}; the download lists everyone."
     return frame.head(PEOPLE_SHOWN), note
 
 
