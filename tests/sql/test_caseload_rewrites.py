@@ -125,3 +125,29 @@ def test_person_with_overlapping_episodes_counted_once(fixture_con):
     rows = db.run_query(fixture_con, "active_caseload_by_month", params)
     people = _column(fixture_con, "select count(distinct patient_id) from referrals")[0]
     assert rows["active_count"].max() <= people
+
+
+def test_kaplan_meier_does_not_depend_on_the_order_of_durations(demo_db):
+    """caseload_durations no longer sorts its rows: the estimates (overall, by practice and by
+    condition, curves included) are those of the rows sorted as the query used to sort them."""
+    from wellpath import service
+
+    connection = db.connect_read_only(demo_db)
+    try:
+        params = {**_cases(connection)[3], "cohort_from_date": None}
+        rows = db.run_query(connection, "caseload_durations", params)
+    finally:
+        connection.close()
+    assert len(rows) > 100
+    shuffled = rows.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    sorted_rows = rows.sort_values(
+        ["practice_code", "condition", "caseload_days"], kind="stable"
+    ).reset_index(drop=True)
+    for by in (None, "practice_code", "condition"):
+        for rounded in (False, True):
+            new_summary, new_curves = service.km_summary(shuffled, by, rounded=rounded)
+            old_summary, old_curves = service.km_summary(sorted_rows, by, rounded=rounded)
+            pd.testing.assert_frame_equal(new_summary, old_summary)
+            assert new_curves.keys() == old_curves.keys()
+            for name, curve in new_curves.items():
+                pd.testing.assert_frame_equal(curve, old_curves[name])
