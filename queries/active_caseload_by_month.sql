@@ -54,17 +54,16 @@ runs as (
 ),
 
 open_runs as (
-    -- person_hash only finds the people with more than one run quickly (a number, not text):
-    -- two people sharing a hash are merged by their own ids below, so it never changes a count
-    select patient_id, hash(patient_id) as person_hash, first_index, last_index
+    select patient_id, first_index, last_index
     from runs
     where first_index <= last_index
       and patient_id is not null
 ),
 
 several as (
-    -- people with more than one run: only theirs need merging
-    select person_hash from open_runs group by person_hash having count(*) > 1
+    -- people with more than one accepted referral (derive_referral_repeat_people.sql): only
+    -- theirs can need merging
+    select patient_id from repeat_caseload_people
 ),
 
 ordered as (
@@ -77,7 +76,7 @@ ordered as (
             rows between unbounded preceding and 1 preceding
         ) as reach_before
     from open_runs
-    where person_hash in (select person_hash from several)
+    where patient_id in (select patient_id from several)
 ),
 
 numbered as (
@@ -96,7 +95,7 @@ numbered as (
 islands as (
     select first_index, last_index
     from open_runs
-    where person_hash not in (select person_hash from several)
+    where patient_id not in (select patient_id from several)
     union all
     select min(first_index), max(last_index)
     from numbered

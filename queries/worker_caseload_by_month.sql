@@ -112,39 +112,49 @@ runs as (
       and ($worker_ids is null or list_contains($worker_ids, f.worker_id))
 ),
 
-measured as (
-    select worker_id, patient_id, 'active' as measure, first_index, last_active_index as last_index
-    from runs
-    where first_index <= last_active_index
-    union all
-    select worker_id, patient_id, 'supported', first_index, last_supported_index
+open_runs as (
+    -- every run open in some month; an active run is open wherever its supported run is
+    -- (the same first month; a window starts before its month end)
+    select
+        worker_id, patient_id, first_index, last_active_index, last_supported_index
     from runs
     where first_index <= last_supported_index
 ),
 
 several as (
-    -- a person with more than one run with a worker: only theirs need merging
-    select measure, worker_id, patient_id
-    from measured
-    group by all
-    having count(*) > 1
+    -- people with more than one accepted referral (derive_referral_repeat_people.sql): only
+    -- theirs can need merging
+    select patient_id from repeat_caseload_people
+),
+
+singles as (
+    select * from open_runs where patient_id not in (select patient_id from several)
+),
+
+measured as (
+    -- the people with several runs with a worker, one row per run and measure, to merge
+    select worker_id, patient_id, 'active' as measure, first_index, last_active_index as last_index
+    from open_runs
+    where patient_id in (select patient_id from several)
+      and first_index <= last_active_index
+    union all
+    select worker_id, patient_id, 'supported', first_index, last_supported_index
+    from open_runs
+    where patient_id in (select patient_id from several)
 ),
 
 ordered as (
     select
-        m.worker_id,
-        m.patient_id,
-        m.measure,
-        m.first_index,
-        m.last_index,
-        max(m.last_index) over (
-            partition by m.measure, m.worker_id, m.patient_id
-            order by m.first_index, m.last_index
+        worker_id,
+        patient_id,
+        measure,
+        first_index,
+        last_index,
+        max(last_index) over (
+            partition by measure, worker_id, patient_id order by first_index, last_index
             rows between unbounded preceding and 1 preceding
         ) as reach_before
-    from measured as m
-    semi join several as v
-        on v.measure = m.measure and v.worker_id = m.worker_id and v.patient_id = m.patient_id
+    from measured
 ),
 
 numbered as (
@@ -163,34 +173,57 @@ numbered as (
 ),
 
 islands as (
-    select m.worker_id, m.measure, m.first_index, m.last_index
-    from measured as m
-    anti join several as v
-        on v.measure = m.measure and v.worker_id = m.worker_id and v.patient_id = m.patient_id
-    union all
-    select worker_id, measure, min(first_index), max(last_index)
+    select
+        worker_id,
+        measure,
+        min(first_index) as first_index,
+        max(last_index) as last_index
     from numbered
     group by worker_id, patient_id, measure, island
 ),
 
 changes as (
-    select worker_id, measure, first_index as i, count(*) as delta
-    from islands
-    group by all
+    -- each run adds one from its first month and takes it away after its last
+    select
+        worker_id,
+        first_index as i,
+        count(*) filter (where first_index <= last_active_index) as active_delta,
+        count(*) as supported_delta
+    from singles
+    group by worker_id, first_index
     union all
-    select worker_id, measure, last_index + 1, -count(*)
+    select worker_id, last_active_index + 1, -count(*), 0
+    from singles
+    where first_index <= last_active_index
+    group by worker_id, last_active_index
+    union all
+    select worker_id, last_supported_index + 1, 0, -count(*)
+    from singles
+    group by worker_id, last_supported_index
+    union all
+    select
+        worker_id,
+        first_index,
+        count(*) filter (where measure = 'active'),
+        count(*) filter (where measure = 'supported')
     from islands
-    group by all
+    group by worker_id, first_index
+    union all
+    select
+        worker_id,
+        last_index + 1,
+        -count(*) filter (where measure = 'active'),
+        -count(*) filter (where measure = 'supported')
+    from islands
+    group by worker_id, last_index
 ),
 
 tallies as (
     select
         ww.month_start,
         ww.worker_id,
-        cast(coalesce(sum(c.delta) filter (where c.measure = 'active'), 0) as bigint)
-            as active_count,
-        cast(coalesce(sum(c.delta) filter (where c.measure = 'supported'), 0) as bigint)
-            as supported_12m_count
+        cast(coalesce(sum(c.active_delta), 0) as bigint) as active_count,
+        cast(coalesce(sum(c.supported_delta), 0) as bigint) as supported_12m_count
     from worker_windows as ww
     join month_index as mi on mi.month_start = ww.month_start
     left join changes as c on c.worker_id = ww.worker_id and c.i <= mi.i

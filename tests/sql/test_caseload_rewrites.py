@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import FIXTURES, build_fixture_db
+from tests.conftest import test_backend as _backend
 from wellpath import db
 
 REFERENCE = Path(__file__).parent / "reference"
@@ -119,6 +120,20 @@ def test_equal_to_the_join_on_demo(demo_db):
         connection.close()
 
 
+def test_repeat_people_are_those_with_several_accepted_referrals(fixture_con):
+    """derive_referral_repeat_people.sql: exactly the people with two or more accepted
+    referrals (a superset of those with overlapping episodes in any view)."""
+    listed = set(_column(fixture_con, "select patient_id from repeat_caseload_people"))
+    expected = set(
+        _column(
+            fixture_con,
+            "select patient_id from referrals where triage_outcome = 'accepted'"
+            " group by patient_id having count(*) >= 2",
+        )
+    )
+    assert listed == expected
+
+
 def test_person_with_overlapping_episodes_counted_once(fixture_con):
     """The merge of a person's runs: every month's count is at most the number of people."""
     params = _cases(fixture_con)[3]
@@ -151,3 +166,42 @@ def test_kaplan_meier_does_not_depend_on_the_order_of_durations(demo_db):
             assert new_curves.keys() == old_curves.keys()
             for name, curve in new_curves.items():
                 pd.testing.assert_frame_equal(curve, old_curves[name])
+
+
+@pytest.mark.skipif(_backend() != "file", reason="edits a DuckDB file in place")
+def test_equal_to_the_join_with_people_on_the_caseload_twice(tmp_path):
+    """Neither the fixtures nor the demo have a person accepted twice: give some people of the
+    service fixture a second episode (overlapping the first, just after it, or a year later,
+    with the same or another link worker) and compare again, so the merge is compared too."""
+    import duckdb
+
+    path = build_fixture_db(FIXTURES / "service", tmp_path / "s.duckdb")
+    con = duckdb.connect(str(path))
+    try:
+        for suffix, shift, worker in (("-b", 20, "same"), ("-c", 400, "same"), ("-d", 5, "other")):
+            con.execute(
+                f"""
+                insert into referral_facts
+                select * replace (
+                    referral_id || '{suffix}' as referral_id,
+                    first_contact_date + {shift} as first_contact_date,
+                    discharge_date + {shift} as discharge_date,
+                    -- no contacts of its own, as in the contacts table
+                    null::date as last_attended_contact_date,
+                    case when '{worker}' = 'other'
+                        then (select max(worker_id) from referral_facts) else worker_id
+                    end as worker_id
+                )
+                from referral_facts
+                where triage_outcome = 'accepted' and first_contact_date is not null
+                """
+            )
+        con.execute((db.QUERIES_DIR / "derive_referral_repeat_people.sql").read_text())
+        assert con.execute("select count(*) from repeat_caseload_people").fetchone()[0] > 0
+    finally:
+        con.close()
+    connection = db.connect_read_only(Path(path))
+    try:
+        assert _assert_same(connection) > 0
+    finally:
+        connection.close()
