@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from wellpath import formats, ui
+from wellpath.views import _downloads as downloads
 from wellpath.views import caseload as view
 
 scope, filters = ui.page_header(
@@ -17,6 +18,20 @@ report_date = formats.uk_date(filters.report_date)
 cohort = st.session_state.get("caseload_km_cohort", "since_start")
 
 
+def download(frame, filename: str) -> None:  # noqa: ANN001
+    """ui.download with the CSV built once per view result (views._downloads)."""
+    st.download_button(
+        "Download this table (CSV)",
+        downloads.csv_bytes(frame),
+        file_name=filename,
+        mime="text/csv",
+        key=f"download-{filename}",
+        icon=":material/download:",
+        on_click=ui.record_export,
+        args=(filename, len(frame), "caseload"),
+    )
+
+
 def definition(key: str) -> None:
     text, queries = view.DEFINITIONS[key]
     ui.definition(text, queries=queries)
@@ -24,7 +39,7 @@ def definition(key: str) -> None:
 
 def table(t) -> None:
     st.dataframe(t.frame, hide_index=True, width="stretch", column_config=t.column_config)
-    ui.download(t.download, t.filename)
+    download(t.download, t.filename)
 
 
 metrics = view.headline(scope, filters, cohort=cohort)
@@ -35,7 +50,7 @@ for col, metric in zip(st.columns(len(metrics)), metrics, strict=True):
 active = view.active(scope, filters)
 st.header("How many people are on the caseload")
 st.plotly_chart(active.figure, width="stretch")
-ui.download(active.download, "active_caseload_by_month.csv")
+download(active.download, "active_caseload_by_month.csv")
 definition("active")
 st.subheader("Each link worker against a safe caseload")
 workers = view.workers(scope, filters)
@@ -78,7 +93,7 @@ st.caption(
     "people who stay longest are more often still on the caseload: quote the Kaplan-Meier "
     "median above, not an average of these."
 )
-ui.download(lengths.download, "completed_episode_lengths.csv")
+download(lengths.download, "completed_episode_lengths.csv")
 definition("lengths")
 
 # 3. Waits.
@@ -95,7 +110,7 @@ definition("waits")
 st.subheader(f"Who is waiting on {report_date}")
 waiting = view.waiting(scope, filters)
 st.plotly_chart(waiting.figure, width="stretch")
-ui.download(waiting.download, "people_waiting_by_band.csv")
+download(waiting.download, "people_waiting_by_band.csv")
 if waiting.people is not None:
     with st.expander("The waiting list, person by person (pseudonyms)"):
         table(waiting.people)
@@ -112,12 +127,14 @@ with left:
         ui.no_data("No discharges in this period for these filters.")
     else:
         st.plotly_chart(endings.figure, width="stretch")
-    ui.download(endings.download, "discharges_by_reason.csv")
+    download(endings.download, "discharges_by_reason.csv")
     definition("discharges")
 with right:
     st.subheader("On the caseload for more than 18 months")
     table(endings.long_stays)
     if endings.long_people is not None:
         with st.expander("Who has been on the caseload for more than 18 months (pseudonyms)"):
+            if endings.long_people_note:
+                st.caption(endings.long_people_note)
             table(endings.long_people)
     definition("long_stays")

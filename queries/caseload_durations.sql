@@ -41,4 +41,5 @@ from episodes
 where ($cohort_from_date is null or start_date >= $cohort_from_date)
   and start_date <= $end_date
   and caseload_days >= 0
-order by practice_code, condition, caseload_days
+-- in no particular order: a Kaplan-Meier estimate does not depend on it, and sorting the
+-- 2 million episodes of a national programme took 2.4 s of the Caseload page

@@ -31,6 +31,14 @@ completed as (
     where triage_outcome = 'accepted'
       and discharge_date between $start_date and $end_date
       and caseload_start_date(first_contact_date, triage_date) is not null
+),
+
+lengths as (
+    -- one row per distinct length, so the range join to the bands is over a few hundred rows
+    select caseload_months, count(*) as episodes
+    from completed
+    where caseload_months is not null
+    group by caseload_months
 )
 
 select
@@ -38,9 +46,9 @@ select
     b.length_band,
     b.from_months,
     b.to_months,
-    count(c.caseload_months) as episode_count
+    coalesce(sum(c.episodes), 0)::bigint as episode_count
 from bands as b
-left join completed as c
+left join lengths as c
     on c.caseload_months >= b.from_months and c.caseload_months < b.to_months
 group by b.band_order, b.length_band, b.from_months, b.to_months
 order by b.band_order

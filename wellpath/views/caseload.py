@@ -22,6 +22,18 @@ KM_GROUPS = ("Practice", "Condition")
 TOP_WORKERS = 30
 #: Groups drawn as Kaplan-Meier curves (those with the most episodes); the table has all.
 TOP_KM_GROUPS = 10
+#: People listed on screen in the person-level lists (longest first); downloads hold everyone.
+#: A national programme lead's waiting list is 62,000 people: converting it for the browser on
+#: every run took most of the page's time.
+PEOPLE_SHOWN = 1_000
+
+
+def _first_people(frame: pd.DataFrame, what: str) -> tuple[pd.DataFrame, str | None]:
+    """The first PEOPLE_SHOWN rows (the lists come longest first), and a note when cut."""
+    if len(frame) <= PEOPLE_SHOWN:
+        return frame, None
+    note = f"Showing the {PEOPLE_SHOWN:,} {what} of {len(frame):,}; the download lists everyone."
+    return frame.head(PEOPLE_SHOWN), note
 
 
 def _practices() -> pd.DataFrame:
@@ -370,8 +382,9 @@ def waiting(scope: Scope, filters: Filters) -> Waiting:
             "Link worker": people["worker_name"].fillna("not assigned").astype(str),
         }
     )
+    shown, note = _first_people(frame, "people waiting longest")
     return Waiting(
-        figure, download, Table(frame, fit_columns(frame), frame, "people_waiting.csv"), None
+        figure, download, Table(shown, fit_columns(shown), frame, "people_waiting.csv"), note
     )
 
 
@@ -381,6 +394,7 @@ class Endings:
     download: pd.DataFrame
     long_stays: Table
     long_people: Table | None
+    long_people_note: str | None = None
 
 
 @data.cached_view
@@ -444,7 +458,7 @@ def endings(scope: Scope, filters: Filters) -> Endings:
         frame,
         "long_stays_by_practice.csv",
     )
-    long_people = None
+    long_people, long_people_note = None, None
     if not rounded:
         people = data.query("long_stay_people", scope, filters)
         names = dict(zip(_practices()["practice_code"], _practices()["practice_name"], strict=True))
@@ -459,13 +473,11 @@ def endings(scope: Scope, filters: Filters) -> Endings:
                 "Link worker": people["worker_name"].fillna("not assigned").astype(str),
             }
         )
+        shown, long_people_note = _first_people(people_frame, "longest stays")
         long_people = Table(
-            people_frame,
-            fit_columns(people_frame, HALF_WIDTH_PX),
-            people_frame,
-            "long_stay_people.csv",
+            shown, fit_columns(shown, HALF_WIDTH_PX), people_frame, "long_stay_people.csv"
         )
-    return Endings(figure, download, long_stays, long_people)
+    return Endings(figure, download, long_stays, long_people, long_people_note)
 
 
 #: How each section is worked out (the page's "How is this worked out?"), and its SQL.
