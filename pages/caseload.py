@@ -6,7 +6,6 @@ from __future__ import annotations
 import streamlit as st
 
 from wellpath import formats, ui
-from wellpath.views import _downloads as downloads
 from wellpath.views import caseload as view
 
 scope, filters = ui.page_header(
@@ -18,20 +17,6 @@ report_date = formats.uk_date(filters.report_date)
 cohort = st.session_state.get("caseload_km_cohort", "since_start")
 
 
-def download(frame, filename: str) -> None:  # noqa: ANN001
-    """ui.download with the CSV built once per view result (views._downloads)."""
-    st.download_button(
-        "Download this table (CSV)",
-        downloads.csv_bytes(frame),
-        file_name=filename,
-        mime="text/csv",
-        key=f"download-{filename}",
-        icon=":material/download:",
-        on_click=ui.record_export,
-        args=(filename, len(frame), "caseload"),
-    )
-
-
 def definition(key: str) -> None:
     text, queries = view.DEFINITIONS[key]
     ui.definition(text, queries=queries)
@@ -39,7 +24,7 @@ def definition(key: str) -> None:
 
 def table(t) -> None:
     st.dataframe(t.frame, hide_index=True, width="stretch", column_config=t.column_config)
-    download(t.download, t.filename)
+    ui.download(t.download, t.filename)
 
 
 metrics = view.headline(scope, filters, cohort=cohort)
@@ -50,7 +35,7 @@ for col, metric in zip(st.columns(len(metrics)), metrics, strict=True):
 active = view.active(scope, filters)
 st.header("How many people are on the caseload")
 st.plotly_chart(active.figure, width="stretch")
-download(active.download, "active_caseload_by_month.csv")
+ui.download(active.download, "active_caseload_by_month.csv")
 definition("active")
 st.subheader("Each link worker against a safe caseload")
 workers = view.workers(scope, filters)
@@ -93,7 +78,7 @@ st.caption(
     "people who stay longest are more often still on the caseload: quote the Kaplan-Meier "
     "median above, not an average of these."
 )
-download(lengths.download, "completed_episode_lengths.csv")
+ui.download(lengths.download, "completed_episode_lengths.csv")
 definition("lengths")
 
 # 3. Waits.
@@ -110,7 +95,7 @@ definition("waits")
 st.subheader(f"Who is waiting on {report_date}")
 waiting = view.waiting(scope, filters)
 st.plotly_chart(waiting.figure, width="stretch")
-download(waiting.download, "people_waiting_by_band.csv")
+ui.download(waiting.download, "people_waiting_by_band.csv")
 if waiting.people is not None:
     with st.expander("The waiting list, person by person (pseudonyms)"):
         table(waiting.people)
@@ -127,7 +112,7 @@ with left:
         ui.no_data("No discharges in this period for these filters.")
     else:
         st.plotly_chart(endings.figure, width="stretch")
-    download(endings.download, "discharges_by_reason.csv")
+    ui.download(endings.download, "discharges_by_reason.csv")
     definition("discharges")
 with right:
     st.subheader("On the caseload for more than 18 months")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import streamlit as st
 
 from wellpath import ui
-from wellpath.views import _downloads as downloads
 from wellpath.views import referrals as view
 
 scope, filters = ui.page_header(
@@ -14,20 +13,6 @@ scope, filters = ui.page_header(
     "referrals received in the period from the practices, conditions and link workers chosen "
     "in the sidebar",
 )
-
-
-def download(frame, filename: str) -> None:  # noqa: ANN001
-    """ui.download with the CSV built once per view result (views._downloads)."""
-    st.download_button(
-        "Download this table (CSV)",
-        downloads.csv_bytes(frame),
-        file_name=filename,
-        mime="text/csv",
-        key=f"download-{filename}",
-        icon=":material/download:",
-        on_click=ui.record_export,
-        args=(filename, len(frame), "referrals"),
-    )
 
 
 def definition(key: str) -> None:
@@ -38,7 +23,7 @@ def definition(key: str) -> None:
 def table(t) -> None:
     st.dataframe(t.frame, hide_index=True, width="stretch", column_config=t.column_config)
     if t.download is not None:
-        download(t.download, t.filename)
+        ui.download(t.download, t.filename)
 
 
 head = view.headline(scope, filters)
@@ -55,7 +40,7 @@ monthly = view.monthly(scope, filters)
 st.header("Referrals each month")
 st.plotly_chart(monthly.by_practice, width="stretch")
 definition("monthly")
-download(monthly.download, "referrals_by_practice_month.csv")
+ui.download(monthly.download, "referrals_by_practice_month.csv")
 st.subheader("Is the number of referrals changing? (SPC chart)")
 if monthly.spc is not None:
     st.plotly_chart(monthly.spc, width="stretch")
@@ -78,12 +63,12 @@ mix = view.mix(scope, filters)
 st.header("Who refers, and for what")
 for col, figure in zip(st.columns(2), mix.bars, strict=True):
     col.plotly_chart(figure, width="stretch")
-download(mix.download, "referrals_by_referrer_and_condition.csv")
+ui.download(mix.download, "referrals_by_referrer_and_condition.csv")
 for figure, frame, name in zip(
     mix.quarterly, mix.quarterly_downloads, ("referrer", "condition"), strict=True
 ):
     st.plotly_chart(figure, width="stretch")
-    download(frame, f"referrals_by_{name}_quarter.csv")
+    ui.download(frame, f"referrals_by_{name}_quarter.csv")
 definition("mix")
 
 # 4. Triage funnel.
@@ -91,7 +76,7 @@ pathway = view.pathway(scope, filters)
 st.header("From referral to discharge")
 st.plotly_chart(pathway.figure, width="stretch")
 definition("pathway")
-download(pathway.download, "triage_funnel.csv")
+ui.download(pathway.download, "triage_funnel.csv")
 
 # 5. Equity.
 st.header("Who is being referred")

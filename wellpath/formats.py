@@ -21,6 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import threading
+import weakref
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -236,3 +238,27 @@ def readable_frame(
         fmt = formatters.get(col)
         out[header] = values.map(fmt) if fmt is not None else values
     return out.reset_index(drop=True)
+
+
+# The bytes of each download frame, built once: a view's result is cached (data.cached_view)
+# and a warm run gets the very same frame objects back, so the national pages (a 62,000-row
+# waiting list, 27,000 worker-months) need not write the same CSV again on every run. Keyed
+# by the frame object, and dropped when it is.
+_CSV_ONCE: dict[int, bytes] = {}
+_CSV_ONCE_LOCK = threading.Lock()
+
+
+def csv_bytes_once(frame: pd.DataFrame) -> bytes:
+    """csv_bytes(frame), computed on the first call for this frame object only."""
+    key = id(frame)
+    with _CSV_ONCE_LOCK:
+        found = _CSV_ONCE.get(key)
+    if found is not None:
+        return found
+    data = csv_bytes(frame)
+    with _CSV_ONCE_LOCK:
+        if key not in _CSV_ONCE:
+            # the id is free again once the frame is gone: forget its bytes then
+            weakref.finalize(frame, _CSV_ONCE.pop, key, None)
+            _CSV_ONCE[key] = data
+        return _CSV_ONCE[key]

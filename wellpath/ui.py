@@ -155,7 +155,7 @@ def record_export(
 def download(frame: pd.DataFrame, filename: str, label: str = "Download this table (CSV)") -> None:
     st.download_button(
         label,
-        formats.csv_bytes(frame),
+        formats.csv_bytes_once(frame),  # a warm run's frame is the cached one: same bytes
         file_name=filename,
         mime="text/csv",
         key=f"download-{filename}",

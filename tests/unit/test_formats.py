@@ -95,3 +95,23 @@ def test_stat_text_tells_suppressed_from_no_data() -> None:
     assert f.stat_text(20.0, None) == f.SUPPRESSED  # its count was hidden, so is it
     assert f.stat_text(None, 0) == f.NO_DATA  # nobody seen: nothing to take a median of
     assert f.stat_text(20.0, 15) == "20.0"
+
+
+def test_csv_bytes_once_are_csv_bytes_built_once_per_frame():
+    # A warm run gets the cached view's very frame back: its download is not written again.
+    import gc
+
+    import pandas as pd
+
+    from wellpath import formats
+
+    frame = pd.DataFrame({"practice": ["A86012", "=cmd"], "people": [12, 7]})
+    first = formats.csv_bytes_once(frame)
+    assert first == formats.csv_bytes(frame)  # the same bytes, formula-safe
+    assert formats.csv_bytes_once(frame) is first  # not built again
+    other = pd.DataFrame({"practice": ["B"], "people": [1]})
+    assert formats.csv_bytes_once(other) == formats.csv_bytes(other)
+    key = id(frame)
+    del frame
+    gc.collect()
+    assert key not in formats._CSV_ONCE  # forgotten with its frame
