@@ -131,3 +131,67 @@ def test_equal_to_contact_level_checks_on_demo(demo_db):
         assert late[0] > 0
     finally:
         connection.close()
+
+
+def _coverage_cases(con) -> list[dict]:
+    """baseline_followup_coverage's parameters: periods around the questionnaires on file."""
+    practices = _column(con, "select practice_code from practices order by 1")
+    conditions = _column(con, "select condition from referrals group by 1 order by count(*) desc")
+    workers = _column(
+        con,
+        "select worker_id from referrals where worker_id is not null"
+        " group by 1 order by count(*) desc, 1",
+    )
+    first, last = _column(
+        con, "select [min(assessment_date), max(assessment_date)] from measure_scores"
+    )[0]
+    middle = first + (last - first) / 2
+    base = {
+        "practice_codes": practices,
+        "conditions": None,
+        "worker_ids": None,
+        "start_date": last - dt.timedelta(days=365),
+        "end_date": last,
+        "report_date": last,
+    }
+    return [
+        base,
+        {
+            **base,
+            "start_date": dt.date(2000, 1, 1),
+            "end_date": dt.date(2100, 1, 1),
+            "report_date": dt.date(2100, 1, 1),
+        },
+        # a report date before many follow-ups
+        {**base, "start_date": first, "end_date": middle, "report_date": middle},
+        {**base, "start_date": first, "end_date": middle, "report_date": last},
+        {**base, "practice_codes": practices[:1]},
+        {**base, "practice_codes": []},
+        {**base, "conditions": conditions[:1], "report_date": middle},
+        {**base, "worker_ids": workers[:2]},
+    ]
+
+
+@pytest.mark.parametrize("world", ["outcomes", "demo"])
+def test_followup_coverage_equal_to_the_pairs(world, demo_db, tmp_path):
+    """baseline_followup_coverage (read by Outcomes and Data quality) asks
+    outcome_pair_candidates for a candidate follow-up by the report date instead of pairing
+    every baseline (baseline_followup_pairs): the same rows, on the outcomes fixture and the
+    demo world."""
+    path = (
+        demo_db
+        if world == "demo"
+        else build_fixture_db(FIXTURES / "outcomes", tmp_path / "o.duckdb")
+    )
+    con = db.connect_read_only(Path(path))
+    try:
+        sql = (REFERENCE / "baseline_followup_coverage_pairs.sql").read_text("utf-8")
+        followed = 0
+        for params in _coverage_cases(con):
+            new = db.run_query(con, "baseline_followup_coverage", params)
+            old = _run(con, sql, params)
+            pd.testing.assert_frame_equal(new, old, check_dtype=True, rtol=1e-12)
+            followed += int((new["follow_up_status"] == "followed_up").sum())
+        assert followed > 0
+    finally:
+        con.close()
