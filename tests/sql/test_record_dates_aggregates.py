@@ -1,6 +1,8 @@
 """Queries outside Data quality that read the per-referral facts built at import
 (referral_facts, referral_record_dates) instead of every contact: caseload_safety_by_worker
-(Safe caseloads). Proved identical to the contact-level query it replaced (kept in
+(Safe caseloads); and instrument_item_pairs (Well-being Star and PSFS), which chooses each
+baseline's latest form by one aggregate instead of a row_number window and unpivots the
+items of the paired forms only. Proved identical to the contact-level query it replaced (kept in
 tests/sql/reference/) on the demo world and the service and MDT fixtures, with practice,
 condition and link-worker filters, and report dates that cut referrals' contacts short (the
 path that reads those referrals' contacts row by row)."""
@@ -17,7 +19,10 @@ from tests.conftest import FIXTURES, build_fixture_db
 from tests.sql.test_dq_aggregates import REFERENCE, _column, _run
 from wellpath import db
 
-CASES = {"caseload_safety_by_worker": "caseload_safety_by_worker_contacts"}
+CASES = {
+    "caseload_safety_by_worker": "caseload_safety_by_worker_contacts",
+    "instrument_item_pairs": "instrument_item_pairs_window",
+}
 
 
 def _cases(con) -> list[dict]:
@@ -48,15 +53,21 @@ def _cases(con) -> list[dict]:
         {**base, "practice_codes": []},
         {**base, "conditions": conditions[:1], "report_date": middle},
         {**base, "worker_ids": workers[:3]},
+        {**base, "start_date": dt.date(2000, 1, 1), "end_date": middle, "report_date": middle},
     ]
 
 
-def _assert_same(con) -> None:
+def _assert_same(con) -> int:
+    rows = 0
     for params in _cases(con):
-        for name, reference in CASES.items():
-            new = db.run_query(con, name, params)
-            old = _run(con, (REFERENCE / f"{reference}.sql").read_text("utf-8"), params)
-            pd.testing.assert_frame_equal(new, old, check_dtype=True)
+        for instrument in ("WBSTAR", "PSFS"):
+            params = {**params, "instrument": instrument}
+            for name, reference in CASES.items():
+                new = db.run_query(con, name, params)
+                old = _run(con, (REFERENCE / f"{reference}.sql").read_text("utf-8"), params)
+                pd.testing.assert_frame_equal(new, old, check_dtype=True)
+                rows += len(new) if name == "instrument_item_pairs" else 0
+    return rows
 
 
 @pytest.mark.parametrize("world", ["service", "mdt", "demo"])
@@ -64,6 +75,8 @@ def test_equal_to_contact_level_queries(world, demo_db, tmp_path):
     path = demo_db if world == "demo" else build_fixture_db(FIXTURES / world, tmp_path / "f.duckdb")
     con = db.connect_read_only(Path(path))
     try:
-        _assert_same(con)
+        pairs = _assert_same(con)
+        if world == "demo":
+            assert pairs > 0
     finally:
         con.close()
