@@ -2,7 +2,8 @@
 (referral_facts, referral_record_dates) instead of every contact: caseload_safety_by_worker
 (Safe caseloads); and instrument_item_pairs (Well-being Star and PSFS), which chooses each
 baseline's latest form by one aggregate instead of a row_number window and unpivots the
-items of the paired forms only. Proved identical to the contact-level query it replaced (kept in
+items of the paired forms only; dq_followup_coverage (Data quality), whose engaged referrals
+take their first attended contact from referral_facts. Proved identical to the contact-level query it replaced (kept in
 tests/sql/reference/) on the demo world and the service and MDT fixtures, with practice,
 condition and link-worker filters, and report dates that cut referrals' contacts short (the
 path that reads those referrals' contacts row by row)."""
@@ -22,6 +23,7 @@ from wellpath import db
 CASES = {
     "caseload_safety_by_worker": "caseload_safety_by_worker_contacts",
     "instrument_item_pairs": "instrument_item_pairs_window",
+    "dq_followup_coverage": "dq_followup_coverage_contacts",
 }
 
 
