@@ -30,26 +30,17 @@ baselines as (
     select * from scored where assessment_number = 1
 ),
 
--- The latest later form of each baseline: the later date, then the later-numbered form
--- (one whole-number key, as derive_outcome_pairs.sql orders follow-ups), by one aggregate.
 latest as (
     select
-        s.referral_id,
-        arg_max(s.assessment_id, s.follow_up_order) as assessment_id,
-        arg_max(s.assessment_date, s.follow_up_order) as assessment_date,
-        arg_max(s.score, s.follow_up_order) as score
-    from (
-        select
-            s.*,
-            cast(date_diff('day', date '1970-01-01', s.assessment_date) as bigint) * 1048576
-            + s.assessment_number as follow_up_order
-        from scored as s
-        inner join baselines as b
-            on b.referral_id = s.referral_id
-           and s.assessment_number > 1
-           and s.assessment_date > b.assessment_date
-    ) as s
-    group by s.referral_id
+        s.*,
+        row_number() over (
+            partition by s.referral_id order by s.assessment_date desc, s.assessment_number desc
+        ) as latest_rank
+    from scored as s
+    inner join baselines as b
+        on b.referral_id = s.referral_id
+       and s.assessment_number > 1
+       and s.assessment_date > b.assessment_date
 ),
 
 pairs as (
@@ -62,19 +53,13 @@ pairs as (
         l.assessment_date as latest_date,
         l.score as latest_score
     from baselines as b
-    inner join latest as l on l.referral_id = b.referral_id
+    inner join latest as l on l.referral_id = b.referral_id and l.latest_rank = 1
     where l.assessment_date between $start_date and $end_date
-      and b.referral_id in (select referral_id from referrals_src)
 ),
 
 item_scores as (
     select assessment_id, cast(right(item, 2) as integer) as item_number, item_score
-    from (
-        select * from items_src
-        where assessment_id in (
-            select baseline_id from pairs union all select latest_id from pairs
-        )
-    )
+    from items_src
     unpivot (item_score for item in (
         item_01, item_02, item_03, item_04, item_05, item_06, item_07, item_08
     ))

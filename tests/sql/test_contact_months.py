@@ -4,7 +4,9 @@ counts built at import (contact_months, through the macro contact_counts) and on
 months at either end from the contacts themselves. Proved identical to the contact-level
 queries they replaced (kept in tests/sql/reference/) on the demo world and the service and
 MDT fixtures: periods of whole months, part months at both ends, a single part month, with
-practice, condition and link-worker filters (both paths honour every filter)."""
+practice, condition and link-worker filters (both paths honour every filter). Also
+goal_domains_by_condition, which now counts one row per referral and domain instead of
+distinct counts over the goals, against its old text."""
 
 from __future__ import annotations
 
@@ -61,12 +63,16 @@ def _cases(con) -> list[dict]:
     ]
 
 
+#: Other Activity queries made faster without a table built at import: their old text.
+REWRITTEN = {"goal_domains_by_condition": "goal_domains_by_condition_distinct"}
+
+
 def _assert_same(con) -> int:
     contacts = 0
     for params in _cases(con):
-        for name in QUERIES:
+        for name, reference in {**{q: f"{q}_rows" for q in QUERIES}, **REWRITTEN}.items():
             new = db.run_query(con, name, params)
-            old = _run(con, (REFERENCE / f"{name}_rows.sql").read_text("utf-8"), params)
+            old = _run(con, (REFERENCE / f"{reference}.sql").read_text("utf-8"), params)
             pd.testing.assert_frame_equal(new, old, check_dtype=True, check_exact=True)
             if name == "contact_totals":
                 contacts += int(new["contact_count"].sum())
