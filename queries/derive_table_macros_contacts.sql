@@ -43,13 +43,31 @@ select
     count(*) filter (where c.attendance = 'cancelled') as cancelled_count,
     sum(c.minutes) filter (where c.attendance = 'attended') as attended_minutes,
     count(c.minutes) filter (where c.attendance = 'attended') as attended_minutes_n
-from contacts as c
+from (
+    -- every contact of the period when a condition is chosen; otherwise those of the part
+    -- month at the start and of the part month at the end, as two date ranges (each read
+    -- by the scan's own filter)
+    select referral_id, contact_date, mode, minutes, attendance
+    from contacts
+    where conditions is not null and contact_date between start_date and end_date
+    union all
+    select referral_id, contact_date, mode, minutes, attendance
+    from contacts
+    where conditions is null
+      and contact_date >= start_date
+      and contact_date < least(end_date + 1, (case when start_date = date_trunc('month', start_date) then start_date::date
+                  else (date_trunc('month', start_date) + interval 1 month)::date end))
+    union all
+    select referral_id, contact_date, mode, minutes, attendance
+    from contacts
+    where conditions is null
+      and contact_date <= end_date
+      -- after the last whole month, and after the first range (empty with no whole month)
+      and contact_date > (case when end_date = last_day(end_date) then end_date::date
+                  else (date_trunc('month', end_date) - interval 1 day)::date end)
+      and contact_date >= least(end_date + 1, (case when start_date = date_trunc('month', start_date) then start_date::date
+                  else (date_trunc('month', start_date) + interval 1 month)::date end))
+) as c
 inner join scoped_referrals(practice_codes, conditions, worker_ids) as f
     on f.referral_id = c.referral_id
-where c.contact_date between start_date and end_date
-  and (conditions is not null
-       or c.contact_date < (case when start_date = date_trunc('month', start_date) then start_date::date
-                              else (date_trunc('month', start_date) + interval 1 month)::date end)
-       or c.contact_date > (case when end_date = last_day(end_date) then end_date::date
-                              else (date_trunc('month', end_date) - interval 1 day)::date end))
 group by all;
