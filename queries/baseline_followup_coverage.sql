@@ -1,6 +1,9 @@
 -- Follow-up coverage: baselines dated in the period, per measure and follow-up status:
 -- whether the baseline has a follow-up by the report date (a pair, as paired_scores makes
--- them: macro baseline_followup_pairs, queries/derive_macros_pairs.sql) and, if not, whether
+-- them: macro baseline_followup_pairs, queries/derive_macros_pairs.sql, which pairs a
+-- baseline whenever it has a candidate follow-up in outcome_pair_candidates dated by the
+-- report date, so that is what is asked here, for the baselines dated in the period only;
+-- tests/sql/test_dq_aggregates.py shows it equal to the macro's answer) and, if not, whether
 -- the person is still on the caseload (a follow-up may yet come) or was discharged without
 -- one (lost to follow-up). One row per measure and status: how many baselines, their mean
 -- and SD (the page adds the t interval, wellpath.outcomes.coverage_summary), and on every row
@@ -28,9 +31,16 @@ baselines as (
     where assessment_number = 1 and score is not null
 ),
 
+candidates_src as (
+    select referral_id, measure, baseline_date, follow_up_date from outcome_pair_candidates
+),
+
+-- The baselines dated in the period with a candidate follow-up by the report date.
 followed_up as (
     select distinct referral_id, measure
-    from baseline_followup_pairs($report_date, [null], [null])
+    from candidates_src
+    where baseline_date between $start_date and $end_date
+      and follow_up_date <= $report_date
 ),
 
 classified as (

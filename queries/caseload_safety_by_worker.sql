@@ -6,7 +6,7 @@
 -- level: aggregate
 with facts as (
     select referral_id, patient_id, worker_id, referral_date, triage_outcome, triage_date,
-           first_contact_date, discharge_date
+           first_contact_date, discharge_date, last_attended_contact_date
     from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
@@ -16,11 +16,30 @@ workers_src as (
     where ($worker_ids is null or list_contains($worker_ids, worker_id))
 ),
 
+-- The last attended contact by the report date: referral_facts' last attended contact when
+-- the referral has no contact after the report date (referral_record_dates, built at
+-- import), otherwise counted from its contacts (none with the report date today).
+record_dates as (
+    select referral_id, latest_contact_date from referral_record_dates
+),
+
+late_referrals as (
+    select d.referral_id
+    from record_dates as d
+    inner join facts as f using (referral_id)
+    where d.latest_contact_date > $report_date
+),
+
 last_contacts as (
+    select f.referral_id, f.last_attended_contact_date as last_contact_date
+    from facts as f
+    where f.last_attended_contact_date is not null
+      and f.referral_id not in (select referral_id from late_referrals)
+    union all
     select c.referral_id, max(c.contact_date) as last_contact_date
     from contacts as c
-    inner join facts as f using (referral_id)
-    where c.attendance = 'attended' and c.contact_date <= $report_date
+    where c.referral_id in (select referral_id from late_referrals)
+      and c.attendance = 'attended' and c.contact_date <= $report_date
     group by c.referral_id
 ),
 

@@ -4,29 +4,22 @@
 -- rounded totals rather than adding up monthly cells (docs/methods.md, Disclosure).
 -- level: aggregate
 -- percentages: dna_pct = dna_count / booked_count
+-- From the counts per practice and month built at import (contact_months).
+-- scope: practice_codes (contact_counts, queries/derive_table_macros_contacts.sql, reads the
+-- per-practice monthly counts filtered on $practice_codes, $conditions and $worker_ids as
+-- scoped_referrals filters referrals, and part months through scoped_referrals)
 with contacts_src as (
-    select referral_id, contact_date, attendance from contacts
-),
-
-facts as (
-    select referral_id, practice_code, condition, worker_id
-    from scoped_referrals($practice_codes, $conditions, $worker_ids)
-),
-
-in_scope as (
-    select c.attendance
-    from contacts_src as c
-    join facts as f on f.referral_id = c.referral_id
-    where c.contact_date between $start_date and $end_date
+    select *
+    from contact_counts($practice_codes, $conditions, $worker_ids, $start_date, $end_date)
 ),
 
 totals as (
     select
-        count(*) as contact_count,
-        count(*) filter (where attendance = 'attended') as attended_count,
-        count(*) filter (where attendance = 'dna') as dna_count,
-        count(*) filter (where attendance = 'cancelled') as cancelled_count
-    from in_scope
+        coalesce(sum(contact_count), 0)::bigint as contact_count,
+        coalesce(sum(attended_count), 0)::bigint as attended_count,
+        coalesce(sum(dna_count), 0)::bigint as dna_count,
+        coalesce(sum(cancelled_count), 0)::bigint as cancelled_count
+    from contacts_src
 )
 
 select

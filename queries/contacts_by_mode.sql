@@ -2,31 +2,23 @@
 -- and the minutes of the attended ones. Filters apply through the contact's referral.
 -- level: aggregate
 -- statistics: attended_minutes_total, mean_minutes_per_attended per attended_count
+-- From the counts per practice and month built at import (contact_months).
+-- scope: practice_codes (contact_counts, queries/derive_table_macros_contacts.sql, reads the
+-- per-practice monthly counts filtered on $practice_codes, $conditions and $worker_ids as
+-- scoped_referrals filters referrals, and part months through scoped_referrals)
 with contacts_src as (
-    select referral_id, contact_date, mode, minutes, attendance from contacts
-),
-
-facts as (
-    select referral_id, practice_code, condition, worker_id
-    from scoped_referrals($practice_codes, $conditions, $worker_ids)
-),
-
-in_scope as (
-    select c.mode, c.minutes, c.attendance
-    from contacts_src as c
-    join facts as f on f.referral_id = c.referral_id
-    where c.contact_date between $start_date and $end_date
+    select *
+    from contact_counts($practice_codes, $conditions, $worker_ids, $start_date, $end_date)
 )
 
 select
     mode,
-    count(*) as contact_count,
-    count(*) filter (where attendance = 'attended') as attended_count,
-    count(*) filter (where attendance = 'dna') as dna_count,
-    count(*) filter (where attendance = 'cancelled') as cancelled_count,
-    cast(coalesce(sum(minutes) filter (where attendance = 'attended'), 0) as bigint)
-        as attended_minutes_total,
-    avg(minutes) filter (where attendance = 'attended') as mean_minutes_per_attended
-from in_scope
+    sum(contact_count)::bigint as contact_count,
+    sum(attended_count)::bigint as attended_count,
+    sum(dna_count)::bigint as dna_count,
+    sum(cancelled_count)::bigint as cancelled_count,
+    cast(coalesce(sum(attended_minutes), 0) as bigint) as attended_minutes_total,
+    sum(attended_minutes) / nullif(sum(attended_minutes_n), 0) as mean_minutes_per_attended
+from contacts_src
 group by mode
 order by contact_count desc, mode

@@ -3,13 +3,13 @@
 -- (attended + DNA), the usual NHS definition. Part months at either end are flagged.
 -- level: aggregate
 -- percentages: dna_pct = dna_count / booked_count
+-- From the counts per practice and month built at import (contact_months).
+-- scope: practice_codes (contact_counts, queries/derive_table_macros_contacts.sql, reads the
+-- per-practice monthly counts filtered on $practice_codes, $conditions and $worker_ids as
+-- scoped_referrals filters referrals, and part months through scoped_referrals)
 with contacts_src as (
-    select referral_id, contact_date, attendance from contacts
-),
-
-facts as (
-    select referral_id, practice_code, condition, worker_id
-    from scoped_referrals($practice_codes, $conditions, $worker_ids)
+    select *
+    from contact_counts($practice_codes, $conditions, $worker_ids, $start_date, $end_date)
 ),
 
 months as (
@@ -17,21 +17,14 @@ months as (
     from month_spine($start_date, $end_date, $report_date)
 ),
 
-in_scope as (
-    select date_trunc('month', c.contact_date)::date as month_start, c.attendance
-    from contacts_src as c
-    join facts as f on f.referral_id = c.referral_id
-    where c.contact_date between $start_date and $end_date
-),
-
 monthly as (
     select
         month_start,
-        count(*) as contact_count,
-        count(*) filter (where attendance = 'attended') as attended_count,
-        count(*) filter (where attendance = 'dna') as dna_count,
-        count(*) filter (where attendance = 'cancelled') as cancelled_count
-    from in_scope
+        sum(contact_count)::bigint as contact_count,
+        sum(attended_count)::bigint as attended_count,
+        sum(dna_count)::bigint as dna_count,
+        sum(cancelled_count)::bigint as cancelled_count
+    from contacts_src
     group by month_start
 )
 

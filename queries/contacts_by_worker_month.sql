@@ -2,13 +2,13 @@
 -- workers with any contact in the period), with the worker's FTE for per-FTE rates. A contact
 -- belongs to the worker holding its referral. is_whole_month is false for a part month.
 -- level: aggregate
+-- From the counts per practice and month built at import (contact_months).
+-- scope: practice_codes (contact_counts, queries/derive_table_macros_contacts.sql, reads the
+-- per-practice monthly counts filtered on $practice_codes, $conditions and $worker_ids as
+-- scoped_referrals filters referrals, and part months through scoped_referrals)
 with contacts_src as (
-    select referral_id, contact_date, attendance from contacts
-),
-
-facts as (
-    select referral_id, practice_code, condition, worker_id
-    from scoped_referrals($practice_codes, $conditions, $worker_ids)
+    select *
+    from contact_counts($practice_codes, $conditions, $worker_ids, $start_date, $end_date)
 ),
 
 workers_src as (
@@ -20,26 +20,19 @@ months as (
     from month_spine($start_date, $end_date, $report_date)
 ),
 
-in_scope as (
-    select date_trunc('month', c.contact_date)::date as month_start, f.worker_id, c.attendance
-    from contacts_src as c
-    join facts as f on f.referral_id = c.referral_id
-    where c.contact_date between $start_date and $end_date
-      and f.worker_id is not null
-),
-
 monthly as (
     select
         month_start,
         worker_id,
-        count(*) as contact_count,
-        count(*) filter (where attendance = 'attended') as attended_count
-    from in_scope
+        sum(contact_count)::bigint as contact_count,
+        sum(attended_count)::bigint as attended_count
+    from contacts_src
+    where worker_id is not null
     group by month_start, worker_id
 ),
 
 active_workers as (
-    select distinct worker_id from in_scope
+    select distinct worker_id from monthly
 )
 
 select

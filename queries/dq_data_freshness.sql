@@ -28,6 +28,10 @@ patients_src as (
     select * from patients
 ),
 
+record_dates as (
+    select referral_id, latest_contact_date, latest_form_date from referral_record_dates
+),
+
 practices_src as (
     select practice_code, role from practices
     where practice_code in (select unnest($practice_codes))
@@ -55,16 +59,37 @@ latest as (
     where referral_date <= $today
     group by practice_code
     union all
+    -- Contacts and questionnaires: each referral's latest (referral_record_dates, built at
+    -- import) when it is on or before $today, otherwise (a record dated after $today) from
+    -- that referral's rows.
+    select r.practice_code, 'contacts', max(d.latest_contact_date)
+    from record_dates as d
+    join referrals_in_scope as r on r.referral_id = d.referral_id
+    where d.latest_contact_date <= $today
+    group by r.practice_code
+    union all
     select r.practice_code, 'contacts', max(c.contact_date)
     from contacts_src as c
     join referrals_in_scope as r on r.referral_id = c.referral_id
-    where c.contact_date <= $today
+    where c.referral_id in (
+        select referral_id from record_dates where latest_contact_date > $today
+    )
+      and c.contact_date <= $today
+    group by r.practice_code
+    union all
+    select r.practice_code, 'assessments', max(d.latest_form_date)
+    from record_dates as d
+    join referrals_in_scope as r on r.referral_id = d.referral_id
+    where d.latest_form_date <= $today
     group by r.practice_code
     union all
     select r.practice_code, 'assessments', max(a.assessment_date)
     from assessments_src as a
     join referrals_in_scope as r on r.referral_id = a.referral_id
-    where a.assessment_date <= $today
+    where a.referral_id in (
+        select referral_id from record_dates where latest_form_date > $today
+    )
+      and a.assessment_date <= $today
     group by r.practice_code
     union all
     -- With no condition or link worker chosen, from the per-practice monthly counts built at
@@ -92,6 +117,12 @@ latest as (
     group by p.practice_code
 ),
 
+latest_per_table as (
+    select practice_code, table_name, max(latest_date) as latest_date
+    from latest
+    group by practice_code, table_name
+),
+
 grid as (
     select p.practice_code, p.role as practice_role, t.table_name
     from practices_src as p
@@ -106,7 +137,7 @@ select
     l.latest_date,
     date_diff('day', l.latest_date, $today::date) as days_since_latest
 from grid as g
-left join latest as l on l.practice_code = g.practice_code and l.table_name = g.table_name
+left join latest_per_table as l on l.practice_code = g.practice_code and l.table_name = g.table_name
 order by
     g.practice_code,
     list_position(

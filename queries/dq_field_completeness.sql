@@ -30,8 +30,11 @@ assessments_src as (
 ),
 
 -- Whether each form is complete, as scored (derive_assessment_scores.sql): one definition.
+-- Only the forms dated in the period can match one in the period (assessment_scores
+-- carries each form's own date), so only those are read.
 scores_src as (
     select assessment_id, is_complete from assessment_scores
+    where assessment_date between $start_date and $end_date
 ),
 
 healthcare_use_src as (

@@ -9,12 +9,10 @@
 -- level: aggregate
 -- percentages: baseline_pct = baseline_count / engaged_count; followup_pct = followup_count / baseline_count
 -- scope: practice_codes (filtered by hand; to move onto scoped_referrals)
+-- referral_facts (built at import) holds each referral's first attended contact, so
+-- "at least one attended contact by the report date" reads no contacts.
 with referrals_src as (
-    select * from referrals
-),
-
-contacts_src as (
-    select * from contacts
+    select * from referral_facts
 ),
 
 -- Scores, completeness and baseline/follow-up order as derive_assessment_scores.sql sets
@@ -39,12 +37,7 @@ engaged_referrals as (
       and ($worker_ids is null or list_contains($worker_ids, r.worker_id))
       and r.referral_date between $start_date and $end_date
       and r.triage_outcome = 'accepted'
-      and exists (
-          select 1 from contacts_src as c
-          where c.referral_id = r.referral_id
-            and c.attendance = 'attended'
-            and c.contact_date <= $report_date
-      )
+      and r.first_attended_contact_date <= $report_date
 ),
 
 forms as (

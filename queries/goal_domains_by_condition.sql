@@ -15,39 +15,29 @@ facts as (
     from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
-goals_in_scope as (
-    select g.referral_id, f.condition, g.domain
+-- One row per referral, condition and domain with its number of goals: every count below
+-- is a count or sum of these rows (no distinct counts over the goals themselves).
+per_referral as (
+    select g.referral_id, f.condition, g.domain, count(*) as goal_count
     from goals_src as g
     join facts as f on f.referral_id = g.referral_id
     where g.agreed_date between $start_date and $end_date
-),
-
-in_scope as (
-    select distinct referral_id, condition, domain from goals_in_scope
-),
-
-goal_tallies as (
-    select condition, domain, count(*) as goal_count
-    from goals_in_scope
-    group by condition, domain
-),
-
-condition_goals as (
-    select condition, count(*) as condition_goal_count
-    from goals_in_scope
-    group by condition
-),
-
-plans as (
-    select condition, count(distinct referral_id) as plan_count
-    from in_scope
-    group by condition
+    group by g.referral_id, f.condition, g.domain
 ),
 
 chosen as (
-    select condition, domain, count(distinct referral_id) as person_count
-    from in_scope
+    select condition, domain, count(*) as person_count, sum(goal_count)::bigint as goal_count
+    from per_referral
     group by condition, domain
+),
+
+plans as (
+    select
+        condition,
+        count(distinct referral_id) as plan_count,
+        sum(goal_count)::bigint as condition_goal_count
+    from per_referral
+    group by condition
 )
 
 select
@@ -56,12 +46,9 @@ select
     c.person_count,
     p.plan_count,
     100.0 * c.person_count / nullif(p.plan_count, 0) as chosen_pct,
-    t.goal_count,
-    g.condition_goal_count,
-    100.0 * t.goal_count / nullif(g.condition_goal_count, 0) as goal_share_pct
+    c.goal_count,
+    p.condition_goal_count,
+    100.0 * c.goal_count / nullif(p.condition_goal_count, 0) as goal_share_pct
 from chosen as c
 join plans as p on p.condition is not distinct from c.condition
-join goal_tallies as t
-    on t.condition is not distinct from c.condition and t.domain is not distinct from c.domain
-join condition_goals as g on g.condition is not distinct from c.condition
 order by c.condition, c.domain

@@ -17,7 +17,12 @@ from wellpath import db
 from wellpath.importer import import_batch
 from wellpath.importer import load as import_load
 
-PER_REFERRAL = ("referral_facts", "assessment_scores", "measure_scores")
+PER_REFERRAL = (
+    "referral_facts",
+    "assessment_scores",
+    "measure_scores",
+    "referral_record_dates",
+)
 
 
 @pytest.fixture

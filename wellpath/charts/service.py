@@ -541,14 +541,32 @@ def lines_by_group(
     x_col: str = "month_start",
     x_title: str = "Month",
     colours: Mapping[str, str] | None = None,
+    max_lines: int | None = None,
+    line_noun: str = "groups",
 ) -> go.Figure:
     """One line per group over months (e.g. attended contacts per worker). With an
     `is_whole_month` column, part months are left out of the lines (a 1-day last month would
-    read as a sudden drop) and said so in the subtitle."""
+    read as a sudden drop) and said so in the subtitle. With more than `max_lines` groups,
+    only the `max_lines` with the largest total (ties by name) are drawn, said so in the
+    subtitle, so the chart stays readable (and quick) with thousands of groups."""
     fig = go.Figure()
     if "is_whole_month" in frame.columns and not frame["is_whole_month"].astype(bool).all():
         frame = frame[frame["is_whole_month"].astype(bool)]
         period = period + " · part months at either end left out"
+    if max_lines is not None and frame[group_col].nunique() > max_lines:
+        totals = (
+            frame.assign(_value=pd.to_numeric(frame[value_col], errors="coerce"))
+            .groupby(group_col, sort=True)["_value"]
+            .sum()
+            .reset_index()
+            .sort_values(["_value", group_col], ascending=[False, True], kind="stable")
+        )
+        shown = set(totals[group_col].head(max_lines))
+        period = (
+            period + f" · the {max_lines} of {len(totals):,} {line_noun} with the most "
+            "(all in the download)"
+        )
+        frame = frame[frame[group_col].isin(shown)]
     for i, (name, part) in enumerate(frame.groupby(group_col, sort=True)):
         colour = (colours or {}).get(name, theme.CATEGORICAL[i % len(theme.CATEGORICAL)])
         label = _text(name)

@@ -122,6 +122,11 @@ def modes(scope: Scope, filters: Filters) -> Modes:
     )
 
 
+#: Lines on the chart of attended contacts by link worker: the workers with the most in the
+#: period (every worker is in the download), so 2,100 workers stay readable.
+MAX_WORKER_LINES = 12
+
+
 @dataclass(frozen=True)
 class Monthly:
     dna: go.Figure | None
@@ -182,6 +187,8 @@ def monthly(scope: Scope, filters: Filters) -> Monthly:
             title="Attended contacts each month, by link worker",
             period=period,
             y_title="Attended contacts per month (number)",
+            max_lines=MAX_WORKER_LINES,
+            line_noun="link workers",
         )
         worker_download = formats.readable_frame(
             workers,
