@@ -3,7 +3,9 @@
 -- with the number of people (person_n) and, per measure over the people whose before and
 -- after are both known, their number (<measure>_n) and the sums of before, after, their
 -- squares and the square of the change (after minus before), and, for the costed measures,
--- the sums of the products of two measures' changes. Every mean, SD, t interval, difference
+-- the sums of the products of two measures' changes, and <measure>_changes: how many people
+-- changed by each whole amount (a map; changes of 10 or more either way pooled at +/-10, as
+-- wellpath.costs.change_distribution pools them). Every mean, SD, t interval, difference
 -- in differences and cost figure of the Healthcare use page is a function of these whole
 -- numbers (wellpath.views.healthcare, tested to agree with the person rows), so a page
 -- fetches a few rows, not one per person.
@@ -77,7 +79,19 @@ select
     sum((ae_attendances_after - ae_attendances_before) * (nonelective_admissions_after - nonelective_admissions_before))
         as ae_attendances_x_nonelective_admissions_change,
     sum((outpatient_attendances_after - outpatient_attendances_before) * (nonelective_admissions_after - nonelective_admissions_before))
-        as outpatient_attendances_x_nonelective_admissions_change
+        as outpatient_attendances_x_nonelective_admissions_change,
+    histogram(greatest(-10, least(10, gp_appointments_after - gp_appointments_before)))
+        filter (where gp_appointments_before is not null and gp_appointments_after is not null) as gp_appointments_changes,
+    histogram(greatest(-10, least(10, ae_attendances_after - ae_attendances_before)))
+        filter (where ae_attendances_before is not null and ae_attendances_after is not null) as ae_attendances_changes,
+    histogram(greatest(-10, least(10, outpatient_attendances_after - outpatient_attendances_before)))
+        filter (where outpatient_attendances_before is not null and outpatient_attendances_after is not null) as outpatient_attendances_changes,
+    histogram(greatest(-10, least(10, nonelective_admissions_after - nonelective_admissions_before)))
+        filter (where nonelective_admissions_before is not null and nonelective_admissions_after is not null) as nonelective_admissions_changes,
+    histogram(greatest(-10, least(10, opioid_items_after - opioid_items_before)))
+        filter (where opioid_items_before is not null and opioid_items_after is not null) as opioid_items_changes,
+    histogram(greatest(-10, least(10, gabapentinoid_items_after - gabapentinoid_items_before)))
+        filter (where gabapentinoid_items_before is not null and gabapentinoid_items_after is not null) as gabapentinoid_items_changes
 from people
 group by cohort, after_window, frequent
 order by cohort desc, after_window, frequent

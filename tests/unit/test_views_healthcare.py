@@ -55,7 +55,7 @@ def install(monkeypatch, referred, comparison, accepted=40, parent_extra=()) -> 
     def query(name, scope, filters, **extra):
         if name == "accepted_referrals_last_year":
             return pd.DataFrame({"accepted_referral_count": [accepted]})
-        assert name in ("healthcare_use_summary", "healthcare_use_change_counts")
+        assert name == "healthcare_use_summary"
         people = list(referred) + ([] if filters.practice_codes else list(parent_extra))
         rows = pd.concat(
             [person_rows(people, "referred"), person_rows(comparison, "comparison")],

@@ -1,8 +1,7 @@
 """What the Healthcare use and cost page shows, computed and protected.
 
 One function per page section. The page reads `healthcare_use_summary` (the sums over
-healthcare_use_before_after's people) and `healthcare_use_change_counts`, never one row per
-person. In a rounded (publishable) scope every count is rounded (1-7
+healthcare_use_before_after's people, and their changes counted), never one row per person. In a rounded (publishable) scope every count is rounded (1-7
 "*"), every mean, interval and difference in differences is about more than 7 people in each
 group or suppressed, and to one decimal (pounds to whole pounds); a total is the published
 mean times the published number of people, so total / mean cannot give the true n; and a
@@ -109,9 +108,31 @@ def _pick_sums(rows: pd.DataFrame, window: int, cohort: str, frequent_only: bool
     if frequent_only:
         keep &= rows["frequent"].fillna(False).astype(bool)
     picked = rows[keep]
-    columns = [c for c in rows.columns if c not in ("cohort", "after_window", "frequent")]
+    columns = [
+        c
+        for c in rows.columns
+        if c not in ("cohort", "after_window", "frequent") and not c.endswith("_changes")
+    ]
     values = {c: sum(int(v) for v in picked[c] if not formats.is_missing(v)) for c in columns}
     return _Sums(values.pop("person_n", 0), values)
+
+
+def _change_counts(rows: pd.DataFrame, window: int, measure: str) -> pd.DataFrame:
+    """Referred people by (pooled) change in `measure`: columns change, person_n."""
+    picked = rows[(rows["after_window"] == window) & (rows["cohort"] == "referred")]
+    totals: dict[int, int] = {}
+    for counted in picked[f"{measure}_changes"]:
+        if isinstance(counted, Mapping) or hasattr(counted, "items"):
+            items = counted.items()
+        elif isinstance(counted, (list, tuple)):
+            items = counted
+        else:  # no one known in this group
+            continue
+        for change, n in items:
+            totals[int(change)] = totals.get(int(change), 0) + int(n)
+    return pd.DataFrame(
+        {"change": list(totals), "person_n": list(totals.values())}, dtype="int64"
+    ).sort_values("change")
 
 
 def _moments(n: int, total: int, squares: int) -> tuple[float, float]:
@@ -389,8 +410,7 @@ class ChangeDistribution:
 def change_distribution(
     scope: Scope, filters: Filters, *, window: int = 1, measure: str = "gp_appointments"
 ) -> ChangeDistribution:
-    counts = data.query("healthcare_use_change_counts", scope, filters)
-    counts = counts[(counts["after_window"] == window) & (counts["measure"] == measure)]
+    counts = _change_counts(_summary_rows(scope, filters), window, measure)
     note = (
         "Each person's count after minus before, in whole numbers; changes of 10 or more "
         "either way are pooled at the ends. Blue: less use after; orange (hatched): more."
