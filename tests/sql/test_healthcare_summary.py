@@ -129,3 +129,42 @@ def test_sums_give_the_person_rows_figures_on_fixture(fixture_con):  # noqa: F81
 def test_sums_give_the_person_rows_figures_on_demo(demo_con):  # noqa: F811
     rows = [_check(demo_con, params) for params in _cases(demo_con)]
     assert max(rows) > 100
+
+
+def _people(con, macro: str, params: dict) -> pd.DataFrame:  # noqa: ANN001
+    cur = con.cursor()
+    try:
+        db.use_attached(cur, con)
+        frame = cur.execute(
+            f"select * from {macro}($practice_codes, $conditions, $worker_ids, $start_date,"
+            " $end_date)",
+            params,
+        ).df()
+    finally:
+        cur.close()
+    return frame.sort_values(list(frame.columns), na_position="first").reset_index(drop=True)
+
+
+@pytest.mark.parametrize("which", ["fixture", "demo"])
+def test_stored_whole_service_rows_equal_the_ranked_rows(which, fixture_con, demo_con):  # noqa: F811
+    # healthcare_use_people reads healthcare_use_people_all for the whole service (every
+    # practice, no condition or worker) and ranks the referrals otherwise: the same rows.
+    con = fixture_con if which == "fixture" else demo_con
+    whole = 0
+    for params in _cases(con):
+        cur = con.cursor()
+        try:
+            db.use_attached(cur, con)
+            stored = cur.execute(
+                "select healthcare_use_whole_service($practice_codes, $conditions, $worker_ids)",
+                {k: params[k] for k in ("practice_codes", "conditions", "worker_ids")},
+            ).fetchone()[0]
+        finally:
+            cur.close()
+        whole += bool(stored)
+        pd.testing.assert_frame_equal(
+            _people(con, "healthcare_use_people", params),
+            _people(con, "healthcare_use_people_rows", params),
+        )
+    assert whole >= 5  # the unfiltered cases read the stored rows; the filtered ones do not
+    assert whole < len(_cases(con))

@@ -1,16 +1,47 @@
--- The Healthcare use page's people and their windows, for healthcare_use_summary and
--- healthcare_use_change_counts (their sums, so the page fetches a few rows, not one per
--- person): the rows of healthcare_use_before_after (which the Contract tracker reads), the
--- same CTEs; tests/sql/test_healthcare_summary.py holds every figure from the sums equal to
--- the figures from that query's rows.
+-- Rebuilds healthcare_use_people_all: the Healthcare use page's people and their windows for
+-- the whole service (every practice, no condition or link-worker filter), the case a
+-- programme lead opens, so that a page run reads them instead of ranking 2.7M referrals and
+-- joining healthcare_use_windows (national: 10-17 s a run). Run by the importer after
+-- healthcare_use_windows (this file's name sorts after derive_healthcare_use_windows.sql).
 -- scope: none
+-- reads: referrals, patients, healthcare_use_windows
 --
--- healthcare_use_people(practice_codes, conditions, worker_ids, start_date, end_date): one
---   row per person and after-window: cohort, practice_code, condition, index_month,
+-- healthcare_use_people_rows(practice_codes, conditions, worker_ids, start_date, end_date):
+--   one row per person and after-window: cohort, practice_code, condition, index_month,
 --   after_window and <measure>_before / _after (bigint; prescriptions NULL when their data
 --   do not cover the windows). The rules (index month, comparison cohort, complete windows,
---   the period) are those written in queries/healthcare_use_before_after.sql.
-create or replace macro healthcare_use_people(
+--   the period) are those of queries/healthcare_use_before_after.sql (the same CTEs; it is
+--   the Contract tracker's query): tests/sql/test_healthcare_summary.py holds every figure
+--   from these rows' sums equal to the figures from that query's rows.
+-- healthcare_use_people(...): the same rows, for healthcare_use_summary: read from
+--   healthcare_use_people_all (filtered to the period) when the viewer's practices include
+--   every practice with referrals or patients and no condition or link worker is chosen
+--   (the index months and the comparison cohort's months do not depend on the period, so
+--   the rows are the same); from healthcare_use_people_rows otherwise. Both ways tested
+--   equal (tests/sql/test_healthcare_summary.py).
+create table if not exists healthcare_use_people_all (
+    cohort varchar,
+    practice_code varchar,
+    condition varchar,
+    index_month date,
+    after_window integer,
+    gp_appointments_before bigint,
+    gp_appointments_after bigint,
+    ae_attendances_before bigint,
+    ae_attendances_after bigint,
+    outpatient_attendances_before bigint,
+    outpatient_attendances_after bigint,
+    nonelective_admissions_before bigint,
+    nonelective_admissions_after bigint,
+    opioid_items_before bigint,
+    opioid_items_after bigint,
+    gabapentinoid_items_before bigint,
+    gabapentinoid_items_after bigint
+);
+
+create table if not exists healthcare_use_people_practices (practice_code varchar);
+
+create or replace macro healthcare_use_people_rows(
     practice_codes, conditions, worker_ids, start_date, end_date
 ) as table
     with patients_src as (
@@ -128,3 +159,49 @@ create or replace macro healthcare_use_people(
     )
 
     select * from complete_windows;
+
+create or replace macro healthcare_use_whole_service(practice_codes, conditions, worker_ids) as
+    conditions is null and worker_ids is null
+    and not exists (
+        select 1
+        from healthcare_use_people_practices as a
+        where a.practice_code not in (select unnest(practice_codes))
+    );
+
+create or replace macro healthcare_use_people(
+    practice_codes, conditions, worker_ids, start_date, end_date
+) as table
+    select *
+    from healthcare_use_people_all as w
+    where healthcare_use_whole_service(practice_codes, conditions, worker_ids)
+      and last_day(cast(w.index_month + to_months(12 * w.after_window) as date))
+          between start_date and end_date
+    union all
+    select *
+    from healthcare_use_people_rows(
+        -- an empty list when the stored rows answer, so that nothing is ranked or joined
+        case
+            when healthcare_use_whole_service(practice_codes, conditions, worker_ids)
+                then []
+            else practice_codes
+        end,
+        conditions,
+        worker_ids,
+        start_date,
+        end_date
+    );
+
+create or replace table healthcare_use_people_practices as
+select practice_code from referrals where practice_code is not null
+union
+select practice_code from patients where practice_code is not null;
+
+create or replace table healthcare_use_people_all as
+select *
+from healthcare_use_people_rows(
+    (select list(practice_code) from healthcare_use_people_practices),
+    null,
+    null,
+    date '0001-01-01',
+    date '9999-12-31'
+);
