@@ -13,6 +13,13 @@
 --   Ties, deterministic: nearest first (time points only), then the later date, then, for two
 --   forms on one date, the later-numbered form (assessment_number, which numbers a referral's
 --   forms by date and then assessment_id).
+--   from_date (optional, for a caller that keeps only pairs whose follow-up is dated on or
+--   after it): for the latest follow-up (NULL time point), choose among the forms dated
+--   from_date..report_date only. The same pairs once the caller drops those dated before
+--   from_date (a later date is always a later choice, so the latest form on or before
+--   report_date is on or after from_date exactly when one such form exists), from a third
+--   of the candidates for a year of three. Time points choose among all forms as before
+--   (the nearest form may be before from_date, and its pair is then out of the period).
 --   The choice is one aggregate, not a window: arg_max over one whole-number key (closeness,
 --   then date, then form number) per baseline and time point, read from
 --   outcome_pair_candidates (every baseline with each later scored form, built at import by
@@ -44,8 +51,9 @@ create table if not exists outcome_pair_candidates (
     follow_up_order bigint
 );
 
-create or replace macro baseline_followup_pairs(report_date, time_points_months, windows_days)
-as table
+create or replace macro baseline_followup_pairs(
+    report_date, time_points_months, windows_days, from_date := null
+) as table
     with time_points as (
         select
             unnest(time_points_months) as time_point_months,
@@ -83,6 +91,9 @@ as table
         where c.follow_up_date <= report_date
           and (t.target_days is null
                or abs(c.days_since_baseline - t.target_days) <= t.window_days)
+          -- from_date (optional): the latest follow-up only among the forms dated from it;
+          -- see the header
+          and (from_date is null or t.target_days is not null or c.follow_up_date >= from_date)
     ),
 
     chosen as (
