@@ -1,33 +1,40 @@
-"""baseline_followup_pairs(..., from_date := start) (queries/derive_macros_pairs.sql), which
-paired_scores, outcome_score_pairs and outcome_change_by_group call with their period's
-start: for the latest follow-up it chooses among the forms dated from the start only. These
-tests prove its pairs, once the period's filter is applied, identical to the pairs chosen
-among every form (the macro called without from_date, as before), on the outcomes fixture
-and the demo world, for the latest follow-up and every time point, over several periods."""
+"""baseline_followup_pairs (queries/derive_macros_pairs.sql) finds the latest follow-up by a
+filter on next_follow_up_date (built at import) instead of an aggregate over every candidate,
+and with from_date := start (as paired_scores, outcome_score_pairs and outcome_change_by_group
+call it) among the forms dated from the start only. These tests prove its pairs, with and
+without from_date, once the period's filter is applied, identical to those of the aggregate
+it replaced (tests/sql/reference/baseline_followup_pairs_aggregate.sql), on the outcomes
+fixture and the demo world, for the latest follow-up and every time point, over several
+periods and report dates."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from tests.sql.test_healthcare_windows import demo_con, fixture_con  # noqa: F401
 from wellpath import db, outcomes
 
+REFERENCE = Path(__file__).parent / "reference" / "baseline_followup_pairs_aggregate.sql"
 POINTS = [(None, None), *outcomes.TIME_POINTS.items()]
 
 
-def _pairs(con, report: dt.date, start: dt.date, point, window, from_date: bool) -> list:  # noqa: ANN001
-    extra = ", from_date := $start" if from_date else ""
+def _pairs(con, report: dt.date, start: dt.date, point, window, how: str) -> list:  # noqa: ANN001
+    macro = "baseline_followup_pairs_reference" if how == "reference" else "baseline_followup_pairs"
+    extra = ", from_date := $start" if how == "from_date" else ""
     sql = (
         "select referral_id, measure, time_point_months, baseline_date, baseline_score,"
         " follow_up_date, follow_up_score, days_since_baseline"
-        f" from baseline_followup_pairs($report, [$point], [$window]{extra})"
+        f" from {macro}($report, [$point], [$window]{extra})"
         " where follow_up_date between $start and $report order by all"
     )
     cur = con.cursor()
     try:
         db.use_attached(cur, con)
+        if how == "reference":
+            cur.execute(REFERENCE.read_text(encoding="utf-8"))
         return cur.execute(
             sql, {"report": report, "start": start, "point": point, "window": window}
         ).fetchall()
@@ -52,7 +59,8 @@ def test_from_date_gives_the_same_pairs_in_the_period(which, fixture_con, demo_c
     found = 0
     for start, report in periods:
         for point, window in POINTS:
-            new = _pairs(con, report, start, point, window, from_date=True)
-            assert new == _pairs(con, report, start, point, window, from_date=False)
-            found += len(new)
+            old = _pairs(con, report, start, point, window, "reference")
+            assert _pairs(con, report, start, point, window, "from_date") == old
+            assert _pairs(con, report, start, point, window, "plain") == old
+            found += len(old)
     assert found > 0
