@@ -111,6 +111,9 @@ def _messages(scope: Scope, filters: Filters, only: frozenset[str] | None) -> Me
     every = people
     if only is not None:
         people = people[people["referral_id"].isin(only)]
+    choose = _choices(every)
+    if only is not None and not only:  # the list alone: no message to write
+        return MessageBack(True, "", choose, ())
     goals = data.query("discharged_goals", scope, filters)
     scores = data.query("discharged_scores", scope, filters)
     sds = baseline_sds(
@@ -161,16 +164,42 @@ def _messages(scope: Scope, filters: Filters, only: frozenset[str] | None) -> Me
                 else mb.NOT_RECORDED,
             )  # fmt: skip
         )
-    choose = pd.DataFrame(
+    return MessageBack(True, "", choose, tuple(out))
+
+
+def _choices(every: pd.DataFrame) -> pd.DataFrame:
+    """referral_id, a label and the practice (name and code) of each person, for choosing."""
+    return pd.DataFrame(
         {
             "referral_id": every["referral_id"],
             "label": [
                 f"{p.patient_id}, discharged {formats.uk_date(p.discharge_date)} ({p.practice_name})"
                 for p in every.itertuples(index=False)
             ],
+            "practice": [
+                f"{name} ({code})"
+                for name, code in zip(every["practice_name"], every["practice_code"], strict=True)
+            ],
         }
     )
-    return MessageBack(True, "", choose, tuple(out))
+
+
+#: Above this many people discharged in the period, the page lists one practice's at a time
+#: (a national service discharges hundreds of thousands in a year: one list of them all took
+#: 13 GB and 112 s to draw).
+LIST_LIMIT = 2000
+
+
+def practices(result: MessageBack) -> list[str]:
+    """The practices of the people discharged, in their order (by practice code)."""
+    return list(dict.fromkeys(result.people["practice"])) if len(result.people) else []
+
+
+def people_at(result: MessageBack, practice: str | None) -> pd.DataFrame:
+    """The people to choose from: everyone, or one practice's (None: everyone)."""
+    if practice is None:
+        return result.people
+    return result.people[result.people["practice"] == practice]
 
 
 def document(scope: Scope, filters: Filters, *, referral_ids: tuple[str, ...]) -> str | None:
