@@ -114,8 +114,10 @@ def _messages(scope: Scope, filters: Filters, only: frozenset[str] | None) -> Me
     choose = _choices(every)
     if only is not None and not only:  # the list alone: no message to write
         return MessageBack(True, "", choose, ())
-    goals = data.query("discharged_goals", scope, filters)
-    scores = data.query("discharged_scores", scope, filters)
+    # the chosen people's goals and scores only (None: everyone's)
+    wanted = None if only is None else sorted(only)
+    goals = data.query("discharged_goals", scope, filters, referral_ids=wanted)
+    scores = data.query("discharged_scores", scope, filters, referral_ids=wanted)
     sds = baseline_sds(
         data.query("outcome_score_pairs", scope, filters, time_point_months=None, window_days=None)
     )
