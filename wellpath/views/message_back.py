@@ -171,12 +171,19 @@ def _messages(scope: Scope, filters: Filters, only: frozenset[str] | None) -> Me
 
 def _choices(every: pd.DataFrame) -> pd.DataFrame:
     """referral_id, a label and the practice (name and code) of each person, for choosing."""
+    # each date written once (a year has 365 of them; a national list 717,834 people)
+    dates = {d: formats.uk_date(d) for d in dict.fromkeys(every["discharge_date"])}
     return pd.DataFrame(
         {
             "referral_id": every["referral_id"],
             "label": [
-                f"{p.patient_id}, discharged {formats.uk_date(p.discharge_date)} ({p.practice_name})"
-                for p in every.itertuples(index=False)
+                f"{patient}, discharged {dates[date]} ({name})"
+                for patient, date, name in zip(
+                    every["patient_id"],
+                    every["discharge_date"],
+                    every["practice_name"],
+                    strict=True,
+                )
             ],
             "practice": [
                 f"{name} ({code})"
