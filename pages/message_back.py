@@ -21,9 +21,17 @@ if result.people.empty:
     ui.no_data(result.message)
     st.stop()
 
-labels = dict(zip(result.people["referral_id"], result.people["label"], strict=True))
-st.markdown(f"{len(labels):,} people discharged in the period.")
-everyone = st.checkbox("All of them (a batch for the MDT meeting)", value=False, key="mb_all")
+st.markdown(f"{len(result.people):,} people discharged in the period.")
+practice = None
+if len(result.people) > view.LIST_LIMIT:
+    practice = st.selectbox("Practice", view.practices(result), key="mb_practice")
+listed = view.people_at(result, practice)
+labels = dict(zip(listed["referral_id"], listed["label"], strict=True))
+everyone = st.checkbox(
+    "All of them (a batch for the MDT meeting)" if practice is None
+    else "All of them at this practice (a batch for the MDT meeting)",
+    value=False, key="mb_all",
+)  # fmt: skip
 chosen = list(labels) if everyone else st.multiselect(
     "People", list(labels), format_func=labels.get, max_selections=200, key="mb_people",
     default=list(labels)[:1],
@@ -61,5 +69,5 @@ ui.definition(
     "baselines of the service's pairs for these filters and period, and r the instrument's "
     "published test-retest reliability (not assessed where none is published). The data "
     "contract has no field for what was suggested next, so it reads \u201cnot recorded\u201d.",
-    queries=["discharged_people", "discharged_goals", "discharged_scores", "paired_scores"],
+    queries=["discharged_people", "discharged_goals", "discharged_scores", "outcome_score_pairs"],
 )

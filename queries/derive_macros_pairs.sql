@@ -13,7 +13,16 @@
 --   Ties, deterministic: nearest first (time points only), then the later date, then, for two
 --   forms on one date, the later-numbered form (assessment_number, which numbers a referral's
 --   forms by date and then assessment_id).
---   The choice is one aggregate, not a window: arg_max over one whole-number key (closeness,
+--   from_date (optional, for a caller that keeps only pairs whose follow-up is dated on or
+--   after it): for the latest follow-up (NULL time point), choose among the forms dated
+--   from_date..report_date only. The same pairs once the caller drops those dated before
+--   from_date (a later date is always a later choice, so the latest form on or before
+--   report_date is on or after from_date exactly when one such form exists), from a third
+--   of the candidates for a year of three. Time points choose among all forms as before
+--   (the nearest form may be before from_date, and its pair is then out of the period).
+--   The latest follow-up is a filter: the candidate dated on or before report_date whose
+--   next candidate (next_follow_up_date, built at import) is not. A time point's choice is
+--   one aggregate, not a window: arg_max over one whole-number key (closeness,
 --   then date, then form number) per baseline and time point, read from
 --   outcome_pair_candidates (every baseline with each later scored form, built at import by
 --   derive_outcome_pairs.sql), so no page run joins measure_scores to itself or ranks the
@@ -41,11 +50,16 @@ create table if not exists outcome_pair_candidates (
     follow_up_number integer,
     follow_up_score double,
     days_since_baseline bigint,
-    follow_up_order bigint
+    follow_up_order bigint,
+    next_follow_up_date date
 );
+-- (a file built before next_follow_up_date: the column, until derive_outcome_pairs.sql
+-- rebuilds the table)
+alter table outcome_pair_candidates add column if not exists next_follow_up_date date;
 
-create or replace macro baseline_followup_pairs(report_date, time_points_months, windows_days)
-as table
+create or replace macro baseline_followup_pairs(
+    report_date, time_points_months, windows_days, from_date := null
+) as table
     with time_points as (
         select
             unnest(time_points_months) as time_point_months,
@@ -58,6 +72,25 @@ as table
             cast(time_point_months as double) * 30.4375 as target_days,
             cast(window_days as double) as window_days
         from time_points
+    ),
+
+    -- The latest follow-up (NULL time point): the candidate dated on or before report_date
+    -- whose next candidate is not (next_follow_up_date, derive_outcome_pairs.sql): a filter,
+    -- the same candidate as the largest follow_up_order on or before report_date.
+    latest as (
+        select
+            c.referral_id,
+            c.measure,
+            t.time_point_months,
+            c.baseline_date,
+            c.baseline_score,
+            c.follow_up_date,
+            c.follow_up_score
+        from outcome_pair_candidates as c
+        inner join targets as t on t.target_days is null
+        where c.follow_up_date <= report_date
+          and (c.next_follow_up_date is null or c.next_follow_up_date > report_date)
+          and (from_date is null or c.follow_up_date >= from_date)
     ),
 
     candidates as (
@@ -79,10 +112,9 @@ as table
                 else cast(round(16 * abs(c.days_since_baseline - t.target_days)) as bigint)
             end as choice_key
         from outcome_pair_candidates as c
-        cross join targets as t
+        inner join targets as t on t.target_days is not null
         where c.follow_up_date <= report_date
-          and (t.target_days is null
-               or abs(c.days_since_baseline - t.target_days) <= t.window_days)
+          and abs(c.days_since_baseline - t.target_days) <= t.window_days
     ),
 
     chosen as (
@@ -97,6 +129,15 @@ as table
             arg_max(follow_up_score, choice_key) as follow_up_score
         from candidates
         group by baseline_id, time_point_months
+    ),
+
+    both_ways as (
+        select * from latest
+        union all
+        select
+            referral_id, measure, time_point_months, baseline_date, baseline_score,
+            follow_up_date, follow_up_score
+        from chosen
     )
 
     select
@@ -108,7 +149,7 @@ as table
         follow_up_date,
         follow_up_score,
         date_diff('day', baseline_date, follow_up_date) as days_since_baseline
-    from chosen;
+    from both_ways;
 
 -- The score trajectory's points, for every referral (a caller joins its scope): the fixed
 -- cohort is the referrals with a baseline and a score at the horizon, that score dated in

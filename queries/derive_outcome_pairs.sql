@@ -6,7 +6,9 @@
 -- when a page asks (one aggregate over this table); what does not depend on them (the
 -- self-join of measure_scores, the days since the baseline, a whole-number id per baseline
 -- to group by, and follow_up_order (the later date, then the later-numbered form, as one
--- number: days since 1970 x 2^20 + assessment_number) is done once per import.
+-- number: days since 1970 x 2^20 + assessment_number) is done once per import, and so is
+-- next_follow_up_date (the date of the baseline's next candidate in that order, NULL for the
+-- last), so that the latest follow-up as at a report date is a filter, not an aggregate.
 -- scope: none
 -- reads: measure_scores
 create or replace table outcome_pair_candidates as
@@ -19,24 +21,34 @@ with baselines as (
         score as baseline_score
     from measure_scores
     where assessment_number = 1 and score is not null
+),
+
+candidates as (
+    select
+        b.baseline_id,
+        b.referral_id,
+        b.measure,
+        b.baseline_date,
+        b.baseline_score,
+        m.assessment_date as follow_up_date,
+        m.assessment_number as follow_up_number,
+        m.score as follow_up_score,
+        date_diff('day', b.baseline_date, m.assessment_date) as days_since_baseline,
+        cast(date_diff('day', date '1970-01-01', m.assessment_date) as bigint) * 1048576
+        + m.assessment_number as follow_up_order
+    from baselines as b
+    inner join measure_scores as m
+        on m.referral_id = b.referral_id
+       and m.measure = b.measure
+       and m.assessment_number > 1
+       and m.assessment_date > b.baseline_date
+       and m.score is not null
 )
 
 select
-    b.baseline_id,
-    b.referral_id,
-    b.measure,
-    b.baseline_date,
-    b.baseline_score,
-    m.assessment_date as follow_up_date,
-    m.assessment_number as follow_up_number,
-    m.score as follow_up_score,
-    date_diff('day', b.baseline_date, m.assessment_date) as days_since_baseline,
-    cast(date_diff('day', date '1970-01-01', m.assessment_date) as bigint) * 1048576
-    + m.assessment_number as follow_up_order
-from baselines as b
-inner join measure_scores as m
-    on m.referral_id = b.referral_id
-   and m.measure = b.measure
-   and m.assessment_number > 1
-   and m.assessment_date > b.baseline_date
-   and m.score is not null
+    *,
+    -- the next candidate's date (by follow_up_order): this candidate is the latest
+    -- follow-up for report dates from its own date up to the day before that one
+    lead(follow_up_date) over (partition by baseline_id order by follow_up_order)
+        as next_follow_up_date
+from candidates

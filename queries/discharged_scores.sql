@@ -1,10 +1,12 @@
 -- Per person discharged in the period and measure: the first score and the latest later
 -- score on or before the discharge date (the score at the end).
+-- $referral_ids: only these referrals (NULL: everyone discharged in the period).
 -- level: identifiable
 with facts as (
     select referral_id, discharge_date
     from scoped_referrals($practice_codes, $conditions, $worker_ids)
     where discharge_date between $start_date and $end_date
+      and ($referral_ids is null or list_contains($referral_ids, referral_id))
 ),
 
 scores as (

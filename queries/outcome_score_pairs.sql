@@ -17,7 +17,9 @@ with in_scope as (
 
 pairs as (
     select measure, baseline_score, follow_up_score, follow_up_date, referral_id
-    from baseline_followup_pairs($report_date, [$time_point_months], [$window_days])
+    from baseline_followup_pairs(
+        $report_date, [$time_point_months], [$window_days], from_date := $start_date
+    )
 )
 
 select

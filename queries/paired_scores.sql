@@ -13,7 +13,9 @@ with in_scope as (
 
 pairs as (
     select *
-    from baseline_followup_pairs($report_date, [$time_point_months], [$window_days])
+    from baseline_followup_pairs(
+        $report_date, [$time_point_months], [$window_days], from_date := $start_date
+    )
 )
 
 select

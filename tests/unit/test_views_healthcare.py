@@ -1,5 +1,5 @@
 """The Healthcare use and cost views, without a database: the data layer is replaced by
-hand-made person rows, so each expected value is worked out below (full access), and the
+hand-made person rows (summed by the page's own queries run over them), so each expected value is worked out below (full access), and the
 publishable scope is checked for what it must never let out (issues 9 and 10)."""
 
 from __future__ import annotations
@@ -8,10 +8,11 @@ import dataclasses
 import datetime as dt
 import re
 
+import duckdb
 import pandas as pd
 import pytest
 
-from wellpath import costs, data, formats
+from wellpath import costs, data, db, formats
 from wellpath.scope import FULL_ACCESS, PUBLISHABLE, Filters
 from wellpath.views import healthcare as views
 
@@ -32,6 +33,21 @@ def person_rows(gp: list[tuple[int, int]], cohort: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def summed(name: str, rows: pd.DataFrame, extra: dict) -> pd.DataFrame:
+    """queries/<name>.sql itself run over these person rows (as healthcare_use_people)."""
+    con = duckdb.connect()
+    for key in MEASURES:  # bigint, as healthcare_use_windows holds them
+        rows[f"{key}_before"] = rows[f"{key}_before"].astype("Int64")
+        rows[f"{key}_after"] = rows[f"{key}_after"].astype("Int64")
+    con.register("person_rows", rows)
+    con.execute(
+        "create macro healthcare_use_people(a, b, c, d, e) as table select * from person_rows"
+    )
+    params = {"practice_codes": [], "conditions": None, "worker_ids": None,
+              "start_date": FILTERS.start_date, "end_date": FILTERS.end_date, **extra}  # fmt: skip
+    return con.execute(db.load_query(name), db.bind(name, params)).df()
+
+
 def install(monkeypatch, referred, comparison, accepted=40, parent_extra=()) -> None:
     """data.query answers with these rows; a practice-filtered selection's parent (all
     practices) has `parent_extra` more referred people."""
@@ -39,12 +55,13 @@ def install(monkeypatch, referred, comparison, accepted=40, parent_extra=()) -> 
     def query(name, scope, filters, **extra):
         if name == "accepted_referrals_last_year":
             return pd.DataFrame({"accepted_referral_count": [accepted]})
-        assert name == "healthcare_use_before_after"
+        assert name == "healthcare_use_summary"
         people = list(referred) + ([] if filters.practice_codes else list(parent_extra))
-        return pd.concat(
+        rows = pd.concat(
             [person_rows(people, "referred"), person_rows(comparison, "comparison")],
             ignore_index=True,
         )
+        return summed(name, rows, extra)
 
     monkeypatch.setattr(data, "query", query)
 

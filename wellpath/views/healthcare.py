@@ -1,7 +1,7 @@
 """What the Healthcare use and cost page shows, computed and protected.
 
-One function per page section. `healthcare_use_before_after` is one row per person: those
-rows stay inside this module. In a rounded (publishable) scope every count is rounded (1-7
+One function per page section. The page reads `healthcare_use_summary` (the sums over
+healthcare_use_before_after's people, and their changes counted), never one row per person. In a rounded (publishable) scope every count is rounded (1-7
 "*"), every mean, interval and difference in differences is about more than 7 people in each
 group or suppressed, and to one decimal (pounds to whole pounds); a total is the published
 mean times the published number of people, so total / mean cannot give the true n; and a
@@ -11,13 +11,16 @@ selection whose complement within its parent group is 1-7 people is suppressed w
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from wellpath import costs, data, disclosure, formats
+from wellpath import costs, data, disclosure, formats, stats
 from wellpath.charts import healthcare as charts
 from wellpath.scope import Filters, Scope
 from wellpath.views.outcomes import _parents
@@ -61,14 +64,192 @@ COST_DEFINITION = (
 )
 
 
-# --- person rows (never returned) ------------------------------------------------------------
-def _rows(scope: Scope, filters: Filters, window: int) -> pd.DataFrame:
-    rows = data.query("healthcare_use_before_after", scope, filters)
-    return rows[rows["after_window"] == window]
+# --- sums over the people (healthcare_use_summary) -----------------------------------------
+# The page reads healthcare_use_before_after's people summed in SQL: per cohort, after-window
+# and frequent-attender flag, the number of people and whole-number sums of each measure, its
+# square and the products of changes. Means, SDs, t intervals, differences in differences and
+# costs are worked out from them exactly (fractions of whole numbers, then one rounding), the
+# same figures as from the person rows to the last digit shown (tests/sql/
+# test_healthcare_summary.py holds them equal to wellpath.costs over the person rows).
+_MEASURES = tuple(key for key, _, _ in costs.USE_MEASURES)
 
 
-def _split(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return rows[rows["cohort"] == "referred"], rows[rows["cohort"] == "comparison"]
+@dataclass(frozen=True)
+class _Sums:
+    """Sums over one group of people (whole numbers)."""
+
+    person_n: int
+    values: Mapping[str, int]  # column of healthcare_use_summary -> sum over the group
+
+    def n(self, measure: str) -> int:
+        return int(self.values.get(f"{measure}_n", 0))
+
+    def get(self, column: str) -> int:
+        return int(self.values.get(column, 0))
+
+
+def _summary_rows(scope: Scope, filters: Filters) -> pd.DataFrame:
+    return data.query(
+        "healthcare_use_summary",
+        scope,
+        filters,
+        frequent_at=costs.FREQUENT_ATTENDER_GP_APPOINTMENTS,
+    )
+
+
+def _sums(scope: Scope, filters: Filters, window: int, cohort: str, frequent_only: bool) -> _Sums:
+    return _pick_sums(_summary_rows(scope, filters), window, cohort, frequent_only)
+
+
+def _pick_sums(rows: pd.DataFrame, window: int, cohort: str, frequent_only: bool) -> _Sums:
+    """The sums of one cohort and after-window (its frequent attenders only, if asked) from
+    healthcare_use_summary rows."""
+    keep = (rows["after_window"] == window) & (rows["cohort"] == cohort)
+    if frequent_only:
+        keep &= rows["frequent"].fillna(False).astype(bool)
+    picked = rows[keep]
+    columns = [
+        c
+        for c in rows.columns
+        if c not in ("cohort", "after_window", "frequent") and not c.endswith("_changes")
+    ]
+    values = {c: sum(int(v) for v in picked[c] if not formats.is_missing(v)) for c in columns}
+    return _Sums(values.pop("person_n", 0), values)
+
+
+def _change_counts(rows: pd.DataFrame, window: int, measure: str) -> pd.DataFrame:
+    """Referred people by (pooled) change in `measure`: columns change, person_n."""
+    picked = rows[(rows["after_window"] == window) & (rows["cohort"] == "referred")]
+    totals: dict[int, int] = {}
+    for counted in picked[f"{measure}_changes"]:
+        if isinstance(counted, Mapping) or hasattr(counted, "items"):
+            items = counted.items()
+        elif isinstance(counted, (list, tuple)):
+            items = counted
+        else:  # no one known in this group
+            continue
+        for change, n in items:
+            totals[int(change)] = totals.get(int(change), 0) + int(n)
+    return pd.DataFrame(
+        {"change": list(totals), "person_n": list(totals.values())}, dtype="int64"
+    ).sort_values("change")
+
+
+def _moments(n: int, total: int, squares: int) -> tuple[float, float]:
+    """Mean and SD (n - 1) of n whole numbers from their sum and sum of squares (exact)."""
+    if n == 0:
+        return math.nan, math.nan
+    mean = Fraction(total, n)
+    if n < 2:
+        return float(mean), math.nan
+    variance = (Fraction(squares) - Fraction(total) * total / n) / (n - 1)
+    return float(mean), math.sqrt(variance) if variance > 0 else 0.0
+
+
+def _mean_ci(n: int, total: int, squares: int) -> tuple[float, float, float]:
+    """costs._mean_ci from sums: the mean with its 95% t interval."""
+    if n == 0:
+        return (math.nan, math.nan, math.nan)
+    mean, sd = _moments(n, total, squares)
+    result = stats.mean_ci_from_summary(n, mean, sd)
+    return (float(result.mean), float(result.ci_low), float(result.ci_high))
+
+
+def _change_moments(sums: _Sums, measure: str) -> tuple[int, float, float]:
+    n = sums.n(measure)
+    total = sums.get(f"{measure}_after_sum") - sums.get(f"{measure}_before_sum")
+    mean, sd = _moments(n, total, sums.get(f"{measure}_change_sq"))
+    return n, mean, sd
+
+
+def _use_summary(groups: list[tuple[str, int, _Sums]]) -> pd.DataFrame:
+    """costs.use_summary from sums: one row per cohort, after-window and measure."""
+    out = []
+    for cohort, window, sums in groups:
+        for key, label, unit in costs.USE_MEASURES:
+            n = sums.n(key)
+            before, after = sums.get(f"{key}_before_sum"), sums.get(f"{key}_after_sum")
+            mean_before, before_low, before_high = _mean_ci(n, before, sums.get(f"{key}_before_sq"))
+            mean_after, after_low, after_high = _mean_ci(n, after, sums.get(f"{key}_after_sq"))
+            mean_change, change_low, change_high = _mean_ci(
+                n, after - before, sums.get(f"{key}_change_sq")
+            )
+            out.append(
+                {
+                    "cohort": cohort,
+                    "after_window": int(window),
+                    "measure": key,
+                    "measure_label": label,
+                    "unit": unit,
+                    "person_count": n,
+                    "mean_before": mean_before,
+                    "before_ci_low": before_low,
+                    "before_ci_high": before_high,
+                    "mean_after": mean_after,
+                    "after_ci_low": after_low,
+                    "after_ci_high": after_high,
+                    "mean_change": mean_change,
+                    "change_ci_low": change_low,
+                    "change_ci_high": change_high,
+                }
+            )
+    return pd.DataFrame(out)
+
+
+def _welch(
+    a: tuple[int, float, float], b: tuple[int, float, float]
+) -> stats.DifferenceInDifferences:
+    """stats.welch_difference from each group's n, mean and SD (the same formulas)."""
+    (na, mean_a, sd_a), (nb, mean_b, sd_b) = a, b
+    mean_a = mean_a if na else math.nan
+    mean_b = mean_b if nb else math.nan
+    diff = mean_a - mean_b
+    nan = math.nan
+    if na < 2 or nb < 2:
+        return stats.DifferenceInDifferences(
+            na, nb, mean_a, mean_b, diff, nan, nan, nan, nan, None, 0.95
+        )
+    va, vb = sd_a**2 / na, sd_b**2 / nb
+    se = math.sqrt(va + vb)
+    if se == 0:
+        return stats.DifferenceInDifferences(
+            na, nb, mean_a, mean_b, diff, 0.0, nan, diff, diff, None, 0.95
+        )
+    df = (va + vb) ** 2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
+    low, high = stats.welch_interval_from_summary(na, mean_a, sd_a, nb, mean_b, sd_b)[1:]
+    return stats.DifferenceInDifferences(
+        na, nb, mean_a, mean_b, diff, se, df, low, high, None, 0.95
+    )
+
+
+def _cost_moments(sums: _Sums, prices: Mapping[str, float | None]) -> tuple[int, float, float]:
+    """n, mean and SD of each person's change in NHS cost (sum of change x unit cost over
+    the costed measures), from the sums of changes and of their products (exact)."""
+    costed = [(k, Fraction(float(v))) for k in costs.UNIT_COSTS if (v := prices.get(k)) is not None]
+    n = sums.person_n
+    if n == 0:
+        return 0, math.nan, math.nan
+    change = {k: sums.get(f"{k}_after_sum") - sums.get(f"{k}_before_sum") for k in costs.UNIT_COSTS}
+    total = sum((p * change[k] for k, p in costed), Fraction(0))
+    mean = total / n
+    if n < 2:
+        return n, float(mean), math.nan
+    keys = list(costs.UNIT_COSTS)
+    squares = Fraction(0)
+    for i, (a, pa) in enumerate(costed):
+        for b, pb in costed[i:]:
+            if a == b:
+                product = sums.get(f"{a}_change_sq")
+            else:
+                first, second = sorted((a, b), key=keys.index)
+                product = sums.get(f"{first}_x_{second}_change")
+            squares += (1 if a == b else 2) * pa * pb * product
+    variance = (squares - total * total / n) / (n - 1)
+    return n, float(mean), math.sqrt(variance) if variance > 0 else 0.0
+
+
+def _referred_n(scope: Scope, filters: Filters, window: int) -> int:
+    return _sums(scope, filters, window, "referred", False).person_n
 
 
 def _complement_too_small(scope: Scope, filters: Filters, window: int) -> bool:
@@ -76,9 +257,9 @@ def _complement_too_small(scope: Scope, filters: Filters, window: int) -> bool:
     would then give the left-out group away by differencing (secondary suppression)."""
     if not scope.rounded:
         return False
-    n = int((_rows(scope, filters, window)["cohort"] == "referred").sum())
+    n = _referred_n(scope, filters, window)
     for parent in _parents(filters):
-        rest = int((_rows(scope, parent, window)["cohort"] == "referred").sum()) - n
+        rest = _referred_n(scope, parent, window) - n
         if 0 < rest <= disclosure.SUPPRESS_AT_OR_BELOW:
             return True
     return False
@@ -189,17 +370,20 @@ class UseBeforeAfter:
 
 @data.cached_view
 def use_before_after(scope: Scope, filters: Filters, *, window: int = 1) -> UseBeforeAfter:
-    rows = _rows(scope, filters, window)
-    referred, _ = _split(rows)
-    if referred.empty:
+    referred = _sums(scope, filters, window, "referred", False)
+    if not referred.person_n:
         return UseBeforeAfter(True, None, pd.DataFrame(), pd.DataFrame())
+    compared = _sums(scope, filters, window, "comparison", False)
     rounded = scope.rounded
     hidden = _complement_too_small(scope, filters, window)
-    summary = costs.use_summary(rows)
+    groups = [("referred", window, referred)]
+    if compared.person_n:
+        groups.append(("comparison", window, compared))
+    summary = _use_summary(groups)
     shown = _publish_summary(summary, rounded, hidden)
     mine = (summary["cohort"] == "referred").to_numpy()
     window_text = costs.AFTER_WINDOWS[window]
-    n = formats.fmt_count(None if hidden else _count(len(referred), rounded))
+    n = formats.fmt_count(None if hidden else _count(referred.person_n, rounded))
     figure = charts.before_after_chart(
         shown[mine],
         title=f"Mean use per person: 12 months before against {window_text} after referral",
@@ -226,16 +410,17 @@ class ChangeDistribution:
 def change_distribution(
     scope: Scope, filters: Filters, *, window: int = 1, measure: str = "gp_appointments"
 ) -> ChangeDistribution:
-    referred, _ = _split(_rows(scope, filters, window))
-    known = referred.dropna(subset=[f"{measure}_before", f"{measure}_after"])
+    counts = _change_counts(_summary_rows(scope, filters), window, measure)
     note = (
         "Each person's count after minus before, in whole numbers; changes of 10 or more "
         "either way are pooled at the ends. Blue: less use after; orange (hatched): more."
         + (" Bars of 1-7 people show '*'; others are rounded to 5." if scope.rounded else "")
     )
-    if known.empty:
+    if not int(counts["person_n"].sum()):
         return ChangeDistribution(None, pd.DataFrame(), note)
-    distribution = costs.change_distribution(known[f"{measure}_after"] - known[f"{measure}_before"])
+    # each person's (pooled) change once, as costs.change_distribution counts them
+    changes = np.repeat(counts["change"].to_numpy(), counts["person_n"].astype(int).to_numpy())
+    distribution = costs.change_distribution(changes)
     if scope.rounded:
         distribution = disclosure.protect_frame(distribution, count_columns=["person_count"])
         if _complement_too_small(scope, filters, window):
@@ -263,13 +448,9 @@ class Comparison:
     download: pd.DataFrame
 
 
-def _did(referred: pd.DataFrame, comparison: pd.DataFrame, measure: str):  # noqa: ANN202
-    k_ref = referred.dropna(subset=[f"{measure}_before", f"{measure}_after"])
-    k_cmp = comparison.dropna(subset=[f"{measure}_before", f"{measure}_after"])
-    return costs.difference_in_differences(
-        (k_ref[f"{measure}_after"] - k_ref[f"{measure}_before"]).to_numpy(),
-        (k_cmp[f"{measure}_after"] - k_cmp[f"{measure}_before"]).to_numpy(),
-    )
+def _did(referred: _Sums, comparison: _Sums, measure: str) -> stats.DifferenceInDifferences:
+    """costs.difference_in_differences of the people whose before and after are known."""
+    return _welch(_change_moments(referred, measure), _change_moments(comparison, measure))
 
 
 def _did_ok(did, scope: Scope, hidden: bool) -> bool:  # noqa: ANN001
@@ -286,15 +467,15 @@ def _did_ok(did, scope: Scope, hidden: bool) -> bool:  # noqa: ANN001
 def comparison(
     scope: Scope, filters: Filters, *, window: int = 1, measure: str = "gp_appointments"
 ) -> Comparison:
-    rows = _rows(scope, filters, window)
-    referred, compared = _split(rows)
-    if compared.empty or referred.empty:
+    referred = _sums(scope, filters, window, "referred", False)
+    compared = _sums(scope, filters, window, "comparison", False)
+    if not compared.person_n or not referred.person_n:
         return Comparison(False, None, "", pd.DataFrame())
     rounded = scope.rounded
     hidden = _complement_too_small(scope, filters, window)
     did = _did(referred, compared, measure)
     ok = _did_ok(did, scope, hidden)
-    summary = costs.use_summary(rows)
+    summary = _use_summary([("referred", window, referred), ("comparison", window, compared)])
     shown = _publish_summary(summary, rounded, hidden)
     digits = _digits(rounded)
 
@@ -387,15 +568,14 @@ def _gp_sentence(raw: pd.DataFrame, shown: pd.DataFrame) -> dict[str, str]:
 
 @data.cached_view
 def frequent_attenders(scope: Scope, filters: Filters, *, window: int = 1) -> FrequentAttenders:
-    referred, compared = _split(_rows(scope, filters, window))
-    frequent = costs.frequent_attenders(referred)
-    if not len(frequent):
+    frequent = _sums(scope, filters, window, "referred", True)
+    if not frequent.person_n:
         return FrequentAttenders(True, (), pd.DataFrame(), pd.DataFrame())
     rounded = scope.rounded
     hidden = _complement_too_small(scope, filters, window)
     digits = _digits(rounded)
     window_text = costs.AFTER_WINDOWS[window]
-    summary = costs.use_summary(frequent)
+    summary = _use_summary([("referred", window, frequent)])
     shown = _publish_summary(summary, rounded, hidden)
     f = _gp_sentence(summary, shown)
     threshold = costs.FREQUENT_ATTENDER_GP_APPOINTMENTS
@@ -406,9 +586,9 @@ def frequent_attenders(scope: Scope, filters: Filters, *, window: int = 1) -> Fr
         "because their use was high will tend to use less later anyway (regression to the "
         "mean), so part of this fall would have happened without the service."
     ]
-    frequent_cmp = costs.frequent_attenders(compared)
-    if len(frequent_cmp):
-        cmp_summary = costs.use_summary(frequent_cmp)
+    frequent_cmp = _sums(scope, filters, window, "comparison", True)
+    if frequent_cmp.person_n:
+        cmp_summary = _use_summary([("comparison", window, frequent_cmp)])
         c = _gp_sentence(cmp_summary, _publish_summary(cmp_summary, rounded, hidden))
         sentences.append(
             f"In the comparison group, **{c['n']}** people were frequent attenders by the same "
@@ -467,6 +647,38 @@ def _signed_gbp(value: object) -> str:
     return "+" + text if text.startswith("£") and text != "£0" else text
 
 
+def _cost_summary(
+    moments: tuple[int, float, float],
+    *,
+    people_per_year: int | None,
+    annual_service_cost_gbp: float | None,
+) -> costs.CostSummary:
+    """costs.cost_summary of the people's cost changes, from their n, mean and SD."""
+    n, mean_value, sd = moments
+    mean, low, high = (math.nan, math.nan, math.nan)
+    if n:
+        result = stats.mean_ci_from_summary(n, mean_value, sd)
+        mean, low, high = float(result.mean), float(result.ci_low), float(result.ci_high)
+    per_person = None
+    if annual_service_cost_gbp is not None and people_per_year:
+        per_person = float(annual_service_cost_gbp) / people_per_year
+    return costs.CostSummary(
+        person_count=n,
+        mean_change_gbp=mean,
+        ci_low_gbp=low,
+        ci_high_gbp=high,
+        total_change_gbp=mean * n,
+        total_ci_low_gbp=low * n,
+        total_ci_high_gbp=high * n,
+        people_per_year=people_per_year,
+        annual_service_cost_gbp=annual_service_cost_gbp,
+        service_cost_per_person_gbp=per_person,
+        net_cost_per_person_gbp=None if per_person is None else per_person + mean,
+        net_ci_low_gbp=None if per_person is None else per_person + low,
+        net_ci_high_gbp=None if per_person is None else per_person + high,
+    )
+
+
 @data.cached_view
 def cost(
     scope: Scope,
@@ -493,13 +705,20 @@ def cost(
         if missing
         else ""
     )
-    referred, compared = _split(_rows(scope, filters, window))
+    referred = _sums(scope, filters, window, "referred", False)
+    compared = _sums(scope, filters, window, "comparison", False)
     rounded = scope.rounded
     hidden = _complement_too_small(scope, filters, window)
     window_text = costs.AFTER_WINDOWS[window]
 
     lead = ""
-    cost_did = costs.cost_difference_in_differences(referred, compared, prices)
+    # costs.cost_difference_in_differences, from the sums
+    referred_cost = _cost_moments(referred, prices)
+    cost_did = (
+        _welch(referred_cost, _cost_moments(compared, prices))
+        if referred.person_n and compared.person_n
+        else None
+    )
     if cost_did is not None:
         ok = _did_ok(cost_did, scope, hidden)
         n_min = min(cost_did.n_referred, cost_did.n_comparison)
@@ -526,20 +745,19 @@ def cost(
         + (" Lead with the comparison above." if cost_did is not None else "")
     )
 
-    change = costs.person_cost_change(referred, prices).dropna()
-    n = len(change)
+    n = referred.person_n
     people_year = data.query("accepted_referrals_last_year", scope, filters)
     # Publishable: rounded by the query header, and NA when 7 or fewer.
     accepted = people_year["accepted_referral_count"].iloc[0] if len(people_year) else 0
     people_per_year = 0 if formats.is_missing(accepted) else int(accepted)
-    summary = costs.cost_summary(
-        change.to_numpy(),
+    summary = _cost_summary(
+        referred_cost,
         people_per_year=people_per_year or None,
         annual_service_cost_gbp=service_cost or None,
     )
-    if referred.empty or (rounded and (hidden or not disclosure.is_publishable_n(n))):
+    if not referred.person_n or (rounded and (hidden or not disclosure.is_publishable_n(n))):
         lines = (f"Cost change per person: {formats.SUPPRESSED} (7 or fewer people).",)
-        if referred.empty:
+        if not referred.person_n:
             lines = ()
         return Cost(warning, uncosted, lead, caveat, None, lines, pd.DataFrame())
 

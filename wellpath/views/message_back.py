@@ -2,14 +2,17 @@
 
 Person-level, so only for unrounded scopes (the practice team, the programme lead); a
 rounded scope gets a refusal and no rows. Reliable change (Jacobson & Truax) uses the SD of
-the paired baselines of the service's pairs in scope and period (queries/paired_scores.sql),
-with the instrument's published test-retest reliability.
+the paired baselines of the service's pairs in scope and period (the latest-follow-up pairs of
+queries/paired_scores.sql, read counted from queries/outcome_score_pairs.sql: the same SD as
+the Outcomes page's, without one row per person), with the instrument's published
+test-retest reliability.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from wellpath import data, formats, labels, outcomes, stats
@@ -31,10 +34,22 @@ class MessageBack:
 
 
 def baseline_sds(pairs: pd.DataFrame) -> dict[str, float]:
-    """Per measure, the SD of the paired baselines (measures.md: the same SD on every page)."""
+    """Per measure, the SD of the paired baselines (measures.md: the same SD on every page),
+    from paired_scores rows (one per pair) or outcome_score_pairs rows (counted: a
+    pair_weight column)."""
     if pairs.empty:
         return {}
-    return {m: float(g["baseline_score"].std(ddof=1)) for m, g in pairs.groupby("measure")}
+    out = {}
+    for m, g in pairs.groupby("measure"):
+        values = g["baseline_score"].astype(float).to_numpy()
+        weights = (
+            g["pair_weight"].astype(float).to_numpy()
+            if "pair_weight" in g.columns
+            else np.ones(len(values))
+        )
+        # the SD the Outcomes page's reliable change uses (stats.paired_change_counted)
+        out[str(m)] = stats._weighted_sd(values, weights, int(weights.sum()))
+    return out
 
 
 def reliable_text(measure: str, start: object, end: object, sd: float | None) -> str:
@@ -54,10 +69,21 @@ def reliable_text(measure: str, start: object, end: object, sd: float | None) ->
     )
 
 
-def _goal_outcome(row: pd.Series) -> str:
-    status = labels.label(labels.GOAL_STATUSES, row["status"]) if row["status"] else "not recorded"
-    closed = formats.uk_date(row["closed_date"])
-    return f"{status}, {closed}" if closed else status
+def _goal_outcome(status: object, closed_date: object) -> str:
+    text = labels.label(labels.GOAL_STATUSES, status) if status else "not recorded"
+    closed = formats.uk_date(closed_date)
+    return f"{text}, {closed}" if closed else text
+
+
+def _rows_by_referral(frame: pd.DataFrame, only: frozenset[str] | None) -> dict[str, list]:
+    """Each referral's rows as tuples (in the query's order), for the chosen referrals only
+    when `only` is given: one pass over plain tuples, not a DataFrame per person."""
+    if only is not None:
+        frame = frame[frame["referral_id"].isin(only)]
+    out: dict[str, list] = {}
+    for row in frame.itertuples(index=False):
+        out.setdefault(row.referral_id, []).append(row)
+    return out
 
 
 @data.cached_view
@@ -85,22 +111,25 @@ def _messages(scope: Scope, filters: Filters, only: frozenset[str] | None) -> Me
     every = people
     if only is not None:
         people = people[people["referral_id"].isin(only)]
-    goals = data.query("discharged_goals", scope, filters)
-    scores = data.query("discharged_scores", scope, filters)
+    choose = _choices(every)
+    if only is not None and not only:  # the list alone: no message to write
+        return MessageBack(True, "", choose, ())
+    # the chosen people's goals and scores only (None: everyone's)
+    wanted = None if only is None else sorted(only)
+    goals = data.query("discharged_goals", scope, filters, referral_ids=wanted)
+    scores = data.query("discharged_scores", scope, filters, referral_ids=wanted)
     sds = baseline_sds(
-        data.query("paired_scores", scope, filters, time_point_months=None, window_days=None)
+        data.query("outcome_score_pairs", scope, filters, time_point_months=None, window_days=None)
     )
-    # Each person's rows found once by a grouping (in their order in the query), not by
-    # filtering both frames per person: that was quadratic (minutes for 27,705 people).
-    no_goals, no_scores = goals.iloc[0:0], scores.iloc[0:0]
-    goals_of = dict(tuple(goals.groupby("referral_id", sort=False))) if len(goals) else {}
-    scores_of = dict(tuple(scores.groupby("referral_id", sort=False))) if len(scores) else {}
+    # Each person's rows found once (in their order in the query), for the people written
+    # only: filtering both frames per person was quadratic (minutes for 27,705 people), and a
+    # pandas grouping made a DataFrame per person (13 s at ICB scale).
+    goals_of = _rows_by_referral(goals, only)
+    scores_of = _rows_by_referral(scores, only)
     out = []
     for p in people.itertuples(index=False):
-        g = goals_of.get(p.referral_id, no_goals)
-        s = scores_of.get(p.referral_id, no_scores)
         score_rows = []
-        for r in s.itertuples(index=False):
+        for r in scores_of.get(p.referral_id, ()):
             info = outcomes.MEASURES.get(r.measure)
             digits = 0 if float(r.start_score).is_integer() else 1
             score_rows.append(
@@ -125,8 +154,11 @@ def _messages(scope: Scope, filters: Filters, only: frozenset[str] | None) -> Me
                 discharge_date=formats.uk_date(p.discharge_date),
                 contacts=contacts,
                 goals=tuple(
-                    (labels.label(labels.GOAL_DOMAINS, r["domain"]), _goal_outcome(r))
-                    for _, r in g.iterrows()
+                    (
+                        labels.label(labels.GOAL_DOMAINS, r.domain),
+                        _goal_outcome(r.status, r.closed_date),
+                    )
+                    for r in goals_of.get(p.referral_id, ())
                 ),
                 scores=tuple(score_rows),
                 discharge_reason=labels.label(labels.DISCHARGE_REASONS, p.discharge_reason)
@@ -134,16 +166,49 @@ def _messages(scope: Scope, filters: Filters, only: frozenset[str] | None) -> Me
                 else mb.NOT_RECORDED,
             )  # fmt: skip
         )
-    choose = pd.DataFrame(
+    return MessageBack(True, "", choose, tuple(out))
+
+
+def _choices(every: pd.DataFrame) -> pd.DataFrame:
+    """referral_id, a label and the practice (name and code) of each person, for choosing."""
+    # each date written once (a year has 365 of them; a national list 717,834 people)
+    dates = {d: formats.uk_date(d) for d in dict.fromkeys(every["discharge_date"])}
+    return pd.DataFrame(
         {
             "referral_id": every["referral_id"],
             "label": [
-                f"{p.patient_id}, discharged {formats.uk_date(p.discharge_date)} ({p.practice_name})"
-                for p in every.itertuples(index=False)
+                f"{patient}, discharged {dates[date]} ({name})"
+                for patient, date, name in zip(
+                    every["patient_id"],
+                    every["discharge_date"],
+                    every["practice_name"],
+                    strict=True,
+                )
+            ],
+            "practice": [
+                f"{name} ({code})"
+                for name, code in zip(every["practice_name"], every["practice_code"], strict=True)
             ],
         }
     )
-    return MessageBack(True, "", choose, tuple(out))
+
+
+#: Above this many people discharged in the period, the page lists one practice's at a time
+#: (a national service discharges hundreds of thousands in a year: one list of them all took
+#: 13 GB and 112 s to draw).
+LIST_LIMIT = 2000
+
+
+def practices(result: MessageBack) -> list[str]:
+    """The practices of the people discharged, in their order (by practice code)."""
+    return list(dict.fromkeys(result.people["practice"])) if len(result.people) else []
+
+
+def people_at(result: MessageBack, practice: str | None) -> pd.DataFrame:
+    """The people to choose from: everyone, or one practice's (None: everyone)."""
+    if practice is None:
+        return result.people
+    return result.people[result.people["practice"] == practice]
 
 
 def document(scope: Scope, filters: Filters, *, referral_ids: tuple[str, ...]) -> str | None:
