@@ -18,7 +18,9 @@
 --   from_date..report_date only. The same pairs once the caller drops those dated before
 --   from_date (a later date is always a later choice, so the latest form on or before
 --   report_date is on or after from_date exactly when one such form exists), from a third
---   of the candidates for a year of three. Time points choose among all forms as before
+--   of the candidates for a year of three. Left out, it is 1 Jan 1900, before any form (not
+--   NULL: a DuckLake catalog cannot store a macro whose default has no type, nor cast the
+--   text "NULL" back to a date). Time points choose among all forms as before
 --   (the nearest form may be before from_date, and its pair is then out of the period).
 --   The latest follow-up is a filter: the candidate dated on or before report_date whose
 --   next candidate (next_follow_up_date, built at import) is not. A time point's choice is
@@ -58,7 +60,7 @@ create table if not exists outcome_pair_candidates (
 alter table outcome_pair_candidates add column if not exists next_follow_up_date date;
 
 create or replace macro baseline_followup_pairs(
-    report_date, time_points_months, windows_days, from_date := null
+    report_date, time_points_months, windows_days, from_date := date '1900-01-01'
 ) as table
     with time_points as (
         select
