@@ -9,10 +9,12 @@
 -- healthcare_use_people_rows(practice_codes, conditions, worker_ids, start_date, end_date):
 --   one row per person and after-window: cohort, practice_code, condition, index_month,
 --   after_window and <measure>_before / _after (bigint; prescriptions NULL when their data
---   do not cover the windows). The rules (index month, comparison cohort, complete windows,
---   the period) are those of queries/healthcare_use_before_after.sql (the same CTEs; it is
---   the Contract tracker's query): tests/sql/test_healthcare_summary.py holds every figure
---   from these rows' sums equal to the figures from that query's rows.
+--   do not cover the windows). The one statement of the rules (index month, comparison
+--   cohort, complete windows, the period): queries/healthcare_use_before_after.sql (the
+--   Contract tracker's query) reads these rows too; tests/sql/test_healthcare_summary.py holds
+--   every figure from healthcare_use_summary's sums equal to wellpath.costs over the rows,
+--   and tests/sql/test_healthcare_windows.py the rows equal to the range join over the
+--   monthly tables.
 -- healthcare_use_people(...): the same rows, for healthcare_use_summary: read from
 --   healthcare_use_people_all (filtered to the period) when the viewer's practices include
 --   every practice with referrals or patients and no condition or link worker is chosen
