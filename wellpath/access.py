@@ -104,7 +104,6 @@ NOT_YET_ON_SCOPED_REFERRALS = frozenset(
         "dq_field_completeness",  # Data quality
         "dq_followup_coverage",  # Data quality
         "import_rejected_rows",  # Import: rejected rows mapped to practices
-        "healthcare_use_before_after",  # Healthcare use: referred people and comparison
         "mdt_headline",  # MDT
         "mdt_people",  # MDT
         "mdt_scores",  # MDT
