@@ -10,6 +10,7 @@ belongs to the identity it is cached under.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import hashlib
@@ -83,9 +84,9 @@ def _cached_read(
     extra: tuple[tuple[str, Any], ...],
     identity: tuple[int, int, int],
 ) -> pd.DataFrame:
-    con = connection()
-    practices = db.run_query(con, "practice_list")
-    return access.read(con, name, scope, filters, practices, dict(extra))
+    # The practice list is the same for every query of a file: read once (cached) per file.
+    practices = _service_read("practice_list", identity)
+    return access.read(connection(), name, scope, filters, practices, dict(extra))
 
 
 def query(name: str, scope: Scope, filters: Filters, **extra: Any) -> pd.DataFrame:
@@ -332,14 +333,62 @@ def cached_view(func: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
+class _PageRuns:
+    """How many page runs this process has in flight, and when the last one ended: the
+    prewarm spends only the time when no page is being drawn. On a busy server it would
+    otherwise compute views nobody is waiting for, on the one core a Python process draws
+    pages with, while the people who are waiting get their own computed behind it."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._lock = threading.Lock()
+        self.in_flight = 0
+        self.last_end = 0.0
+        self._clock = clock
+
+    @contextlib.contextmanager
+    def running(self):
+        with self._lock:
+            self.in_flight += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+                self.last_end = self._clock()
+
+    def idle(self) -> bool:
+        with self._lock:
+            return self.in_flight == 0 and self._clock() - self.last_end >= PREWARM_IDLE_SECONDS
+
+
+PAGE_RUNS = _PageRuns()
+# The prewarm computes the next view once no page has been drawn for this long.
+PREWARM_IDLE_SECONDS = 0.25
+
+
+def page_run():
+    """Wraps one run of the dashboard script (the shell's): see _PageRuns."""
+    return PAGE_RUNS.running()
+
+
+def _wait_until_idle(new: tuple[int, int, int]) -> bool:
+    """True once no page run is in flight; False if the file changed again meanwhile."""
+    while not PAGE_RUNS.idle():
+        time.sleep(0.05)
+        if db_identity() != new:
+            return False
+    return db_identity() == new
+
+
 def prewarm(old: tuple[int, int, int], new: tuple[int, int, int]) -> int:
     """Compute again, for the file `new`, the views read lately under the file `old`, most
-    recent first (at most PREWARM_MAX_KEYS); a session asking for one meanwhile waits for that
-    computation instead of starting its own. Returns how many were computed here."""
+    recent first (at most PREWARM_MAX_KEYS), each when no page run is in flight; a session
+    asking for one meanwhile waits for that computation instead of starting its own. Returns
+    how many were computed here."""
     done = 0
     wanted = [k for k in VIEW_CACHE.live_keys() if k[5] == old][:PREWARM_MAX_KEYS]
     for key in wanted:
-        if db_identity() != new:
+        if not _wait_until_idle(new):
             break  # newer still: the next round warms that one
         fresh = (*key[:5], new)
         before = VIEW_CACHE.stats["computed"]

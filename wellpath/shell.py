@@ -526,6 +526,11 @@ def navigate(scope: Scope, run_page: bool = True, where=None) -> None:
 
 def run() -> None:
     """The router's whole run: first start, upgrade, viewer, sidebar, the role's pages."""
+    with data.page_run():
+        _run()
+
+
+def _run() -> None:
     data.clean_leftovers_at_start()
     build_demo_if_missing()
     upgrade_if_stale()

@@ -167,6 +167,51 @@ def test_a_new_file_is_computed_again_and_prewarm_fills_it_ahead(views):
     assert data.prewarm(FILE_A, FILE_B) == 0  # nothing left to do
 
 
+def test_page_runs_are_idle_only_a_while_after_the_last_one_ends():
+    clock = Clock()
+    clock.now = 100.0
+    runs = data._PageRuns(clock=clock)
+    assert runs.idle()  # nothing has run yet
+    with runs.running():
+        assert not runs.idle()
+        with runs.running():  # two sessions at once
+            pass
+        assert not runs.idle() and runs.in_flight == 1
+    assert runs.in_flight == 0 and not runs.idle()  # just ended
+    clock.now += data.PREWARM_IDLE_SECONDS
+    assert runs.idle()
+
+
+def test_prewarm_waits_while_a_page_is_being_drawn(views, monkeypatch):
+    echo, calls, identity = views
+    monkeypatch.setattr(data, "PAGE_RUNS", data._PageRuns())
+    echo(FULL_ACCESS, PERIOD)
+    identity["now"] = FILE_B
+    done = []
+    with data.page_run():  # a session's run in flight
+        worker = threading.Thread(target=lambda: done.append(data.prewarm(FILE_A, FILE_B)))
+        worker.start()
+        time.sleep(0.4)
+        assert len(calls) == 1 and not done  # nothing computed behind the page being drawn
+    worker.join(timeout=5)
+    assert done == [1] and calls[-1][3] == FILE_B
+
+
+def test_prewarm_stops_when_a_newer_file_lands_while_it_waits(views, monkeypatch):
+    echo, calls, identity = views
+    monkeypatch.setattr(data, "PAGE_RUNS", data._PageRuns())
+    echo(FULL_ACCESS, PERIOD)
+    identity["now"] = FILE_B
+    done = []
+    with data.page_run():
+        worker = threading.Thread(target=lambda: done.append(data.prewarm(FILE_A, FILE_B)))
+        worker.start()
+        time.sleep(0.1)
+        identity["now"] = (3, 300, 5)  # another import
+        worker.join(timeout=5)
+    assert done == [0] and len(calls) == 1
+
+
 def test_a_view_reads_the_file_it_is_cached_under_even_when_an_import_lands_meanwhile(
     monkeypatch, views
 ):
