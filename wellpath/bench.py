@@ -999,6 +999,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run the load test (scripts/load_test.py) instead")  # fmt: skip
     parser.add_argument("--sessions", type=int, default=20, help="load test: browser sessions")
     parser.add_argument("--seconds", type=int, default=60, help="load test: how long")
+    parser.add_argument("--browsers", type=int, default=1,
+                        help="load test: sessions in a headless Chromium (the rest speak its "
+                        "websocket protocol)")  # fmt: skip
 
 
 def main(args: argparse.Namespace) -> int:
@@ -1010,7 +1013,8 @@ def main(args: argparse.Namespace) -> int:
 
         return load_test.main(
             ["--db", str(db_path), "--sessions", str(args.sessions), "--seconds",
-             str(args.seconds), "--port", str(args.port + 1), "--scale", args.scale]
+             str(args.seconds), "--port", str(args.port + 1), "--scale", args.scale,
+             "--browsers", str(args.browsers)]
             + ([] if not args.no_doc else ["--no-doc"])
         )  # fmt: skip
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
