@@ -1,6 +1,6 @@
 -- Follow-up coverage: baselines dated in the period, per measure and follow-up status:
 -- whether the baseline has a follow-up by the report date (a pair, as paired_scores makes
--- them: macro baseline_followup_pairs, queries/derive_macros_pairs.sql, which pairs a
+-- them: macro baseline_followup_pairs, queries/derive_table_macros_pairs.sql, which pairs a
 -- baseline whenever it has a candidate follow-up in outcome_pair_candidates dated by the
 -- report date, so that is what is asked here, for the baselines dated in the period only;
 -- tests/sql/test_dq_aggregates.py shows it equal to the macro's answer) and, if not, whether

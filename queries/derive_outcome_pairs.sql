@@ -1,5 +1,5 @@
 -- Every baseline with each of its possible follow-ups, for the pairing (macro
--- baseline_followup_pairs, queries/derive_macros_pairs.sql): one row per referral, measure
+-- baseline_followup_pairs, queries/derive_table_macros_pairs.sql): one row per referral, measure
 -- and later scored form. The baseline is the first complete scored form (assessment_number
 -- 1); a candidate follow-up is a later-numbered scored form dated AFTER the baseline. Which
 -- candidate is the follow-up depends on the report date and the time point, so it is chosen

@@ -18,7 +18,8 @@ with in_scope as (
 pairs as (
     select *
     from baseline_followup_pairs(
-        $report_date, [$time_point_months], [$window_days], from_date := $start_date
+        $practice_codes, $conditions, $worker_ids, $report_date, [$time_point_months],
+        [$window_days], from_date := $start_date
     )
 ),
 

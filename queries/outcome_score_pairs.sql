@@ -5,7 +5,7 @@
 -- function of these counts (wellpath.outcomes.paired_summary_counted, tested to agree with
 -- paired_summary over paired_scores), so a page fetches a few thousand rows, not one per
 -- person. The pairing and the period are paired_scores' exactly (macro
--- baseline_followup_pairs, queries/derive_macros_pairs.sql).
+-- baseline_followup_pairs, queries/derive_table_macros_pairs.sql).
 -- level: person
 -- (Person-level pairs compressed, no pseudonyms. pair_weight is exact on purpose, not a
 -- *_count the query layer rounds: the view computes its statistics from the exact pairs and
@@ -18,7 +18,8 @@ with in_scope as (
 pairs as (
     select measure, baseline_score, follow_up_score, follow_up_date, referral_id
     from baseline_followup_pairs(
-        $report_date, [$time_point_months], [$window_days], from_date := $start_date
+        $practice_codes, $conditions, $worker_ids, $report_date, [$time_point_months],
+        [$window_days], from_date := $start_date
     )
 )
 

@@ -2,10 +2,10 @@
 -- up to the horizon, per measure, for the same fixed cohort (referrals with a baseline and a
 -- score at the horizon, the horizon score dated in the period; each time point the score
 -- nearest it within its window, among forms on or before the report date: macro
--- baseline_followup_pairs, queries/derive_macros_pairs.sql). One row per measure and time
+-- baseline_followup_pairs, queries/derive_table_macros_pairs.sql). One row per measure and time
 -- point (the page adds the t interval: wellpath.outcomes.trajectory_summary_from_means,
 -- tested to agree with trajectory_summary over score_trajectories' rows).
--- The cohort and its points: macro trajectory_points (queries/derive_macros_pairs.sql).
+-- The cohort and its points: macro trajectory_points (queries/derive_table_macros_pairs.sql).
 -- level: person
 -- (person_n is exact on purpose, not a *_count the query layer rounds: the view suppresses
 -- and rounds what it publishes from the exact counts, as it did from the person rows.)
@@ -17,7 +17,8 @@ with in_scope as (
 points as (
     select p.referral_id, p.measure, p.time_point_months, p.score
     from trajectory_points(
-        $report_date, $time_points_months, $windows_days, $horizon_months, $start_date,
+        $practice_codes, $conditions, $worker_ids, $report_date, $time_points_months,
+        $windows_days, $horizon_months, $start_date,
         $end_date
     ) as p
     inner join in_scope as s using (referral_id)

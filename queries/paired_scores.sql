@@ -5,7 +5,7 @@
 -- the latest one, or with $time_point_months the one nearest that many months after the
 -- baseline within $window_days either side; ties go to the later date, then to the
 -- later-numbered form on one date (macro baseline_followup_pairs,
--- queries/derive_macros_pairs.sql). ONS4 gives four measures, one per item. No pseudonyms.
+-- queries/derive_table_macros_pairs.sql). ONS4 gives four measures, one per item. No pseudonyms.
 with in_scope as (
     select referral_id, practice_code, referral_date, condition, sex, imd_decile, birth_year
     from scoped_referrals($practice_codes, $conditions, $worker_ids)
@@ -14,7 +14,8 @@ with in_scope as (
 pairs as (
     select *
     from baseline_followup_pairs(
-        $report_date, [$time_point_months], [$window_days], from_date := $start_date
+        $practice_codes, $conditions, $worker_ids, $report_date, [$time_point_months],
+        [$window_days], from_date := $start_date
     )
 )
 

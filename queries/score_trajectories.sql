@@ -2,10 +2,10 @@
 -- a baseline and a score at the horizon ($horizon_months), the horizon score dated in the
 -- period. Each time point takes the score nearest it within its window ($time_points_months
 -- and $windows_days, zipped), among forms on or before the report date (macro
--- baseline_followup_pairs, queries/derive_macros_pairs.sql, as for paired_scores); people
+-- baseline_followup_pairs, queries/derive_table_macros_pairs.sql, as for paired_scores); people
 -- not measured near a middle time point are left out of that point only. One row per
 -- person-measure-time point; no pseudonyms.
--- The cohort and its points: macro trajectory_points (queries/derive_macros_pairs.sql).
+-- The cohort and its points: macro trajectory_points (queries/derive_table_macros_pairs.sql).
 -- level: person
 with in_scope as (
     select referral_id
@@ -15,7 +15,8 @@ with in_scope as (
 points as (
     select p.referral_id, p.measure, p.time_point_months, p.score
     from trajectory_points(
-        $report_date, $time_points_months, $windows_days, $horizon_months, $start_date,
+        $practice_codes, $conditions, $worker_ids, $report_date, $time_points_months,
+        $windows_days, $horizon_months, $start_date,
         $end_date
     ) as p
     inner join in_scope as s using (referral_id)

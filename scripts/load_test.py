@@ -223,11 +223,13 @@ async def protocol_session(
             try:
                 if first:
                     run = await client.open(page_address(name), LOAD_TIMEOUT_S)
+                    out["first_parts"].append(("open", name, run.seconds))
                     if user:
                         left = max(1.0, LOAD_TIMEOUT_S - (time.perf_counter() - t0))
                         run = await client.submit(
                             {"Username": user, "Password": PASSWORD}, "Sign in", run, left
                         )
+                        out["first_parts"].append(("sign in and page", name, run.seconds))
                 else:
                     run = await client.go_to(page_address(name), LOAD_TIMEOUT_S)
             except TimeoutError as exc:
@@ -247,6 +249,7 @@ async def protocol_session(
                 )
                 continue
             out["loads"].append((name, took, time.monotonic() < deadline))
+            out["timeline"].append((round(time.monotonic() - deadline, 2), n, name, round(took, 2)))
             out["protocol_loads"].append(took)
             if first:
                 out["first"].append(took)
@@ -335,7 +338,36 @@ def make_users(db_path: Path, sessions: int, role: str) -> list[str]:
         codes = (practices[n % len(practices)],) if role == "practice" else ()
         auth.add_user(db_path, name, role, codes, PASSWORD, None, by="load-test")
         users.append(name)
+    # The account that warms each server up before the clock starts: a practice no session
+    # has, so the sessions' own pages are still computed for the first time in the test.
+    codes = (practices[-1],) if role == "practice" else ()
+    auth.add_user(db_path, WARM_UP_USER, role, codes, PASSWORD, None, by="load-test")
     return users
+
+
+WARM_UP_USER = "loadtest-warmup"
+
+
+async def warm_up(bases: list[str], pages: list[str], signs_in: bool) -> None:
+    """Each server draws every page once for the warm-up account before the test: a server
+    in service has imported its modules and opened its file long before the morning's users
+    arrive; a process started a second ago has not, and that start is not a page load."""
+    from st_client import ProtocolSession
+
+    for base in bases:
+        client = ProtocolSession(base)
+        await client.connect()
+        try:
+            run = await client.open("", LOAD_TIMEOUT_S)
+            if signs_in:
+                run = await client.submit(
+                    {"Username": WARM_UP_USER, "Password": PASSWORD}, "Sign in", run,
+                    LOAD_TIMEOUT_S,
+                )  # fmt: skip
+            for name in pages:
+                await client.go_to(page_address(name), LOAD_TIMEOUT_S)
+        finally:
+            await client.close()
 
 
 def load_average() -> float:
@@ -385,6 +417,8 @@ class CpuAccount:
         for pid, (_, cmd, seconds) in procs.items():
             if any(descends(pid, root) for root in self.server_pids):
                 part = "server"
+            elif pid == me:
+                part = "clients"  # this process: the websocket sessions
             elif descends(pid, me):
                 # the imports are Python children; Chromium and Playwright's driver drive the
                 # sessions
@@ -394,7 +428,7 @@ class CpuAccount:
             self.seen[pid] = (part, seconds)
 
     def totals(self) -> dict[str, float]:
-        out = {"browsers": 0.0, "server": 0.0, "imports": 0.0}
+        out = {"browsers": 0.0, "clients": 0.0, "server": 0.0, "imports": 0.0}
         for part, seconds in self.seen.values():
             out[part] += seconds
         return out
@@ -406,14 +440,16 @@ async def drive(
     from playwright.async_api import async_playwright
 
     out: dict = {"loads": [], "errors": [], "first": [], "unfinished": [], "load_avg": [],
+                 "first_parts": [], "timeline": [],
                  "browser_loads": [], "protocol_loads": []}  # fmt: skip
     browsers = model["browsers"]
-    async with async_playwright() as pw:
-        browser = (
-            await pw.chromium.launch(executable_path=bench.CHROMIUM, args=bench.CHROMIUM_ARGS)
-            if browsers
-            else None
-        )
+    async with contextlib.AsyncExitStack() as stack:
+        browser = None
+        if browsers:  # Playwright's driver only when a session draws in Chromium
+            pw = await stack.enter_async_context(async_playwright())
+            browser = await pw.chromium.launch(
+                executable_path=bench.CHROMIUM, args=bench.CHROMIUM_ARGS
+            )
         deadline = time.monotonic() + seconds
 
         account = CpuAccount([server.proc.pid for server in servers])
@@ -487,6 +523,8 @@ def summarise(
         "cores": os.cpu_count(),
         "cpu_s": out["cpu"].totals() if "cpu" in out else {},
         "wall_s": out.get("wall_s"),
+        "first_parts": out["first_parts"],
+        "timeline": sorted(out["timeline"]),
         "by_page": {
             p: bench.median([t for name, t, _ in out["loads"] if name == p])
             for p in sorted({name for name, _, _ in out["loads"]})
@@ -515,12 +553,13 @@ def render(s: dict) -> str:
         ["imports run meanwhile (failed)", f"{s['imports']} ({s['imports_failed']})",
          f"median {bench.fmt_value(s['import_median_s'], 's')}", ""],
         ["server peak resident memory", bench.fmt_value(s["server_peak_mb"], "MB"), "", ""],
-        ["CPU seconds used: browsers / server / imports",
-         " / ".join(f"{s['cpu_s'].get(k, 0):,.0f}" for k in ("browsers", "server", "imports"))
+        ["CPU seconds used: Chromium / websocket clients / servers / imports",
+         " / ".join(f"{s['cpu_s'].get(k, 0):,.0f}"
+                    for k in ("browsers", "clients", "server", "imports"))
          + (f" (the machine had {s['cores'] * s['wall_s']:,.0f} in {s['wall_s']:,.0f} s)"
             if s.get("wall_s") else ""), "", ""],
-        ["CPU seconds per page load: browsers / server",
-         " / ".join(f"{s['cpu_s'].get(k, 0) / max(1, s['loads']):.2f}" for k in ("browsers", "server")),
+        ["CPU seconds per page load: servers",
+         f"{s['cpu_s'].get('server', 0) / max(1, s['loads']):.2f}",
          "", ""],
         ["load average (1 min): start / highest / end",
          f"{la['start']:.1f} / {la['max']:.1f} / {la['end']:.1f} on {s['cores']} cores", "", ""],
@@ -532,7 +571,9 @@ def render(s: dict) -> str:
     )
     lines = [
         f"### Load test of {s['date']}: {s['sessions']} sessions for {s['seconds']} s at "
-        f"{s['scale']} scale, an import running in a loop ({think}, arrivals over the first "
+        f"{s['scale']} scale, "
+        + ("an import running in a loop" if s["imports"] else "no import")
+        + f" ({think}, arrivals over the first "
         f"{s['ramp_s']:g} s)",
         "",
         bench.markdown_table(["measure", "value", "verdict", "gap"], rows),
@@ -566,6 +607,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="Streamlit processes serving the sessions (one per core: Python "
                         "runs one page at a time per process); each session keeps to one, as "
                         "behind a proxy with sticky sessions (docs/deployment.md)")  # fmt: skip
+    parser.add_argument("--read-threads", type=int, default=1,
+                        help="DuckDB threads per server process (WELLPATH_READ_THREADS): with "
+                        "one process per core, one each")  # fmt: skip
     parser.add_argument("--browsers", type=int, default=1,
                         help="how many of the sessions drive a headless Chromium; the others "
                         "speak the browser's websocket protocol (scripts/st_client.py)")  # fmt: skip
@@ -614,12 +658,21 @@ def main(argv: list[str] | None = None) -> int:
         load_avg = {"start": load_average()}
         with contextlib.ExitStack() as stack:
             servers = [
-                stack.enter_context(bench.Server(work_db, args.port + i))
+                stack.enter_context(
+                    bench.Server(
+                        work_db,
+                        args.port + i,
+                        env={"WELLPATH_READ_THREADS": str(args.read_threads)},
+                    )
+                )
                 for i in range(args.servers)
             ]
             urls = [server.url for server in servers]
             print(f"servers up on {', '.join(urls)}; {args.sessions} sessions for {args.seconds} s",
                   file=sys.stderr)  # fmt: skip
+            t0 = time.perf_counter()
+            asyncio.run(warm_up(urls, pages, signs_in=bool(users)))
+            print(f"servers warmed up in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
             if loop:
                 loop.start()
             try:

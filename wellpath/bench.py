@@ -563,8 +563,9 @@ def time_pages(db_path: Path, runs: int, pages: list[tuple[str, str]]) -> list[d
 class Server:
     """`streamlit run dashboard.py` on 127.0.0.1:port with WELLPATH_DB, killed on exit."""
 
-    def __init__(self, db_path: Path, port: int):
+    def __init__(self, db_path: Path, port: int, env: dict[str, str] | None = None):
         self.db_path, self.port = db_path, port
+        self.env = env or {}
         self.proc: subprocess.Popen | None = None
         self.peak_mb = 0.0
 
@@ -577,7 +578,7 @@ class Server:
         named = os.environ.get("WELLPATH_BENCH_SERVER_LOG")
         self.log = open(named, "w+") if named else tempfile.TemporaryFile("w+")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            cmd, cwd=REPO, env=_env(WELLPATH_DB=str(self.db_path)), stdout=self.log,
+            cmd, cwd=REPO, env=_env(WELLPATH_DB=str(self.db_path), **self.env), stdout=self.log,
             stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         self.wait_healthy()

@@ -373,10 +373,22 @@ def reader_config() -> dict[str, str]:
     """DuckDB settings of every read connection: the memory limit and where it spills."""
     import tempfile
 
-    return {
+    config = {
         "memory_limit": os.environ.get("WELLPATH_READ_MEMORY", READ_MEMORY_LIMIT),
         "temp_directory": str(Path(tempfile.gettempdir()) / f"wellpath-read-{os.getpid()}"),
     }
+    return config | _threads_setting("WELLPATH_READ_THREADS")
+
+
+def _threads_setting(variable: str) -> dict[str, str]:
+    """DuckDB's `threads` from an environment variable when it is set (a positive whole
+    number); else DuckDB's own default, one per core."""
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        return {}
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{variable} must be a whole number of threads, 1 or more: {value!r}")
+    return {"threads": value}
 
 
 # The database a read connection reads by default, noted when it is made: the dashboard
@@ -707,7 +719,7 @@ def writable_copy(
         # What does not fit in memory_limit spills beside the copy (named like it, so a killed
         # writer's spill is removed with its copy by clean_leftovers).
         spill = tmp.with_name(tmp.name + ".spill")
-        config = {"temp_directory": str(spill)}
+        config = {"temp_directory": str(spill)} | _threads_setting("WELLPATH_IMPORT_THREADS")
         if memory_limit:
             config["memory_limit"] = memory_limit
         con = duckdb.connect(str(tmp), config=config)

@@ -65,7 +65,29 @@ select referral_id, measure, time_point_months, baseline_date, baseline_score,
        follow_up_date, follow_up_score, days_since_baseline
 from ranked where choice_rank = 1
 """
-NEW_PAIRING = "select * from baseline_followup_pairs($report_date, $points, $windows)"
+# Every referral of the file (the macro takes a viewer's scope first).
+EVERY_REFERRAL = "(select list(distinct practice_code) from referral_facts), null, null"
+NEW_PAIRING = (
+    f"select * from baseline_followup_pairs({EVERY_REFERRAL}, $report_date, $points, $windows)"
+)
+
+
+def bare_pairs_connection(referral_ids: list[str]) -> duckdb.DuckDBPyConnection:
+    """An in-memory database with the pairing macros over its own measure_scores: the
+    referrals (one practice, P1) and macro scoped_referrals over them, as the derived tables
+    give the macros in a real file."""
+    con = duckdb.connect()
+    con.execute(
+        "create table referral_facts as select unnest($ids) as referral_id, 'P1' as practice_code,"
+        " 'pain' as condition, 'w1' as worker_id",
+        {"ids": referral_ids},
+    )
+    con.execute(
+        "create macro scoped_referrals(practice_codes, conditions, worker_ids) as table"
+        " select * from referral_facts where practice_code in (select unnest(practice_codes))"
+    )
+    con.execute((db.QUERIES_DIR / "derive_table_macros_pairs.sql").read_text(encoding="utf-8"))
+    return con
 
 
 @pytest.fixture(scope="module")
@@ -232,8 +254,7 @@ def test_aggregate_pairing_matches_on_ties_and_out_of_order_rows():
     # Random forms with many same-day follow-ups, stored in random order: the aggregate and
     # the window choose the same follow-up for every referral, measure and time point.
     rng = np.random.default_rng(12)
-    con = duckdb.connect()
-    con.execute((db.QUERIES_DIR / "derive_macros_pairs.sql").read_text(encoding="utf-8"))
+    con = bare_pairs_connection([f"r{r}" for r in range(300)])
     rows = []
     for r in range(300):
         start = dt.date(2025, 1, 1) + dt.timedelta(days=int(rng.integers(0, 200)))

@@ -328,8 +328,9 @@ def test_two_follow_ups_on_one_date_take_the_later_numbered_form():
     # The tie rule of baseline_followup_pairs, on the macro itself: two follow-ups on 1 Jul
     # 2025 (forms 2 and 3); the later-numbered form (3, score 35) is the follow-up, whatever
     # order the rows are stored in; a form after the report date (form 4) is never chosen.
-    con = duckdb.connect()
-    con.execute((db.QUERIES_DIR / "derive_macros_pairs.sql").read_text(encoding="utf-8"))
+    from tests.sql.test_outcome_pairs_aggregates import bare_pairs_connection
+
+    con = bare_pairs_connection(["r1"])
     for order in ("asc", "desc"):
         con.execute("delete from measure_scores")
         con.execute(
@@ -340,9 +341,11 @@ def test_two_follow_ups_on_one_date_take_the_later_numbered_form():
         )
         con.execute((db.QUERIES_DIR / "derive_outcome_pairs.sql").read_text(encoding="utf-8"))
         latest = con.execute(
-            "select follow_up_score from baseline_followup_pairs(date '2025-12-31', [null], [null])"
+            "select follow_up_score from baseline_followup_pairs("
+            "['P1'], null, null, date '2025-12-31', [null], [null])"
         ).fetchall()
         six = con.execute(
-            "select follow_up_score from baseline_followup_pairs(date '2025-12-31', [6], [61])"
+            "select follow_up_score from baseline_followup_pairs("
+            "['P1'], null, null, date '2025-12-31', [6], [61])"
         ).fetchall()
         assert latest == [(35.0,)] and six == [(35.0,)]

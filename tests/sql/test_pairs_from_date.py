@@ -1,4 +1,4 @@
-"""baseline_followup_pairs (queries/derive_macros_pairs.sql) finds the latest follow-up by a
+"""baseline_followup_pairs (queries/derive_table_macros_pairs.sql) finds the latest follow-up by a
 filter on next_follow_up_date (built at import) instead of an aggregate over every candidate,
 and with from_date := start (as paired_scores, outcome_score_pairs and outcome_change_by_group
 call it) among the forms dated from the start only. These tests prove its pairs, with and
@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.sql.test_healthcare_windows import demo_con, fixture_con  # noqa: F401
+from tests.sql.test_outcome_pairs_aggregates import EVERY_REFERRAL
 from wellpath import db, outcomes
 
 REFERENCE = Path(__file__).parent / "reference" / "baseline_followup_pairs_aggregate.sql"
@@ -24,10 +25,12 @@ POINTS = [(None, None), *outcomes.TIME_POINTS.items()]
 def _pairs(con, report: dt.date, start: dt.date, point, window, how: str) -> list:  # noqa: ANN001
     macro = "baseline_followup_pairs_reference" if how == "reference" else "baseline_followup_pairs"
     extra = ", from_date := $start" if how == "from_date" else ""
+    # The macro takes a viewer's scope first: every referral of the file here.
+    scope = "" if how == "reference" else f"{EVERY_REFERRAL}, "
     sql = (
         "select referral_id, measure, time_point_months, baseline_date, baseline_score,"
         " follow_up_date, follow_up_score, days_since_baseline"
-        f" from {macro}($report, [$point], [$window]{extra})"
+        f" from {macro}({scope}$report, [$point], [$window]{extra})"
         " where follow_up_date between $start and $report order by all"
     )
     cur = con.cursor()

@@ -1,6 +1,6 @@
 -- Follow-up coverage: baselines dated in the period, per measure and follow-up status:
 -- whether the baseline has a follow-up by the report date (a pair, as paired_scores makes
--- them: macro baseline_followup_pairs, queries/derive_macros_pairs.sql) and, if not, whether
+-- them: macro baseline_followup_pairs, queries/derive_table_macros_pairs.sql) and, if not, whether
 -- the person is still on the caseload (a follow-up may yet come) or was discharged without
 -- one (lost to follow-up). One row per measure and status: how many baselines, their mean
 -- and SD (the page adds the t interval, wellpath.outcomes.coverage_summary), and on every row
@@ -30,7 +30,9 @@ baselines as (
 
 followed_up as (
     select distinct referral_id, measure
-    from baseline_followup_pairs($report_date, [null], [null])
+    from baseline_followup_pairs(
+        $practice_codes, $conditions, $worker_ids, $report_date, [null], [null]
+    )
 ),
 
 classified as (

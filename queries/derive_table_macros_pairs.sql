@@ -2,10 +2,12 @@
 -- paired_scores, score_trajectories and baseline_followup_coverage.
 -- scope: none
 --
--- baseline_followup_pairs(report_date, time_points_months, windows_days): one row per
---   referral, measure and time point: the baseline (the first complete scored form,
---   assessment_number 1) and the follow-up chosen for that time point among the later scored
---   forms dated AFTER the baseline and ON OR BEFORE report_date (a form after the report date
+-- baseline_followup_pairs(practice_codes, conditions, worker_ids, report_date,
+--   time_points_months, windows_days): one row per referral of the scope (macro
+--   scoped_referrals: the candidates are narrowed to it first, so a practice's page pairs its
+--   own forms, not the whole file's), measure and time point: the baseline (the first
+--   complete scored form, assessment_number 1) and the follow-up chosen for that time point
+--   among the later scored forms dated AFTER the baseline and ON OR BEFORE report_date (a form after the report date
 --   never chooses the pair, so a period's pairs do not depend on later data).
 --   time_points_months and windows_days are zipped lists; a NULL time point means "the
 --   latest follow-up". For a time point t the follow-up is the form nearest t x 30.4375 days
@@ -60,9 +62,18 @@ create table if not exists outcome_pair_candidates (
 alter table outcome_pair_candidates add column if not exists next_follow_up_date date;
 
 create or replace macro baseline_followup_pairs(
-    report_date, time_points_months, windows_days, from_date := date '1900-01-01'
+    practice_codes, conditions, worker_ids, report_date, time_points_months, windows_days,
+    from_date := date '1900-01-01'
 ) as table
-    with time_points as (
+    with scoped_candidates as (
+        select *
+        from outcome_pair_candidates
+        where referral_id in (
+            select referral_id from scoped_referrals(practice_codes, conditions, worker_ids)
+        )
+    ),
+
+    time_points as (
         select
             unnest(time_points_months) as time_point_months,
             unnest(windows_days) as window_days
@@ -88,7 +99,7 @@ create or replace macro baseline_followup_pairs(
             c.baseline_score,
             c.follow_up_date,
             c.follow_up_score
-        from outcome_pair_candidates as c
+        from scoped_candidates as c
         inner join targets as t on t.target_days is null
         where c.follow_up_date <= report_date
           and (c.next_follow_up_date is null or c.next_follow_up_date > report_date)
@@ -113,7 +124,7 @@ create or replace macro baseline_followup_pairs(
                 when t.target_days is null then 0
                 else cast(round(16 * abs(c.days_since_baseline - t.target_days)) as bigint)
             end as choice_key
-        from outcome_pair_candidates as c
+        from scoped_candidates as c
         inner join targets as t on t.target_days is not null
         where c.follow_up_date <= report_date
           and abs(c.days_since_baseline - t.target_days) <= t.window_days
@@ -153,18 +164,22 @@ create or replace macro baseline_followup_pairs(
         date_diff('day', baseline_date, follow_up_date) as days_since_baseline
     from both_ways;
 
--- The score trajectory's points, for every referral (a caller joins its scope): the fixed
+-- The score trajectory's points, for the referrals of a scope: the fixed
 -- cohort is the referrals with a baseline and a score at the horizon, that score dated in
 -- start_date..end_date; its points are the baseline (time point 0) and the score nearest
 -- each time point up to the horizon (baseline_followup_pairs). One definition for
 -- score_trajectories (person rows) and outcome_trajectory_means (their means).
 create or replace macro trajectory_points(
-    report_date, time_points_months, windows_days, horizon_months, start_date, end_date
+    practice_codes, conditions, worker_ids, report_date, time_points_months, windows_days,
+    horizon_months, start_date, end_date
 ) as table
     with nearest as (
         select referral_id, measure, time_point_months, baseline_score, follow_up_date,
                follow_up_score
-        from baseline_followup_pairs(report_date, time_points_months, windows_days)
+        from baseline_followup_pairs(
+            practice_codes, conditions, worker_ids, report_date, time_points_months,
+            windows_days
+        )
         where time_point_months > 0 and time_point_months <= horizon_months
     ),
 
