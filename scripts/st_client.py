@@ -36,6 +36,7 @@ class Run:
     headings: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
     charts: int = 0
+    script_runs: int = 0  # runs of the script this load took (a sign-in reruns it)
     # label -> widget id, for the form a session fills in (text inputs and buttons)
     widgets: dict[str, str] = field(default_factory=dict)
 
@@ -123,7 +124,9 @@ class ProtocolSession:
             fwd.ParseFromString(raw)
             kind = fwd.WhichOneof("type")
             if kind == "new_session":
+                runs = run.script_runs + 1
                 run = Run()  # a new run (a rerun after a sign-in starts afresh)
+                run.script_runs = runs
                 self._current_hash = fwd.new_session.page_script_hash or self._current_hash
             elif kind == "navigation":
                 self.pages = {p.url_pathname: p.page_script_hash for p in fwd.navigation.app_pages}

@@ -1000,7 +1000,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run the load test (scripts/load_test.py) instead")  # fmt: skip
     parser.add_argument("--sessions", type=int, default=20, help="load test: browser sessions")
     parser.add_argument("--seconds", type=int, default=60, help="load test: how long")
-    parser.add_argument("--browsers", type=int, default=1,
+    parser.add_argument("--browsers", type=int, default=0,
                         help="load test: sessions in a headless Chromium (the rest speak its "
                         "websocket protocol)")  # fmt: skip
 

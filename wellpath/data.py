@@ -167,6 +167,7 @@ class ViewCache:
         self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._flights: dict[Hashable, _Flight] = {}
         self._fingerprints: dict[Hashable, bytes] = {}
+        self._hits: dict[Hashable, int] = {}  # hits of each stored key (what prewarm keeps)
         self.audit = False
         self.stats = {"hits": 0, "computed": 0, "waited": 0, "failed": 0}
 
@@ -177,9 +178,11 @@ class ViewCache:
                 if found is not None and found[0] > self._clock():
                     self._entries.move_to_end(key)
                     self.stats["hits"] += 1
+                    self._hits[key] = self._hits.get(key, 0) + 1
                     return found[1]
                 if found is not None:
                     del self._entries[key]
+                    self._hits.pop(key, None)
                 flight = self._flights.get(key)
                 if flight is None:
                     flight = self._flights[key] = _Flight()
@@ -218,17 +221,23 @@ class ViewCache:
             while len(self._entries) > self.max_entries:
                 old, _ = self._entries.popitem(last=False)
                 self._fingerprints.pop(old, None)
+                self._hits.pop(old, None)
             self._flights.pop(key, None)
             self.stats["computed"] += 1
         flight.value, flight.ok = value, True
         flight.done.set()
         return value
 
-    def live_keys(self) -> list[Hashable]:
-        """Live keys, most recently used first."""
+    def live_keys(self, min_hits: int = 0) -> list[Hashable]:
+        """Live keys, most recently used first; with `min_hits`, only those asked for again
+        (hits after the computation) at least that many times."""
         now = self._clock()
         with self._lock:
-            return [k for k, (expires, _) in reversed(self._entries.items()) if expires > now]
+            return [
+                k
+                for k, (expires, _) in reversed(self._entries.items())
+                if expires > now and self._hits.get(k, 0) >= min_hits
+            ]
 
     def peek(self, key: Hashable) -> Any:
         with self._lock:
@@ -240,11 +249,13 @@ class ViewCache:
             for key in [k for k in self._entries if stale(k)]:
                 del self._entries[key]
                 self._fingerprints.pop(key, None)
+                self._hits.pop(key, None)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
             self._fingerprints.clear()
+            self._hits.clear()
 
     def changed(self) -> list[Hashable]:
         """Audit mode: the keys whose stored result is no longer what the view returned."""
@@ -381,12 +392,15 @@ def _wait_until_idle(new: tuple[int, int, int]) -> bool:
 
 
 def prewarm(old: tuple[int, int, int], new: tuple[int, int, int]) -> int:
-    """Compute again, for the file `new`, the views read lately under the file `old`, most
+    """Compute again, for the file `new`, the views read lately and more than once under the
+    file `old` (asked for again after they were computed: the ones people come back to), most
     recent first (at most PREWARM_MAX_KEYS), each when no page run is in flight; a session
     asking for one meanwhile waits for that computation instead of starting its own. Returns
-    how many were computed here."""
+    how many were computed here. A view read once is computed again only if it is asked for:
+    warming every view ever read after every import spent the cores on results nobody came
+    back for (the load test's twenty sessions, each reading a page once)."""
     done = 0
-    wanted = [k for k in VIEW_CACHE.live_keys() if k[5] == old][:PREWARM_MAX_KEYS]
+    wanted = [k for k in VIEW_CACHE.live_keys(min_hits=1) if k[5] == old][:PREWARM_MAX_KEYS]
     for key in wanted:
         if not _wait_until_idle(new):
             break  # newer still: the next round warms that one
