@@ -609,7 +609,7 @@ def render(s: dict) -> str:
         ["imports run meanwhile (failed)", f"{s['imports']} ({s['imports_failed']})",
          f"median {bench.fmt_value(s['import_median_s'], 's')}", ""],
         ["server peak resident memory", bench.fmt_value(s["server_peak_mb"], "MB"), "", ""],
-        ["CPU seconds used: Chromium / websocket clients / servers / imports",
+        ["CPU seconds used: Chromium and other children / websocket clients / servers / imports",
          " / ".join(f"{s['cpu_s'].get(k, 0):,.0f}"
                     for k in ("browsers", "clients", "server", "imports"))
          + (f" (the machine had {s['cores'] * s['wall_s']:,.0f} in {s['wall_s']:,.0f} s)"
