@@ -61,6 +61,13 @@ class ProtocolSession:
         if self.ws is not None:
             await self.ws.close()
 
+    async def clear_caches(self) -> None:
+        """What Streamlit's "Clear caches" menu item sends: the server clears its data and
+        resource caches for every session (the load test's warm-up leaves no result behind)."""
+        msg = BackMsg()
+        msg.clear_cache = True
+        await self.ws.send(msg.SerializeToString())
+
     async def open(self, url_path: str, timeout_s: float) -> Run:
         """Ask for the page at `url_path` as a browser arriving at that address does."""
         self.address = url_path

@@ -53,9 +53,6 @@ def _register_template() -> None:
         hoverlabel={"font": {"size": 13}},
     )
     pio.templates[TEMPLATE_NAME] = template
-    # Every figure starts from it: plotly applies the default template without validating it
-    # again, where `template="wellpath"` on each figure deep-copied it (5 ms a chart).
-    pio.templates.default = TEMPLATE_NAME
 
 
 _register_template()

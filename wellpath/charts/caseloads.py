@@ -37,6 +37,7 @@ def capacity_bars(
         fig.add_vline(x=x, line={"dash": "dot", "color": theme.NHS_TEXT}, annotation_text=label)
     top = max([110.0, *values]) * 1.35
     fig.update_layout(
+        template=theme.TEMPLATE_NAME,
         title=theme.title_with_period(_safe(title), _safe(period)),
         xaxis={"title": "Caseload as % of capacity", "range": [0, top], "ticksuffix": "%"},
         yaxis={"title": "", "autorange": "reversed"},

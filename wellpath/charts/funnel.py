@@ -207,6 +207,7 @@ def _finish(fig: go.Figure, title: str, period_label: str, x_title: str, y_title
         font={"size": 13, "color": theme.NHS_TEXT},
     )
     fig.update_layout(
+        template=theme.TEMPLATE_NAME,
         title=theme.title_with_period(title, period_label),
         xaxis={"title": {"text": x_title}, "tickformat": ",.0f", "rangemode": "tozero"},
         yaxis={"title": {"text": y_title}, "rangemode": "tozero"},

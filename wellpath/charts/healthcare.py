@@ -75,6 +75,7 @@ def before_after_chart(
             hovertemplate=f"{name}, %{{x}}: %{{customdata}} per person<extra></extra>",
         )
     fig.update_layout(
+        template=theme.TEMPLATE_NAME,
         title=theme.title_with_period(title, period),
         barmode="group",
         yaxis_title=y_title,
@@ -108,6 +109,7 @@ def change_distribution_chart(
         )
     )
     fig.update_layout(
+        template=theme.TEMPLATE_NAME,
         title=theme.title_with_period(
             f"Change per person in {measure_label} (after minus before)", period
         ),
@@ -163,6 +165,7 @@ def did_chart(
         )
     fig.add_vline(x=0, line={"color": theme.NHS_SECONDARY_TEXT, "dash": "dot"})
     fig.update_layout(
+        template=theme.TEMPLATE_NAME,
         title=theme.title_with_period(
             f"{measure_label}: change per person, referred against comparison", period
         ),
@@ -212,6 +215,7 @@ def cost_chart(
         )
     fig.add_hline(y=0, line={"color": theme.NHS_SECONDARY_TEXT})
     fig.update_layout(
+        template=theme.TEMPLATE_NAME,
         title=theme.title_with_period("Cost per person: service against NHS use", period),
         yaxis_title="£ per person a year (negative = less NHS cost)",
         xaxis_title="",

@@ -40,6 +40,7 @@ def engagement_timeline(months: pd.DataFrame, practice_name: str, period: str) -
         secondary_y=True,
     )
     fig.update_layout(
+        template=theme.TEMPLATE_NAME,
         title=theme.title_with_period(f"Engagement and referrals: {practice_name}", period),
         height=420,
         bargap=0.25,
@@ -75,6 +76,7 @@ def unmet_goals_over_time(
         )
     suppressed = long["goals"].isna().any()
     fig.update_layout(
+        template=theme.TEMPLATE_NAME,
         title=theme.title_with_period(
             title, period + (f" · {SUPPRESSED_NOTE}" if suppressed else "")
         ),

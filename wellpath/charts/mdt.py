@@ -48,6 +48,7 @@ def referrals_by_month(
     )
     top = max(float(months["referral_count"].max() or 0), 1.0)
     fig.update_layout(
+        template=theme.TEMPLATE_NAME,
         title=theme.title_with_period(f"Referrals from {_plain(practice_name)} each month", period),
         xaxis={"title": {"text": "Month of referral"}, "tickformat": "%b %Y", "dtick": "M2"},
         yaxis={
@@ -129,6 +130,7 @@ def pseq_change(changes: pd.DataFrame, period: str, threshold_points: float | No
             ),
         )
     fig.update_layout(
+        template=theme.TEMPLATE_NAME,
         title=theme.title_with_period(
             f"Pain self-efficacy (PSEQ): latest against baseline, {len(rows)} people", period
         ),

@@ -23,6 +23,7 @@ def _num(value: object) -> float | None:
 
 def _layout(fig: go.Figure, title: str, period: str, **kwargs: object) -> go.Figure:
     fig.update_layout(
+        template=theme.TEMPLATE_NAME,
         title=theme.title_with_period(title, period),
         **kwargs,
     )

@@ -77,6 +77,7 @@ def payments_by_quarter(
             annotation_position="top left",
         )
     fig.update_layout(
+        template=theme.TEMPLATE_NAME,
         title=theme.title_with_period(_safe(title), _safe(period)),
         yaxis_title="Payment (GBP per quarter)",
         xaxis_title="Contract quarter",

@@ -38,6 +38,7 @@ def followup_coverage(coverage: pd.DataFrame, period: str) -> go.Figure:
         hovertemplate="%{x}: %{y:.1f}% of baselines followed up<extra></extra>",
     )
     fig.update_layout(
+        template=theme.TEMPLATE_NAME,
         title=theme.title_with_period(
             "Questionnaire coverage: baselines and follow-ups",
             f"Engaged referrals made {period}",
@@ -66,6 +67,7 @@ def field_completeness(fields: pd.DataFrame, table_label: str, period: str) -> g
         )
     )
     fig.update_layout(
+        template=theme.TEMPLATE_NAME,
         title=theme.title_with_period(f"{table_label}: optional fields filled in", period),
         xaxis={"title": {"text": "Rows with the field filled in (%)"}, "range": [0, 110]},
         yaxis={"title": {"text": ""}, "autorange": "reversed"},

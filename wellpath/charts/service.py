@@ -20,6 +20,7 @@ WAITING_COLOURS = {"triage": theme.NHS_WARM_YELLOW, "first_contact": theme.NHS_B
 
 def _layout(fig: go.Figure, title: str, period: str, x_title: str, y_title: str, **extra) -> None:
     fig.update_layout(
+        template=theme.TEMPLATE_NAME,
         title=theme.title_with_period(title, period),
         xaxis_title=x_title,
         yaxis_title=y_title,

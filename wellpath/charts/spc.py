@@ -251,6 +251,7 @@ def spc_chart(
         }
     footer_px = 20 * n_lines
     fig.update_layout(
+        template=theme.TEMPLATE_NAME,
         title=theme.title_with_period(title, period_label),
         xaxis=xaxis,
         yaxis={"title": {"text": y_title}, "tickformat": value_format},

@@ -56,6 +56,7 @@ def star_radar(
     if stages:
         radial.update(tickvals=STAGE_TICKS, ticktext=STAGE_LABELS, tickfont={"size": 11})
     fig.update_layout(
+        template=theme.TEMPLATE_NAME,
         title=theme.title_with_period(_safe(title), _safe(period)),
         polar={"radialaxis": radial, "angularaxis": {"direction": "clockwise"}},
         height=560,
