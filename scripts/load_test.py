@@ -363,8 +363,9 @@ def make_users(db_path: Path, sessions: int, role: str) -> list[str]:
         codes = (practices[n % len(practices)],) if role == "practice" else ()
         auth.add_user(db_path, name, role, codes, PASSWORD, None, by="load-test")
         users.append(name)
-    # The account that warms each server up before the clock starts (its results are
-    # cleared after: see warm_up).
+    # The account that warms each server up before the clock starts: a practice no session
+    # has (sessions <= practices), so the sessions' own pages are still computed for the first
+    # time in the test; a programme lead's warm-up is cleared after (see warm_up).
     codes = (practices[-1],) if role == "practice" else ()
     auth.add_user(db_path, WARM_UP_USER, role, codes, PASSWORD, None, by="load-test")
     return users
@@ -373,9 +374,9 @@ def make_users(db_path: Path, sessions: int, role: str) -> list[str]:
 WARM_UP_USER = "loadtest-warmup"
 
 
-async def warm_up(bases: list[str], pages: list[str], signs_in: bool) -> None:
-    """Each server draws every page once for the warm-up account before the test, then clears
-    its caches: a server in service has imported its modules long before the morning's users
+async def warm_up(bases: list[str], pages: list[str], signs_in: bool, clear: bool) -> None:
+    """Each server draws every page once for the warm-up account before the test (then clears
+    its caches when that account's scope is the sessions' own): a server in service has imported its modules long before the morning's users
     arrive; a process started a second ago has not, and that start is not a page load."""
     from st_client import ProtocolSession
 
@@ -391,11 +392,14 @@ async def warm_up(bases: list[str], pages: list[str], signs_in: bool) -> None:
                 )  # fmt: skip
             for name in pages:
                 await client.go_to(page_address(name), LOAD_TIMEOUT_S)
-            # The modules stay imported, the results go: every session's pages are then
-            # computed in the test, whatever scope the warm-up shared with them (a programme
-            # lead, the demo world without a sign-in).
-            await client.clear_caches()
-            await asyncio.sleep(1.0)
+            if clear:
+                # When the warm-up's scope is the sessions' own (programme leads, or the demo
+                # world without a sign-in), its results go and the modules stay imported, so
+                # the sessions' pages are still computed in the test. A practice manager's
+                # warm-up has a practice of its own and keeps what a running server shares
+                # (the connection, the practice list).
+                await client.clear_caches()
+                await asyncio.sleep(1.0)
         finally:
             await client.close()
 
@@ -750,7 +754,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"servers up on {', '.join(urls)}; {args.sessions} sessions for {args.seconds} s",
                   file=sys.stderr)  # fmt: skip
             t0 = time.perf_counter()
-            asyncio.run(warm_up(urls, pages, signs_in=bool(users)))
+            shared_scope = not users or args.role != "practice"
+            asyncio.run(warm_up(urls, pages, signs_in=bool(users), clear=shared_scope))
             print(f"servers warmed up in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
             # From here this process, and the Chromium and imports it starts, run below the
             # servers' CPU priority: in use the browsers are on the users' own computers, so
