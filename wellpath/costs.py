@@ -273,6 +273,26 @@ def cost_summary(
     n = int(known.size)
     mean, low, high = _mean_ci(known)
     times = n if total_people is None else total_people
+    return cost_summary_of_interval(
+        n, mean, low, high, times=times, people_per_year=people_per_year,
+        annual_service_cost_gbp=annual_service_cost_gbp,
+    )  # fmt: skip
+
+
+def cost_summary_of_interval(
+    n: int,
+    mean: float,
+    low: float,
+    high: float,
+    *,
+    times: int,
+    people_per_year: int | None = None,
+    annual_service_cost_gbp: float | None = None,
+) -> CostSummary:
+    """The CostSummary of a mean cost change and its interval over `n` people: totals are the
+    mean (and limits) x `times` people, the net cost per person the service's cost per person
+    plus the change. One assembly for cost_summary (person rows) and the Healthcare use page
+    (SQL's moments)."""
     per_person = None
     if annual_service_cost_gbp is not None and people_per_year:
         per_person = float(annual_service_cost_gbp) / people_per_year

@@ -659,24 +659,10 @@ def _cost_summary(
     if n:
         result = stats.mean_ci_from_summary(n, mean_value, sd)
         mean, low, high = float(result.mean), float(result.ci_low), float(result.ci_high)
-    per_person = None
-    if annual_service_cost_gbp is not None and people_per_year:
-        per_person = float(annual_service_cost_gbp) / people_per_year
-    return costs.CostSummary(
-        person_count=n,
-        mean_change_gbp=mean,
-        ci_low_gbp=low,
-        ci_high_gbp=high,
-        total_change_gbp=mean * n,
-        total_ci_low_gbp=low * n,
-        total_ci_high_gbp=high * n,
-        people_per_year=people_per_year,
+    return costs.cost_summary_of_interval(
+        n, mean, low, high, times=n, people_per_year=people_per_year,
         annual_service_cost_gbp=annual_service_cost_gbp,
-        service_cost_per_person_gbp=per_person,
-        net_cost_per_person_gbp=None if per_person is None else per_person + mean,
-        net_ci_low_gbp=None if per_person is None else per_person + low,
-        net_ci_high_gbp=None if per_person is None else per_person + high,
-    )
+    )  # fmt: skip
 
 
 @data.cached_view
