@@ -210,13 +210,8 @@ async def session(
                 text = (await boxes.first.inner_text())[:200]
                 out["errors"].append(f"session {n}: {name}: exception box: {text}")
                 continue
-            out["loads"].append((name, took, time.monotonic() < deadline))
-            out["browser_loads"].append(took)
-            if first:
-                out["first"].append(took)
-            # Reading the page before opening the next (cut short at the deadline).
-            think = rng.uniform(*model["think"])
-            await asyncio.sleep(max(0.0, min(think, deadline - time.monotonic())))
+            record_load(out, "browser_loads", n, name, took, first, deadline)
+            await read_the_page(rng, model, deadline)
     finally:
         await ctx.close()
 
@@ -273,15 +268,27 @@ async def protocol_session(
                     f"session {n}: {name}: the page drawn was not {title!r} but {run.headings[:3]}"
                 )
                 continue
-            out["loads"].append((name, took, time.monotonic() < deadline))
-            out["timeline"].append((round(time.monotonic() - deadline, 2), n, name, round(took, 2)))
-            out["protocol_loads"].append(took)
-            if first:
-                out["first"].append(took)
-            think = rng.uniform(*model["think"])
-            await asyncio.sleep(max(0.0, min(think, deadline - time.monotonic())))
+            record_load(out, "protocol_loads", n, name, took, first, deadline)
+            await read_the_page(rng, model, deadline)
     finally:
         await client.close()
+
+
+def record_load(
+    out: dict, kind: str, n: int, name: str, took: float, first: bool, deadline: float
+) -> None:
+    """One finished load of session `n`, in the totals, its kind's list and the timeline."""
+    out["loads"].append((name, took, time.monotonic() < deadline))
+    out["timeline"].append((round(time.monotonic() - deadline, 2), n, name, round(took, 2)))
+    out[kind].append(took)
+    if first:
+        out["first"].append(took)
+
+
+async def read_the_page(rng: random.Random, model: dict, deadline: float) -> None:
+    """The think time before the next page (cut short at the deadline)."""
+    think = rng.uniform(*model["think"])
+    await asyncio.sleep(max(0.0, min(think, deadline - time.monotonic())))
 
 
 def page_address(page_file: str) -> str:

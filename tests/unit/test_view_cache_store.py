@@ -184,15 +184,22 @@ def test_page_runs_are_idle_only_a_while_after_the_last_one_ends():
     assert runs.idle()
 
 
-def test_prewarm_waits_while_a_page_is_being_drawn(views, monkeypatch):
+def _prewarm_behind_a_page_run(views, monkeypatch):
+    """A view read twice under FILE_A, FILE_B landed, and a prewarm started in a thread while
+    a session's page run is in flight (the caller leaves the run's `with`)."""
     echo, calls, identity = views
     monkeypatch.setattr(data, "PAGE_RUNS", data._PageRuns())
     echo(FULL_ACCESS, PERIOD)
     echo(FULL_ACCESS, PERIOD)  # read again: worth warming
     identity["now"] = FILE_B
-    done = []
+    done: list[int] = []
+    worker = threading.Thread(target=lambda: done.append(data.prewarm(FILE_A, FILE_B)))
+    return calls, identity, done, worker
+
+
+def test_prewarm_waits_while_a_page_is_being_drawn(views, monkeypatch):
+    calls, _, done, worker = _prewarm_behind_a_page_run(views, monkeypatch)
     with data.page_run():  # a session's run in flight
-        worker = threading.Thread(target=lambda: done.append(data.prewarm(FILE_A, FILE_B)))
         worker.start()
         time.sleep(0.4)
         assert len(calls) == 1 and not done  # nothing computed behind the page being drawn
@@ -201,14 +208,8 @@ def test_prewarm_waits_while_a_page_is_being_drawn(views, monkeypatch):
 
 
 def test_prewarm_stops_when_a_newer_file_lands_while_it_waits(views, monkeypatch):
-    echo, calls, identity = views
-    monkeypatch.setattr(data, "PAGE_RUNS", data._PageRuns())
-    echo(FULL_ACCESS, PERIOD)
-    echo(FULL_ACCESS, PERIOD)  # read again: worth warming
-    identity["now"] = FILE_B
-    done = []
+    calls, identity, done, worker = _prewarm_behind_a_page_run(views, monkeypatch)
     with data.page_run():
-        worker = threading.Thread(target=lambda: done.append(data.prewarm(FILE_A, FILE_B)))
         worker.start()
         time.sleep(0.1)
         identity["now"] = (3, 300, 5)  # another import
