@@ -33,9 +33,10 @@
 --   candidates. A follow-up's key is unique within its baseline, so the choice is too.
 --
 -- measure_scores and outcome_pair_candidates are built by derive_measure_scores.sql and
--- derive_outcome_pairs.sql, which run after this file; a table macro needs its table to exist
--- when it is created, and reads it by name when called, so an empty table with the same
--- columns stands in until then.
+-- derive_outcome_pairs.sql, which run before this file (derive files run in name order, and
+-- scoped_referrals, derive_table_macros.sql, must exist too); a table macro needs its table
+-- to exist when it is created, so where this file is loaded on its own (the tests' small
+-- databases) an empty table with the same columns stands in, to be filled and derived after.
 create table if not exists measure_scores (
     referral_id varchar,
     measure varchar,
