@@ -13,19 +13,21 @@ from wellpath.views import message_back as view
 
 scope, filters = ui.page_header("Message back to the GP", "people discharged in the period")
 
-result = view.chosen_messages(scope, filters, referral_ids=())  # the list, no messages yet
-if not result.allowed:
-    st.warning(result.message, icon=":material/lock:")
+found = view.discharges(scope, filters)  # counts per practice: no person's row yet
+if not found.allowed:
+    st.warning(found.message, icon=":material/lock:")
     st.stop()
-if result.people.empty:
-    ui.no_data(result.message)
+if not found.total:
+    ui.no_data(found.message)
     st.stop()
 
-st.markdown(f"{len(result.people):,} people discharged in the period.")
+st.markdown(f"{found.total:,} people discharged in the period.")
 practice = None
-if len(result.people) > view.LIST_LIMIT:
-    practice = st.selectbox("Practice", view.practices(result), key="mb_practice")
-listed = view.people_at(result, practice)
+if found.one_practice_at_a_time:
+    practice = st.selectbox(
+        "Practice", list(found.practices), format_func=found.practices.get, key="mb_practice"
+    )
+listed = view.people(scope, filters, practice_code=practice)
 labels = dict(zip(listed["referral_id"], listed["label"], strict=True))
 everyone = st.checkbox(
     "All of them (a batch for the MDT meeting)" if practice is None

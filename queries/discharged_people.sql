@@ -1,10 +1,12 @@
 -- People discharged in the period, one row per referral, for the message back to the GP.
 -- level: identifiable
 -- Pseudonym (patient_id), practice, dates, contacts by attendance and the discharge reason.
+-- $referral_ids: only these referrals (NULL: everyone discharged in the period).
 with facts as (
     select *
     from scoped_referrals($practice_codes, $conditions, $worker_ids)
     where discharge_date between $start_date and $end_date
+      and ($referral_ids is null or list_contains($referral_ids, referral_id))
 ),
 
 practices_src as (

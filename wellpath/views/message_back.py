@@ -10,7 +10,7 @@ test-retest reliability.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ REFUSAL = (
 class MessageBack:
     allowed: bool
     message: str
-    people: pd.DataFrame  # referral_id and a label, for choosing
+    people: pd.DataFrame  # the people written: referral_id, a label and the practice
     messages: tuple[mb.Message, ...]
 
 
@@ -75,15 +75,67 @@ def _goal_outcome(status: object, closed_date: object) -> str:
     return f"{text}, {closed}" if closed else text
 
 
-def _rows_by_referral(frame: pd.DataFrame, only: frozenset[str] | None) -> dict[str, list]:
-    """Each referral's rows as tuples (in the query's order), for the chosen referrals only
-    when `only` is given: one pass over plain tuples, not a DataFrame per person."""
-    if only is not None:
-        frame = frame[frame["referral_id"].isin(only)]
+def _rows_by_referral(frame: pd.DataFrame) -> dict[str, list]:
+    """Each referral's rows as tuples (in the query's order): one pass over plain tuples,
+    not a DataFrame per person."""
     out: dict[str, list] = {}
     for row in frame.itertuples(index=False):
         out.setdefault(row.referral_id, []).append(row)
     return out
+
+
+@dataclass(frozen=True)
+class Discharges:
+    """Who was discharged in the period, counted per practice, for choosing whose messages
+    to write; no person's row (those are read one practice at a time, `people`)."""
+
+    allowed: bool
+    message: str
+    total: int
+    practices: dict[str, str]  # practice code -> "Name (code)", in code order
+
+    @property
+    def one_practice_at_a_time(self) -> bool:
+        """Whether the list is too long to show whole: choose a practice first."""
+        return self.total > LIST_LIMIT
+
+
+#: Above this many people discharged in the period, the page lists one practice's at a time
+#: (a national service discharges hundreds of thousands in a year: one list of them all took
+#: 13 GB and 112 s to draw, and reading and labelling them all still took seconds).
+LIST_LIMIT = 2000
+
+
+@data.cached_view
+def discharges(scope: Scope, filters: Filters) -> Discharges:
+    """How many people were discharged in the period, and at which practices."""
+    if scope.rounded:
+        return Discharges(False, REFUSAL, 0, {})
+    counts = data.query("discharged_by_practice", scope, filters)
+    if counts.empty:
+        return Discharges(True, "No one was discharged in this period.", 0, {})
+    return Discharges(
+        True,
+        "",
+        int(counts["discharged_count"].sum()),
+        {
+            str(code): f"{name} ({code})"
+            for code, name in zip(counts["practice_code"], counts["practice_name"], strict=True)
+        },
+    )
+
+
+@data.cached_view
+def people(scope: Scope, filters: Filters, *, practice_code: str | None) -> pd.DataFrame:
+    """The people to choose from (referral_id, a label, the practice): everyone discharged
+    in the period, or one practice's (read alone: the filters narrowed to it)."""
+    if scope.rounded:
+        return pd.DataFrame()
+    if practice_code is not None:
+        if not scope.allows(practice_code):
+            return pd.DataFrame()
+        filters = replace(filters, practice_codes=(practice_code,))
+    return _choices(data.query("discharged_people", scope, filters, referral_ids=None))
 
 
 @data.cached_view
@@ -96,36 +148,31 @@ def messages(scope: Scope, filters: Filters) -> MessageBack:
 def chosen_messages(
     scope: Scope, filters: Filters, *, referral_ids: tuple[str, ...]
 ) -> MessageBack:
-    """The people discharged in the period for choosing, and messages for the chosen only:
-    the same messages as `messages` for them (the SDs are still the whole scope's), without
-    writing one for each of thousands of people nobody asked for."""
+    """Messages for the chosen people only: the same messages as `messages` has for them
+    (the SDs are still the whole scope's), reading only their rows."""
     return _messages(scope, filters, frozenset(referral_ids))
 
 
 def _messages(scope: Scope, filters: Filters, only: frozenset[str] | None) -> MessageBack:
     if scope.rounded:
         return MessageBack(False, REFUSAL, pd.DataFrame(), ())
-    people = data.query("discharged_people", scope, filters)
+    if only is not None and not only:
+        return MessageBack(True, "", pd.DataFrame(), ())
+    # the chosen people's rows only (None: everyone's)
+    wanted = None if only is None else sorted(only)
+    people = data.query("discharged_people", scope, filters, referral_ids=wanted)
     if people.empty:
         return MessageBack(True, "No one was discharged in this period.", pd.DataFrame(), ())
-    every = people
-    if only is not None:
-        people = people[people["referral_id"].isin(only)]
-    choose = _choices(every)
-    if only is not None and not only:  # the list alone: no message to write
-        return MessageBack(True, "", choose, ())
-    # the chosen people's goals and scores only (None: everyone's)
-    wanted = None if only is None else sorted(only)
     goals = data.query("discharged_goals", scope, filters, referral_ids=wanted)
     scores = data.query("discharged_scores", scope, filters, referral_ids=wanted)
     sds = baseline_sds(
         data.query("outcome_score_pairs", scope, filters, time_point_months=None, window_days=None)
     )
-    # Each person's rows found once (in their order in the query), for the people written
-    # only: filtering both frames per person was quadratic (minutes for 27,705 people), and a
-    # pandas grouping made a DataFrame per person (13 s at ICB scale).
-    goals_of = _rows_by_referral(goals, only)
-    scores_of = _rows_by_referral(scores, only)
+    # Each person's rows found once (in their order in the query): filtering both frames per
+    # person was quadratic (minutes for 27,705 people), and a pandas grouping made a
+    # DataFrame per person (13 s at ICB scale).
+    goals_of = _rows_by_referral(goals)
+    scores_of = _rows_by_referral(scores)
     out = []
     for p in people.itertuples(index=False):
         score_rows = []
@@ -166,7 +213,7 @@ def _messages(scope: Scope, filters: Filters, only: frozenset[str] | None) -> Me
                 else mb.NOT_RECORDED,
             )  # fmt: skip
         )
-    return MessageBack(True, "", choose, tuple(out))
+    return MessageBack(True, "", _choices(people), tuple(out))
 
 
 def _choices(every: pd.DataFrame) -> pd.DataFrame:
@@ -191,24 +238,6 @@ def _choices(every: pd.DataFrame) -> pd.DataFrame:
             ],
         }
     )
-
-
-#: Above this many people discharged in the period, the page lists one practice's at a time
-#: (a national service discharges hundreds of thousands in a year: one list of them all took
-#: 13 GB and 112 s to draw).
-LIST_LIMIT = 2000
-
-
-def practices(result: MessageBack) -> list[str]:
-    """The practices of the people discharged, in their order (by practice code)."""
-    return list(dict.fromkeys(result.people["practice"])) if len(result.people) else []
-
-
-def people_at(result: MessageBack, practice: str | None) -> pd.DataFrame:
-    """The people to choose from: everyone, or one practice's (None: everyone)."""
-    if practice is None:
-        return result.people
-    return result.people[result.people["practice"] == practice]
 
 
 def document(scope: Scope, filters: Filters, *, referral_ids: tuple[str, ...]) -> str | None:
