@@ -28,11 +28,11 @@ result = view.tracker(scope, filters, rules_json=rules_json)
 for sentence in result.headline:
     st.markdown(sentence)
 if result.figure is not None:
-    st.plotly_chart(result.figure, use_container_width=True)
+    st.plotly_chart(result.figure, width="stretch")
 st.dataframe(
     result.table,
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     column_order=[c for c in view.TABLE_COLUMNS if c in result.table.columns],
     column_config={
         name: st.column_config.TextColumn(label, width=width, help=name, pinned=name == "Quarter")

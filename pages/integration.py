@@ -29,13 +29,13 @@ chosen = st.selectbox(
 )
 timeline = view.engagement_timeline(scope, filters, practice_code=chosen)
 if timeline.figure is not None:
-    st.plotly_chart(timeline.figure, use_container_width=True)
+    st.plotly_chart(timeline.figure, width="stretch")
 with st.expander("The months as a table"):
-    st.dataframe(timeline.table, hide_index=True, use_container_width=True)
+    st.dataframe(timeline.table, hide_index=True, width="stretch")
     ui.download(timeline.table, f"engagement_{chosen}_by_month.csv")
 
 st.markdown("**Every practice in the period**")
-st.dataframe(timeline.summary, hide_index=True, use_container_width=True)
+st.dataframe(timeline.summary, hide_index=True, width="stretch")
 ui.download(timeline.summary, "engagement_by_practice.csv")
 
 st.subheader("Does engagement go with more referrals?")
@@ -58,7 +58,7 @@ weeks = st.slider(
 lapsed = view.lapsed_practices(scope, filters, weeks=weeks)
 st.markdown(lapsed.sentence)
 if len(lapsed.table):
-    st.dataframe(lapsed.table, hide_index=True, use_container_width=True)
+    st.dataframe(lapsed.table, hide_index=True, width="stretch")
     ui.download(lapsed.table, "lapsed_practices.csv")
 
 ui.definition(

@@ -42,11 +42,11 @@ result = view.caseloads(
 )  # fmt: skip
 st.markdown(result.sentences[0])
 if result.figure is not None:
-    st.plotly_chart(result.figure, use_container_width=True)
+    st.plotly_chart(result.figure, width="stretch")
     st.dataframe(
         result.table,
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         column_config={
             "FTE": st.column_config.TextColumn(width=45),
             "Capacity (people at a time)": st.column_config.TextColumn(
@@ -66,7 +66,7 @@ st.caption(
 
 st.subheader("Referrals waiting for a first contact")
 st.markdown(result.sentences[1])
-st.dataframe(result.waiting, hide_index=True, use_container_width=False)
+st.dataframe(result.waiting, hide_index=True, width="content")
 ui.download(result.waiting, "waiting-for-first-contact.csv", "Download the waiting list (CSV)")
 
 ui.definition(

@@ -27,11 +27,11 @@ st.markdown(result.sentence)
 if result.figure is not None:
     left, right = st.columns([1, 1])
     with left:
-        st.plotly_chart(result.figure, use_container_width=True)
+        st.plotly_chart(result.figure, width="stretch")
     right.dataframe(
         result.table,
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         column_config={
             "Area": st.column_config.TextColumn("Area", width=70),
             "People paired": st.column_config.TextColumn("Paired", width=60),

@@ -32,8 +32,8 @@ if over_time.figure is None:
     st.stop()
 
 st.subheader("What stood in the way, quarter by quarter")
-st.plotly_chart(over_time.figure, use_container_width=True)
-st.dataframe(over_time.table, hide_index=True, use_container_width=True)
+st.plotly_chart(over_time.figure, width="stretch")
+st.dataframe(over_time.table, hide_index=True, width="stretch")
 ui.download(over_time.table, "unmet_goals_by_barrier_quarter.csv")
 
 st.subheader("By goal domain and by primary care network")
@@ -45,12 +45,12 @@ by = st.radio(
     key="unmet-rows-by",
 )
 crosstab = view.barriers_by(scope, filters, rows_by=by, statuses=chosen)
-st.dataframe(crosstab.table, hide_index=True, use_container_width=True)
+st.dataframe(crosstab.table, hide_index=True, width="stretch")
 ui.download(crosstab.table, f"unmet_goals_by_{by}_barrier.csv")
 
 st.subheader("How the goals ended")
 ended = view.by_status(scope, filters, statuses=chosen)
-st.dataframe(ended.table, hide_index=True, use_container_width=True)
+st.dataframe(ended.table, hide_index=True, width="stretch")
 ui.download(ended.table, "unmet_goals_by_status_quarter.csv")
 
 ui.definition(
