@@ -42,6 +42,17 @@ class Outcome:
     error: str | None = None  # a plain sentence: out of memory, another import running...
 
 
+#: What a worker's standard error says when it ran out of (address-space) memory.
+OUT_OF_MEMORY_SIGNS = (
+    "memoryerror",
+    "out of memory",
+    "cannot allocate",
+    "bad_alloc",
+    "failed to map segment",
+    "can't start new thread",
+)
+
+
 def _limit_memory(memory_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
 
@@ -121,7 +132,9 @@ def run_upload(
     if isinstance(report, dict) and "error" in report:
         return Outcome(error=report["error"])
     err = done.stderr.lower()
-    if any(w in err for w in ("memoryerror", "out of memory", "cannot allocate", "bad_alloc")):
+    # Under the address-space limit the worker can also fail to load a shared library or
+    # to start a thread (its stack is address space too) before Python sees a MemoryError.
+    if any(w in err for w in OUT_OF_MEMORY_SIGNS):
         return Outcome(error=OUT_OF_MEMORY.format(limit=limits.size(memory_bytes)))
     if done.returncode < 0:
         return Outcome(
