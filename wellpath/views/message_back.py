@@ -75,6 +75,11 @@ def _goal_outcome(status: object, closed_date: object) -> str:
     return f"{text}, {closed}" if closed else text
 
 
+def _practice_label(name: object, code: object) -> str:
+    """How a practice is named on this page: "Name (code)"."""
+    return f"{name} ({code})"
+
+
 def _rows_by_referral(frame: pd.DataFrame) -> dict[str, list]:
     """Each referral's rows as tuples (in the query's order): one pass over plain tuples,
     not a DataFrame per person."""
@@ -119,7 +124,7 @@ def discharges(scope: Scope, filters: Filters) -> Discharges:
         "",
         int(counts["discharged_count"].sum()),
         {
-            str(code): f"{name} ({code})"
+            str(code): _practice_label(name, code)
             for code, name in zip(counts["practice_code"], counts["practice_name"], strict=True)
         },
     )
@@ -133,7 +138,7 @@ def people(scope: Scope, filters: Filters, *, practice_code: str | None) -> pd.D
         return pd.DataFrame()
     if practice_code is not None:
         if not scope.allows(practice_code):
-            return pd.DataFrame()
+            return pd.DataFrame(columns=["referral_id", "label", "practice"])
         filters = replace(filters, practice_codes=(practice_code,))
     return _choices(data.query("discharged_people", scope, filters, referral_ids=None))
 
@@ -195,7 +200,7 @@ def _messages(scope: Scope, filters: Filters, only: frozenset[str] | None) -> Me
         out.append(
             mb.Message(
                 pseudonym=str(p.patient_id),
-                practice=f"{p.practice_name} ({p.practice_code})",
+                practice=_practice_label(p.practice_name, p.practice_code),
                 referral_date=formats.uk_date(p.referral_date),
                 first_contact_date=formats.uk_date(p.first_contact_date, missing=mb.NOT_RECORDED),
                 discharge_date=formats.uk_date(p.discharge_date),
@@ -233,7 +238,7 @@ def _choices(every: pd.DataFrame) -> pd.DataFrame:
                 )
             ],
             "practice": [
-                f"{name} ({code})"
+                _practice_label(name, code)
                 for name, code in zip(every["practice_name"], every["practice_code"], strict=True)
             ],
         }
