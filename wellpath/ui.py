@@ -155,7 +155,10 @@ def record_export(
 def download(frame: pd.DataFrame, filename: str, label: str = "Download this table (CSV)") -> None:
     st.download_button(
         label,
-        formats.csv_bytes_once(frame),  # a warm run's frame is the cached one: same bytes
+        # Written when the button is pressed, not on every run: a first load of a page drew
+        # up to a dozen CSVs nobody had asked for (a quarter of a practice manager's page
+        # time at ICB scale), and Streamlit held each one in memory for the session.
+        functools.partial(formats.csv_bytes_once, frame),
         file_name=filename,
         mime="text/csv",
         key=f"download-{filename}",

@@ -445,6 +445,7 @@ def open_page(page: str, filters: dict) -> Page:
     original = st.download_button
 
     def recording(label, data, *args, **kwargs):
+        data = data() if callable(data) else data  # the bytes a click would download
         payload = data if isinstance(data, bytes) else str(data).encode("utf-8")
         downloads.append((kwargs.get("file_name", ""), payload))
         return original(label, data, *args, **kwargs)

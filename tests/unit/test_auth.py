@@ -107,6 +107,34 @@ def test_sign_in(db) -> None:
     assert kinds[:3] == ["sign_in_failed", "sign_in_failed", "sign_in"]
 
 
+def _stored_hash(db, username: str) -> str:
+    con = sqlite3.connect(audit.store_path(db))
+    (found,) = con.execute(
+        "select password_hash from users where username = ?", (username,)
+    ).fetchone()
+    con.close()
+    return found
+
+
+def test_hashes_use_owasp_parameters_and_old_ones_are_remade_at_sign_in(db) -> None:
+    from argon2 import PasswordHasher
+
+    assert "$m=19456,t=2,p=1$" in _stored_hash(db, "pm")
+    # an account made by an earlier version: argon2-cffi's default (64 MiB, t=3, p=4)
+    old = PasswordHasher().hash(PASSWORD)
+    con = sqlite3.connect(audit.store_path(db))
+    with con:
+        con.execute("update users set password_hash = ? where username = 'pm'", (old,))
+    con.close()
+    assert auth.authenticate(db, "pm", "wrong password!!", NOW)[0] is None
+    assert _stored_hash(db, "pm") == old  # a failed sign-in changes nothing
+    assert auth.authenticate(db, "pm", PASSWORD, NOW)[0] is not None
+    remade = _stored_hash(db, "pm")
+    assert remade != old and "$m=19456,t=2,p=1$" in remade
+    assert auth.authenticate(db, "pm", PASSWORD, NOW)[0] is not None  # and still signs in
+    assert _stored_hash(db, "pm") == remade
+
+
 def test_lockout_after_five_failures(db) -> None:
     for minute in range(5):
         at = NOW + dt.timedelta(minutes=minute)
