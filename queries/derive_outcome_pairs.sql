@@ -9,8 +9,12 @@
 -- number: days since 1970 x 2^20 + assessment_number) is done once per import, and so is
 -- next_follow_up_date (the date of the baseline's next candidate in that order, NULL for the
 -- last), so that the latest follow-up as at a report date is a filter, not an aggregate.
+-- Each row carries its referral's practice_code and the table is stored in practice order,
+-- so that a page for some practices reads only their row groups (DuckDB skips a row group
+-- whose practice codes are out of range) instead of scanning every candidate of the file:
+-- a practice manager's Outcomes queries scanned all 435,169 rows of an ICB for 923.
 -- scope: none
--- reads: measure_scores
+-- reads: measure_scores, referrals
 create or replace table outcome_pair_candidates as
 with baselines as (
     select
@@ -46,9 +50,12 @@ candidates as (
 )
 
 select
-    *,
+    r.practice_code,
+    c.*,
     -- the next candidate's date (by follow_up_order): this candidate is the latest
     -- follow-up for report dates from its own date up to the day before that one
-    lead(follow_up_date) over (partition by baseline_id order by follow_up_order)
+    lead(c.follow_up_date) over (partition by c.baseline_id order by c.follow_up_order)
         as next_follow_up_date
-from candidates
+from candidates as c
+inner join referrals as r using (referral_id)
+order by r.practice_code, c.referral_id, c.measure, c.follow_up_order

@@ -116,3 +116,6 @@ select
     end as age_band,
     coalesce(triage_outcome = 'accepted' and contacts_attended > 0, false) as is_engaged
 from joined
+-- stored in practice order: every page starts from scoped_referrals (a practice filter), and
+-- DuckDB then skips the row groups of other practices instead of scanning the whole table
+order by practice_code, referral_id

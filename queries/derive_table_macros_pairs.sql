@@ -46,6 +46,7 @@ create table if not exists measure_scores (
 );
 
 create table if not exists outcome_pair_candidates (
+    practice_code varchar,
     baseline_id bigint,
     referral_id varchar,
     measure varchar,
@@ -61,6 +62,7 @@ create table if not exists outcome_pair_candidates (
 -- (a file built before next_follow_up_date: the column, until derive_outcome_pairs.sql
 -- rebuilds the table)
 alter table outcome_pair_candidates add column if not exists next_follow_up_date date;
+alter table outcome_pair_candidates add column if not exists practice_code varchar;
 
 create or replace macro baseline_followup_pairs(
     practice_codes, conditions, worker_ids, report_date, time_points_months, windows_days,
@@ -69,7 +71,11 @@ create or replace macro baseline_followup_pairs(
     with scoped_candidates as (
         select *
         from outcome_pair_candidates
-        where referral_id in (
+        -- the practice first: the table is stored in practice order (derive_outcome_pairs),
+        -- so this skips the other practices' row groups; the referrals then narrow it to
+        -- the scope's conditions and workers
+        where practice_code in (select unnest(practice_codes))
+          and referral_id in (
             select referral_id from scoped_referrals(practice_codes, conditions, worker_ids)
         )
     ),

@@ -82,6 +82,7 @@ def bare_pairs_connection(referral_ids: list[str]) -> duckdb.DuckDBPyConnection:
         " 'pain' as condition, 'w1' as worker_id",
         {"ids": referral_ids},
     )
+    con.execute("create table referrals as select referral_id, practice_code from referral_facts")
     con.execute(
         "create macro scoped_referrals(practice_codes, conditions, worker_ids) as table"
         " select * from referral_facts where practice_code in (select unnest(practice_codes))"
@@ -303,3 +304,32 @@ def test_many_group_intervals_at_once_match_one_at_a_time():
     for i in range(len(n)):
         one = stats.mean_ci_from_summary(n[i], mean[i], sd[i])
         assert _same(one.ci_low, low[i]) and _same(one.ci_high, high[i]), i
+
+
+def test_candidates_carry_their_referrals_practice_in_practice_order(world):
+    # The macro narrows the candidates by their own practice_code before the referrals: it
+    # must be the referral's, on every row, and one practice's pairs read alone must be that
+    # practice's pairs of the whole file.
+    name, con, codes, periods = world
+    wrong = con.execute(
+        "select count(*) from outcome_pair_candidates as c "
+        "inner join referral_facts as f using (referral_id) "
+        "where c.practice_code is distinct from f.practice_code"
+    ).fetchone()[0]
+    missing = con.execute(
+        "select count(*) from outcome_pair_candidates where practice_code is null"
+    ).fetchone()[0]
+    assert wrong == 0 and missing == 0
+    stored = [c for (c,) in con.execute("select practice_code from outcome_pair_candidates").fetchall()]
+    assert stored == sorted(stored), "candidates are stored in practice order"
+    pairing = (
+        "select p.*, f.practice_code from baseline_followup_pairs("
+        "$codes, null, null, $report_date, [null, 6], [null, 61]) as p "
+        "inner join referral_facts as f using (referral_id) order by all"
+    )
+    report_date = periods[0][1]
+    every = con.execute(pairing, {"codes": codes, "report_date": report_date}).fetchall()
+    assert every
+    for code in codes[:4]:
+        alone = con.execute(pairing, {"codes": [code], "report_date": report_date}).fetchall()
+        assert alone == [row for row in every if row[-1] == code]
