@@ -320,7 +320,9 @@ def test_candidates_carry_their_referrals_practice_in_practice_order(world):
         "select count(*) from outcome_pair_candidates where practice_code is null"
     ).fetchone()[0]
     assert wrong == 0 and missing == 0
-    stored = [c for (c,) in con.execute("select practice_code from outcome_pair_candidates").fetchall()]
+    stored = [
+        c for (c,) in con.execute("select practice_code from outcome_pair_candidates").fetchall()
+    ]
     assert stored == sorted(stored), "candidates are stored in practice order"
     pairing = (
         "select p.*, f.practice_code from baseline_followup_pairs("
