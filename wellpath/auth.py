@@ -296,12 +296,6 @@ def authenticate(
             hasher.verify(_DUMMY_HASH, password + "x")
     except (VerificationError, InvalidHashError):
         ok = False
-    if ok and stored and hasher.check_needs_rehash(stored):
-        with audit.connect(db_path) as con:
-            con.execute(
-                "update users set password_hash = ? where username = ? and password_hash = ?",
-                (hasher.hash(password), name, stored),
-            )
     if not ok or user is None or user.disabled:
         audit.record(
             "sign_in_failed",
@@ -311,6 +305,12 @@ def authenticate(
             at=now,
         )
         return None, refused
+    if stored and hasher.check_needs_rehash(stored):
+        with audit.connect(db_path) as con:
+            con.execute(
+                "update users set password_hash = ? where username = ? and password_hash = ?",
+                (hasher.hash(password), name, stored),
+            )
     audit.record(
         "sign_in",
         user.username,
