@@ -241,9 +241,10 @@ def readable_frame(
 
 
 # The bytes of each download frame, built once: a view's result is cached (data.cached_view)
-# and a warm run gets the very same frame objects back, so the national pages (a 62,000-row
-# waiting list, 27,000 worker-months) need not write the same CSV again on every run. Keyed
-# by the frame object, and dropped when it is.
+# and every session gets the very same frame objects back, so a second press of a download
+# (by this user or another; ui.download writes the CSV only when the button is pressed) of a
+# national list (a 62,000-row waiting list, 27,000 worker-months) need not write it again.
+# Keyed by the frame object, and dropped when it is.
 _CSV_ONCE: dict[int, bytes] = {}
 _CSV_ONCE_LOCK = threading.Lock()
 
