@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -129,42 +129,61 @@ def definition(text: str, queries: Iterable[str] = ()) -> None:
             st.caption("Computed by " + ", ".join(f"`queries/{q}.sql`" for q in names))
 
 
+def _export_recorder(
+    filename: str, rows: int | None, page: str | None, event: str
+) -> Callable[[], None]:
+    """A call that puts this export by the signed-in viewer in the audit trail, with the
+    viewer, scope and database read now (so it may run later, outside the script run)."""
+    viewer = auth.current_viewer()
+    if viewer is None or viewer.method == "demo":
+        return _nothing
+    from wellpath import audit
+
+    scope = current_scope()
+    detail = {
+        "filename": filename,
+        "rows": rows,
+        "page": page,
+        "practices": scope.practice_codes or ("all",),
+    }
+    return functools.partial(audit.record, event, viewer.username, detail, db_path=data.db_path())
+
+
+def _nothing() -> None:
+    return None
+
+
 def record_export(
     filename: str, rows: int | None = None, page: str | None = None, event: str = "export"
 ) -> None:
     """Put a download or report made by the signed-in viewer in the audit trail."""
-    viewer = auth.current_viewer()
-    if viewer is None or viewer.method == "demo":
-        return
-    from wellpath import audit
+    _export_recorder(filename, rows, page, event)()
 
-    scope = current_scope()
-    audit.record(
-        event,
-        viewer.username,
-        {
-            "filename": filename,
-            "rows": rows,
-            "page": page,
-            "practices": scope.practice_codes or ("all",),
-        },
-        db_path=data.db_path(),
-    )
+
+def _deliver_csv(frame: pd.DataFrame, export: Callable[[], None]) -> bytes:
+    """The CSV of a table, called by Streamlit when its button is pressed: the export goes in
+    the audit trail as the file is handed over, then the (once-built) bytes."""
+    export()
+    return formats.csv_bytes_once(frame)
 
 
 def download(frame: pd.DataFrame, filename: str, label: str = "Download this table (CSV)") -> None:
+    # Who, where and what are read now, in the script run: the callable runs on press,
+    # outside it, where the session's viewer and scope cannot be read.
+    export = _export_recorder(filename, len(frame), calling_page(), "export")
     st.download_button(
         label,
         # Written when the button is pressed, not on every run: a first load of a page drew
         # up to a dozen CSVs nobody had asked for (a quarter of a practice manager's page
         # time at ICB scale), and Streamlit held each one in memory for the session.
-        functools.partial(formats.csv_bytes_once, frame),
+        functools.partial(_deliver_csv, frame, export),
         file_name=filename,
         mime="text/csv",
         key=f"download-{filename}",
         icon=":material/download:",
-        on_click=record_export,
-        args=(filename, len(frame), calling_page()),
+        # No rerun on press: a rerun gives every deferred button a new file id, so a second
+        # press before it finished (another table's button, or the same one) got no file.
+        on_click="ignore",
     )
 
 

@@ -108,3 +108,38 @@ def test_audit_trail_page_for_the_lead(service_db) -> None:
     con.close()
     dump = table.to_csv()
     assert not any(f",{i}," in dump or f" {i} " in dump for i in ids)
+
+
+def test_a_download_is_in_the_audit_trail_when_pressed_not_when_drawn(service_db) -> None:
+    import streamlit as st
+
+    auth.add_user(service_db, "pm", "practice", ("A86012",), PASSWORD)
+    pressed: dict[str, object] = {}
+    original = st.download_button
+
+    def recording(label, data, *args, **kwargs):
+        pressed[kwargs["file_name"]] = data  # kept to be called later, as a press would
+        assert kwargs.get("on_click") == "ignore", "a press must not rerun the page"
+        return original(label, data, *args, **kwargs)
+
+    st.download_button = recording
+    try:
+        at = AppTest.from_file(str(DASHBOARD), default_timeout=120).run()
+        _sign_in(at, "pm", PASSWORD)
+        at.switch_page("pages/caseload.py").run()
+        assert not at.exception, [e.message for e in at.exception]
+    finally:
+        st.download_button = original
+    exports = [e for e in audit.events(service_db) if e["event"] == "export"]
+    assert exports == [], "drawing a button is not an export"
+    deliver = pressed["active_caseload_by_month.csv"]
+    assert callable(deliver)
+    body = deliver()  # outside the script run, where Streamlit calls it
+    assert body.startswith(b"\xef\xbb\xbf") and b"People (number)" in body
+    deliver()
+    exports = [e for e in audit.events(service_db) if e["event"] == "export"]
+    assert len(exports) == 2 and {e["username"] for e in exports} == {"pm"}
+    detail = exports[0]["detail"]
+    assert detail["filename"] == "active_caseload_by_month.csv"
+    assert detail["page"] == "caseload" and "A86012" in str(detail["practices"])
+    assert detail["rows"] == body.decode("utf-8-sig").count("\n") - 1

@@ -30,6 +30,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 START_TIMEOUT_SECONDS = 120
+SETTLE_TIMEOUT_MS = 120_000
 
 
 def _free_port() -> int:
@@ -121,3 +122,25 @@ def screenshots(tmp_path_factory) -> Path:
         path.mkdir(parents=True, exist_ok=True)
         return path
     return tmp_path_factory.mktemp("screenshots")
+
+
+def wait_until_settled(page) -> None:
+    """Wait for the app to connect, draw, and finish its script run (status widget gone)."""
+    page.wait_for_selector('[data-testid="stMain"]', timeout=SETTLE_TIMEOUT_MS)
+    page.wait_for_selector(
+        'h1, [data-testid="stException"]', state="attached", timeout=SETTLE_TIMEOUT_MS
+    )
+    # Settled: no "Running..." indicator for a whole second.
+    quiet_since = None
+    for _ in range(SETTLE_TIMEOUT_MS // 250):
+        running = page.locator('[data-testid="stStatusWidget"]').is_visible()
+        if running:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = 0
+        else:
+            quiet_since += 250
+            if quiet_since >= 1000:
+                return
+        page.wait_for_timeout(250)
+    raise TimeoutError("the page was still running")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import wait_until_settled
 from wellpath import shell
 
 PAGE_TIMEOUT_MS = 120_000
@@ -24,28 +25,6 @@ DEFAULT = shell.PAGES[0][0]
 def url_path(page_file: str) -> str:
     """Streamlit's URL path for a page file: its name without .py; the default page is /."""
     return "" if page_file == DEFAULT else Path(page_file).stem
-
-
-def wait_until_settled(page) -> None:
-    """Wait for the app to connect, draw, and finish its script run (status widget gone)."""
-    page.wait_for_selector('[data-testid="stMain"]', timeout=PAGE_TIMEOUT_MS)
-    page.wait_for_selector(
-        'h1, [data-testid="stException"]', state="attached", timeout=PAGE_TIMEOUT_MS
-    )
-    # Settled: no "Running..." indicator for a whole second.
-    quiet_since = None
-    for _ in range(PAGE_TIMEOUT_MS // 250):
-        running = page.locator('[data-testid="stStatusWidget"]').is_visible()
-        if running:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = 0
-        else:
-            quiet_since += 250
-            if quiet_since >= 1000:
-                return
-        page.wait_for_timeout(250)
-    raise TimeoutError("the page was still running")
 
 
 def save_whole_page(page, path: Path) -> None:
