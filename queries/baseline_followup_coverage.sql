@@ -33,10 +33,7 @@ baselines as (
 
 candidates_src as (
     select referral_id, measure, baseline_date, follow_up_date
-    from outcome_pair_candidates
-    -- stored in practice order: the scope's practices' row groups only (in_scope narrows
-    -- to the scope's referrals below)
-    where practice_code in (select unnest($practice_codes))
+    from scoped_pair_candidates($practice_codes, $conditions, $worker_ids)
 ),
 
 -- The baselines dated in the period with a candidate follow-up by the report date.

@@ -25,12 +25,16 @@
 --   text "NULL" back to a date). Time points choose among all forms as before
 --   (the nearest form may be before from_date, and its pair is then out of the period).
 --   The latest follow-up is a filter: the candidate dated on or before report_date whose
---   next candidate (next_follow_up_date, built at import) is not. A time point's choice is
---   one aggregate, not a window: arg_max over one whole-number key (closeness,
---   then date, then form number) per baseline and time point, read from
---   outcome_pair_candidates (every baseline with each later scored form, built at import by
---   derive_outcome_pairs.sql), so no page run joins measure_scores to itself or ranks the
---   candidates. A follow-up's key is unique within its baseline, so the choice is too.
+--   next candidate (next_follow_up_date, built at import) is not. A standard time point's
+--   (standard_time_points, derive_macros_pairs.sql) is a filter too: the candidate dated on
+--   or before report_date whose better_from_date (the earliest date of a candidate it
+--   prefers, built at import into outcome_time_point_candidates) is not. Any other time
+--   point's choice is one aggregate, not a window: arg_max over one whole-number key
+--   (pair_choice_key: closeness, then date, then form number) per baseline and time point,
+--   read from outcome_pair_candidates (every baseline with each later scored form, built at
+--   import by derive_outcome_pairs.sql), so no page run joins measure_scores to itself or
+--   ranks the candidates. A follow-up's key is unique within its baseline, so the choice
+--   is too, and the filter and the aggregate choose the same form.
 --
 -- measure_scores and outcome_pair_candidates are built by derive_measure_scores.sql and
 -- derive_outcome_pairs.sql, which run before this file (derive files run in name order, and
@@ -47,6 +51,8 @@ create table if not exists measure_scores (
 
 create table if not exists outcome_pair_candidates (
     practice_code varchar,
+    condition varchar,
+    worker_id varchar,
     baseline_id bigint,
     referral_id varchar,
     measure varchar,
@@ -59,25 +65,55 @@ create table if not exists outcome_pair_candidates (
     follow_up_order bigint,
     next_follow_up_date date
 );
+create table if not exists outcome_time_point_candidates (
+    practice_code varchar,
+    condition varchar,
+    worker_id varchar,
+    baseline_id bigint,
+    referral_id varchar,
+    measure varchar,
+    time_point_months integer,
+    window_days integer,
+    baseline_date date,
+    baseline_score double,
+    follow_up_date date,
+    follow_up_score double,
+    better_from_date date
+);
 -- (a file built before next_follow_up_date: the column, until derive_outcome_pairs.sql
 -- rebuilds the table)
 alter table outcome_pair_candidates add column if not exists next_follow_up_date date;
 alter table outcome_pair_candidates add column if not exists practice_code varchar;
+alter table outcome_pair_candidates add column if not exists condition varchar;
+alter table outcome_pair_candidates add column if not exists worker_id varchar;
+
+-- The candidates of a scope's referrals: scoped_referrals' filter (derive_table_macros.sql),
+-- on the referral's practice, condition and worker that each candidate carries, so the same
+-- referrals without a join. The practice comes first: the table is stored in practice order
+-- (derive_outcome_pairs.sql), so this skips the other practices' row groups.
+create or replace macro scoped_pair_candidates(practice_codes, conditions, worker_ids) as table
+    select *
+    from outcome_pair_candidates
+    where practice_code in (select unnest(practice_codes))
+      and (conditions is null or list_contains(conditions, condition))
+      and (worker_ids is null or list_contains(worker_ids, worker_id));
+
+-- The same scope's candidates for the standard time points (derive_outcome_pairs.sql), by
+-- the same filter.
+create or replace macro scoped_time_point_candidates(practice_codes, conditions, worker_ids)
+as table
+    select *
+    from outcome_time_point_candidates
+    where practice_code in (select unnest(practice_codes))
+      and (conditions is null or list_contains(conditions, condition))
+      and (worker_ids is null or list_contains(worker_ids, worker_id));
 
 create or replace macro baseline_followup_pairs(
     practice_codes, conditions, worker_ids, report_date, time_points_months, windows_days,
     from_date := date '1900-01-01'
 ) as table
     with scoped_candidates as (
-        select *
-        from outcome_pair_candidates
-        -- the practice first: the table is stored in practice order (derive_outcome_pairs),
-        -- so this skips the other practices' row groups; the referrals then narrow it to
-        -- the scope's conditions and workers
-        where practice_code in (select unnest(practice_codes))
-          and referral_id in (
-            select referral_id from scoped_referrals(practice_codes, conditions, worker_ids)
-        )
+        select * from scoped_pair_candidates(practice_codes, conditions, worker_ids)
     ),
 
     time_points as (
@@ -87,10 +123,16 @@ create or replace macro baseline_followup_pairs(
     ),
 
     targets as (
-        select
+        select distinct
             time_point_months,
             cast(time_point_months as double) * 30.4375 as target_days,
-            cast(window_days as double) as window_days
+            cast(window_days as double) as window_days,
+            exists (
+                select 1
+                from standard_time_points() as s
+                where s.time_point_months = time_points.time_point_months
+                  and s.window_days = time_points.window_days
+            ) as is_standard
         from time_points
     ),
 
@@ -113,6 +155,28 @@ create or replace macro baseline_followup_pairs(
           and (from_date is null or c.follow_up_date >= from_date)
     ),
 
+    -- A standard time point's follow-up, prepared at import: the candidate dated on or before
+    -- report_date that no better candidate dated by then displaces (better_from_date,
+    -- derive_outcome_pairs.sql): the same candidate as the largest pair_choice_key below.
+    prepared as (
+        select
+            c.referral_id,
+            c.measure,
+            t.time_point_months,
+            c.baseline_date,
+            c.baseline_score,
+            c.follow_up_date,
+            c.follow_up_score
+        from scoped_time_point_candidates(practice_codes, conditions, worker_ids) as c
+        inner join targets as t
+            on t.is_standard
+           and t.time_point_months = c.time_point_months
+           and t.window_days = c.window_days
+        where c.follow_up_date <= report_date
+          and (c.better_from_date is null or c.better_from_date > report_date)
+    ),
+
+    -- Any other time point: the largest pair_choice_key among its window's candidates.
     candidates as (
         select
             c.baseline_id,
@@ -123,16 +187,10 @@ create or replace macro baseline_followup_pairs(
             c.baseline_score,
             c.follow_up_date,
             c.follow_up_score,
-            -- The choice key, larger is better: nearest the time point first (the distance in
-            -- 1/16 days is a whole number, as 30.4375 = 487/16; 0 for "the latest"), then
-            -- follow_up_order (the later date, then the later-numbered form: below 2^40).
-            c.follow_up_order
-            - 1099511627776 * case
-                when t.target_days is null then 0
-                else cast(round(16 * abs(c.days_since_baseline - t.target_days)) as bigint)
-            end as choice_key
+            pair_choice_key(c.follow_up_order, c.days_since_baseline, t.target_days)
+                as choice_key
         from scoped_candidates as c
-        inner join targets as t on t.target_days is not null
+        inner join targets as t on t.target_days is not null and not t.is_standard
         where c.follow_up_date <= report_date
           and abs(c.days_since_baseline - t.target_days) <= t.window_days
     ),
@@ -153,6 +211,8 @@ create or replace macro baseline_followup_pairs(
 
     both_ways as (
         select * from latest
+        union all
+        select * from prepared
         union all
         select
             referral_id, measure, time_point_months, baseline_date, baseline_score,

@@ -82,12 +82,15 @@ def bare_pairs_connection(referral_ids: list[str]) -> duckdb.DuckDBPyConnection:
         " 'pain' as condition, 'w1' as worker_id",
         {"ids": referral_ids},
     )
-    con.execute("create table referrals as select referral_id, practice_code from referral_facts")
+    con.execute(
+        "create table referrals as select referral_id, practice_code, condition, worker_id from referral_facts"
+    )
     con.execute(
         "create macro scoped_referrals(practice_codes, conditions, worker_ids) as table"
         " select * from referral_facts where practice_code in (select unnest(practice_codes))"
     )
-    con.execute((db.QUERIES_DIR / "derive_table_macros_pairs.sql").read_text(encoding="utf-8"))
+    for name in ("derive_macros_pairs.sql", "derive_table_macros_pairs.sql"):
+        con.execute((db.QUERIES_DIR / name).read_text(encoding="utf-8"))
     return con
 
 
@@ -267,13 +270,27 @@ def test_aggregate_pairing_matches_on_ties_and_out_of_order_rows():
     order = rng.permutation(len(rows))
     con.executemany("insert into measure_scores values (?, ?, ?, ?, ?)", [rows[i] for i in order])
     con.execute((db.QUERIES_DIR / "derive_outcome_pairs.sql").read_text(encoding="utf-8"))
-    for report_date in (dt.date(2025, 6, 30), dt.date(2025, 12, 31), dt.date(2026, 6, 30)):
-        for points, windows in (([None], [None]), ([3, 6, 12], [42, 61, 61])):
+    checked = 0
+    # Standard time points are chosen by a filter on prepared candidates, others by the
+    # aggregate: both, and a mix, against the window, on report dates a fortnight apart.
+    report_dates = [dt.date(2025, 3, 1) + dt.timedelta(days=14 * k) for k in range(40)]
+    cases = (([None], [None]), ([3, 6, 12, 18], [42, 61, 61, 61]), ([6, 9], [30, 45]))
+    for report_date in report_dates:
+        for points, windows in cases:
             p = {"report_date": report_date, "points": points, "windows": windows}
             old = con.execute(f"{WINDOW_PAIRING} order by all", p).fetchall()
             new = con.execute(f"{NEW_PAIRING} order by all", p).fetchall()
-            assert new == old and old, (report_date, points)
+            assert new == old, (report_date, points)
+            checked += len(old)
+    assert checked > 10_000, checked
     con.close()
+
+
+def test_the_prepared_time_points_are_the_outcomes_pages():
+    con = bare_pairs_connection(["r1"])
+    stored = dict(con.execute("select * from standard_time_points()").fetchall())
+    con.close()
+    assert stored == dict(outcomes.TIME_POINTS)
 
 
 @pytest.mark.parametrize("horizon", [3, 6, 12, 18])
@@ -314,7 +331,9 @@ def test_candidates_carry_their_referrals_practice_in_practice_order(world):
     wrong = con.execute(
         "select count(*) from outcome_pair_candidates as c "
         "inner join referral_facts as f using (referral_id) "
-        "where c.practice_code is distinct from f.practice_code"
+        "where c.practice_code is distinct from f.practice_code "
+        "or c.condition is distinct from f.condition "
+        "or c.worker_id is distinct from f.worker_id"
     ).fetchone()[0]
     missing = con.execute(
         "select count(*) from outcome_pair_candidates where practice_code is null"
@@ -335,3 +354,47 @@ def test_candidates_carry_their_referrals_practice_in_practice_order(world):
     for code in codes[:4]:
         alone = con.execute(pairing, {"codes": [code], "report_date": report_date}).fetchall()
         assert alone == [row for row in every if row[-1] == code]
+
+
+def test_scoped_candidates_are_the_candidates_of_the_scoped_referrals(world):
+    # scoped_pair_candidates filters on the practice, condition and worker each candidate
+    # carries; it must keep exactly the candidates of scoped_referrals' referrals (the join
+    # it replaced), for every kind of scope.
+    name, con, codes, periods = world
+    conditions = [
+        c
+        for (c,) in con.execute(
+            "select distinct condition from referral_facts where condition is not null order by 1"
+        ).fetchall()
+    ]
+    workers = [
+        w
+        for (w,) in con.execute(
+            "select distinct worker_id from referral_facts where worker_id is not null order by 1"
+        ).fetchall()
+    ]
+    scopes = [
+        (codes, None, None),
+        (codes[:2], None, None),
+        (codes, conditions[:1], None),
+        (codes, None, workers[:2]),
+        (codes[1:], conditions[1:3], workers[:3]),
+    ]
+    for practice_codes, cond, work in scopes:
+        params = {"p": practice_codes, "c": cond, "w": work}
+        filtered = con.execute(
+            "select * from scoped_pair_candidates($p, $c, $w) order by all", params
+        ).fetchall()
+        joined = con.execute(
+            "select * from outcome_pair_candidates where referral_id in "
+            "(select referral_id from scoped_referrals($p, $c, $w)) order by all",
+            params,
+        ).fetchall()
+        assert filtered == joined, (practice_codes[:3], cond, work)
+    assert (
+        con.execute(
+            "select count(*) from scoped_pair_candidates($p, $c, $w)",
+            {"p": codes, "c": conditions[:1], "w": None},
+        ).fetchone()[0]
+        > 0
+    )
