@@ -26,6 +26,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+import numpy as np
 import pandas as pd
 
 SUPPRESSED = "*"
@@ -224,6 +225,20 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return csv_safe(frame).to_csv(index=False).encode("utf-8-sig")
 
 
+def format_each(values: pd.Series, fmt: Callable[[object], str]) -> pd.Series:
+    """values.map(fmt), with fmt called once per distinct value for dates and whole numbers:
+    a national list of 62,000 people has a few hundred distinct dates, and formatting every
+    cell took about a second of a page. Other kinds (floats, where 0.0 and -0.0 are one key
+    but may print differently; mixed objects) are mapped cell by cell."""
+    if values.dtype.kind not in "Miu" or len(values) < 2:
+        return values.map(fmt)
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    texts = [fmt(v) for v in distinct]
+    if (codes < 0).any():
+        texts.append(fmt(values[codes < 0].iloc[0]))  # the missing value, as given
+    return pd.Series(np.asarray(texts, dtype=object)[codes], index=values.index, dtype=object)
+
+
 def readable_frame(
     frame: pd.DataFrame,
     headers: Mapping[str, str],
@@ -236,7 +251,7 @@ def readable_frame(
     for col, header in headers.items():
         values = frame[col]
         fmt = formatters.get(col)
-        out[header] = values.map(fmt) if fmt is not None else values
+        out[header] = format_each(values, fmt) if fmt is not None else values
     return out.reset_index(drop=True)
 
 

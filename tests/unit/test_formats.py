@@ -115,3 +115,26 @@ def test_csv_bytes_once_are_csv_bytes_built_once_per_frame():
     del frame
     gc.collect()
     assert key not in formats._CSV_ONCE  # forgotten with its frame
+
+
+def test_format_each_is_map_with_one_call_per_distinct_date_or_whole_number():
+    calls: list[object] = []
+
+    def counted(value: object) -> str:
+        calls.append(value)
+        return f.uk_date(value, missing="none")
+
+    dates = pd.Series(pd.to_datetime(["2025-04-03", None, "2025-04-03", "2026-01-31", None]))
+    assert (
+        f.format_each(dates, counted).tolist()
+        == dates.map(lambda v: f.uk_date(v, missing="none")).tolist()
+        == ["3 Apr 2025", "none", "3 Apr 2025", "31 Jan 2026", "none"]
+    )
+    assert len(calls) == 3  # two dates and the missing value, once each
+    whole = pd.Series([1200, 5, 1200, None], dtype="Int64")
+    assert f.format_each(whole, f.fmt_count).tolist() == whole.map(f.fmt_count).tolist()
+    # floats and text go cell by cell (0.0 and -0.0 are one key but may print differently)
+    signed = pd.Series([0.0, -0.0, 1.25])
+    assert f.format_each(signed, f.fmt_signed).tolist() == signed.map(f.fmt_signed).tolist()
+    index = pd.Series(pd.to_datetime(["2025-01-01", "2025-01-02"]), index=[7, 3])
+    assert f.format_each(index, f.uk_date).index.tolist() == [7, 3]

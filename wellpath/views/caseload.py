@@ -376,7 +376,7 @@ def waiting(scope: Scope, filters: Filters) -> Waiting:
             "Pseudonym": people["patient_id"].astype(str),
             "Waiting for": people["waiting_for"].map(service.WAITING_FOR),
             "Days waiting": people["days_waiting"].map(formats.fmt_count),
-            "Referred": people["referral_date"].map(formats.uk_date),
+            "Referred": formats.format_each(people["referral_date"], formats.uk_date),
             "Practice": people["practice_code"].map(names),
             "Condition": people["condition"].map(lambda c: labels.label(labels.CONDITIONS, c)),
             "Link worker": people["worker_name"].fillna("not assigned").astype(str),
@@ -466,8 +466,12 @@ def endings(scope: Scope, filters: Filters) -> Endings:
             {
                 "Pseudonym": people["patient_id"].astype(str),
                 "Months": people["caseload_months"].map(lambda v: formats.fmt_number(v, 1)),
-                "On the caseload since": people["caseload_start"].map(formats.uk_date),
-                "Last attended contact": people["last_attended_contact_date"].map(formats.uk_date),
+                "On the caseload since": formats.format_each(
+                    people["caseload_start"], formats.uk_date
+                ),
+                "Last attended contact": formats.format_each(
+                    people["last_attended_contact_date"], formats.uk_date
+                ),
                 "Practice": people["practice_code"].map(names),
                 "Condition": people["condition"].map(lambda c: labels.label(labels.CONDITIONS, c)),
                 "Link worker": people["worker_name"].fillna("not assigned").astype(str),

@@ -298,10 +298,10 @@ def checks(scope: Scope, filters: Filters) -> Checks:
             "Link worker": found["worker_id"].map(
                 lambda w: worker_names.get(w, w) if isinstance(w, str) else ""
             ),
-            "Referred": found["referral_date"].map(formats.uk_date),
-            "First contact": found["first_contact_date"].map(formats.uk_date),
-            "Last contact": found["last_contact_date"].map(formats.uk_date),
-            "Discharged": found["discharge_date"].map(formats.uk_date),
+            "Referred": formats.format_each(found["referral_date"], formats.uk_date),
+            "First contact": formats.format_each(found["first_contact_date"], formats.uk_date),
+            "Last contact": formats.format_each(found["last_contact_date"], formats.uk_date),
+            "Discharged": formats.format_each(found["discharge_date"], formats.uk_date),
         }
     )
     return Checks(view.drop(columns="Looks at"), listed, as_on=as_on, download=view)
