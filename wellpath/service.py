@@ -210,7 +210,9 @@ def km_summary(
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Kaplan-Meier time on caseload, overall or by a column (practice_code, condition).
 
-    `durations`: rows of caseload_durations (caseload_days, is_ended, ...). Returns a summary
+    `durations`: rows of caseload_duration_counts (caseload_days, is_ended, episodes: how
+    many episodes the row stands for, one each when there is no such column; and the column
+    `by`). Returns a summary
     (group, episodes, discharged, median_months, median_ci_low_months, median_ci_high_months,
     median_reached: False when fewer than half have left, None when suppressed) and the curves by group (time_months,
     survival, ci_low, ci_high, starting at 100% on day 0).
@@ -236,6 +238,7 @@ def km_summary(
         durations["caseload_days"].to_numpy(float),
         durations["is_ended"].to_numpy(bool),
         codes if by is not None else None,
+        counts=durations["episodes"].to_numpy(np.int64) if "episodes" in durations else None,
     )
     rows, drawable = [], []
     for name, km in zip(names_in_order, fits, strict=True):

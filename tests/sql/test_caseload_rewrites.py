@@ -142,26 +142,34 @@ def test_person_with_overlapping_episodes_counted_once(fixture_con):
     assert rows["active_count"].max() <= people
 
 
-def test_kaplan_meier_does_not_depend_on_the_order_of_durations(demo_db):
-    """caseload_durations no longer sorts its rows: the estimates (overall, by practice and by
-    condition, curves included) are those of the rows sorted as the query used to sort them."""
+def test_kaplan_meier_from_counted_durations_is_that_of_one_row_per_episode(demo_db):
+    """caseload_duration_counts counts the episodes per group, length and ending: the
+    estimates (overall, by practice and by condition, curves included, full and rounded) are
+    those of the same rows repeated once per episode, in any order."""
     from wellpath import service
 
     connection = db.connect_read_only(demo_db)
     try:
-        params = {**_cases(connection)[3], "cohort_from_date": None}
-        rows = db.run_query(connection, "caseload_durations", params)
+        base = {**_cases(connection)[3], "cohort_from_date": None}
+        counted = {
+            g: db.run_query(connection, "caseload_duration_counts", {**base, "group_by": g})
+            for g in ("all", "practice", "condition")
+        }
     finally:
         connection.close()
-    assert len(rows) > 100
-    shuffled = rows.sample(frac=1.0, random_state=3).reset_index(drop=True)
-    sorted_rows = rows.sort_values(
-        ["practice_code", "condition", "caseload_days"], kind="stable"
-    ).reset_index(drop=True)
-    for by in (None, "practice_code", "condition"):
+    assert int(counted["all"]["episodes"].sum()) > 100
+    assert (counted["all"]["episodes"] > 1).any()  # the counting is exercised
+    for group_by, by in (("all", None), ("practice", "group_key"), ("condition", "group_key")):
+        rows = counted[group_by]
+        one_each = (
+            rows.loc[rows.index.repeat(rows["episodes"])]
+            .drop(columns="episodes")
+            .sample(frac=1.0, random_state=3)
+            .reset_index(drop=True)
+        )
         for rounded in (False, True):
-            new_summary, new_curves = service.km_summary(shuffled, by, rounded=rounded)
-            old_summary, old_curves = service.km_summary(sorted_rows, by, rounded=rounded)
+            new_summary, new_curves = service.km_summary(rows, by, rounded=rounded)
+            old_summary, old_curves = service.km_summary(one_each, by, rounded=rounded)
             pd.testing.assert_frame_equal(new_summary, old_summary)
             assert new_curves.keys() == old_curves.keys()
             for name, curve in new_curves.items():

@@ -35,7 +35,7 @@ SERVICE_QUERIES = [
     "referrals_by_equity_group",
     "active_caseload_by_month",
     "worker_caseload_by_month",
-    "caseload_durations",
+    "caseload_duration_counts",
     "completed_episode_lengths",
     "waits_by_referral_month",
     "wait_summary",
@@ -72,8 +72,9 @@ def read(
     **extra: object,
 ) -> pd.DataFrame:
     practices = db.run_query(con, "practice_list")
-    if name == "caseload_durations":
+    if name == "caseload_duration_counts":
         extra.setdefault("cohort_from_date", filters.start_date)
+        extra.setdefault("group_by", "all")
     return access.read(con, name, scope, filters, practices, extra)
 
 
@@ -279,12 +280,20 @@ def test_caseload_durations_and_kaplan_meier_median(con):
     # 10 Jul not yet) 25 Jun- = 5 censored.
     # KM: 5c, 35e (5 at risk: S = 4/5 = 0.8), 55c, 117c, 120e (2 at risk: S = 0.8 * 1/2 = 0.4),
     # 147c. The median is the first time S <= 0.5: 120 days.
-    df = read(con, "caseload_durations")
-    pairs = sorted(zip(df["caseload_days"], df["is_ended"], strict=True))
-    assert pairs == [(5, False), (35, True), (55, False), (117, False), (120, True), (147, False)]
-    from wellpath.stats import kaplan_meier
+    df = read(con, "caseload_duration_counts")
+    assert df["group_key"].isna().all()  # one group
+    pairs = sorted(zip(df["caseload_days"], df["is_ended"], df["episodes"], strict=True))
+    assert pairs == [
+        (5, False, 1),
+        (35, True, 1),
+        (55, False, 1),
+        (117, False, 1),
+        (120, True, 1),
+        (147, False, 1),
+    ]
+    from wellpath.stats import kaplan_meier_groups
 
-    km = kaplan_meier(df["caseload_days"].to_numpy(), df["is_ended"].to_numpy())
+    (km,) = kaplan_meier_groups(df["caseload_days"], df["is_ended"], counts=df["episodes"])
     assert km.median == pytest.approx(120)
     assert (km.n, km.events) == (6, 2)
     # The mean of the finished episodes alone, (35 + 120) / 2 = 77.5 days, is what the page
@@ -296,11 +305,35 @@ def test_caseload_durations_since_the_start_adds_earlier_episodes(con):
     # 1 Jan: R11 (first contact 10 Oct 2025, discharged 20 Feb 2026 = 133 days, ended) and
     # R12 (first contact 15 Sep 2024, still open: 15 Sep 2024 to 30 Jun 2026 = 653 days,
     # censored), so the six episodes above gain two: eight rows, three events.
-    df = read(con, "caseload_durations", cohort_from_date=None)
-    assert len(df) == 8
-    assert int(df["is_ended"].sum()) == 3
+    df = read(con, "caseload_duration_counts", cohort_from_date=None)
+    assert int(df["episodes"].sum()) == 8
+    assert int(df.loc[df["is_ended"], "episodes"].sum()) == 3
     pairs = set(zip(df["caseload_days"], df["is_ended"], strict=True))
     assert {(133, True), (653, False)} <= pairs
+
+
+@pytest.mark.parametrize("cohort_from_date", [None, PERIOD.start_date])
+@pytest.mark.parametrize(
+    ("group_by", "column"), [("practice", "practice_code"), ("condition", "condition")]
+)
+def test_caseload_duration_counts_by_group_add_up_to_all(con, cohort_from_date, group_by, column):
+    # The same episodes counted three ways: by practice and by condition, each group's
+    # counts add up, per length and ending, to the counts of everyone; and each group's
+    # episodes are the referrals of that group (no episode moves between groups).
+    keys = ["caseload_days", "is_ended"]
+    every = read(con, "caseload_duration_counts", cohort_from_date=cohort_from_date)
+    grouped = read(
+        con, "caseload_duration_counts", cohort_from_date=cohort_from_date, group_by=group_by
+    )
+    assert not grouped.duplicated(["group_key", *keys]).any()
+    added = grouped.groupby(keys, as_index=False)["episodes"].sum()
+    pd.testing.assert_frame_equal(
+        added.sort_values(keys).reset_index(drop=True),
+        every[[*keys, "episodes"]].sort_values(keys).reset_index(drop=True),
+        check_dtype=False,
+    )
+    referrals = con.execute(f"select distinct {column} from referrals").fetchall()
+    assert set(grouped["group_key"].dropna()) <= {r[0] for r in referrals}
 
 
 def test_completed_episode_lengths(con):

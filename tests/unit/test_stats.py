@@ -452,6 +452,56 @@ def test_kaplan_meier_groups_reproduces_the_scalar_loop_per_group(cases):
         assert _same(one.median, km.median)
 
 
+@settings(deadline=None, max_examples=150)  # a shared 2-core machine: time varies
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 30), st.booleans(), st.integers(0, 4)),
+        min_size=0,
+        max_size=60,
+    )
+)
+def test_kaplan_meier_counts_are_the_rows_repeated(cases):
+    # Durations counted (as caseload_duration_counts returns them: repeated keys allowed,
+    # rows of no episodes allowed) give the fit of the rows one per episode, exactly: the
+    # same times, numbers at risk, products and medians.
+    groups = np.array([c[0] for c in cases], dtype=np.int64)
+    times = np.array([c[1] for c in cases], dtype=float)
+    ended = np.array([c[2] for c in cases], dtype=bool)
+    counts = np.array([c[3] for c in cases], dtype=np.int64)
+    counted = kaplan_meier_groups(times, ended, groups, counts=counts)
+    rows = kaplan_meier_groups(
+        np.repeat(times, counts), np.repeat(ended, counts), np.repeat(groups, counts)
+    )
+    # a group whose rows all count 0 is still a group (empty), as a code with no rows is
+    assert len(counted) == (int(groups.max()) + 1 if len(cases) else 0)
+    for code, km in enumerate(counted):
+        ref = rows[code] if code < len(rows) else None
+        if ref is None or ref.n == 0:
+            assert km.n == 0 and km.curve.empty
+            continue
+        assert (km.n, km.events) == (ref.n, ref.events)
+        pd.testing.assert_frame_equal(km.curve, ref.curve)
+        for field in ("median", "median_ci_low", "median_ci_high"):
+            assert _same(getattr(km, field), getattr(ref, field))
+
+
+def test_kaplan_meier_counts_hand_worked_and_refused():
+    # 3 episodes ended at 10 days, 1 censored at 10, 2 ended at 20 (as 3 rows of counts):
+    # S(10) = 1 - 3/6 = 0.5, S(20) = 0.5 * (1 - 2/2) = 0; the median is where S first
+    # reaches 0.5 and stays there until 20: (10 + 20) / 2 = 15 days.
+    (km,) = kaplan_meier_groups([10, 10, 20], [True, False, True], counts=[3, 1, 2])
+    assert (km.n, km.events) == (6, 5)
+    assert km.curve["at_risk"].tolist() == [6, 2]
+    assert km.curve["survival"].tolist() == [0.5, 0.0]
+    assert km.median == 15
+    with pytest.raises(ValueError, match="counts"):
+        kaplan_meier_groups([1.0, 2.0], [True, True], counts=[1])
+    with pytest.raises(ValueError, match="counts"):
+        kaplan_meier_groups([1.0], [True], counts=[-1])
+    with pytest.raises(ValueError, match="counts"):
+        kaplan_meier_groups([1.0], [True], counts=[1.5])
+
+
 def test_kaplan_meier_groups_empty_code_and_bad_codes():
     fits = kaplan_meier_groups([5.0, 7.0], [True, False], [0, 2])
     assert [f.n for f in fits] == [1, 0, 1] and fits[1].curve.empty

@@ -40,12 +40,15 @@ def _practices() -> pd.DataFrame:
     return data.service_query("practice_list")
 
 
-def _durations(scope: Scope, filters: Filters, cohort: str) -> pd.DataFrame:
+def _durations(scope: Scope, filters: Filters, cohort: str, group_by: str) -> pd.DataFrame:
+    """Episodes counted by group_key ('all': one group, 'practice', 'condition'), length in
+    days and ended: a few thousand rows for one group, not one row per episode."""
     return data.query(
-        "caseload_durations",
+        "caseload_duration_counts",
         scope,
         filters,
         cohort_from_date=None if cohort == "since_start" else filters.start_date,
+        group_by=group_by,
     )
 
 
@@ -53,7 +56,9 @@ def _durations(scope: Scope, filters: Filters, cohort: str) -> pd.DataFrame:
 def headline(scope: Scope, filters: Filters, cohort: str = "since_start") -> tuple[Metric, ...]:
     report_date = formats.uk_date(filters.report_date)
     active = data.query("active_caseload_by_month", scope, filters)
-    overall, _ = service.km_summary(_durations(scope, filters, cohort), None, rounded=scope.rounded)
+    overall, _ = service.km_summary(
+        _durations(scope, filters, cohort, "all"), None, rounded=scope.rounded
+    )
     summary = data.query("wait_summary", scope, filters)
     waiting = data.query("people_waiting_by_band", scope, filters)
     row = overall.iloc[0]
@@ -188,7 +193,7 @@ class Stay:
 
 @data.cached_view
 def stay(scope: Scope, filters: Filters, cohort: str = "since_start", by: str = "Practice") -> Stay:
-    durations = _durations(scope, filters, cohort)
+    durations = _durations(scope, filters, cohort, "all")
     if durations.empty:
         return Stay(False, None, None, None, None)
     rounded, period = scope.rounded, filters.period_label
@@ -197,13 +202,21 @@ def stay(scope: Scope, filters: Filters, cohort: str = "since_start", by: str = 
     names = dict(zip(practices["practice_code"], practices["practice_name"], strict=True))
     if by == "Practice":
         summary, group_curves = service.km_summary(
-            durations, "practice_code", names, rounded=rounded, curves_top=TOP_KM_GROUPS
+            _durations(scope, filters, cohort, "practice"),
+            "group_key",
+            names,
+            rounded=rounded,
+            curves_top=TOP_KM_GROUPS,
         )
         colours = theme.practice_colours(practices["practice_code"])
         group_colours = {names[c]: colours[c] for c in colours if c in names}
     else:
         summary, group_curves = service.km_summary(
-            durations, "condition", labels.CONDITIONS, rounded=rounded, curves_top=TOP_KM_GROUPS
+            _durations(scope, filters, cohort, "condition"),
+            "group_key",
+            labels.CONDITIONS,
+            rounded=rounded,
+            curves_top=TOP_KM_GROUPS,
         )
         group_colours = None
     title = "Time on the caseload: share still on it"
@@ -496,7 +509,7 @@ DEFINITIONS = {
     ),
     "km": (
         "Kaplan-Meier estimate of time on the caseload for the caseloads chosen above (by default every caseload begun up to the end of the period; a caseload begins at first contact, or at triage when there was none), followed to the report date. People still on the caseload are *censored*: they count for the time they have been on it so far, so the estimate does not pretend that only the finished episodes exist. The median is the time by which half have left, with a 95% interval (Greenwood variance, log-log interval; Brookmeyer-Crowley for the median). 'Not reached' means fewer than half have left: choose a longer period to see it. Publishable view: groups of 7 or fewer episodes are not shown.",
-        ("caseload_durations",),
+        ("caseload_duration_counts",),
     ),
     "lengths": (
         "Episodes with a discharge date in the period, by time from the start of the caseload (first contact, or triage when there was none) to discharge, in months of 30.44 days.",
