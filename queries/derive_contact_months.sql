@@ -9,7 +9,9 @@
 --
 -- Columns: practice_code, worker_id (the referral's; NULL kept as its own group), month_start (first of the month), mode; contact_count, attended_count, dna_count,
 -- cancelled_count; attended_minutes (sum of minutes of attended contacts, NULL when none has
--- minutes) and attended_minutes_n (attended contacts with minutes recorded).
+-- minutes) and attended_minutes_n (attended contacts with minutes recorded); minutes_n and
+-- attendance_n (contacts with minutes, and with an attendance, recorded: the Data quality
+-- page's completeness).
 -- Contacts of a referral not in referrals are left out, as the page's queries leave them out.
 create or replace table contact_months as
 with contacts_src as (
@@ -30,7 +32,9 @@ select
     count(*) filter (where c.attendance = 'dna') as dna_count,
     count(*) filter (where c.attendance = 'cancelled') as cancelled_count,
     sum(c.minutes) filter (where c.attendance = 'attended') as attended_minutes,
-    count(c.minutes) filter (where c.attendance = 'attended') as attended_minutes_n
+    count(c.minutes) filter (where c.attendance = 'attended') as attended_minutes_n,
+    count(c.minutes) as minutes_n,
+    count(c.attendance) as attendance_n
 from contacts_src as c
 inner join referrals_src as r on r.referral_id = c.referral_id
 group by all

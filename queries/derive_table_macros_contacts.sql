@@ -8,7 +8,8 @@
 --   contacts dated start_date..end_date on the viewer's referrals (those of
 --   scoped_referrals(practice_codes, conditions, worker_ids)), counted per referral practice,
 --   link worker, calendar month and mode: contact_count, attended_count, dna_count,
---   cancelled_count, attended_minutes (sum; NULL when none recorded), attended_minutes_n.
+--   cancelled_count, attended_minutes (sum; NULL when none recorded), attended_minutes_n,
+--   minutes_n and attendance_n (contacts with minutes, and with an attendance, recorded).
 --   A month the period covers whole comes from contact_months (filtered as scoped_referrals
 --   filters referrals) when no condition is chosen (contact_months has no condition); a
 --   part month at either end, and every month when a condition is chosen, from the
@@ -22,15 +23,13 @@ create or replace macro contact_counts(
 -- to the last month end on or before end_date (none when those cross).
 select
     practice_code, worker_id, month_start, mode, contact_count, attended_count, dna_count,
-    cancelled_count, attended_minutes, attended_minutes_n
+    cancelled_count, attended_minutes, attended_minutes_n, minutes_n, attendance_n
 from contact_months
 where conditions is null
   and practice_code in (select unnest(practice_codes))
   and (worker_ids is null or list_contains(worker_ids, worker_id))
-  and month_start >= (case when start_date = date_trunc('month', start_date) then start_date::date
-                         else (date_trunc('month', start_date) + interval 1 month)::date end)
-  and month_start <= (case when end_date = last_day(end_date) then end_date::date
-                         else (date_trunc('month', end_date) - interval 1 day)::date end)
+  and month_start >= whole_months_start(start_date)
+  and month_start <= whole_months_end(end_date)
 union all
 select
     f.practice_code,
@@ -42,7 +41,9 @@ select
     count(*) filter (where c.attendance = 'dna') as dna_count,
     count(*) filter (where c.attendance = 'cancelled') as cancelled_count,
     sum(c.minutes) filter (where c.attendance = 'attended') as attended_minutes,
-    count(c.minutes) filter (where c.attendance = 'attended') as attended_minutes_n
+    count(c.minutes) filter (where c.attendance = 'attended') as attended_minutes_n,
+    count(c.minutes) as minutes_n,
+    count(c.attendance) as attendance_n
 from (
     -- every contact of the period when a condition is chosen; otherwise those of the part
     -- month at the start and of the part month at the end, as two date ranges (each read
@@ -55,18 +56,15 @@ from (
     from contacts
     where conditions is null
       and contact_date >= start_date
-      and contact_date < least(end_date + 1, (case when start_date = date_trunc('month', start_date) then start_date::date
-                  else (date_trunc('month', start_date) + interval 1 month)::date end))
+      and contact_date < least(end_date + 1, whole_months_start(start_date))
     union all
     select referral_id, contact_date, mode, minutes, attendance
     from contacts
     where conditions is null
       and contact_date <= end_date
       -- after the last whole month, and after the first range (empty with no whole month)
-      and contact_date > (case when end_date = last_day(end_date) then end_date::date
-                  else (date_trunc('month', end_date) - interval 1 day)::date end)
-      and contact_date >= least(end_date + 1, (case when start_date = date_trunc('month', start_date) then start_date::date
-                  else (date_trunc('month', start_date) + interval 1 month)::date end))
+      and contact_date > whole_months_end(end_date)
+      and contact_date >= least(end_date + 1, whole_months_start(start_date))
 ) as c
 inner join scoped_referrals(practice_codes, conditions, worker_ids) as f
     on f.referral_id = c.referral_id

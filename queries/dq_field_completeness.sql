@@ -17,24 +17,24 @@ patients_src as (
     select * from patients
 ),
 
-contacts_src as (
-    select * from contacts
+-- Contacts and questionnaires counted per practice and month at import (contact_months,
+-- questionnaire_months), with the part months at either end of the period and any period
+-- with a condition chosen counted from the rows (macros contact_counts and
+-- questionnaire_field_counts, filtered as scoped_referrals filters referrals).
+contact_counts_src as (
+    select mode, contact_count, minutes_n, attendance_n
+    from contact_counts($practice_codes, $conditions, $worker_ids, $start_date, $end_date)
+),
+
+questionnaire_counts_src as (
+    select form_count, total_n, complete_n
+    from questionnaire_field_counts(
+        $practice_codes, $conditions, $worker_ids, $start_date, $end_date
+    )
 ),
 
 goals_src as (
     select * from goals
-),
-
-assessments_src as (
-    select * from assessments
-),
-
--- Whether each form is complete, as scored (derive_assessment_scores.sql): one definition.
--- Only the forms dated in the period can match one in the period (assessment_scores
--- carries each form's own date), so only those are read.
-scores_src as (
-    select assessment_id, is_complete from assessment_scores
-    where assessment_date between $start_date and $end_date
 ),
 
 healthcare_use_src as (
@@ -118,19 +118,19 @@ patient_fields as (
     where patient_id in (select patient_id from referrals_in_scope)
 ),
 
+-- contact_id, referral_id and contact_date are never empty (not null in the schema), so
+-- each is filled on every contact counted.
 contact_fields as (
     select
         'contacts' as table_name,
-        count(*) as row_count,
-        count(c.contact_id) as contact_id,
-        count(c.referral_id) as referral_id,
-        count(c.contact_date) as contact_date,
-        count(c.mode) as mode,
-        count(c.minutes) as minutes,
-        count(c.attendance) as attendance
-    from contacts_src as c
-    where c.referral_id in (select referral_id from referrals_all_dates)
-      and c.contact_date between $start_date and $end_date
+        coalesce(sum(contact_count), 0)::bigint as row_count,
+        coalesce(sum(contact_count), 0)::bigint as contact_id,
+        coalesce(sum(contact_count), 0)::bigint as referral_id,
+        coalesce(sum(contact_count), 0)::bigint as contact_date,
+        coalesce(sum(contact_count) filter (where mode is not null), 0)::bigint as mode,
+        coalesce(sum(minutes_n), 0)::bigint as minutes,
+        coalesce(sum(attendance_n), 0)::bigint as attendance
+    from contact_counts_src
 ),
 
 goal_fields as (
@@ -148,25 +148,19 @@ goal_fields as (
       and g.agreed_date between $start_date and $end_date
 ),
 
-assessments_in_scope as (
-    select a.*, coalesce(s.is_complete, false) as is_complete
-    from assessments_src as a
-    left join scores_src as s on s.assessment_id = a.assessment_id
-    where a.referral_id in (select referral_id from referrals_all_dates)
-      and a.assessment_date between $start_date and $end_date
-),
-
+-- assessment_id, referral_id, instrument and assessment_date are never empty (not null in
+-- the schema).
 assessment_fields as (
     select
         'assessments' as table_name,
-        count(*) as row_count,
-        count(assessment_id) as assessment_id,
-        count(referral_id) as referral_id,
-        count(instrument) as instrument,
-        count(assessment_date) as assessment_date,
-        count_if(is_complete) as item_01,
-        count(total) as total
-    from assessments_in_scope
+        coalesce(sum(form_count), 0)::bigint as row_count,
+        coalesce(sum(form_count), 0)::bigint as assessment_id,
+        coalesce(sum(form_count), 0)::bigint as referral_id,
+        coalesce(sum(form_count), 0)::bigint as instrument,
+        coalesce(sum(form_count), 0)::bigint as assessment_date,
+        coalesce(sum(complete_n), 0)::bigint as item_01,
+        coalesce(sum(total_n), 0)::bigint as total
+    from questionnaire_counts_src
 ),
 
 -- With no condition or link worker chosen, every patient of the practices in scope is in

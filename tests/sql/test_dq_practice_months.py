@@ -1,6 +1,8 @@
 """dq_field_completeness and dq_data_freshness read the monthly tables from their
 per-practice counts (healthcare_practice_months, built at import by
-queries/derive_healthcare_practice_months.sql) when no condition or link worker is chosen.
+queries/derive_healthcare_practice_months.sql) when no condition or link worker is chosen,
+and dq_field_completeness reads contacts and questionnaires from their counts per practice
+and month (contact_months, questionnaire_months) for the whole months of a period.
 These tests prove both answers identical to the row-level queries they replaced (kept in
 tests/sql/reference/) on the demo world and on the outcomes fixture, with and without
 such filters."""
@@ -66,6 +68,23 @@ def _cases(con) -> list[dict]:
         {**base, "conditions": conditions[:1]},
         {**base, "worker_ids": workers[:1]},
         {**base, "conditions": conditions[:2], "worker_ids": workers[:3]},
+        # part months at both ends (contacts and questionnaires: counts and rows together)
+        {**base, "start_date": dt.date(last.year - 1, 4, 9), "end_date": dt.date(last.year, 2, 17)},
+        # one part month, and a period inside one month with a link worker chosen
+        {**base, "start_date": dt.date(last.year, 1, 3), "end_date": dt.date(last.year, 1, 30)},
+        {
+            **base,
+            "start_date": dt.date(last.year, 1, 1),
+            "end_date": dt.date(last.year, 1, 30),
+            "worker_ids": workers[:2],
+        },
+        # a whole month and a part month, for one practice
+        {
+            **base,
+            "practice_codes": practices[:1],
+            "start_date": dt.date(last.year - 1, 12, 1),
+            "end_date": dt.date(last.year, 1, 12),
+        },
     ]
 
 
@@ -96,5 +115,7 @@ def test_equal_to_row_queries_on_demo(demo_db):
         # the monthly tables are in the comparison, with rows to count
         counts = _column(connection, "select sum(row_count) from healthcare_practice_months")
         assert counts[0] > 0
+        forms = _column(connection, "select sum(form_count) from questionnaire_months")
+        assert forms[0] > 0
     finally:
         connection.close()

@@ -161,7 +161,9 @@ assessment_fields as (
         count(referral_id) as referral_id,
         count(instrument) as instrument,
         count(assessment_date) as assessment_date,
-        count_if(is_complete) as item_01,
+        -- coalesce: DuckDB's count_if of no rows is NULL, and unpivot drops NULLs, so with no
+        -- questionnaires in scope the "items" row went missing (fixed with the counts at import)
+        coalesce(count_if(is_complete), 0) as item_01,
         count(total) as total
     from assessments_in_scope
 ),
