@@ -1,6 +1,7 @@
 """The views' in-process cache (wellpath.data.ViewCache, cached_view, prewarm): bounded by
 entries and age, no copy on a hit, one computation per key however many threads ask at once,
-the viewer's scope and the file's identity in every key, cleared with Streamlit's caches."""
+the viewer's scope and the file's identity in every key, cleared with Streamlit's caches;
+and the query results' cache (READ_CACHE), which hands out copies."""
 
 from __future__ import annotations
 
@@ -253,3 +254,38 @@ def test_a_connection_opened_while_the_file_is_swapped_is_refused(tmp_path, monk
     assert data.db.identity(path) != then
     with pytest.raises(data.StaleIdentity):
         data._connection.__wrapped__(str(path), then)
+
+
+# ------------------------------------------------------------- query results (READ_CACHE)
+
+
+def test_query_results_are_read_once_per_key_and_handed_out_as_copies(views, monkeypatch):
+    import pandas as pd
+
+    _, _, identity = views
+    monkeypatch.setattr(data, "READ_CACHE", data.ViewCache())
+    reads: list[tuple] = []
+
+    def fake_read(name, scope, filters, extra, file_identity):  # noqa: ANN001
+        reads.append((name, scope, extra, file_identity))
+        return pd.DataFrame({"n": [1, 2, 3]})
+
+    monkeypatch.setattr(data, "_read", fake_read)
+    first = data.query("q", FULL_ACCESS, PERIOD, k=[1, 2])
+    first.loc[0, "n"] = 99  # a page may change what it is given
+    again = data.query("q", FULL_ACCESS, PERIOD, k=[1, 2])
+    assert again["n"].tolist() == [1, 2, 3] and len(reads) == 1
+    # the scope, the parameters and the file are in the key
+    data.query("q", PUBLISHABLE, PERIOD, k=[1, 2])
+    data.query("q", FULL_ACCESS, PERIOD, k=[1])
+    identity["now"] = FILE_B
+    data.query("q", FULL_ACCESS, PERIOD, k=[1, 2])
+    assert [(r[1], r[2], r[3]) for r in reads[1:]] == [
+        (PUBLISHABLE, (("k", (1, 2)),), FILE_A),
+        (FULL_ACCESS, (("k", (1,)),), FILE_A),
+        (FULL_ACCESS, (("k", (1, 2)),), FILE_B),
+    ]
+    # and Streamlit's "Clear caches" clears them
+    st.cache_data.clear()
+    data.query("q", FULL_ACCESS, PERIOD, k=[1, 2])
+    assert len(reads) == 5 and len(data.READ_CACHE.live_keys()) == 1
