@@ -92,8 +92,8 @@ def query(name: str, scope: Scope, filters: Filters, **extra: Any) -> pd.DataFra
     """Rows of queries/<name>.sql for this viewer and these filters (a copy: safe to change).
 
     Results are held in this process (READ_CACHE: keyed like a view, by the cache epoch,
-    query, scope, filters, parameters and the file's identity; bounded by entries and TTL),
-    not in st.cache_data, which pickled every result it stored and unpickled it on every
+    query, scope, filters, parameters and the file's identity; bounded by entries and TTL;
+    reads of more than LARGE_READ_ROWS rows are not kept), not in st.cache_data, which pickled every result it stored and unpickled it on every
     hit: 2.1 s of the national Contract tracker's cold run went on pickling its 1.2M rows.
     """
     frozen = tuple(sorted((k, _freeze(v)) for k, v in extra.items()))
@@ -168,8 +168,12 @@ class ViewCache:
         max_entries: int = VIEW_CACHE_MAX_ENTRIES,
         ttl_seconds: float = CACHE_TTL_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        keep: Callable[[Any], bool] | None = None,
     ) -> None:
         self.max_entries, self.ttl, self._clock = max_entries, ttl_seconds, clock
+        # which computed values are stored (None: all); the others go to the sessions that
+        # asked at the time and are computed again when asked for later
+        self.keep = keep
         self._lock = threading.Lock()
         self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._flights: dict[Hashable, _Flight] = {}
@@ -219,6 +223,13 @@ class ViewCache:
                 self.stats["failed"] += 1
             flight.done.set()
             raise
+        if self.keep is not None and not self.keep(value):
+            with self._lock:
+                self._flights.pop(key, None)
+                self.stats["computed"] += 1
+            flight.value, flight.ok = value, True
+            flight.done.set()
+            return value
         fingerprint = _fingerprint(value) if self.audit else None
         with self._lock:
             self._entries[key] = (self._clock() + self.ttl, value)
@@ -276,7 +287,13 @@ def _fingerprint(value: Any) -> bytes:
 
 
 VIEW_CACHE = ViewCache()
-READ_CACHE = ViewCache(max_entries=CACHE_MAX_ENTRIES)
+# A read of more rows than this is not kept: it feeds one view, whose result is cached, and
+# keeping it would hold the person-level rows of a national service in the server's memory
+# (1.2M rows of healthcare use, 1.6M counted caseload durations) for the cache's lifetime.
+LARGE_READ_ROWS = 200_000
+READ_CACHE = ViewCache(
+    max_entries=CACHE_MAX_ENTRIES, keep=lambda frame: len(frame) <= LARGE_READ_ROWS
+)
 _VIEWS: dict[str, Callable[..., Any]] = {}
 # The identity a view's computation reads, so that every query of one view result comes from
 # one file even when an import swaps in another half-way through.

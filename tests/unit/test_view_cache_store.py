@@ -289,3 +289,32 @@ def test_query_results_are_read_once_per_key_and_handed_out_as_copies(views, mon
     st.cache_data.clear()
     data.query("q", FULL_ACCESS, PERIOD, k=[1, 2])
     assert len(reads) == 5 and len(data.READ_CACHE.live_keys()) == 1
+
+
+def test_a_value_the_cache_does_not_keep_goes_to_every_waiter_and_is_computed_again():
+    cache = data.ViewCache(keep=lambda value: len(value) <= 2)
+    started, release, made = threading.Event(), threading.Event(), []
+
+    def slow_big() -> list[int]:
+        made.append(1)
+        started.set()
+        release.wait(5)
+        return [1, 2, 3]
+
+    got: list[object] = []
+    first = threading.Thread(target=lambda: got.append(cache.get("big", slow_big)))
+    first.start()
+    started.wait(5)
+    second = threading.Thread(target=lambda: got.append(cache.get("big", slow_big)))
+    second.start()
+    time.sleep(0.3)  # the second asks while the first computes (almost always)
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert got[0] == got[1] == [1, 2, 3]
+    # a session that waited was given the value computed for the first, not a new one
+    assert len(made) == 2 - cache.stats["waited"]
+    assert cache.live_keys() == []  # not kept
+    assert cache.get("big", lambda: [4, 5, 6]) == [4, 5, 6]  # so asked again, computed again
+    small = cache.get("small", lambda: [7])
+    assert cache.get("small", lambda: [8]) is small and cache.live_keys() == ["small"]
