@@ -93,8 +93,9 @@ def query(name: str, scope: Scope, filters: Filters, **extra: Any) -> pd.DataFra
 
     Results are held in this process (READ_CACHE: keyed like a view, by the cache epoch,
     query, scope, filters, parameters and the file's identity; bounded by entries and TTL;
-    reads of more than LARGE_READ_ROWS rows are not kept), not in st.cache_data, which pickled every result it stored and unpickled it on every
-    hit: 2.1 s of the national Contract tracker's cold run went on pickling its 1.2M rows.
+    reads of more than LARGE_READ_ROWS rows are not kept), not in st.cache_data, which
+    pickled every result it stored and unpickled it on every hit: 2.1 s of the national
+    Contract tracker's cold run went on pickling its 1.2M rows.
     """
     frozen = tuple(sorted((k, _freeze(v)) for k, v in extra.items()))
     identity = _current_identity()
