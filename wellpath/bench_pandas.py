@@ -103,6 +103,15 @@ def paired_pseq_change(t: dict[str, pd.DataFrame], period: Period) -> pd.DataFra
     ]  # fmt: skip
 
 
+def paired_pseq_counted(t: dict[str, pd.DataFrame], period: Period) -> pd.DataFrame:
+    """The same PSEQ pairs counted by (baseline score, follow-up score), which is what the
+    Outcomes and Overview pages read (outcome_score_pairs, measure PSEQ): every figure they
+    show is a function of these counts."""
+    pairs = paired_pseq_change(t, period)
+    counted = pairs.groupby(["baseline_score", "follow_up_score"], as_index=False).size()
+    return counted.rename(columns={"size": "pair_weight"})
+
+
 def active_caseload_by_month(t: dict[str, pd.DataFrame], period: Period) -> pd.DataFrame:
     """People on the active caseload at the end of each month (active_caseload_by_month)."""
     r = t["referrals"]
@@ -269,6 +278,11 @@ COMPUTATIONS = (
         (("time_point_months", None), ("window_days", None)),
     ),
     Computation(
+        "paired PSEQ change, counted (as the pages read it)", paired_pseq_counted,
+        ("assessments", "referrals"), "outcome_score_pairs",
+        (("time_point_months", None), ("window_days", None)),
+    ),
+    Computation(
         "active caseload by month", active_caseload_by_month, ("referrals",),
         "active_caseload_by_month",
     ),
@@ -296,6 +310,10 @@ def _sql_shape(label: str, sql: pd.DataFrame) -> pd.DataFrame:
         cols = ["practice_code", "baseline_date", "follow_up_date", "baseline_score",
                 "follow_up_score", "change_points"]  # fmt: skip
         return sql[cols]
+    if label.startswith("paired PSEQ change, counted"):
+        return sql.loc[
+            sql["measure"] == "PSEQ", ["baseline_score", "follow_up_score", "pair_weight"]
+        ]
     if label == "active caseload by month":
         return sql[["month_start", "active_count"]]
     if label == "contacts per person":
