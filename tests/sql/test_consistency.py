@@ -11,7 +11,7 @@ is read through `wellpath.access.read`, as the pages read them:
 | on the caseload | Overview, Caseload (active_caseload_by_month); MDT (mdt_headline); Data quality; long stays |
 | waiting | Overview, Caseload (people_waiting_by_band); MDT (mdt_headline); Data quality |
 | median wait | Overview, Caseload (wait_summary); Caseload by month (waits_by_referral_month) |
-| paired PSEQ change | Overview, Outcomes (paired_scores); MDT (mdt_headline) |
+| paired PSEQ change | Overview, Outcomes (outcome_score_pairs, counted; equal to paired_scores' pairs); MDT (mdt_headline) |
 
 The MDT page is "as on the meeting date" and counts "since the start": with the meeting on
 the report date and the period set to start at the first referral, it must agree with the
@@ -145,9 +145,15 @@ def test_paired_pseq_change_agrees(con):
         pairs = read(con, "paired_scores", filters, time_point_months=None, window_days=None)
         return outcomes.paired_summary(pairs[pairs["measure"] == "PSEQ"]).iloc[0]
 
-    # Overview and Outcomes: the same query and summary, so the same figure
+    # Overview and Outcomes read the pairs counted (outcome_score_pairs): the same figures as
+    # the pairs one per person
     period = pseq(DEFAULT)
     assert period["pair_count"] > 100
+    counted = read(con, "outcome_score_pairs", DEFAULT, time_point_months=None, window_days=None)
+    shown = outcomes.paired_summary_counted(counted[counted["measure"] == "PSEQ"]).iloc[0]
+    assert shown["pair_count"] == period["pair_count"]
+    for figure in ("mean_baseline", "mean_follow_up", "mean_change", "ci_low", "ci_high"):
+        assert shown[figure] == pytest.approx(period[figure], rel=1e-12), figure
     # MDT: "so far" = every pair up to the meeting; equal to Outcomes since the start
     so_far = pseq(since_start(con))
     service = mdt_service(con)
