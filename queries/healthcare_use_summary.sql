@@ -1,5 +1,7 @@
--- healthcare_use_before_after's people, summed: one row per cohort, after-window and whether
--- the person is a frequent attender (frequent: gp_appointments_before >= $frequent_at),
+-- healthcare_use_before_after's people, summed: one row per cohort, after-window, index month
+-- and whether the person is a frequent attender (frequent: gp_appointments_before >=
+-- $frequent_at; the index month so that the Contract tracker can sum the people whose
+-- after-window ends in each quarter, and the Healthcare use page sums over them all),
 -- with the number of people (person_n) and, per measure over the people whose before and
 -- after are both known, their number (<measure>_n) and the sums of before, after, their
 -- squares and the square of the change (after minus before), and, for the costed measures,
@@ -24,6 +26,7 @@ with people as (
 select
     cohort,
     after_window,
+    index_month,
     frequent,
     count(*) as person_n,
     count(*) filter (where gp_appointments_before is not null and gp_appointments_after is not null) as gp_appointments_n,
@@ -93,5 +96,5 @@ select
     histogram(greatest(-10, least(10, gabapentinoid_items_after - gabapentinoid_items_before)))
         filter (where gabapentinoid_items_before is not null and gabapentinoid_items_after is not null) as gabapentinoid_items_changes
 from people
-group by cohort, after_window, frequent
-order by cohort desc, after_window, frequent
+group by cohort, after_window, index_month, frequent
+order by cohort desc, after_window, index_month, frequent

@@ -168,3 +168,74 @@ def test_stored_whole_service_rows_equal_the_ranked_rows(which, fixture_con, dem
         )
     assert whole >= 5  # the unfiltered cases read the stored rows; the filtered ones do not
     assert whole < len(_cases(con))
+
+
+def _cost_by_quarter_from_people(rows: pd.DataFrame, qs) -> pd.DataFrame:  # noqa: ANN001
+    """The Contract tracker's cost by quarter as it was worked out from one row per person
+    (healthcare_use_before_after): the reference the summed version must reproduce."""
+    from wellpath import payments
+    from wellpath.views import contract_tracker as ct
+
+    unit = {k: (v if k in ct.SECONDARY_CARE else None) for k, v in costs.default_costs().items()}
+    rows = rows[rows["after_window"] == 1].copy()
+    rows["change_gbp"] = costs.person_cost_change(rows, unit)
+    ends = pd.to_datetime(rows["index_month"]) + pd.offsets.MonthEnd(13)
+    rows["quarter"] = ct._quarters_of(ends, qs)
+    out = []
+    for q in qs:
+        group = rows[rows["quarter"] == q.number]
+        referred = group.loc[group["cohort"] == "referred", "change_gbp"].to_numpy(float)
+        comparison = group.loc[group["cohort"] == "comparison", "change_gbp"].to_numpy(float)
+        saving, low, high = payments.saving_from_difference(
+            costs.difference_in_differences(referred, comparison)
+        )
+        out.append(
+            {
+                "quarter": q.number,
+                "referred_count": int(referred.size),
+                "comparison_count": int(comparison.size),
+                "saving_gbp": saving,
+                "saving_ci_low_gbp": low,
+                "saving_ci_high_gbp": high,
+            }
+        )
+    return pd.DataFrame(out)
+
+
+@pytest.mark.parametrize("which", ["fixture", "demo"])
+def test_contract_tracker_cost_by_quarter_from_sums_equals_from_people(
+    which,
+    fixture_con,  # noqa: F811
+    demo_con,  # noqa: F811
+):
+    # The tracker's quarterly saving (people whose 12 months after referral end in each
+    # quarter) from healthcare_use_summary's sums by index month: the counts exactly, the
+    # saving and its interval to 1e-9, for every case's period cut into quarters.
+    from wellpath import payments
+    from wellpath.views import contract_tracker as ct
+
+    con = fixture_con if which == "fixture" else demo_con
+    people_seen = 0
+    for params in _cases(con):
+        import datetime as dt
+
+        qs = payments.quarters(
+            max(params["start_date"], dt.date(2018, 1, 1)),
+            min(params["end_date"], dt.date(2028, 12, 31)),
+        )
+        rows = db.run_query(con, "healthcare_use_before_after", params)
+        summary = db.run_query(
+            con,
+            "healthcare_use_summary",
+            {**params, "frequent_at": costs.FREQUENT_ATTENDER_GP_APPOINTMENTS},
+        )
+        new = ct.cost_by_quarter(summary, qs)
+        old = _cost_by_quarter_from_people(rows, qs)
+        assert new["quarter"].tolist() == old["quarter"].tolist()
+        for col in ("referred_count", "comparison_count"):
+            assert new[col].tolist() == old[col].tolist(), col
+        for col in ("saving_gbp", "saving_ci_low_gbp", "saving_ci_high_gbp"):
+            for a, b in zip(new[col], old[col], strict=True):
+                assert _close(a, b), (col, a, b)
+        people_seen += int(new["referred_count"].sum())
+    assert people_seen > 0

@@ -158,17 +158,25 @@ def test_wellbeing_by_quarter_counts_each_person_once_at_first_attainment():
 def test_cost_by_quarter_difference_in_differences_on_ae_cost():
     # index month Apr 2024: the after-window ends 30 Apr 2025 (Q1). A&E at GBP 282.
     # referred: A&E 2 -> 0 and 3 -> 1 (change -564 each); comparison: 1 -> 1 and 0 -> 0.
-    base = {"gp_appointments": 0, "outpatient_attendances": 0, "nonelective_admissions": 0}
+    # The people go through the tracker's own query (healthcare_use_summary, summed by
+    # index month), run over these rows.
+    from tests.unit.test_views_healthcare import MEASURES, summed
+    from wellpath import costs
+
+    base = {k: 0 for k in MEASURES if k != "ae_attendances"}
     rows = pd.DataFrame(
         [
-            {"cohort": c, "index_month": "2024-04-01", "after_window": 1, **{
+            {"cohort": c, "index_month": dt.date(2024, 4, 1), "after_window": 1, **{
                 f"{k}_{s}": v for k, v in base.items() for s in ("before", "after")
             }, "ae_attendances_before": b, "ae_attendances_after": a}
             for c, b, a in [("referred", 2, 0), ("referred", 3, 1), ("comparison", 1, 1),
                             ("comparison", 0, 0)]
         ]
     )  # fmt: skip
-    out = ct.cost_by_quarter(rows, QS)
+    summary = summed(
+        "healthcare_use_summary", rows, {"frequent_at": costs.FREQUENT_ATTENDER_GP_APPOINTMENTS}
+    )
+    out = ct.cost_by_quarter(summary, QS)
     q1 = out.iloc[0]
     assert (q1.referred_count, q1.comparison_count) == (2, 2)
     assert q1.saving_gbp == pytest.approx(564.0)

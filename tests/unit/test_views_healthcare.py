@@ -24,7 +24,7 @@ def person_rows(gp: list[tuple[int, int]], cohort: str) -> pd.DataFrame:
     """One row per person: GP appointments (before, after) as given, everything else 0."""
     rows = []
     for before, after in gp:
-        row = {"cohort": cohort, "after_window": 1}
+        row = {"cohort": cohort, "after_window": 1, "index_month": dt.date(2024, 4, 1)}
         for key in MEASURES:
             row[f"{key}_before"], row[f"{key}_after"] = (
                 (before, after) if key == ("gp_appointments") else (0, 0)

@@ -20,6 +20,7 @@ from wellpath import costs, data, disclosure, formats, payments, rule_store, sta
 from wellpath.charts import payments as payment_charts
 from wellpath.payments import Payment, Quarter, RuleSet
 from wellpath.scope import Filters, Scope
+from wellpath.views import healthcare as healthcare_views
 
 #: Secondary care: the hospital measures (the GP appointment is primary care).
 SECONDARY_CARE = ("ae_attendances", "outpatient_attendances", "nonelective_admissions")
@@ -214,27 +215,36 @@ def wellbeing_by_quarter(
     return pd.DataFrame(out)
 
 
-def cost_by_quarter(rows: pd.DataFrame, qs: list[Quarter]) -> pd.DataFrame:
+def cost_by_quarter(summary: pd.DataFrame, qs: list[Quarter]) -> pd.DataFrame:
     """Per quarter of the end of each person's 12 months after referral: the secondary-care
     cost change per person, referred against comparison (difference in differences, Welch
-    95% CI), and the saving per person (minus the difference)."""
+    95% CI), and the saving per person (minus the difference).
+
+    From healthcare_use_summary rows (sums per cohort, after-window and index month): the
+    people whose after-window ends in a quarter are those of the index months 12 months
+    before it, and each group's n, mean and SD of cost change come exactly from their sums
+    (the Healthcare use page's `_cost_moments` and `_welch`: the same figures as from one
+    row per person, tested), so the page reads a few hundred rows, not 1.2M people."""
     unit = {k: (v if k in SECONDARY_CARE else None) for k, v in costs.default_costs().items()}
-    rows = rows[rows["after_window"] == 1].copy()
-    rows["change_gbp"] = costs.person_cost_change(rows, unit)
+    rows = summary[summary["after_window"] == 1]
     ends = pd.to_datetime(rows["index_month"]) + pd.offsets.MonthEnd(13)
-    rows["quarter"] = _quarters_of(ends, qs)
+    quarter_of_row = _quarters_of(ends, qs)
     out = []
     for q in qs:
-        group = rows[rows["quarter"] == q.number]
-        referred = group.loc[group["cohort"] == "referred", "change_gbp"].to_numpy(float)
-        comparison = group.loc[group["cohort"] == "comparison", "change_gbp"].to_numpy(float)
-        diff = costs.difference_in_differences(referred, comparison)
+        in_q = rows[quarter_of_row == q.number]
+        referred = healthcare_views._cost_moments(
+            healthcare_views._pick_sums(in_q, 1, "referred", False), unit
+        )
+        comparison = healthcare_views._cost_moments(
+            healthcare_views._pick_sums(in_q, 1, "comparison", False), unit
+        )
+        diff = healthcare_views._welch(referred, comparison)
         saving, low, high = payments.saving_from_difference(diff)
         out.append(
             {
                 "quarter": q.number,
-                "referred_count": int(referred.size),
-                "comparison_count": int(comparison.size),
+                "referred_count": int(referred[0]),
+                "comparison_count": int(comparison[0]),
                 "saving_gbp": saving,
                 "saving_ci_low_gbp": low,
                 "saving_ci_high_gbp": high,
@@ -333,8 +343,13 @@ def tracker(scope: Scope, filters: Filters, *, rules_json: str) -> Tracker:
         )
         w_rows = wellbeing_by_quarter(follow, rules.wellbeing, done).set_index("quarter")
     if rules.cost is not None and done:
-        use = data.query("healthcare_use_before_after", scope, period_filters)
-        c_rows = cost_by_quarter(use, done).set_index("quarter")
+        summary = data.query(
+            "healthcare_use_summary",
+            scope,
+            period_filters,
+            frequent_at=costs.FREQUENT_ATTENDER_GP_APPOINTMENTS,
+        )
+        c_rows = cost_by_quarter(summary, done).set_index("quarter")
 
     w_pay, c_pay, w_hidden, c_hidden = [], [], [], []
     for q in done:

@@ -111,7 +111,8 @@ def _pick_sums(rows: pd.DataFrame, window: int, cohort: str, frequent_only: bool
     columns = [
         c
         for c in rows.columns
-        if c not in ("cohort", "after_window", "frequent") and not c.endswith("_changes")
+        if c not in ("cohort", "after_window", "index_month", "frequent")
+        and not c.endswith("_changes")
     ]
     values = {c: sum(int(v) for v in picked[c] if not formats.is_missing(v)) for c in columns}
     return _Sums(values.pop("person_n", 0), values)
