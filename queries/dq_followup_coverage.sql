@@ -47,27 +47,21 @@ forms as (
       and s.assessment_date <= $report_date
 ),
 
-per_referral as (
+-- A follow-up is a later-numbered complete form dated after the baseline: one exists when
+-- the latest such form is dated after it (the same as looking for any, without a join).
+with_followup as (
     select
         f.referral_id,
         f.instrument,
         min(f.assessment_date) filter (where f.assessment_number = 1) as baseline_date,
-        count(*) filter (where not f.is_complete) as incomplete_forms
+        count(*) filter (where not f.is_complete) as incomplete_forms,
+        coalesce(
+            max(f.assessment_date) filter (where f.assessment_number > 1)
+                > min(f.assessment_date) filter (where f.assessment_number = 1),
+            false
+        ) as has_followup
     from forms as f
     group by f.referral_id, f.instrument
-),
-
-with_followup as (
-    select
-        p.*,
-        exists (
-            select 1 from forms as f
-            where f.referral_id = p.referral_id
-              and f.instrument = p.instrument
-              and f.assessment_number > 1
-              and f.assessment_date > p.baseline_date
-        ) as has_followup
-    from per_referral as p
 ),
 
 instruments_used as (
