@@ -123,14 +123,21 @@ patient_fields as (
 contact_fields as (
     select
         'contacts' as table_name,
-        coalesce(sum(contact_count), 0)::bigint as row_count,
-        coalesce(sum(contact_count), 0)::bigint as contact_id,
-        coalesce(sum(contact_count), 0)::bigint as referral_id,
-        coalesce(sum(contact_count), 0)::bigint as contact_date,
-        coalesce(sum(contact_count) filter (where mode is not null), 0)::bigint as mode,
-        coalesce(sum(minutes_n), 0)::bigint as minutes,
-        coalesce(sum(attendance_n), 0)::bigint as attendance
-    from contact_counts_src
+        n as row_count,
+        n as contact_id,
+        n as referral_id,
+        n as contact_date,
+        mode_n as mode,
+        minutes_n as minutes,
+        attendance_n as attendance
+    from (
+        select
+            coalesce(sum(contact_count), 0)::bigint as n,
+            coalesce(sum(contact_count) filter (where mode is not null), 0)::bigint as mode_n,
+            coalesce(sum(minutes_n), 0)::bigint as minutes_n,
+            coalesce(sum(attendance_n), 0)::bigint as attendance_n
+        from contact_counts_src
+    )
 ),
 
 goal_fields as (
@@ -153,14 +160,20 @@ goal_fields as (
 assessment_fields as (
     select
         'assessments' as table_name,
-        coalesce(sum(form_count), 0)::bigint as row_count,
-        coalesce(sum(form_count), 0)::bigint as assessment_id,
-        coalesce(sum(form_count), 0)::bigint as referral_id,
-        coalesce(sum(form_count), 0)::bigint as instrument,
-        coalesce(sum(form_count), 0)::bigint as assessment_date,
-        coalesce(sum(complete_n), 0)::bigint as item_01,
-        coalesce(sum(total_n), 0)::bigint as total
-    from questionnaire_counts_src
+        n as row_count,
+        n as assessment_id,
+        n as referral_id,
+        n as instrument,
+        n as assessment_date,
+        complete_n as item_01,
+        total_n as total
+    from (
+        select
+            coalesce(sum(form_count), 0)::bigint as n,
+            coalesce(sum(complete_n), 0)::bigint as complete_n,
+            coalesce(sum(total_n), 0)::bigint as total_n
+        from questionnaire_counts_src
+    )
 ),
 
 -- With no condition or link worker chosen, every patient of the practices in scope is in

@@ -10,6 +10,7 @@ differ only in floating-point rounding, far below the 2 decimals shown)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -17,7 +18,8 @@ import pandas as pd
 import pytest
 
 from tests.sql.test_healthcare_windows import _cases, demo_con, fixture_con  # noqa: F401
-from wellpath import costs, db
+from wellpath import costs, db, payments
+from wellpath.views import contract_tracker as ct
 from wellpath.views import healthcare as view
 
 PRICES = [
@@ -173,9 +175,6 @@ def test_stored_whole_service_rows_equal_the_ranked_rows(which, fixture_con, dem
 def _cost_by_quarter_from_people(rows: pd.DataFrame, qs) -> pd.DataFrame:  # noqa: ANN001
     """The Contract tracker's cost by quarter as it was worked out from one row per person
     (healthcare_use_before_after): the reference the summed version must reproduce."""
-    from wellpath import payments
-    from wellpath.views import contract_tracker as ct
-
     unit = {k: (v if k in ct.SECONDARY_CARE else None) for k, v in costs.default_costs().items()}
     rows = rows[rows["after_window"] == 1].copy()
     rows["change_gbp"] = costs.person_cost_change(rows, unit)
@@ -211,14 +210,9 @@ def test_contract_tracker_cost_by_quarter_from_sums_equals_from_people(
     # The tracker's quarterly saving (people whose 12 months after referral end in each
     # quarter) from healthcare_use_summary's sums by index month: the counts exactly, the
     # saving and its interval to 1e-9, for every case's period cut into quarters.
-    from wellpath import payments
-    from wellpath.views import contract_tracker as ct
-
     con = fixture_con if which == "fixture" else demo_con
     people_seen = 0
     for params in _cases(con):
-        import datetime as dt
-
         qs = payments.quarters(
             max(params["start_date"], dt.date(2018, 1, 1)),
             min(params["end_date"], dt.date(2028, 12, 31)),
