@@ -29,17 +29,9 @@ for sentence in result.headline:
     st.markdown(sentence)
 if result.figure is not None:
     st.plotly_chart(result.figure, width="stretch")
-st.dataframe(
-    result.table,
-    hide_index=True,
-    width="stretch",
-    column_order=[c for c in view.TABLE_COLUMNS if c in result.table.columns],
-    column_config={
-        name: st.column_config.TextColumn(label, width=width, help=name, pinned=name == "Quarter")
-        for name, (label, width) in view.TABLE_COLUMNS.items()
-        if name in result.table.columns
-    },
-)
+# a static table: its headers and cells wrap, so every column fits at 1440 px
+shown = [c for c in view.TABLE_COLUMNS if c in result.table.columns]
+st.table(result.table[shown].set_index("Quarter"))
 for note in result.notes:
     st.caption(note)
 ui.download(result.download, "contract-tracker.csv")

@@ -33,9 +33,18 @@ def page_figures(at) -> dict[str, object]:  # noqa: ANN001 (an AppTest)
         f"table_{i}": {"columns": [str(c) for c in df.value.columns], "rows": len(df.value)}
         for i, df in enumerate(at.dataframe)
     }
+    # static tables (st.table), whose text wraps: the index (e.g. "Check") is the first column
+    static_tables = {
+        f"static_{i}": {
+            "columns": [str(t.value.index.name)] + [str(c) for c in t.value.columns],
+            "rows": len(t.value),
+        }
+        for i, t in enumerate(at.table)
+    }
     return {
         "metrics": metrics,
         "tables": tables,
+        "static_tables": static_tables,
         "exception": [str(e.message)[:200] for e in at.exception],
     }
 

@@ -199,14 +199,15 @@ def freshness_view(
     frame: pd.DataFrame, practice_names: dict[str, str], today: dt.date
 ) -> pd.DataFrame:
     """dq_data_freshness as one row per practice, one column per table: the latest date and
-    how long ago it was, e.g. '3 Nov 2026 (21 days ago)'; 'none' when nothing is on file."""
+    how many days before today it was, e.g. '3 Nov 2026 (21 days)' (short, so that six columns
+    fit the page at 1440 px); 'none' when nothing is on file."""
 
     def describe(latest: object, days: object) -> str:
         if latest is None or pd.isna(latest):
             return "none"
         latest_date = pd.Timestamp(latest).date()
         ago = int(days) if days is not None and not pd.isna(days) else (today - latest_date).days
-        when = {0: "today", 1: "yesterday"}.get(ago, f"{ago} days ago")
+        when = {0: "today", 1: "yesterday"}.get(ago, f"{ago} days")
         return f"{uk_date(latest_date)} ({when})"
 
     if frame.empty:

@@ -70,6 +70,14 @@ NEW_TABLES = {
     "pages/mdt_meeting.py": {1: "engagement this quarter", 4: "one person's Well-being Star"},
 }
 
+# Tables now drawn as static tables (st.table, whose text wraps) instead of data grids: the
+# before table's position -> the first column of the static table that has its rows now.
+MOVED_TO_STATIC = {
+    # issue 12 review of the pages at 1440 px: the checks' "Why it matters" was cut off in a
+    # grid column; in a static table it wraps.
+    ("pages/data_quality.py", 1): "Check",
+}
+
 
 @pytest.fixture(scope="module")
 def before_world(tmp_path_factory) -> Path:
@@ -122,6 +130,17 @@ def _differences(before: dict, after: dict, built_on: str | None = None) -> list
         for (p, index), (was, now, _) in INTENDED_ROWS.items():
             if p == page and index < len(old_rows) and old_rows[index] == was:
                 old_rows[index] = now
+        moved = sorted((i for p, i in MOVED_TO_STATIC if p == page), reverse=True)
+        for index in moved:
+            first_column = MOVED_TO_STATIC[(page, index)]
+            static = [
+                t["rows"]
+                for t in new.get("static_tables", {}).values()
+                if t["columns"][:1] == [first_column]
+            ]
+            if static != [old_rows[index]]:
+                found.append(f"{page}: table {index} had {old_rows[index]} rows, now {static}")
+            del old_rows[index]
         if old_rows != new_rows:
             found.append(f"{page}: table rows were {old_rows}, now {new_rows}")
     return found

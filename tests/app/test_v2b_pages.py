@@ -70,7 +70,7 @@ def test_contract_tracker_page_runs_in_both_scopes(demo):
     for scope in (FULL_ACCESS, PUBLISHABLE):
         at = run_page("pages/contract_tracker.py", scope)
         assert not exceptions(at)
-        assert at.dataframe, "the quarter table is drawn"
+        assert at.table, "the quarter table is drawn"
 
 
 def test_star_areas_publishable_rounds_and_shows_the_licence(demo):

@@ -52,7 +52,7 @@ def test_freshness_view_and_stale_sources() -> None:
     assert view.columns.tolist() == ["Practice", "Referrals", "Healthcare use"]
     assert view["Practice"].tolist() == ["West Road (A86012)", "Elswick (A86013), comparison"]
     assert view["Referrals"].tolist() == ["23 Nov 2026 (yesterday)", "none"]
-    assert view["Healthcare use"].tolist() == ["1 Oct 2026 (54 days ago)"] * 2
+    assert view["Healthcare use"].tolist() == ["1 Oct 2026 (54 days)"] * 2
     today = quality.freshness_view(frame.assign(days_since_latest=0), {}, dt.date(2026, 11, 23))
     assert today["Referrals"].iloc[0] == "23 Nov 2026 (today)"  # not "(0 days ago)"
     # the newer contract tables have plain-English names too

@@ -23,22 +23,22 @@ PSEQ_COVERAGE_NAME = "PSEQ follow-up coverage"
 
 #: The page's 'How is this worked out?' notes, one per section.
 #: Column widths of the tables on screen (most important columns first in each table).
-CHECK_WIDTHS = {"Check": 330, "Flagged": 70, "Out of": 65, "Flagged (%)": 85, "Why it matters": 430}
-#: The follow-up table's widths (about 980 px of page at 1440 px with the sidebar open).
+#: The follow-up table's widths: about 980 px of page at 1440 px with the sidebar open, and
+#: each header's text (Source Sans 14 px) plus the grid's 16 px of padding, so none is cut.
 FOLLOWUP_WIDTHS = {
-    "Questionnaire": 120,
-    "Engaged referrals": 85,
-    "With a baseline": 85,
-    "Baseline (%)": 85,
-    "With a follow-up": 90,
-    "Baselines followed up (%)": 105,
-    "Discharged without follow-up": 120,
-    "Incomplete forms": 90,
+    "Questionnaire": 115,
+    "Engaged referrals": 125,
+    "Baselines": 90,
+    "Baseline (%)": 100,
+    "Followed up": 100,
+    "Followed up (%)": 125,
+    "Discharged, no follow-up": 170,
+    "Incomplete forms": 125,
 }
 PER_TABLE_WIDTHS = {"Table": "medium", "Rows loaded": "medium", "Rows rejected": "medium"}
-#: Freshness: the practice, then one column per table (latest date and how long ago).
-FRESHNESS_WIDTHS = {"Practice": 260} | {
-    name: 150
+#: Freshness: the practice, then one column per table (latest date and days since), 980 px.
+FRESHNESS_WIDTHS = {"Practice": 305} | {
+    name: 135
     for name in ("Referrals", "Contacts", "Questionnaires", "Healthcare use", "Prescriptions")
 }
 BY_RULE_WIDTHS = {"Rule broken": "large", "Rows": "small"}
@@ -48,12 +48,12 @@ DEFINITIONS: dict[str, str] = {
         "**Engaged referrals**: referrals made in the period that were accepted and had at least "
         "one attended contact by the report date. **Baseline**: the first complete form of that "
         "questionnaire in the referral. **Follow-up**: a later complete form (on a later day), "
-        "up to the report date. **Baselines followed up (%)**: of the engaged referrals with a "
-        "baseline, the share with a follow-up; a different figure from "
+        "up to the report date. **Baselines**: engaged referrals with a baseline. **Followed up "
+        "(%)**: of those, the share with a follow-up; a different figure from "
         "the headline's **PSEQ follow-up coverage** (the Outcomes page's: baselines dated in the "
         "period), so it has a different name. A form is **complete** when every item is answered "
         "or a total is given; **incomplete forms** are not scored and count as neither a baseline "
-        "nor a follow-up. **Discharged without follow-up**: a baseline, no follow-up, and "
+        "nor a follow-up. **Discharged, no follow-up**: a baseline, no follow-up, and "
         "discharged by the report date. Outcome figures rest only on people with both forms, so "
         "low follow-up makes them less certain and possibly biased."
     ),
@@ -232,17 +232,17 @@ def followup(scope: Scope, filters: Filters) -> FollowUp:
         {
             "Questionnaire": [charts.INSTRUMENT_NAMES.get(i, i) for i in rows["instrument"]],
             "Engaged referrals": rows["engaged_count"].map(formats.fmt_count),
-            "With a baseline": rows["baseline_count"].map(formats.fmt_count),
+            "Baselines": rows["baseline_count"].map(formats.fmt_count),
             "Baseline (%)": [
                 _pct_text(n, d, scope)
                 for n, d in zip(rows["baseline_count"], rows["engaged_count"], strict=True)
             ],
-            "With a follow-up": rows["followup_count"].map(formats.fmt_count),
-            "Baselines followed up (%)": [
+            "Followed up": rows["followup_count"].map(formats.fmt_count),
+            "Followed up (%)": [
                 _pct_text(n, d, scope)
                 for n, d in zip(rows["followup_count"], rows["baseline_count"], strict=True)
             ],
-            "Discharged without follow-up": rows["discharged_without_followup_count"].map(
+            "Discharged, no follow-up": rows["discharged_without_followup_count"].map(
                 formats.fmt_count
             ),
             "Incomplete forms": rows["incomplete_form_count"].map(formats.fmt_count),
@@ -357,8 +357,8 @@ class Freshness:
 def freshness(scope: Scope, filters: Filters, today: dt.date) -> Freshness:
     rows = data.query("dq_data_freshness", scope, filters, today=today)
     caption = (
-        "The latest record of each kind on file, per practice, against today "
-        f"({formats.uk_date(today)})."
+        "The latest record of each kind on file, per practice, and how many days before today "
+        f"({formats.uk_date(today)}) it is dated."
     )
     if rows.empty:
         return Freshness(pd.DataFrame(), None, caption)
