@@ -5,9 +5,8 @@ the same scope and period.
 The report is ALWAYS built for a rounded, publishable scope (`report_scope`): a commissioner's
 own scope (rounded by definition), or `wellpath.scope.PUBLISHABLE` for anyone else who may
 make it (a programme lead's click still produces the publishable report). Every section comes
-from `wellpath.views.*` under that scope, except healthcare use, which has no view module yet
-and is worked out here with the same `wellpath.costs` functions as its page, protected the
-same way (counts rounded, statistics about 7 or fewer people suppressed, means to 1 dp).
+from `wellpath.views.*` under that scope, healthcare use too (the Healthcare use page's
+views, from the sums of healthcare_use_summary, never one row per person).
 
 `build` returns a `Report` (sections of metrics, tables, charts and sentences, display-ready
 text); `wellpath.report_html.render` writes it as one self-contained HTML file; `to_pdf`
@@ -24,14 +23,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from wellpath import costs, data, disclosure, formats, pack, stats
-from wellpath.charts import healthcare as healthcare_charts
+from wellpath import costs, data, formats, pack
 from wellpath.scope import PUBLISHABLE, Filters, Scope
-from wellpath.views import caseload, data_quality, overview, referrals
+from wellpath.views import caseload, data_quality, healthcare, overview, referrals
 from wellpath.views import outcomes as outcome_views
 
 TITLE = "Social prescribing impact report"
@@ -396,64 +393,49 @@ def _interval(low: object, high: object, digits: int) -> str:
 
 
 def _healthcare(scope: Scope, filters: Filters) -> Section:
+    """The Healthcare use page's own figures (wellpath.views.healthcare) for the report's
+    scope: its before/after table and chart, its comparison with the comparison group per
+    measure, and its cost lines at the published unit costs."""
     title = "Healthcare use and cost"
-    rows = data.query("healthcare_use_before_after", scope, filters)
-    rows = rows[rows["after_window"] == HEALTHCARE_WINDOW]
-    referred = rows[rows["cohort"] == "referred"]
-    comparison = rows[rows["cohort"] == "comparison"]
+    use = healthcare.use_before_after(scope, filters, window=HEALTHCARE_WINDOW)
     window = costs.AFTER_WINDOWS[HEALTHCARE_WINDOW]
-    if referred.empty:
+    if use.empty:
         return Section(
             "healthcare",
             title,
             f"No one taken on by the service has 12 months before and {window} after "
             "referral ending in this period, within the months the healthcare data cover.",
         )
-    summary = costs.protect_use_summary(costs.use_summary(rows))
     table_rows = []
-    headline_did = None
-    for key, label, _unit in costs.USE_MEASURES:
-        ref = summary[(summary["cohort"] == "referred") & (summary["measure"] == key)].iloc[0]
-        cmp_ = summary[(summary["cohort"] == "comparison") & (summary["measure"] == key)]
-        did_text = cmp_text = formats.NO_DATA
-        if len(cmp_):
-            c = cmp_.iloc[0]
-            cmp_text = _change_text(c["mean_change"], c["change_ci_low"], c["change_ci_high"])
-            k_ref = referred.dropna(subset=[f"{key}_before", f"{key}_after"])
-            k_cmp = comparison.dropna(subset=[f"{key}_before", f"{key}_after"])
-            if len(k_ref) >= 2 and len(k_cmp) >= 2:
-                did = costs.difference_in_differences(
-                    (k_ref[f"{key}_after"] - k_ref[f"{key}_before"]).to_numpy(),
-                    (k_cmp[f"{key}_after"] - k_cmp[f"{key}_before"]).to_numpy(),
-                )
-                did_text = _did_text(did)
-                if key == "gp_appointments":
-                    headline_did = did_text
+    compared_any = False
+    for (key, label, _unit), row in zip(
+        costs.USE_MEASURES, use.table.to_dict("records"), strict=True
+    ):
+        comparison = healthcare.comparison(
+            scope, filters, window=HEALTHCARE_WINDOW, measure=key
+        ).figures
+        compared_any = compared_any or comparison is not None
+        change = row["Change per person"]
         table_rows.append(
             {
                 "Measure (per person, 12 months)": label,
-                "People": formats.fmt_count(ref["person_count"]),
-                "Before": formats.fmt_number(ref["mean_before"], 1, missing=formats.SUPPRESSED),
-                "After": formats.fmt_number(ref["mean_after"], 1, missing=formats.SUPPRESSED),
-                "Change (95% CI)": _change_text(
-                    ref["mean_change"], ref["change_ci_low"], ref["change_ci_high"]
-                ),
-                "Comparison group change": cmp_text,
-                "Difference (95% CI)": did_text,
+                "People": row["People"],
+                "Before": row["Before (mean per person)"],
+                "After": row["After (mean per person)"],
+                "Change (95% CI)": change
+                if change == formats.SUPPRESSED
+                else f"{change} ({row['95% CI of change']})",
+                "Comparison group change": formats.NO_DATA
+                if comparison is None
+                else _change_text(comparison.comparison_change, *comparison.comparison_ci),
+                "Difference (95% CI)": formats.NO_DATA
+                if comparison is None
+                else _change_text(comparison.difference, *comparison.difference_ci),
             }
         )
     table = pd.DataFrame(table_rows)
-    referred_summary = summary[summary["cohort"] == "referred"]
-    n_people = formats.fmt_count(disclosure.round_count(len(referred)))
     blocks: list[Block] = [
-        Chart(
-            healthcare_charts.before_after_chart(
-                referred_summary,
-                title=f"Mean use per person: 12 months before against {window} after referral",
-                y_title="Mean per person in 12 months (count)",
-                period=f"{filters.period_label} · {n_people} people",
-            )
-        ),
+        Chart(use.figure),
         Table(
             table,
             f"Use of the NHS: 12 months before against {window} after referral",
@@ -464,8 +446,12 @@ def _healthcare(scope: Scope, filters: Filters) -> Section:
             "months; Welch 95% interval). * = about 7 or fewer people.",
         ),
     ]
-    cost = _cost_text(referred)
-    blocks.append(Text(cost))
+    cost = healthcare.cost(scope, filters, window=HEALTHCARE_WINDOW)
+    # the page's lines at the published unit costs, without its prompt for a service cost
+    lines = [cost.against_comparison] if cost.against_comparison else []
+    lines += [line for line in cost.lines if not line.startswith("Set the annual cost")]
+    lines += [cost.uncosted] if cost.uncosted else []
+    blocks.extend(Text(line) for line in lines)
     blocks.append(
         Text(
             "The groups were not randomised and may differ in ways that matter. A fall after "
@@ -474,18 +460,18 @@ def _healthcare(scope: Scope, filters: Filters) -> Section:
             "caveat",
         )
     )
-    if comparison.empty:
+    gp = table.iloc[0]
+    if not compared_any:
         lead = (
-            f"No comparison group is loaded, so only the before/after change of the {n_people} "
-            "people referred can be shown."
+            f"No comparison group is loaded, so only the before/after change of the "
+            f"{use.people} people referred can be shown."
         )
     else:
-        gp = table.iloc[0]
         lead = (
-            f"For {n_people} people, GP appointments went from {gp['Before']} to {gp['After']} "
-            f"a year each (change {gp['Change (95% CI)']}); the comparison group changed by "
-            f"{gp['Comparison group change']}, a difference of "
-            f"{headline_did or formats.SUPPRESSED}. Figures in brackets are 95% intervals."
+            f"For {use.people} people, GP appointments went from {gp['Before']} to "
+            f"{gp['After']} a year each (change {gp['Change (95% CI)']}); the comparison group "
+            f"changed by {gp['Comparison group change']}, a difference of "
+            f"{gp['Difference (95% CI)']}. Figures in brackets are 95% intervals."
         )
     return Section("healthcare", title, lead, tuple(blocks))
 
@@ -494,35 +480,6 @@ def _change_text(mean: object, low: object, high: object) -> str:
     if formats.is_missing(mean):
         return formats.SUPPRESSED
     return f"{formats.fmt_signed(mean, 1)} ({_interval(low, high, 1)})"
-
-
-def _did_text(did: stats.DifferenceInDifferences) -> str:
-    if not (
-        disclosure.is_publishable_n(did.n_referred)
-        and disclosure.is_publishable_n(did.n_comparison)
-    ):
-        return formats.SUPPRESSED
-    return _change_text(did.difference, did.ci_low, did.ci_high)
-
-
-def _cost_text(referred: pd.DataFrame) -> str:
-    unit_costs = costs.default_costs()
-    change = costs.person_cost_change(referred, unit_costs).to_numpy(dtype=float)
-    change = change[~np.isnan(change)]
-    if not disclosure.is_publishable_n(len(change)):
-        return f"Change in NHS cost per person: {formats.SUPPRESSED} (7 or fewer people)."
-    n_shown = disclosure.round_count(len(change))
-    cost = costs.cost_summary(change, total_people=n_shown)
-    uncosted = ", ".join(costs.UNIT_COSTS[k].label.lower() for k in costs.uncosted(unit_costs))
-    return (
-        f"Change in NHS cost per person, at published unit costs: "
-        f"**{formats.fmt_gbp(cost.mean_change_gbp)}** a year (95% CI "
-        f"{formats.fmt_gbp(cost.ci_low_gbp)} to {formats.fmt_gbp(cost.ci_high_gbp)}); negative "
-        f"means less NHS cost. For the {formats.fmt_count(n_shown)} people: "
-        f"{formats.fmt_gbp(cost.total_change_gbp)} (95% CI {formats.fmt_gbp(cost.total_ci_low_gbp)}"
-        f" to {formats.fmt_gbp(cost.total_ci_high_gbp)}). This is a before/after change, not the "
-        "effect of the service." + (f" Not costed: {uncosted}." if uncosted else "")
-    )
 
 
 # --- SPC trends ---------------------------------------------------------------------------

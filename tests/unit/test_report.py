@@ -17,7 +17,7 @@ import streamlit as st
 from wellpath import __main__ as cli
 from wellpath import report
 from wellpath.scope import FULL_ACCESS, PUBLISHABLE, Filters, Scope
-from wellpath.views import data_quality, overview, referrals
+from wellpath.views import data_quality, healthcare, overview, referrals
 from wellpath.views import outcomes as outcome_views
 
 PERIOD = Filters(dt.date(2025, 4, 1), dt.date(2026, 3, 31))
@@ -230,6 +230,50 @@ def test_figures_are_the_pages_figures(demo_report, on_demo):
     name = data_quality.PSEQ_COVERAGE_NAME
     assert headline[name] == dq[name]
     assert _figures(_section(made, "data_quality"))[name] == dq[name]
+
+
+def test_healthcare_figures_are_the_healthcare_pages(demo_report, on_demo):
+    # The report's healthcare section is the Healthcare use page's figures for the same
+    # (publishable) scope: before/after per measure, the comparison group's change and the
+    # difference in differences, and the cost lines (the same total, not a second rounding).
+    made, document = demo_report
+    section = _section(made, "healthcare")
+    window = report.HEALTHCARE_WINDOW
+    use = healthcare.use_before_after(PUBLISHABLE, PERIOD, window=window)
+    table = next(b.frame for b in section.blocks if isinstance(b, report.Table))
+    assert len(table) == len(use.table) > 0
+    compared = 0
+    for shown, page in zip(table.to_dict("records"), use.table.to_dict("records"), strict=True):
+        assert shown["People"] == page["People"]
+        assert shown["Before"] == page["Before (mean per person)"]
+        assert shown["After"] == page["After (mean per person)"]
+        assert shown["Change (95% CI)"].startswith(page["Change per person"])
+        if page["Change per person"] != "*":
+            assert shown["Change (95% CI)"].endswith(f"({page['95% CI of change']})")
+        key = next(k for k, label, _ in report.costs.USE_MEASURES if label == page["Measure"])
+        figures = healthcare.comparison(PUBLISHABLE, PERIOD, window=window, measure=key).figures
+        if figures is None:
+            assert shown["Difference (95% CI)"] == report.formats.NO_DATA
+            continue
+        compared += 1
+        download = healthcare.comparison(
+            PUBLISHABLE, PERIOD, window=window, measure=key
+        ).download.iloc[0]
+        difference = next(v for c, v in download.items() if c.startswith("Difference in"))
+        if difference:
+            # the page's download has the number unsigned; the report signs it
+            assert shown["Difference (95% CI)"].split(" ")[0].lstrip("+").replace(
+                "\u2212", "-"
+            ) == difference.replace("\u2212", "-")
+        else:
+            assert shown["Difference (95% CI)"] == "*"
+    assert compared, "the demo world has a comparison group"
+    texts = [b.text for b in section.blocks if isinstance(b, report.Text)]
+    cost = healthcare.cost(PUBLISHABLE, PERIOD, window=window)
+    assert cost.against_comparison in texts
+    assert cost.lines[0] in texts and cost.lines[1] in texts
+    assert use.people in section.summary
+    assert "healthcare_use_before_after" not in Path(report.__file__).read_text()
 
 
 def test_pseq_coverage_is_one_number_on_outcomes_and_data_quality(on_demo):

@@ -367,6 +367,7 @@ class UseBeforeAfter:
     figure: go.Figure | None
     table: pd.DataFrame
     download: pd.DataFrame
+    people: str = ""  # the referred people of the window, as published ("*" when hidden)
 
 
 @data.cached_view
@@ -396,7 +397,7 @@ def use_before_after(scope: Scope, filters: Filters, *, window: int = 1) -> UseB
     download = _summary_download(
         shown, _digits(rounded), Period=filters.period_label, **{"After-window": window_text}
     )
-    return UseBeforeAfter(False, figure, table, download)
+    return UseBeforeAfter(False, figure, table, download, n)
 
 
 # --- distribution of change -------------------------------------------------------------------
@@ -442,11 +443,23 @@ def change_distribution(
 
 # --- against the comparison group ---------------------------------------------------------------
 @dataclass(frozen=True)
+class ComparisonFigures:
+    """One measure's changes as published (None: suppressed), per person."""
+
+    referred_change: float | None
+    comparison_change: float | None  # the comparison group's mean change, with its interval
+    comparison_ci: tuple[float | None, float | None]
+    difference: float | None  # difference in differences, with its Welch interval
+    difference_ci: tuple[float | None, float | None]
+
+
+@dataclass(frozen=True)
 class Comparison:
     present: bool
     figure: go.Figure | None
     sentence: str
     download: pd.DataFrame
+    figures: ComparisonFigures | None = None
 
 
 def _did(referred: _Sums, comparison: _Sums, measure: str) -> stats.DifferenceInDifferences:
@@ -539,7 +552,9 @@ def comparison(
             }
         ]
     )
-    return Comparison(True, figure, sentence, download)
+    cmp_mean, cmp_ci = side("comparison")
+    figures = ComparisonFigures(ref_change, cmp_mean, cmp_ci, diff, (low, high))
+    return Comparison(True, figure, sentence, download, figures)
 
 
 # --- frequent attenders -------------------------------------------------------------------------
