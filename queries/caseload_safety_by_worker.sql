@@ -6,7 +6,7 @@
 -- level: aggregate
 with facts as (
     select referral_id, patient_id, worker_id, referral_date, triage_outcome, triage_date,
-           first_contact_date, discharge_date, last_attended_contact_date
+           first_contact_date, discharge_date, last_attended_contact_date, latest_contact_date
     from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
@@ -17,17 +17,12 @@ workers_src as (
 ),
 
 -- The last attended contact by the report date: referral_facts' last attended contact when
--- the referral has no contact after the report date (referral_record_dates, built at
--- import), otherwise counted from its contacts (none with the report date today).
-record_dates as (
-    select referral_id, latest_contact_date from referral_record_dates
-),
-
+-- the referral has no contact (of any attendance) after the report date, otherwise counted
+-- from its contacts (none with the report date today).
 late_referrals as (
-    select d.referral_id
-    from record_dates as d
-    inner join facts as f using (referral_id)
-    where d.latest_contact_date > $report_date
+    select referral_id
+    from facts
+    where latest_contact_date > $report_date
 ),
 
 last_contacts as (

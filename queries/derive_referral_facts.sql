@@ -3,7 +3,7 @@
 -- referral and the contract's derived notions, so that pages do not recount contacts on
 -- every view. Run by the importer after every batch (wellpath.db.apply_derived).
 -- scope: none
--- reads: referrals, patients, contacts, goals
+-- reads: referrals, patients, contacts, goals, assessments
 -- One row per referral from that referral's rows alone: after a small batch only the
 -- referrals it touched are rebuilt (the "by referral" marks say where
 -- wellpath.db.apply_derived narrows the sources to them).
@@ -22,6 +22,12 @@
 --   attended_minutes (sum of minutes of attended contacts; 0 when none)
 --   first_attended_contact_date, last_attended_contact_date
 --   goals_total, goals_achieved (number of goals in the action plan, and achieved ones)
+--   earliest_contact_date, latest_contact_date (any attendance), earliest_goal_date (agreed),
+--     earliest_form_date, latest_form_date (questionnaires, complete or not): the record's
+--     dates, for the Data quality page's consistency checks and freshness and Safe
+--     caseloads' late contacts (until 3 Dec 2026 a table of their own, referral_record_dates,
+--     that every one of those queries had to join to 2.7M referrals: 0.3-0.6 s a query
+--     nationally)
 --   is_engaged (contract: accepted and at least one attended contact)
 -- Columns deliberately do not end in _count: this is a table, not a published figure.
 create or replace table referral_facts as
@@ -38,7 +44,11 @@ contacts_src as (
 ),
 
 goals_src as (
-    select referral_id, status from goals /*by referral*/
+    select referral_id, status, agreed_date from goals /*by referral*/
+),
+
+assessments_src as (
+    select referral_id, assessment_date from assessments /*by referral*/
 ),
 
 contact_facts as (
@@ -50,7 +60,9 @@ contact_facts as (
         count(*) filter (where attendance = 'cancelled') as contacts_cancelled,
         coalesce(sum(minutes) filter (where attendance = 'attended'), 0) as attended_minutes,
         min(contact_date) filter (where attendance = 'attended') as first_attended_contact_date,
-        max(contact_date) filter (where attendance = 'attended') as last_attended_contact_date
+        max(contact_date) filter (where attendance = 'attended') as last_attended_contact_date,
+        min(contact_date) as earliest_contact_date,
+        max(contact_date) as latest_contact_date
     from contacts_src
     group by referral_id
 ),
@@ -59,8 +71,18 @@ goal_facts as (
     select
         referral_id,
         count(*) as goals_total,
-        count(*) filter (where status = 'achieved') as goals_achieved
+        count(*) filter (where status = 'achieved') as goals_achieved,
+        min(agreed_date) as earliest_goal_date
     from goals_src
+    group by referral_id
+),
+
+form_facts as (
+    select
+        referral_id,
+        min(assessment_date) as earliest_form_date,
+        max(assessment_date) as latest_form_date
+    from assessments_src
     group by referral_id
 ),
 
@@ -98,11 +120,17 @@ joined as (
         c.first_attended_contact_date,
         c.last_attended_contact_date,
         coalesce(g.goals_total, 0) as goals_total,
-        coalesce(g.goals_achieved, 0) as goals_achieved
+        coalesce(g.goals_achieved, 0) as goals_achieved,
+        c.earliest_contact_date,
+        c.latest_contact_date,
+        g.earliest_goal_date,
+        f.earliest_form_date,
+        f.latest_form_date
     from referrals_src as r
     left join patients_src as p on p.patient_id = r.patient_id
     left join contact_facts as c on c.referral_id = r.referral_id
     left join goal_facts as g on g.referral_id = r.referral_id
+    left join form_facts as f on f.referral_id = r.referral_id
 )
 
 select
@@ -119,3 +147,7 @@ from joined
 -- stored in practice order: every page starts from scoped_referrals (a practice filter), and
 -- DuckDB then skips the row groups of other practices instead of scanning the whole table
 order by practice_code, referral_id
+;
+
+-- (a file built before 3 Dec 2026 has the record dates in a table of their own)
+drop table if exists referral_record_dates;

@@ -1,5 +1,5 @@
 -- Table macros for the Data quality page's consistency checks that read derived tables
--- (referral_facts through scoped_referrals, and referral_record_dates): created after them
+-- (referral_facts, with its record dates, through scoped_referrals): created after them
 -- and after derive_table_macros (derive files run in name order), because a table macro is
 -- bound to the tables it reads when it is created.
 -- scope: none
@@ -11,8 +11,9 @@
 --   referred by the report date, with each check's population and flag as two columns
 --   (in_<n>, flag_<n>, n = check_order) and the referral's dates for finding the record.
 --   The same answers as consistency_checks (tests/sql/test_dq_aggregates.py): the contact
---   facts "by the report date" come from referral_facts and referral_record_dates when the
---   referral has no contact after the report date, and from its contacts otherwise.
+--   facts "by the report date" come from referral_facts (its contact facts and record
+--   dates) when the referral has no contact after the report date, and from its contacts
+--   otherwise.
 create or replace macro referral_check_flags(
     practice_codes, conditions, worker_ids, start_date, end_date, report_date, min_age,
     min_symptom_months, max_symptom_months
@@ -20,12 +21,9 @@ create or replace macro referral_check_flags(
 with in_scope as (
     select
         r.*,
-        d.earliest_contact_date,
-        d.latest_contact_date,
-        least(d.earliest_contact_date, d.earliest_goal_date, d.earliest_form_date)
+        least(r.earliest_contact_date, r.earliest_goal_date, r.earliest_form_date)
             < r.referral_date as has_record_before_referral
     from scoped_referrals(practice_codes, conditions, worker_ids) as r
-    left join referral_record_dates as d on d.referral_id = r.referral_id
     where r.referral_date <= report_date
 ),
 

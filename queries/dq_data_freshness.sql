@@ -3,9 +3,12 @@
 -- before $today that was, with the practice's role (comparison practices send no
 -- referrals). Not limited to the period: freshness is about the latest data.
 -- level: aggregate
--- scope: practice_codes (filtered by hand; to move onto scoped_referrals)
-with referrals_src as (
-    select * from referrals
+-- Each referral's latest contact and questionnaire come from referral_facts' record dates
+-- (built at import), through scoped_referrals.
+with referrals_in_scope as (
+    select referral_id, patient_id, practice_code, referral_date, latest_contact_date,
+           latest_form_date
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
 contacts_src as (
@@ -28,21 +31,9 @@ patients_src as (
     select * from patients
 ),
 
-record_dates as (
-    select referral_id, latest_contact_date, latest_form_date from referral_record_dates
-),
-
 practices_src as (
     select practice_code, role from practices
     where practice_code in (select unnest($practice_codes))
-),
-
-referrals_in_scope as (
-    select referral_id, patient_id, practice_code, referral_date
-    from referrals_src
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
 ),
 
 patients_in_view as (
@@ -59,35 +50,33 @@ latest as (
     where referral_date <= $today
     group by practice_code
     union all
-    -- Contacts and questionnaires: each referral's latest (referral_record_dates, built at
-    -- import) when it is on or before $today, otherwise (a record dated after $today) from
-    -- that referral's rows.
-    select r.practice_code, 'contacts', max(d.latest_contact_date)
-    from record_dates as d
-    join referrals_in_scope as r on r.referral_id = d.referral_id
-    where d.latest_contact_date <= $today
-    group by r.practice_code
+    -- Contacts and questionnaires: each referral's latest (referral_facts' record dates,
+    -- built at import) when it is on or before $today, otherwise (a record dated after
+    -- $today) from that referral's rows.
+    select practice_code, 'contacts', max(latest_contact_date)
+    from referrals_in_scope
+    where latest_contact_date <= $today
+    group by practice_code
     union all
     select r.practice_code, 'contacts', max(c.contact_date)
     from contacts_src as c
     join referrals_in_scope as r on r.referral_id = c.referral_id
     where c.referral_id in (
-        select referral_id from record_dates where latest_contact_date > $today
+        select referral_id from referrals_in_scope where latest_contact_date > $today
     )
       and c.contact_date <= $today
     group by r.practice_code
     union all
-    select r.practice_code, 'assessments', max(d.latest_form_date)
-    from record_dates as d
-    join referrals_in_scope as r on r.referral_id = d.referral_id
-    where d.latest_form_date <= $today
-    group by r.practice_code
+    select practice_code, 'assessments', max(latest_form_date)
+    from referrals_in_scope
+    where latest_form_date <= $today
+    group by practice_code
     union all
     select r.practice_code, 'assessments', max(a.assessment_date)
     from assessments_src as a
     join referrals_in_scope as r on r.referral_id = a.referral_id
     where a.referral_id in (
-        select referral_id from record_dates where latest_form_date > $today
+        select referral_id from referrals_in_scope where latest_form_date > $today
     )
       and a.assessment_date <= $today
     group by r.practice_code

@@ -100,7 +100,6 @@ SCOPE_KINDS = ("practice_codes", "none")
 # so it can only shrink).
 NOT_YET_ON_SCOPED_REFERRALS = frozenset(
     {
-        "dq_data_freshness",  # Data quality
         "dq_field_completeness",  # Data quality
         "dq_followup_coverage",  # Data quality
         "import_rejected_rows",  # Import: rejected rows mapped to practices

@@ -21,7 +21,6 @@ PER_REFERRAL = (
     "referral_facts",
     "assessment_scores",
     "measure_scores",
-    "referral_record_dates",
 )
 
 

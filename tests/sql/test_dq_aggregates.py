@@ -1,6 +1,6 @@
 """The Data quality page's consistency checks read per-referral facts built at import
-(referral_facts and referral_record_dates, queries/derive_referral_record_dates.sql, through
-the macro referral_check_flags) instead of every contact, goal and questionnaire on each
+(referral_facts with its record dates, queries/derive_referral_facts.sql, through the macro
+referral_check_flags) instead of every contact, goal and questionnaire on each
 view. These tests prove dq_consistency_checks and dq_consistency_referrals identical to the
 queries they replaced (the consistency_checks macro over the contract tables, kept in
 tests/sql/reference/) on the demo world and on the service and MDT fixtures, with practice,
@@ -125,7 +125,7 @@ def test_equal_to_contact_level_checks_on_demo(demo_db):
         # the report dates inside the record do take the row-by-row path for some referrals
         late = _column(
             connection,
-            "select count(*) from referral_record_dates"
+            "select count(*) from referral_facts"
             " where latest_contact_date > (select min(contact_date) + 90 from contacts)",
         )
         assert late[0] > 0

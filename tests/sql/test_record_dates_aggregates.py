@@ -1,5 +1,5 @@
-"""Queries that read the per-referral facts built at import (referral_facts,
-referral_record_dates) instead of every contact: caseload_safety_by_worker (Safe
+"""Queries that read the per-referral facts built at import (referral_facts and its record
+dates) instead of every contact: caseload_safety_by_worker (Safe
 caseloads) and dq_followup_coverage (Data quality: engaged referrals take their first
 attended contact from referral_facts). Proved identical to the contact-level queries they
 replaced (kept in tests/sql/reference/) on the demo world and the service and MDT fixtures, with practice,
