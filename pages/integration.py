@@ -35,7 +35,15 @@ with st.expander("The months as a table"):
     ui.download(timeline.table, f"engagement_{chosen}_by_month.csv")
 
 st.markdown("**Every practice in the period**")
-st.dataframe(timeline.summary, hide_index=True, width="stretch")
+st.dataframe(
+    timeline.summary,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        name: st.column_config.Column(label, width=px, help=name)
+        for name, (label, px) in view.SUMMARY_SCREEN.items()
+    },
+)
 ui.download(timeline.summary, "engagement_by_practice.csv")
 
 st.subheader("Does engagement go with more referrals?")

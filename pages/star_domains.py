@@ -38,7 +38,7 @@ if result.figure is not None:
             "Mean at start": st.column_config.TextColumn("Start", width=55),
             "Mean latest": st.column_config.TextColumn("Latest", width=55),
             "Mean change (points)": st.column_config.TextColumn("Change", width=65),
-            "95% CI": st.column_config.TextColumn("95% CI", width=110),
+            "95% CI": st.column_config.TextColumn("95% CI", width=100),
             "Improved": st.column_config.TextColumn("Improved", width=70),
         },
     )

@@ -45,7 +45,15 @@ by = st.radio(
     key="unmet-rows-by",
 )
 crosstab = view.barriers_by(scope, filters, rows_by=by, statuses=chosen)
-st.dataframe(crosstab.table, hide_index=True, width="stretch")
+st.dataframe(
+    crosstab.table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        name: st.column_config.Column(short, help=name)
+        for name, short in view.CROSSTAB_SHORT_HEADERS.items()
+    },
+)
 ui.download(crosstab.table, f"unmet_goals_by_{by}_barrier.csv")
 
 st.subheader("How the goals ended")

@@ -33,6 +33,20 @@ KIND_COLUMNS = {
     "case_discussions": "Case discussions",
     "other_occasions": "Other",
 }
+#: The practice table on screen: short headers (the full name on hover and in the CSV) and
+#: widths in pixels from each header's text, so that its ten columns fit at 1440 px.
+SUMMARY_SCREEN: dict[str, tuple[str, int]] = {
+    "Practice": ("Practice", 185),
+    "Code": ("Code", 62),
+    "MDT meetings": ("MDT meetings", 100),
+    "Surgery sessions": ("Surgeries", 80),
+    "Training sessions": ("Training", 75),
+    "Case discussions": ("Case discussions", 115),
+    "Other": ("Other", 55),
+    "Hours of engagement": ("Hours", 65),
+    "Referrals": ("Referrals", 78),
+    "Referrals per 1,000 patients": ("Per 1,000 patients", 135),
+}
 #: Roles that may read `practice_only` stories (in an unrounded scope, at their practices).
 PRACTICE_ONLY_ROLES = ("programme_lead", "practice")
 STORY_PURPOSES = ("mdt", "report")

@@ -31,6 +31,14 @@ BARRIER_LABELS = {
     "other": "Other",
     NOT_RECORDED: "Not recorded",
 }
+#: The barrier-by-group table on screen: shorter headers for its widest columns (the full
+#: name on hover and in the CSV), so that eight barriers, the total and the share fit at
+#: 1440 px.
+CROSSTAB_SHORT_HEADERS = {
+    "No suitable local activity": "No local activity",
+    "Health got in the way": "Health",
+    "Share of all": "Share",
+}
 STATUS_LABELS = {
     "not_achieved": "Not achieved",
     "partly_achieved": "Partly achieved",
