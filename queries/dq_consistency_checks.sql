@@ -14,10 +14,6 @@ with flags as (
         $practice_codes, $conditions, $worker_ids, $start_date, $end_date, $report_date,
         $min_age, $min_symptom_months, $max_symptom_months
     )
-    -- the macro scopes its referrals the same way; said here so the scope is visible
-    where referral_id in (
-        select referral_id from scoped_referrals($practice_codes, $conditions, $worker_ids)
-    )
 ),
 
 counted as (

@@ -8,11 +8,8 @@ with flags as (
         $practice_codes, $conditions, $worker_ids, $start_date, $end_date, $report_date,
         $min_age, $min_symptom_months, $max_symptom_months
     )
-    -- the macro scopes its referrals the same way; said here so the scope is visible
-    where referral_id in (
-        select referral_id from scoped_referrals($practice_codes, $conditions, $worker_ids)
-    )
-      and (flag_1 or flag_2 or flag_3 or flag_4 or flag_5 or flag_6 or flag_7 or flag_8
+    -- the macro reads the scope's referrals only (scoped_referrals, access.SCOPED_MACROS)
+    where (flag_1 or flag_2 or flag_3 or flag_4 or flag_5 or flag_6 or flag_7 or flag_8
        or flag_9 or flag_10 or flag_11)
 ),
 

@@ -10,12 +10,9 @@
 -- (Person-level pairs compressed, no pseudonyms. pair_weight is exact on purpose, not a
 -- *_count the query layer rounds: the view computes its statistics from the exact pairs and
 -- protects what it publishes, as it did from paired_scores' rows.)
-with in_scope as (
-    select referral_id
-    from scoped_referrals($practice_codes, $conditions, $worker_ids)
-),
-
-pairs as (
+-- The pairs are the scope's own (baseline_followup_pairs reads scoped_pair_candidates: the
+-- filter of scoped_referrals), so they are not joined to the referrals again.
+with pairs as (
     select measure, baseline_score, follow_up_score, follow_up_date, referral_id
     from baseline_followup_pairs(
         $practice_codes, $conditions, $worker_ids, $report_date, [$time_point_months],
@@ -29,7 +26,6 @@ select
     p.follow_up_score,
     count(*) as pair_weight
 from pairs as p
-inner join in_scope as s using (referral_id)
 where p.follow_up_date between $start_date and $end_date
 group by p.measure, p.baseline_score, p.follow_up_score
 order by p.measure, p.baseline_score, p.follow_up_score

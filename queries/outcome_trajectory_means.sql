@@ -9,19 +9,15 @@
 -- level: person
 -- (person_n is exact on purpose, not a *_count the query layer rounds: the view suppresses
 -- and rounds what it publishes from the exact counts, as it did from the person rows.)
-with in_scope as (
-    select referral_id
-    from scoped_referrals($practice_codes, $conditions, $worker_ids)
-),
-
-points as (
+-- The points are the scope's own (trajectory_points reads baseline_followup_pairs, which
+-- reads scoped_pair_candidates: the filter of scoped_referrals), so not joined again.
+with points as (
     select p.referral_id, p.measure, p.time_point_months, p.score
     from trajectory_points(
         $practice_codes, $conditions, $worker_ids, $report_date, $time_points_months,
         $windows_days, $horizon_months, $start_date,
         $end_date
     ) as p
-    inner join in_scope as s using (referral_id)
 )
 
 select

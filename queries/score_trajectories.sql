@@ -7,19 +7,15 @@
 -- person-measure-time point; no pseudonyms.
 -- The cohort and its points: macro trajectory_points (queries/derive_table_macros_pairs.sql).
 -- level: person
-with in_scope as (
-    select referral_id
-    from scoped_referrals($practice_codes, $conditions, $worker_ids)
-),
-
-points as (
+-- The points are the scope's own (trajectory_points reads baseline_followup_pairs, which
+-- reads scoped_pair_candidates: the filter of scoped_referrals), so not joined again.
+with points as (
     select p.referral_id, p.measure, p.time_point_months, p.score
     from trajectory_points(
         $practice_codes, $conditions, $worker_ids, $report_date, $time_points_months,
         $windows_days, $horizon_months, $start_date,
         $end_date
     ) as p
-    inner join in_scope as s using (referral_id)
 )
 
 select measure, time_point_months, score

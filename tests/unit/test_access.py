@@ -5,6 +5,7 @@ each rule is tested on a query made to break it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import duckdb
@@ -301,6 +302,52 @@ def test_real_query_headers_follow_the_rules() -> None:
         spec = access.query_spec(name)
         assert spec.scope_problem is None, f"queries/{name}.sql: {spec.scope_problem}"
         assert spec.level in {"aggregate", "person", "identifiable", "story", ""}, name
+
+
+def _macro_definitions() -> dict[str, tuple[str, str]]:
+    """Every `create or replace macro` in queries/derive_*.sql: name -> (parameters, body)."""
+    found: dict[str, tuple[str, str]] = {}
+    start = re.compile(r"create\s+or\s+replace\s+macro\s+(\w+)\s*\(([^)]*)\)", re.I)
+    for path in sorted(db.QUERIES_DIR.glob("derive_*.sql")):
+        text = "\n".join(line.split("--", 1)[0] for line in path.read_text().splitlines())
+        heads = list(start.finditer(text))
+        for head, after in zip(heads, [*heads[1:], None][: len(heads)], strict=True):
+            body = text[head.end() : after.start() if after else len(text)]
+            found[head.group(1)] = (head.group(2), body)
+    return found
+
+
+def test_scoped_macros_take_the_scope_and_narrow_to_it() -> None:
+    # A query that reads one of access.SCOPED_MACROS counts as scoped (check_scope): each must
+    # take the scope's three lists first and narrow with scoped_referrals' own filter, in its
+    # body or by reading another scoped macro with the same three lists.
+    definitions = _macro_definitions()
+    calls_a_scoped_macro = re.compile(
+        r"\b(?:" + "|".join(access.SCOPED_MACROS) + r")\s*\(\s*practice_codes\s*,\s*"
+        r"conditions\s*,\s*worker_ids\s*[,)]"
+    )
+    base_filter = (
+        "practice_code in (select unnest(practice_codes))",
+        "list_contains(conditions, condition)",
+        "list_contains(worker_ids, worker_id)",
+    )
+    for name in access.SCOPED_MACROS:
+        assert name in definitions, f"{name} is not defined in queries/derive_*.sql"
+        parameters, body = definitions[name]
+        assert [p.strip() for p in parameters.split(",")][:3] == [
+            "practice_codes",
+            "conditions",
+            "worker_ids",
+        ], (name, parameters)
+        flat = " ".join(body.split())
+        assert calls_a_scoped_macro.search(body) or all(f in flat for f in base_filter), name
+
+
+def test_a_query_is_scoped_by_a_scoped_macro_only_with_the_viewers_lists() -> None:
+    spec_text = "select * from baseline_followup_pairs($practice_codes, $conditions, $worker_ids"
+    assert access.SCOPED_REFERRALS.search(spec_text)
+    assert not access.SCOPED_REFERRALS.search("select * from baseline_followup_pairs(['A'], null")
+    assert not access.SCOPED_REFERRALS.search("select * from outcome_pair_candidates")
 
 
 def test_queries_not_yet_on_the_macro_only_shrink() -> None:
