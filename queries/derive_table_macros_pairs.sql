@@ -9,6 +9,9 @@
 --   complete scored form, assessment_number 1) and the follow-up chosen for that time point
 --   among the later scored forms dated AFTER the baseline and ON OR BEFORE report_date (a form after the report date
 --   never chooses the pair, so a period's pairs do not depend on later data).
+--   Each row also has the referral's practice, condition and date and the patient's sex,
+--   IMD decile and birth year (carried on the candidates), for the breakdowns by group
+--   without a join.
 --   time_points_months and windows_days are zipped lists; a NULL time point means "the
 --   latest follow-up". For a time point t the follow-up is the form nearest t x 30.4375 days
 --   after the baseline, within its window either side.
@@ -53,6 +56,10 @@ create table if not exists outcome_pair_candidates (
     practice_code varchar,
     condition varchar,
     worker_id varchar,
+    referral_date date,
+    sex varchar,
+    imd_decile integer,
+    birth_year integer,
     baseline_id bigint,
     referral_id varchar,
     measure varchar,
@@ -69,6 +76,10 @@ create table if not exists outcome_time_point_candidates (
     practice_code varchar,
     condition varchar,
     worker_id varchar,
+    referral_date date,
+    sex varchar,
+    imd_decile integer,
+    birth_year integer,
     baseline_id bigint,
     referral_id varchar,
     measure varchar,
@@ -86,6 +97,14 @@ alter table outcome_pair_candidates add column if not exists next_follow_up_date
 alter table outcome_pair_candidates add column if not exists practice_code varchar;
 alter table outcome_pair_candidates add column if not exists condition varchar;
 alter table outcome_pair_candidates add column if not exists worker_id varchar;
+alter table outcome_pair_candidates add column if not exists referral_date date;
+alter table outcome_pair_candidates add column if not exists sex varchar;
+alter table outcome_pair_candidates add column if not exists imd_decile integer;
+alter table outcome_pair_candidates add column if not exists birth_year integer;
+alter table outcome_time_point_candidates add column if not exists referral_date date;
+alter table outcome_time_point_candidates add column if not exists sex varchar;
+alter table outcome_time_point_candidates add column if not exists imd_decile integer;
+alter table outcome_time_point_candidates add column if not exists birth_year integer;
 
 -- The candidates of a scope's referrals: scoped_referrals' filter (derive_table_macros.sql),
 -- on the referral's practice, condition and worker that each candidate carries, so the same
@@ -144,6 +163,12 @@ create or replace macro baseline_followup_pairs(
             c.referral_id,
             c.measure,
             t.time_point_months,
+            c.practice_code,
+            c.condition,
+            c.referral_date,
+            c.sex,
+            c.imd_decile,
+            c.birth_year,
             c.baseline_date,
             c.baseline_score,
             c.follow_up_date,
@@ -163,6 +188,12 @@ create or replace macro baseline_followup_pairs(
             c.referral_id,
             c.measure,
             t.time_point_months,
+            c.practice_code,
+            c.condition,
+            c.referral_date,
+            c.sex,
+            c.imd_decile,
+            c.birth_year,
             c.baseline_date,
             c.baseline_score,
             c.follow_up_date,
@@ -183,6 +214,12 @@ create or replace macro baseline_followup_pairs(
             c.referral_id,
             c.measure,
             t.time_point_months,
+            c.practice_code,
+            c.condition,
+            c.referral_date,
+            c.sex,
+            c.imd_decile,
+            c.birth_year,
             c.baseline_date,
             c.baseline_score,
             c.follow_up_date,
@@ -201,6 +238,12 @@ create or replace macro baseline_followup_pairs(
             any_value(referral_id) as referral_id,
             any_value(measure) as measure,
             time_point_months,
+            any_value(practice_code) as practice_code,
+            any_value(condition) as condition,
+            any_value(referral_date) as referral_date,
+            any_value(sex) as sex,
+            any_value(imd_decile) as imd_decile,
+            any_value(birth_year) as birth_year,
             any_value(baseline_date) as baseline_date,
             any_value(baseline_score) as baseline_score,
             arg_max(follow_up_date, choice_key) as follow_up_date,
@@ -215,8 +258,9 @@ create or replace macro baseline_followup_pairs(
         select * from prepared
         union all
         select
-            referral_id, measure, time_point_months, baseline_date, baseline_score,
-            follow_up_date, follow_up_score
+            referral_id, measure, time_point_months, practice_code, condition, referral_date,
+            sex, imd_decile, birth_year, baseline_date, baseline_score, follow_up_date,
+            follow_up_score
         from chosen
     )
 
@@ -228,7 +272,13 @@ create or replace macro baseline_followup_pairs(
         baseline_score,
         follow_up_date,
         follow_up_score,
-        date_diff('day', baseline_date, follow_up_date) as days_since_baseline
+        date_diff('day', baseline_date, follow_up_date) as days_since_baseline,
+        practice_code,
+        condition,
+        referral_date,
+        sex,
+        imd_decile,
+        birth_year
     from both_ways;
 
 -- The score trajectory's points, for the referrals of a scope: the fixed

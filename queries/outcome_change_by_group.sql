@@ -10,12 +10,9 @@
 -- (Groups can be small: pair_n is exact on purpose, not a *_count the query layer rounds,
 -- because the view's secondary suppression needs the exact counts; the view protects what it
 -- publishes.)
-with in_scope as (
-    select referral_id, practice_code, referral_date, condition, sex, imd_decile, birth_year
-    from scoped_referrals($practice_codes, $conditions, $worker_ids)
-),
-
-pairs as (
+-- The groups (practice, condition, sex, IMD, age at referral) come with the pairs
+-- (baseline_followup_pairs carries them from the candidates), not from a join.
+with pairs as (
     select *
     from baseline_followup_pairs(
         $practice_codes, $conditions, $worker_ids, $report_date, [$time_point_months],
@@ -26,22 +23,21 @@ pairs as (
 described as (
     select
         c.measure,
-        s.practice_code,
-        s.condition,
-        s.sex,
-        case when s.imd_decile is null then null else cast(ceil(s.imd_decile / 2) as integer) end
+        c.practice_code,
+        c.condition,
+        c.sex,
+        case when c.imd_decile is null then null else cast(ceil(c.imd_decile / 2) as integer) end
             as imd_quintile,
         case
-            when s.birth_year is null then null
-            when age_at(s.birth_year, s.referral_date) < 35 then '18-34'
-            when age_at(s.birth_year, s.referral_date) < 50 then '35-49'
-            when age_at(s.birth_year, s.referral_date) < 65 then '50-64'
+            when c.birth_year is null then null
+            when age_at(c.birth_year, c.referral_date) < 35 then '18-34'
+            when age_at(c.birth_year, c.referral_date) < 50 then '35-49'
+            when age_at(c.birth_year, c.referral_date) < 65 then '50-64'
             else '65 and over'
         end as age_band,
         cast(date_trunc('month', c.baseline_date) as date) as baseline_month,
         c.follow_up_score - c.baseline_score as change_points
     from pairs as c
-    inner join in_scope as s using (referral_id)
     where c.follow_up_date between $start_date and $end_date
 )
 

@@ -6,12 +6,9 @@
 -- baseline within $window_days either side; ties go to the later date, then to the
 -- later-numbered form on one date (macro baseline_followup_pairs,
 -- queries/derive_table_macros_pairs.sql). ONS4 gives four measures, one per item. No pseudonyms.
-with in_scope as (
-    select referral_id, practice_code, referral_date, condition, sex, imd_decile, birth_year
-    from scoped_referrals($practice_codes, $conditions, $worker_ids)
-),
-
-pairs as (
+-- The groups (practice, condition, sex, IMD, age at referral) come with the pairs
+-- (baseline_followup_pairs carries them from the candidates), not from a join.
+with pairs as (
     select *
     from baseline_followup_pairs(
         $practice_codes, $conditions, $worker_ids, $report_date, [$time_point_months],
@@ -21,16 +18,16 @@ pairs as (
 
 select
     c.measure,
-    s.practice_code,
-    s.condition,
-    s.sex,
-    case when s.imd_decile is null then null else cast(ceil(s.imd_decile / 2) as integer) end
+    c.practice_code,
+    c.condition,
+    c.sex,
+    case when c.imd_decile is null then null else cast(ceil(c.imd_decile / 2) as integer) end
         as imd_quintile,
     case
-        when s.birth_year is null then null
-        when age_at(s.birth_year, s.referral_date) < 35 then '18-34'
-        when age_at(s.birth_year, s.referral_date) < 50 then '35-49'
-        when age_at(s.birth_year, s.referral_date) < 65 then '50-64'
+        when c.birth_year is null then null
+        when age_at(c.birth_year, c.referral_date) < 35 then '18-34'
+        when age_at(c.birth_year, c.referral_date) < 50 then '35-49'
+        when age_at(c.birth_year, c.referral_date) < 65 then '50-64'
         else '65 and over'
     end as age_band,
     c.baseline_date,
@@ -40,6 +37,5 @@ select
     c.follow_up_score,
     c.follow_up_score - c.baseline_score as change_points
 from pairs as c
-inner join in_scope as s using (referral_id)
 where c.follow_up_date between $start_date and $end_date
-order by c.measure, s.practice_code, c.follow_up_date, c.baseline_score
+order by c.measure, c.practice_code, c.follow_up_date, c.baseline_score

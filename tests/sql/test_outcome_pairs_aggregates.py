@@ -68,7 +68,9 @@ from ranked where choice_rank = 1
 # Every referral of the file (the macro takes a viewer's scope first).
 EVERY_REFERRAL = "(select list(distinct practice_code) from referral_facts), null, null"
 NEW_PAIRING = (
-    f"select * from baseline_followup_pairs({EVERY_REFERRAL}, $report_date, $points, $windows)"
+    "select referral_id, measure, time_point_months, baseline_date, baseline_score,"
+    " follow_up_date, follow_up_score, days_since_baseline"
+    f" from baseline_followup_pairs({EVERY_REFERRAL}, $report_date, $points, $windows)"
 )
 
 
@@ -83,7 +85,12 @@ def bare_pairs_connection(referral_ids: list[str]) -> duckdb.DuckDBPyConnection:
         {"ids": referral_ids},
     )
     con.execute(
-        "create table referrals as select referral_id, practice_code, condition, worker_id from referral_facts"
+        "create table referrals as select referral_id, practice_code, condition, worker_id,"
+        " 'X1' as patient_id, date '2024-01-01' as referral_date from referral_facts"
+    )
+    con.execute(
+        "create table patients as select 'X1' as patient_id, 'female' as sex,"
+        " 3 as imd_decile, 1970 as birth_year"
     )
     con.execute(
         "create macro scoped_referrals(practice_codes, conditions, worker_ids) as table"
@@ -333,7 +340,11 @@ def test_candidates_carry_their_referrals_practice_in_practice_order(world):
         "inner join referral_facts as f using (referral_id) "
         "where c.practice_code is distinct from f.practice_code "
         "or c.condition is distinct from f.condition "
-        "or c.worker_id is distinct from f.worker_id"
+        "or c.worker_id is distinct from f.worker_id "
+        "or c.referral_date is distinct from f.referral_date "
+        "or c.sex is distinct from f.sex "
+        "or c.imd_decile is distinct from f.imd_decile "
+        "or c.birth_year is distinct from f.birth_year"
     ).fetchone()[0]
     missing = con.execute(
         "select count(*) from outcome_pair_candidates where practice_code is null"
@@ -351,6 +362,18 @@ def test_candidates_carry_their_referrals_practice_in_practice_order(world):
     report_date = periods[0][1]
     every = con.execute(pairing, {"codes": codes, "report_date": report_date}).fetchall()
     assert every
+    # ... and so do the pairs chosen from them (the breakdowns group by these, no join)
+    carried = con.execute(
+        "select count(*) from baseline_followup_pairs($codes, null, null, $report_date,"
+        " [null, 6], [null, 61]) as p inner join referral_facts as f using (referral_id)"
+        " where p.practice_code is distinct from f.practice_code"
+        " or p.condition is distinct from f.condition"
+        " or p.referral_date is distinct from f.referral_date"
+        " or p.sex is distinct from f.sex or p.imd_decile is distinct from f.imd_decile"
+        " or p.birth_year is distinct from f.birth_year",
+        {"codes": codes, "report_date": report_date},
+    ).fetchone()[0]
+    assert carried == 0
     for code in codes[:4]:
         alone = con.execute(pairing, {"codes": [code], "report_date": report_date}).fetchall()
         assert alone == [row for row in every if row[-1] == code]
