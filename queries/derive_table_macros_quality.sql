@@ -18,7 +18,9 @@ create or replace macro referral_check_flags(
     practice_codes, conditions, worker_ids, start_date, end_date, report_date, min_age,
     min_symptom_months, max_symptom_months
 ) as table
-with in_scope as (
+-- not materialized: read twice below, and a copy of 2.7M national referrals with every
+-- column of referral_facts costs more than reading the columns each use needs
+with in_scope as not materialized (
     select
         r.*,
         least(r.earliest_contact_date, r.earliest_goal_date, r.earliest_form_date)
