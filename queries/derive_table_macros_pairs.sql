@@ -131,14 +131,12 @@ create or replace macro baseline_followup_pairs(
     practice_codes, conditions, worker_ids, report_date, time_points_months, windows_days,
     from_date := date '1900-01-01'
 ) as table
-    -- not materialized: each branch below then reads the candidates with its own columns
-    -- and filters (a materialized copy of the scope's 7M national candidates, every column,
-    -- was 1.7 of outcome_change_by_group's 1.9 s and most of outcome_score_pairs' 1.4 s)
-    with scoped_candidates as not materialized (
-        select * from scoped_pair_candidates(practice_codes, conditions, worker_ids)
-    ),
-
-    time_points as (
+    -- No CTE for the scope's candidates: the two branches that read them each call
+    -- scoped_pair_candidates, so each reads only its columns with its filters pushed down. A
+    -- CTE read twice is materialized (a copy of the scope's 7M national candidates, every
+    -- column: most of outcome_change_by_group's 1.9 s and outcome_score_pairs' 1.4 s), and
+    -- DuckDB 1.5.5 drops a stored macro's `not materialized`.
+    with time_points as (
         select
             unnest(time_points_months) as time_point_months,
             unnest(windows_days) as window_days
@@ -176,7 +174,7 @@ create or replace macro baseline_followup_pairs(
             c.baseline_score,
             c.follow_up_date,
             c.follow_up_score
-        from scoped_candidates as c
+        from scoped_pair_candidates(practice_codes, conditions, worker_ids) as c
         inner join targets as t on t.target_days is null
         where c.follow_up_date <= report_date
           and (c.next_follow_up_date is null or c.next_follow_up_date > report_date)
@@ -229,7 +227,7 @@ create or replace macro baseline_followup_pairs(
             c.follow_up_score,
             pair_choice_key(c.follow_up_order, c.days_since_baseline, t.target_days)
                 as choice_key
-        from scoped_candidates as c
+        from scoped_pair_candidates(practice_codes, conditions, worker_ids) as c
         inner join targets as t on t.target_days is not null and not t.is_standard
         where c.follow_up_date <= report_date
           and abs(c.days_since_baseline - t.target_days) <= t.window_days

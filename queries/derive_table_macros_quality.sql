@@ -18,9 +18,9 @@ create or replace macro referral_check_flags(
     practice_codes, conditions, worker_ids, start_date, end_date, report_date, min_age,
     min_symptom_months, max_symptom_months
 ) as table
--- not materialized: read twice below, and a copy of 2.7M national referrals with every
--- column of referral_facts costs more than reading the columns each use needs
-with in_scope as not materialized (
+-- in_scope is read once (late_contacts reads scoped_referrals itself): a CTE read twice is
+-- materialized, a copy of 2.7M national referrals with every column of referral_facts
+with in_scope as (
     select
         r.*,
         least(r.earliest_contact_date, r.earliest_goal_date, r.earliest_form_date)
@@ -41,7 +41,9 @@ late_contacts as (
             as first_attended_date
     from contacts as c
     where c.referral_id in (
-        select referral_id from in_scope where latest_contact_date > report_date
+        select referral_id
+        from scoped_referrals(practice_codes, conditions, worker_ids)
+        where referral_date <= report_date and latest_contact_date > report_date
     )
     group by c.referral_id
 ),
