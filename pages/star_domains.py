@@ -60,5 +60,5 @@ ui.definition(
     "getting there, 9-10 as good as it can be). With publishable figures, counts are "
     "rounded, and means and intervals about 7 or fewer people are suppressed (*), others "
     "shown to one decimal.",
-    queries=["instrument_item_pairs"],
+    queries=["instrument_item_score_pairs"],
 )

@@ -12,12 +12,13 @@ from wellpath.views import star
 def test_area_summary_paired_change_with_t_interval():
     # area 1: 4->6, 5->5, 3->7 (changes 2, 0, 4: mean 2, SD 2); t(0.975, 2) = 4.302653
     # CI = 2 +/- 4.302653 * 2 / sqrt(3) = 2 +/- 4.968275; area 2: 6->5 for everyone
+    # (counted: area 2's three identical pairs are one row of weight 3)
     pairs = pd.DataFrame(
         {
-            "person_number": [1, 2, 3, 1, 2, 3],
-            "item_number": [1, 1, 1, 2, 2, 2],
-            "baseline_item_score": [4, 5, 3, 6, 6, 6],
-            "latest_item_score": [6, 5, 7, 5, 5, 5],
+            "item_number": [1, 1, 1, 2],
+            "baseline_item_score": [4, 5, 3, 6],
+            "latest_item_score": [6, 5, 7, 5],
+            "pair_weight": [1, 1, 1, 3],
         }
     )
     out = star.area_summary(pairs, "WBSTAR").set_index("item_number")

@@ -1,7 +1,7 @@
 """The Well-being Star and PSFS page: paired change area by area, and one person's Star.
 
 Pairs: each referral's first form against its latest later complete form on or before the
-report date, dated in the period (queries/instrument_item_pairs.sql), item by item.
+report date, dated in the period, item by item, counted (queries/instrument_item_score_pairs.sql).
 """
 
 from __future__ import annotations
@@ -48,10 +48,14 @@ class AreaChange:
 
 def area_summary(pairs: pd.DataFrame, instrument: str) -> pd.DataFrame:
     """Per item: people paired, mean at the start and latest, mean change with its t 95%
-    interval (stats.paired_change), and how many improved."""
+    interval, and how many improved (stats.paired_change_counted), from the counted pairs of
+    queries/instrument_item_score_pairs.sql: item_number, baseline_item_score,
+    latest_item_score, pair_weight."""
     out = []
     for number, group in pairs.groupby("item_number", sort=True):
-        pc = stats.paired_change(group["baseline_item_score"], group["latest_item_score"])
+        pc = stats.paired_change_counted(
+            group["baseline_item_score"], group["latest_item_score"], group["pair_weight"]
+        )
         out.append(
             {
                 "item_number": int(number),
@@ -74,7 +78,7 @@ STATISTICS = ("mean_start", "mean_latest", "mean_change", "ci_low", "ci_high")
 @data.cached_view
 def area_change(scope: Scope, filters: Filters, *, instrument: str = "WBSTAR") -> AreaChange:
     """Paired change for each area (WBSTAR) or activity (PSFS), with the radar chart."""
-    pairs = data.query("instrument_item_pairs", scope, filters, instrument=instrument)
+    pairs = data.query("instrument_item_score_pairs", scope, filters, instrument=instrument)
     notes = [AREA_NOTE if instrument == "WBSTAR" else PSFS_NOTE]
     notice = licence_notice(instrument)
     if notice:
@@ -92,7 +96,7 @@ def area_change(scope: Scope, filters: Filters, *, instrument: str = "WBSTAR") -
             shown[col] = [
                 disclosure.published_statistic(v, n) for v, n in zip(shown[col], raw["pair_count"], strict=True)
             ]  # fmt: skip
-    people = int(pairs["person_number"].nunique())
+    people = int(pairs["people_n"].iloc[0])
     table = pd.DataFrame(
         {
             "Area": raw["area"],

@@ -1,10 +1,17 @@
--- Item by item, each referral's baseline form of one instrument ($instrument: WBSTAR's 8
--- areas, PSFS's up to 5 activities) against its latest later complete form on or before
--- $report_date: one row per person and item given on both forms.
+-- The Star page's pairs, item by item, counted: each referral's baseline form of one
+-- instrument ($instrument: WBSTAR's 8 areas, PSFS's up to 5 activities) against its latest
+-- later complete form on or before $report_date, one row per item and distinct (baseline
+-- item score, latest item score) with how many people have it (pair_weight), and people_n
+-- (people with a pair on any item: the same on every row). Everything the page shows per item
+-- (people paired, means, the t interval of change, how many improved) is a function of these
+-- counts (wellpath.stats.paired_change_counted, tested to agree with paired_change over the
+-- person-level rows, kept as tests/sql/reference/instrument_item_pairs_rows.sql), so the
+-- page fetches a few hundred rows, not 1.3M person-item rows nationally.
 -- level: person
 -- A pair is in the period when its latest form is dated in the period (as in paired_scores).
 -- Ties on one date: the form numbered later (assessment_scores numbers forms by date, then
--- assessment id). person_number numbers the referrals within this result only.
+-- assessment id). pair_weight and people_n are exact on purpose, not *_count columns the
+-- query layer rounds: the view protects what it publishes.
 with referrals_src as (
     select referral_id, practice_code
     from scoped_referrals($practice_codes, $conditions, $worker_ids)
@@ -63,20 +70,32 @@ item_scores as (
     unpivot (item_score for item in (
         item_01, item_02, item_03, item_04, item_05, item_06, item_07, item_08
     ))
+),
+
+item_pairs as (
+    select
+        p.referral_id,
+        bi.item_number,
+        bi.item_score as baseline_item_score,
+        li.item_score as latest_item_score
+    from pairs as p
+    inner join referrals_src as r using (referral_id)
+    inner join item_scores as bi on bi.assessment_id = p.baseline_id
+    inner join item_scores as li
+        on li.assessment_id = p.latest_id and li.item_number = bi.item_number
+),
+
+people as (
+    select count(distinct referral_id) as people_n from item_pairs
 )
 
 select
-    dense_rank() over (order by p.referral_id) as person_number,
-    r.practice_code,
-    p.baseline_date,
-    p.latest_date,
-    p.baseline_score,
-    p.latest_score,
-    bi.item_number,
-    bi.item_score as baseline_item_score,
-    li.item_score as latest_item_score
-from pairs as p
-inner join referrals_src as r using (referral_id)
-inner join item_scores as bi on bi.assessment_id = p.baseline_id
-inner join item_scores as li on li.assessment_id = p.latest_id and li.item_number = bi.item_number
-order by person_number, bi.item_number
+    i.item_number,
+    i.baseline_item_score,
+    i.latest_item_score,
+    count(*) as pair_weight,
+    any_value(p.people_n) as people_n
+from item_pairs as i
+cross join people as p
+group by i.item_number, i.baseline_item_score, i.latest_item_score
+order by i.item_number, i.baseline_item_score, i.latest_item_score
