@@ -74,6 +74,45 @@ inner join referrals as r using (referral_id)
 left join patients as p on p.patient_id = r.patient_id
 order by r.practice_code, c.referral_id, c.measure, c.follow_up_order;
 
+-- Every baseline once (referral, measure), with the date of its first candidate follow-up
+-- (NULL when it has none) and its referral's discharge date, for follow-up coverage
+-- (queries/baseline_followup_coverage.sql: a baseline is followed up by a report date when
+-- it has a candidate dated by then, which is when its first one is): a filter on 2.2M
+-- national baselines in the period instead of two joins, with 2.7M referrals and with the
+-- candidates (1.1-1.5 s on Outcomes and Data quality). Carries the referral's practice,
+-- condition and worker for the scope (macro scoped_outcome_baselines); practice order.
+create or replace table outcome_baselines as
+with baselines as (
+    select
+        referral_id,
+        measure,
+        assessment_date as baseline_date,
+        score as baseline_score
+    from measure_scores
+    where assessment_number = 1 and score is not null
+),
+
+first_follow_ups as (
+    select referral_id, measure, min(follow_up_date) as first_follow_up_date
+    from outcome_pair_candidates
+    group by referral_id, measure
+)
+
+select
+    r.practice_code,
+    r.condition,
+    r.worker_id,
+    b.referral_id,
+    b.measure,
+    b.baseline_date,
+    b.baseline_score,
+    r.discharge_date,
+    f.first_follow_up_date
+from baselines as b
+inner join referrals as r using (referral_id)
+left join first_follow_ups as f using (referral_id, measure)
+order by r.practice_code, b.baseline_date, b.referral_id, b.measure;
+
 -- Each candidate for each standard time point (macro standard_time_points) whose window it
 -- falls in, with better_from_date: the earliest date among the baseline's candidates that
 -- the time point prefers to it (a larger pair_choice_key). As at a report date, the

@@ -93,6 +93,17 @@ create table if not exists outcome_time_point_candidates (
 );
 -- (a file built before next_follow_up_date: the column, until derive_outcome_pairs.sql
 -- rebuilds the table)
+create table if not exists outcome_baselines (
+    practice_code varchar,
+    condition varchar,
+    worker_id varchar,
+    referral_id varchar,
+    measure varchar,
+    baseline_date date,
+    baseline_score double,
+    discharge_date date,
+    first_follow_up_date date
+);
 alter table outcome_pair_candidates add column if not exists next_follow_up_date date;
 alter table outcome_pair_candidates add column if not exists practice_code varchar;
 alter table outcome_pair_candidates add column if not exists condition varchar;
@@ -123,6 +134,16 @@ create or replace macro scoped_time_point_candidates(practice_codes, conditions,
 as table
     select *
     from outcome_time_point_candidates
+    where practice_code in (select unnest(practice_codes))
+      and (conditions is null or list_contains(conditions, condition))
+      and (worker_ids is null or list_contains(worker_ids, worker_id));
+
+-- The same scope's baselines with their first candidate follow-up (derive_outcome_pairs.sql),
+-- by the same filter.
+create or replace macro scoped_outcome_baselines(practice_codes, conditions, worker_ids)
+as table
+    select *
+    from outcome_baselines
     where practice_code in (select unnest(practice_codes))
       and (conditions is null or list_contains(conditions, condition))
       and (worker_ids is null or list_contains(worker_ids, worker_id));

@@ -136,3 +136,12 @@ select
     coalesce(in_11, false) as in_11,
     coalesce(in_11, false) and coalesce(flag_11, false) as flag_11
 from checks;
+
+-- The forms of a scope's referrals by instrument (derive_referral_forms.sql), by
+-- scoped_referrals' filter on the practice, condition and worker each row carries.
+create or replace macro scoped_referral_forms(practice_codes, conditions, worker_ids) as table
+    select *
+    from referral_instrument_forms
+    where practice_code in (select unnest(practice_codes))
+      and (conditions is null or list_contains(conditions, condition))
+      and (worker_ids is null or list_contains(worker_ids, worker_id));

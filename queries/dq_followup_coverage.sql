@@ -8,18 +8,28 @@
 -- report date (the chance to follow up has passed).
 -- level: aggregate
 -- percentages: baseline_pct = baseline_count / engaged_count; followup_pct = followup_count / baseline_count
--- scope: practice_codes (filtered by hand; to move onto scoped_referrals)
 -- referral_facts (built at import) holds each referral's first attended contact, so
--- "at least one attended contact by the report date" reads no contacts.
-with referrals_src as (
-    select * from referral_facts
+-- "at least one attended contact by the report date" reads no contacts; each referral's
+-- forms by instrument, as at any report date, are one row of referral_instrument_forms
+-- (derive_referral_forms.sql; tests/sql/test_record_dates_aggregates.py holds this equal to
+-- the count from every form and contact, kept in tests/sql/reference/).
+with engaged_referrals as (
+    select referral_id
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
+    where referral_date between $start_date and $end_date
+      and triage_outcome = 'accepted'
+      and first_attended_contact_date <= $report_date
 ),
 
--- Scores, completeness and baseline/follow-up order as derive_assessment_scores.sql sets
--- them (assessment_number 1 = baseline), so this page and Outcomes agree.
-scores_src as (
-    select referral_id, instrument, assessment_date, is_complete, assessment_number
-    from assessment_scores
+forms_src as (
+    select
+        instrument, first_form_date, baseline_date, first_later_date, incomplete_dates,
+        last_incomplete_date, discharge_date
+    from scoped_referral_forms($practice_codes, $conditions, $worker_ids)
+    where referral_date between $start_date and $end_date
+      and triage_outcome = 'accepted'
+      and first_attended_contact_date <= $report_date
+      and first_form_date <= $report_date
 ),
 
 instrument_order as (
@@ -29,60 +39,49 @@ instrument_order as (
     ) as t(instrument, instrument_order)
 ),
 
-engaged_referrals as (
-    select r.referral_id, r.discharge_date
-    from referrals_src as r
-    where r.practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, r.condition))
-      and ($worker_ids is null or list_contains($worker_ids, r.worker_id))
-      and r.referral_date between $start_date and $end_date
-      and r.triage_outcome = 'accepted'
-      and r.first_attended_contact_date <= $report_date
-),
-
-forms as (
-    select s.referral_id, s.instrument, s.assessment_date, s.is_complete, s.assessment_number
-    from scores_src as s
-    where s.referral_id in (select referral_id from engaged_referrals)
-      and s.assessment_date <= $report_date
-),
-
--- A follow-up is a later-numbered complete form dated after the baseline: one exists when
--- the latest such form is dated after it (the same as looking for any, without a join).
-with_followup as (
+-- As at the report date: a baseline dated by then, followed up when its first later form
+-- is; incomplete forms dated by then (all of them when the latest is).
+as_at_report as (
     select
-        f.referral_id,
-        f.instrument,
-        min(f.assessment_date) filter (where f.assessment_number = 1) as baseline_date,
-        count(*) filter (where not f.is_complete) as incomplete_forms,
-        coalesce(
-            max(f.assessment_date) filter (where f.assessment_number > 1)
-                > min(f.assessment_date) filter (where f.assessment_number = 1),
-            false
-        ) as has_followup
-    from forms as f
-    group by f.referral_id, f.instrument
+        instrument,
+        coalesce(baseline_date <= $report_date, false) as has_baseline,
+        coalesce(baseline_date <= $report_date and first_later_date <= $report_date, false)
+            as has_followup,
+        coalesce(discharge_date <= $report_date, false) as is_discharged,
+        case
+            when last_incomplete_date is null then 0
+            when last_incomplete_date <= $report_date then len(incomplete_dates)
+            else len(list_filter(incomplete_dates, d -> d <= $report_date))
+        end as incomplete_forms
+    from forms_src
 ),
 
-instruments_used as (
-    select distinct instrument from with_followup
+engaged as (
+    select count(*)::bigint as engaged_count from engaged_referrals
+),
+
+by_instrument as (
+    select
+        instrument,
+        count_if(has_baseline) as baseline_count,
+        count_if(has_followup) as followup_count,
+        count_if(has_baseline and not has_followup and is_discharged)
+            as discharged_without_followup_count,
+        sum(incomplete_forms) as incomplete_form_count
+    from as_at_report
+    group by instrument
 )
 
 select
-    u.instrument,
-    (select count(*) from engaged_referrals) as engaged_count,
-    count(w.baseline_date) as baseline_count,
-    count_if(w.has_followup)::bigint as followup_count,
-    count_if(w.baseline_date is not null and not w.has_followup
-             and e.discharge_date <= $report_date)::bigint as discharged_without_followup_count,
-    coalesce(sum(w.incomplete_forms), 0)::bigint as incomplete_form_count,
-    round(100.0 * count(w.baseline_date)
-        / nullif((select count(*) from engaged_referrals), 0), 1) as baseline_pct,
-    round(100.0 * count_if(w.has_followup) / nullif(count(w.baseline_date), 0), 1)
-        as followup_pct
-from instruments_used as u
-left join instrument_order as i on i.instrument = u.instrument
-left join with_followup as w on w.instrument = u.instrument
-left join engaged_referrals as e on e.referral_id = w.referral_id
-group by u.instrument, i.instrument_order
-order by i.instrument_order, u.instrument
+    b.instrument,
+    e.engaged_count,
+    b.baseline_count::bigint as baseline_count,
+    b.followup_count::bigint as followup_count,
+    b.discharged_without_followup_count::bigint as discharged_without_followup_count,
+    coalesce(b.incomplete_form_count, 0)::bigint as incomplete_form_count,
+    round(100.0 * b.baseline_count / nullif(e.engaged_count, 0), 1) as baseline_pct,
+    round(100.0 * b.followup_count / nullif(b.baseline_count, 0), 1) as followup_pct
+from by_instrument as b
+cross join engaged as e
+left join instrument_order as i on i.instrument = b.instrument
+order by i.instrument_order, b.instrument

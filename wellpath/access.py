@@ -96,9 +96,11 @@ SCOPED_MACROS = (
     "scoped_referrals",
     "scoped_pair_candidates",
     "scoped_time_point_candidates",
+    "scoped_outcome_baselines",
     "baseline_followup_pairs",
     "trajectory_points",
     "referral_check_flags",
+    "scoped_referral_forms",
 )
 SCOPED_REFERRALS = re.compile(r"\b(?:" + "|".join(SCOPED_MACROS) + r")\s*\(\s*\$practice_codes\b")
 # Tables whose rows belong to a referral: read only through scoped_referrals.
@@ -114,7 +116,6 @@ SCOPE_KINDS = ("practice_codes", "none")
 NOT_YET_ON_SCOPED_REFERRALS = frozenset(
     {
         "dq_field_completeness",  # Data quality
-        "dq_followup_coverage",  # Data quality
         "import_rejected_rows",  # Import: rejected rows mapped to practices
         "mdt_headline",  # MDT
         "mdt_people",  # MDT

@@ -21,6 +21,7 @@ PER_REFERRAL = (
     "referral_facts",
     "assessment_scores",
     "measure_scores",
+    "referral_instrument_forms",
 )
 
 

@@ -86,7 +86,8 @@ def bare_pairs_connection(referral_ids: list[str]) -> duckdb.DuckDBPyConnection:
     )
     con.execute(
         "create table referrals as select referral_id, practice_code, condition, worker_id,"
-        " 'X1' as patient_id, date '2024-01-01' as referral_date from referral_facts"
+        " 'X1' as patient_id, date '2024-01-01' as referral_date, null::date as discharge_date"
+        " from referral_facts"
     )
     con.execute(
         "create table patients as select 'X1' as patient_id, 'female' as sex,"

@@ -75,3 +75,25 @@ def test_equal_to_contact_level_queries(world, demo_db, tmp_path):
         assert _assert_same(con) > 0
     finally:
         con.close()
+
+
+def test_forms_cut_short_by_the_report_date_are_among_the_cases(demo_db):
+    """The cases reach the path of dq_followup_coverage that counts a referral's incomplete
+    forms from its list of dates (some dated by the report date and some after it), and
+    baselines whose first later form comes after the report date."""
+    con = db.connect_read_only(Path(demo_db))
+    try:
+        partial = later = 0
+        for params in _cases(con):
+            found = con.execute(
+                "select count_if(list_min(incomplete_dates) <= $report_date"
+                " and last_incomplete_date > $report_date),"
+                " count_if(baseline_date <= $report_date and first_later_date > $report_date)"
+                " from referral_instrument_forms",
+                {"report_date": params["report_date"]},
+            ).fetchone()
+            partial, later = partial + found[0], later + found[1]
+        assert partial > 0
+        assert later > 0
+    finally:
+        con.close()
