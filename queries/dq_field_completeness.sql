@@ -8,12 +8,10 @@
 -- items are not listed, as items beyond an instrument's count are empty by rule.
 -- level: aggregate
 -- percentages: filled_pct = filled_count / row_count
--- scope: practice_codes (filtered by hand; to move onto scoped_referrals)
-with referrals_src as (
-    select * from referrals
-),
-
-patients_src as (
+-- The scope's referrals are read through scoped_referrals (referral_facts holds every
+-- field of referrals as sent) by each CTE that needs them, not from one CTE read three
+-- times, which DuckDB would copy whole (2.7M national referrals, every column).
+with patients_src as (
     select * from patients
 ),
 
@@ -59,16 +57,12 @@ table_columns as (
     where table_schema = 'main'
 ),
 
-referrals_all_dates as (
-    select *
-    from referrals_src
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
-),
-
 referrals_in_scope as (
-    select * from referrals_all_dates
+    select
+        referral_id, patient_id, practice_code, referral_date, referrer_role, condition,
+        symptom_months, triage_outcome, triage_date, worker_id, first_contact_date,
+        action_plan_date, discharge_date, discharge_reason
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
     where referral_date between $start_date and $end_date
 ),
 
@@ -79,7 +73,9 @@ patients_in_view as (
     from patients_src as p
     where p.practice_code in (select unnest($practice_codes))
       and (($conditions is null and $worker_ids is null)
-           or p.patient_id in (select patient_id from referrals_all_dates))
+           or p.patient_id in (
+               select patient_id from scoped_referrals($practice_codes, $conditions, $worker_ids)
+           ))
 ),
 
 referral_fields as (
@@ -115,7 +111,11 @@ patient_fields as (
         count(imd_decile) as imd_decile,
         count(cohort) as cohort
     from patients_src
-    where patient_id in (select patient_id from referrals_in_scope)
+    where patient_id in (
+        select patient_id
+        from scoped_referrals($practice_codes, $conditions, $worker_ids)
+        where referral_date between $start_date and $end_date
+    )
 ),
 
 -- contact_id, referral_id and contact_date are never empty (not null in the schema), so
@@ -151,7 +151,9 @@ goal_fields as (
         count(g.status) as status,
         count(g.closed_date) as closed_date
     from goals_src as g
-    where g.referral_id in (select referral_id from referrals_all_dates)
+    where g.referral_id in (
+        select referral_id from scoped_referrals($practice_codes, $conditions, $worker_ids)
+    )
       and g.agreed_date between $start_date and $end_date
 ),
 

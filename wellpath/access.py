@@ -115,7 +115,6 @@ SCOPE_KINDS = ("practice_codes", "none")
 # so it can only shrink).
 NOT_YET_ON_SCOPED_REFERRALS = frozenset(
     {
-        "dq_field_completeness",  # Data quality
         "import_rejected_rows",  # Import: rejected rows mapped to practices
         "mdt_headline",  # MDT
         "mdt_people",  # MDT
