@@ -6,7 +6,8 @@
 -- level: aggregate
 with facts as (
     select referral_id, patient_id, worker_id, referral_date, triage_outcome, triage_date,
-           first_contact_date, discharge_date, last_attended_contact_date, latest_contact_date
+           first_contact_date, discharge_date, last_attended_contact_date, latest_contact_date,
+           attended_contact_dates
     from scoped_referrals($practice_codes, $conditions, $worker_ids)
 ),
 
@@ -16,37 +17,27 @@ workers_src as (
     where ($worker_ids is null or list_contains($worker_ids, worker_id))
 ),
 
--- The last attended contact by the report date: referral_facts' last attended contact when
--- the referral has no contact (of any attendance) after the report date, otherwise counted
--- from its contacts (none with the report date today).
-late_referrals as (
-    select referral_id
-    from facts
-    where latest_contact_date > $report_date
-),
-
-last_contacts as (
-    select f.referral_id, f.last_attended_contact_date as last_contact_date
-    from facts as f
-    where f.last_attended_contact_date is not null
-      and f.referral_id not in (select referral_id from late_referrals)
-    union all
-    select c.referral_id, max(c.contact_date) as last_contact_date
-    from contacts as c
-    where c.referral_id in (select referral_id from late_referrals)
-      and c.attendance = 'attended' and c.contact_date <= $report_date
-    group by c.referral_id
-),
-
+-- Days since the last attended contact by the report date: referral_facts' last attended
+-- contact when the referral has no contact (of any attendance) after the report date,
+-- otherwise the latest of its attended contact dates on or before it (none with the report
+-- date today); since the first contact when there is none.
 active as (
     select
-        f.worker_id,
-        f.patient_id,
-        date_diff('day', coalesce(l.last_contact_date, f.first_contact_date), $report_date)
-            as days_since_contact
-    from facts as f
-    left join last_contacts as l using (referral_id)
-    where is_active_on(f.triage_outcome, f.first_contact_date, f.discharge_date, $report_date)
+        worker_id,
+        patient_id,
+        date_diff(
+            'day',
+            coalesce(
+                case when coalesce(latest_contact_date <= $report_date, true)
+                     then last_attended_contact_date
+                     else list_max(list_filter(attended_contact_dates, d -> d <= $report_date))
+                end,
+                first_contact_date
+            ),
+            $report_date
+        ) as days_since_contact
+    from facts
+    where is_active_on(triage_outcome, first_contact_date, discharge_date, $report_date)
 ),
 
 waiting as (

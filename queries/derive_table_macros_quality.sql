@@ -12,51 +12,34 @@
 --   (in_<n>, flag_<n>, n = check_order) and the referral's dates for finding the record.
 --   The same answers as consistency_checks (tests/sql/test_dq_aggregates.py): the contact
 --   facts "by the report date" come from referral_facts (its contact facts and record
---   dates) when the referral has no contact after the report date, and from its contacts
---   otherwise.
+--   dates) when the referral has no contact after the report date, and otherwise from its
+--   contact dates there (contact_dates, attended_contact_dates), not from the contacts.
 create or replace macro referral_check_flags(
     practice_codes, conditions, worker_ids, start_date, end_date, report_date, min_age,
     min_symptom_months, max_symptom_months
 ) as table
--- in_scope is read once (late_contacts reads scoped_referrals itself): a CTE read twice is
--- materialized, a copy of 2.7M national referrals with every column of referral_facts
 with in_scope as (
     select
         r.*,
         least(r.earliest_contact_date, r.earliest_goal_date, r.earliest_form_date)
-            < r.referral_date as has_record_before_referral
+            < r.referral_date as has_record_before_referral,
+        -- a contact after the report date: the facts by then from the referral's dates
+        coalesce(r.latest_contact_date > report_date, false) as has_late_contact
     from scoped_referrals(practice_codes, conditions, worker_ids) as r
     where r.referral_date <= report_date
-),
-
--- Referrals with a contact after the report date: their facts "by the report date" are
--- counted from their contacts (none at all with the report date today).
-late_contacts as (
-    select
-        c.referral_id,
-        max(c.contact_date) filter (where c.contact_date <= report_date) as last_contact_date,
-        count(*) filter (where c.attendance = 'attended' and c.contact_date <= report_date)
-            as attended_contacts,
-        min(c.contact_date) filter (where c.attendance = 'attended' and c.contact_date <= report_date)
-            as first_attended_date
-    from contacts as c
-    where c.referral_id in (
-        select referral_id
-        from scoped_referrals(practice_codes, conditions, worker_ids)
-        where referral_date <= report_date and latest_contact_date > report_date
-    )
-    group by c.referral_id
 ),
 
 referral_state as (
     select
         r.*,
-        case when l.referral_id is null then r.contacts_attended
-             else l.attended_contacts end as attended_contacts_by_report,
-        case when l.referral_id is null then r.latest_contact_date
-             else l.last_contact_date end as last_contact_date,
-        case when l.referral_id is null then r.first_attended_contact_date
-             else l.first_attended_date end as first_attended_date,
+        case when not r.has_late_contact then r.contacts_attended
+             else coalesce(len(list_filter(r.attended_contact_dates, d -> d <= report_date)), 0)
+        end as attended_contacts_by_report,
+        case when not r.has_late_contact then r.latest_contact_date
+             else list_max(list_filter(r.contact_dates, d -> d <= report_date))
+        end as last_contact_date,
+        case when r.first_attended_contact_date <= report_date
+             then r.first_attended_contact_date end as first_attended_date,
         r.referral_date between start_date and end_date as referred_in_period,
         r.triage_outcome is not null and coalesce(r.triage_date <= report_date, true)
             as triaged_by_report_date,
@@ -68,7 +51,6 @@ referral_state as (
         coalesce(r.latest_contact_date > r.discharge_date, false)
             as has_contact_after_discharge
     from in_scope as r
-    left join late_contacts as l on l.referral_id = r.referral_id
 ),
 
 checks as (
