@@ -53,19 +53,21 @@ referral_state as (
     from in_scope as r
 ),
 
+-- Dates less whole days are dates (an interval would make a timestamp of every referral's
+-- date to compare); the age at referral is referral_facts' (macro age_at).
 checks as (
     select
         *,
         referred_in_period and triage_outcome = 'accepted' as in_1,
         worker_id is null as flag_1,
         not triaged_by_report_date as in_2,
-        referral_date < report_date - interval 14 day as flag_2,
+        referral_date < report_date - 14 as flag_2,
         is_waiting as in_3,
-        referral_date < report_date - interval 42 day as flag_3,
+        referral_date < report_date - 42 as flag_3,
         is_active as in_4,
         coalesce(greatest(last_contact_date, first_contact_date), first_contact_date)
-            < report_date - interval 90 day as flag_4,
-        is_active and first_contact_date < report_date - interval 56 day as in_5,
+            < report_date - 90 as flag_4,
+        is_active and first_contact_date < report_date - 56 as in_5,
         action_plan_date is null or action_plan_date > report_date as flag_5,
         referred_in_period and attended_contacts_by_report > 0 as in_6,
         first_contact_date is null as flag_6,
@@ -79,7 +81,7 @@ checks as (
         referred_in_period as in_10,
         has_record_before_referral as flag_10,
         referred_in_period and triage_outcome = 'accepted' as in_11,
-        coalesce(age_at(birth_year, referral_date) < min_age, false)
+        coalesce(age_at_referral_years < min_age, false)
             or coalesce(symptom_months not between min_symptom_months and max_symptom_months,
                 false) as flag_11
     from referral_state

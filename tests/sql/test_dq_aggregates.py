@@ -195,3 +195,27 @@ def test_followup_coverage_equal_to_the_pairs(world, demo_db, tmp_path):
         assert followed > 0
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("world", ["outcomes", "demo"])
+def test_monthly_baselines_equal_to_the_forms(world, demo_db, tmp_path):
+    """monthly_baseline_scores (Outcomes' SPC chart of baselines) reads outcome_baselines,
+    built at import, instead of joining assessment_scores to the scope's referrals: the same
+    rows for every measure with a total score, on the outcomes fixture and the demo world."""
+    path = (
+        demo_db
+        if world == "demo"
+        else build_fixture_db(FIXTURES / "outcomes", tmp_path / "o.duckdb")
+    )
+    con = db.connect_read_only(Path(path))
+    try:
+        sql = (REFERENCE / "monthly_baseline_scores_forms.sql").read_text("utf-8")
+        rows = 0
+        for params in _coverage_cases(con):
+            new = db.run_query(con, "monthly_baseline_scores", params)
+            old = _run(con, sql, params)
+            pd.testing.assert_frame_equal(new, old, check_dtype=True, rtol=1e-12)
+            rows += len(new)
+        assert rows > 0
+    finally:
+        con.close()
