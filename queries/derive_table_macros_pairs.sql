@@ -308,9 +308,11 @@ create or replace macro baseline_followup_pairs(
 -- start_date..end_date; its points are the baseline (time point 0) and the score nearest
 -- each time point up to the horizon (baseline_followup_pairs). One definition for
 -- score_trajectories (person rows) and outcome_trajectory_means (their means).
+-- measures: the measures wanted (NULL: all); a page draws one measure's trajectory, and the
+-- pairs it needs are a fifth of all measures' (5.7M national candidates read otherwise).
 create or replace macro trajectory_points(
     practice_codes, conditions, worker_ids, report_date, time_points_months, windows_days,
-    horizon_months, start_date, end_date
+    horizon_months, start_date, end_date, measures := null
 ) as table
     with nearest as (
         select referral_id, measure, time_point_months, baseline_score, follow_up_date,
@@ -320,6 +322,7 @@ create or replace macro trajectory_points(
             windows_days
         )
         where time_point_months > 0 and time_point_months <= horizon_months
+          and (measures is null or list_contains(measures, measure))
     ),
 
     cohort as (

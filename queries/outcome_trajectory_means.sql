@@ -6,6 +6,7 @@
 -- point (the page adds the t interval: wellpath.outcomes.trajectory_summary_from_means,
 -- tested to agree with trajectory_summary over score_trajectories' rows).
 -- The cohort and its points: macro trajectory_points (queries/derive_table_macros_pairs.sql).
+-- $measures: the measures wanted, NULL for all (a page asks for the one it draws).
 -- level: person
 -- (person_n is exact on purpose, not a *_count the query layer rounds: the view suppresses
 -- and rounds what it publishes from the exact counts, as it did from the person rows.)
@@ -16,7 +17,7 @@ with points as (
     from trajectory_points(
         $practice_codes, $conditions, $worker_ids, $report_date, $time_points_months,
         $windows_days, $horizon_months, $start_date,
-        $end_date
+        $end_date, measures := $measures
     ) as p
 )
 

@@ -376,6 +376,7 @@ def trajectory(scope: Scope, filters: Filters, *, measure: str, horizon: int = 1
         horizon_months=horizon,
         time_points_months=list(outcomes.TRAJECTORY_POINTS),
         windows_days=[0, *outcomes.TIME_POINTS.values()],
+        measures=[measure],
     )
     summary = outcomes.trajectory_summary_from_means(rows[rows["measure"] == measure])
     if scope.rounded:
