@@ -172,12 +172,9 @@ def _coverage_cases(con) -> list[dict]:
     ]
 
 
-@pytest.mark.parametrize("world", ["outcomes", "demo"])
-def test_followup_coverage_equal_to_the_pairs(world, demo_db, tmp_path):
-    """baseline_followup_coverage (read by Outcomes and Data quality) asks
-    outcome_pair_candidates for a candidate follow-up by the report date instead of pairing
-    every baseline (baseline_followup_pairs): the same rows, on the outcomes fixture and the
-    demo world."""
+def _equal_to_reference(world, demo_db, tmp_path, name: str, reference: str) -> pd.DataFrame:
+    """Query `name` equal to tests/sql/reference/`reference` for every coverage case, on the
+    outcomes fixture or the demo world: every case's rows, concatenated."""
     path = (
         demo_db
         if world == "demo"
@@ -185,16 +182,32 @@ def test_followup_coverage_equal_to_the_pairs(world, demo_db, tmp_path):
     )
     con = db.connect_read_only(Path(path))
     try:
-        sql = (REFERENCE / "baseline_followup_coverage_pairs.sql").read_text("utf-8")
-        followed = 0
+        sql = (REFERENCE / reference).read_text("utf-8")
+        found = []
         for params in _coverage_cases(con):
-            new = db.run_query(con, "baseline_followup_coverage", params)
+            new = db.run_query(con, name, params)
             old = _run(con, sql, params)
             pd.testing.assert_frame_equal(new, old, check_dtype=True, rtol=1e-12)
-            followed += int((new["follow_up_status"] == "followed_up").sum())
-        assert followed > 0
+            found.append(new)
+        return pd.concat(found, ignore_index=True)
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("world", ["outcomes", "demo"])
+def test_followup_coverage_equal_to_the_pairs(world, demo_db, tmp_path):
+    """baseline_followup_coverage (read by Outcomes and Data quality) asks whether each
+    baseline's first candidate follow-up (outcome_baselines, built at import) is dated by the
+    report date instead of pairing every baseline (baseline_followup_pairs): the same rows,
+    on the outcomes fixture and the demo world."""
+    rows = _equal_to_reference(
+        world,
+        demo_db,
+        tmp_path,
+        "baseline_followup_coverage",
+        "baseline_followup_coverage_pairs.sql",
+    )
+    assert int((rows["follow_up_status"] == "followed_up").sum()) > 0
 
 
 @pytest.mark.parametrize("world", ["outcomes", "demo"])
@@ -202,20 +215,7 @@ def test_monthly_baselines_equal_to_the_forms(world, demo_db, tmp_path):
     """monthly_baseline_scores (Outcomes' SPC chart of baselines) reads outcome_baselines,
     built at import, instead of joining assessment_scores to the scope's referrals: the same
     rows for every measure with a total score, on the outcomes fixture and the demo world."""
-    path = (
-        demo_db
-        if world == "demo"
-        else build_fixture_db(FIXTURES / "outcomes", tmp_path / "o.duckdb")
+    rows = _equal_to_reference(
+        world, demo_db, tmp_path, "monthly_baseline_scores", "monthly_baseline_scores_forms.sql"
     )
-    con = db.connect_read_only(Path(path))
-    try:
-        sql = (REFERENCE / "monthly_baseline_scores_forms.sql").read_text("utf-8")
-        rows = 0
-        for params in _coverage_cases(con):
-            new = db.run_query(con, "monthly_baseline_scores", params)
-            old = _run(con, sql, params)
-            pd.testing.assert_frame_equal(new, old, check_dtype=True, rtol=1e-12)
-            rows += len(new)
-        assert rows > 0
-    finally:
-        con.close()
+    assert len(rows) > 0
