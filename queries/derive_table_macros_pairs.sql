@@ -310,9 +310,11 @@ create or replace macro baseline_followup_pairs(
 -- score_trajectories (person rows) and outcome_trajectory_means (their means).
 -- measures: the measures wanted (NULL: all); a page draws one measure's trajectory, and the
 -- pairs it needs are a fifth of all measures' (5.7M national candidates read otherwise).
+-- A positional parameter, not `measures := null`: a NULL default has DuckDB's type NULL,
+-- which a DuckLake catalog cannot store (its commit fails), and a typed default crashes it.
 create or replace macro trajectory_points(
     practice_codes, conditions, worker_ids, report_date, time_points_months, windows_days,
-    horizon_months, start_date, end_date, measures := null
+    horizon_months, start_date, end_date, measures
 ) as table
     with nearest as (
         select referral_id, measure, time_point_months, baseline_score, follow_up_date,

@@ -17,7 +17,7 @@ with points as (
     from trajectory_points(
         $practice_codes, $conditions, $worker_ids, $report_date, $time_points_months,
         $windows_days, $horizon_months, $start_date,
-        $end_date, measures := $measures
+        $end_date, $measures
     ) as p
 )
 

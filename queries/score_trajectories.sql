@@ -14,7 +14,7 @@ with points as (
     from trajectory_points(
         $practice_codes, $conditions, $worker_ids, $report_date, $time_points_months,
         $windows_days, $horizon_months, $start_date,
-        $end_date
+        $end_date, null
     ) as p
 )
 
