@@ -5,27 +5,27 @@
 -- (accepted, not yet seen; the Overview's definition); people on the caseload (distinct
 -- patients with an active referral, is_active_on, as Overview counts them);
 -- discharged since the start; median wait of people first seen from $wait_from_date to the
--- meeting; paired PSEQ change so far (baseline against the latest later score, per referral).
+-- meeting; paired PSEQ change so far (the baseline against the latest follow-up by the
+-- meeting, per referral: Outcomes' pairs, with the meeting date as the report date).
 -- level: aggregate
 -- statistics: median_wait_days per first_contact_count; pseq_mean_change_points, pseq_mean_baseline_points, pseq_mean_latest_points per pseq_pair_count
--- scope: practice_codes (filtered by hand; to move onto scoped_referrals)
-with referrals_src as (
-    select * from referrals
+with in_scope as (
+    select
+        practice_code, referral_id, patient_id, referral_date, triage_date, triage_outcome,
+        first_contact_date, discharge_date
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
+    where referral_date <= $meeting_date
 ),
 
-pseq_src as (
-    select referral_id, assessment_date, score, assessment_number
-    from assessment_scores
-    where instrument = 'PSEQ' and score is not null
-),
-
-in_scope as (
-    select *
-    from referrals_src
-    where practice_code in (select unnest($practice_codes))
-      and ($conditions is null or list_contains($conditions, condition))
-      and ($worker_ids is null or list_contains($worker_ids, worker_id))
-      and referral_date <= $meeting_date
+-- The pairs as Outcomes makes them (macro scoped_pair_candidates, the latest follow-up as a
+-- filter: docs/methods.md "Pairs"), with the meeting date as the report date: the candidate
+-- follow-up dated on or before it whose next candidate is not.
+pseq_pairs as (
+    select referral_id, baseline_score, follow_up_score as latest_score
+    from scoped_pair_candidates($practice_codes, $conditions, $worker_ids)
+    where measure = 'PSEQ'
+      and follow_up_date <= $meeting_date
+      and (next_follow_up_date is null or next_follow_up_date > $meeting_date)
 ),
 
 -- Every referral counts towards the service; the chosen practice's also towards 'practice'.
@@ -48,21 +48,6 @@ as_at_meeting as (
             as first_contact_date,
         case when discharge_date <= $meeting_date then discharge_date end as discharge_date
     from areas
-),
-
-pseq_pairs as (
-    select
-        b.referral_id,
-        b.score as baseline_score,
-        arg_max(f.score, f.assessment_number) as latest_score
-    from pseq_src as b
-    join pseq_src as f
-        on f.referral_id = b.referral_id
-       and f.assessment_number > 1
-       and f.assessment_date <= $meeting_date
-    where b.assessment_number = 1
-      and b.assessment_date <= $meeting_date
-    group by b.referral_id, b.score
 ),
 
 per_area as (

@@ -116,7 +116,6 @@ SCOPE_KINDS = ("practice_codes", "none")
 NOT_YET_ON_SCOPED_REFERRALS = frozenset(
     {
         "import_rejected_rows",  # Import: rejected rows mapped to practices
-        "mdt_headline",  # MDT
         "mdt_people",  # MDT
         "mdt_scores",  # MDT
     }
