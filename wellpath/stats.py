@@ -800,11 +800,17 @@ def kaplan_meier_arrays(
         if k.size and (k.dtype.kind not in "iu" or k.min() < 0):
             raise ValueError("counts must be whole numbers, 0 or more")
         k = k.astype(np.int64)
-        # a row of no episodes is no time at which anyone left
-        t, e, g, k = t[k > 0], e[k > 0], g[k > 0], k[k > 0]
+        if (k == 0).any():
+            # a row of no episodes is no time at which anyone left
+            t, e, g, k = t[k > 0], e[k > 0], g[k > 0], k[k > 0]
     z = _z(level)
-    order = np.lexsort((t, g))
-    ts, gs, es, ks = t[order], g[order], e[order], k[order]
+    if _is_sorted_by_group_and_time(g, t):
+        # as caseload_duration_counts returns them: sorting 1.6M national rows again took
+        # a third of a second
+        ts, gs, es, ks = t, g, e, k
+    else:
+        order = np.lexsort((t, g))
+        ts, gs, es, ks = t[order], g[order], e[order], k[order]
     n = ts.size
     # one row per distinct (group, time): events and censorings there
     new = np.ones(n, dtype=bool)
@@ -816,6 +822,40 @@ def kaplan_meier_arrays(
     row_group, row_time = gs[starts], ts[starts]
     bounds = np.searchsorted(row_group, np.arange(n_groups + 1))
     size = np.bincount(g, weights=k, minlength=n_groups).astype(np.int64)
+    # Every group at once (6,300 practices: one pass of array arithmetic, not 6,300): the
+    # numbers at risk are integer sums, exact in any order; the products and sums that run
+    # along a group are done per group in its order (_segment_accumulate), so they are the
+    # same numbers as a loop over each group's times.
+    first = bounds[row_group] if n else np.zeros(0, np.int64)
+    before = np.cumsum(leaving) - leaving
+    at_risk = size[row_group] - (before - before[first]) if n else np.zeros(0, np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        survival = _segment_accumulate(np.multiply, 1.0 - events / at_risk, row_group, bounds)
+        step = np.where(at_risk > events, events / (at_risk * (at_risk - events)), math.inf)
+    step[events == 0] = 0.0
+    greenwood = _segment_accumulate(np.add, step, row_group, bounds)
+    std_err = np.full(survival.shape, NAN)
+    low = np.full(survival.shape, NAN)
+    high = np.full(survival.shape, NAN)
+    full = survival >= 1
+    std_err[full], low[full], high[full] = 0.0, 1.0, 1.0
+    mid = (survival > 0) & ~full
+    s_mid, root = survival[mid], np.sqrt(greenwood[mid])
+    std_err[mid] = s_mid * root
+    if conf_type == "log":
+        low[mid] = s_mid * np.exp(-z * root)
+        high[mid] = np.minimum(1.0, s_mid * np.exp(z * root))
+    else:
+        se_loglog = root / np.abs(np.log(s_mid))
+        low[mid] = s_mid ** np.exp(z * se_loglog)
+        high[mid] = s_mid ** np.exp(-z * se_loglog)
+    # once survival reaches 0 the interval is undefined; the curve is then at 0
+    gone = survival <= 0
+    medians = _segment_medians(row_time, survival, bounds)
+    # the lower curve falls through 0.5 first: the lower end of the interval
+    medians_low = _segment_medians(row_time, np.where(gone, 0.0, low), bounds)
+    medians_high = _segment_medians(row_time, np.where(gone, 0.0, high), bounds)
+    at_risk_int = at_risk.astype(np.int64)
     none = np.zeros(0)
     results = []
     for code in range(n_groups):
@@ -827,52 +867,98 @@ def kaplan_meier_arrays(
                 )
             )
             continue
-        d, c, left = events[lo:hi], censored[lo:hi], leaving[lo:hi]
-        at_risk = int(size[code]) - (np.cumsum(left) - left)
-        # the loop's `survival *= 1 - d / n` and `greenwood += d / (n (n - d))`, in order
-        survival = np.cumprod(1.0 - d / at_risk)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(at_risk > d, d / (at_risk * (at_risk - d)), math.inf)
-        step[d == 0] = 0.0
-        greenwood = np.cumsum(step)
-        std_err = np.full(d.shape, NAN)
-        low = np.full(d.shape, NAN)
-        high = np.full(d.shape, NAN)
-        full = survival >= 1
-        std_err[full], low[full], high[full] = 0.0, 1.0, 1.0
-        mid = (survival > 0) & ~full
-        s_mid, root = survival[mid], np.sqrt(greenwood[mid])
-        std_err[mid] = s_mid * root
-        if conf_type == "log":
-            low[mid] = s_mid * np.exp(-z * root)
-            high[mid] = np.minimum(1.0, s_mid * np.exp(z * root))
-        else:
-            se_loglog = root / np.abs(np.log(s_mid))
-            low[mid] = s_mid ** np.exp(z * se_loglog)
-            high[mid] = s_mid ** np.exp(-z * se_loglog)
-        times = row_time[lo:hi]
-        # once survival reaches 0 the interval is undefined; the curve is then at 0
-        gone = survival <= 0
         results.append(
             KaplanMeierArrays(
                 n=int(size[code]),
-                events=int(d.sum()),
-                time=times,
-                at_risk=at_risk.astype(np.int64),
-                event_count=d.astype(np.int64),
-                censored=c.astype(np.int64),
-                survival=survival,
-                std_err=std_err,
-                ci_low=low,
-                ci_high=high,
-                median=_median_from(times, survival),
-                # the lower curve falls through 0.5 first: the lower end of the interval
-                median_ci_low=_median_from(times, np.where(gone, 0.0, low)),
-                median_ci_high=_median_from(times, np.where(gone, 0.0, high)),
+                events=int(events[lo:hi].sum()),
+                time=row_time[lo:hi],
+                at_risk=at_risk_int[lo:hi],
+                event_count=events[lo:hi],
+                censored=censored[lo:hi],
+                survival=survival[lo:hi],
+                std_err=std_err[lo:hi],
+                ci_low=low[lo:hi],
+                ci_high=high[lo:hi],
+                median=medians[code],
+                median_ci_low=medians_low[code],
+                median_ci_high=medians_high[code],
                 level=level,
             )
         )
     return results
+
+
+def _is_sorted_by_group_and_time(groups: np.ndarray, times: np.ndarray) -> bool:
+    """Whether the rows are in (group, time) order already, as np.lexsort((times, groups))
+    would put them (ties in any order: their sums do not depend on it)."""
+    if groups.size < 2:
+        return True
+    same = groups[1:] == groups[:-1]
+    return bool(np.all((groups[1:] > groups[:-1]) | (same & (times[1:] >= times[:-1]))))
+
+
+#: Cells of the padded (groups x times) blocks _segment_accumulate works in: about 64 MB.
+_SEGMENT_BLOCK_CELLS = 8_000_000
+
+
+def _segment_accumulate(
+    ufunc: np.ufunc, values: np.ndarray, segment: np.ndarray, bounds: np.ndarray
+) -> np.ndarray:
+    """`ufunc.accumulate` (cumulative product or sum) within each run of `values` that
+    `bounds` marks (segment g is values[bounds[g]:bounds[g + 1]]; `segment` gives each
+    value's g), restarting at each. The segments are laid side by side as rows of a block
+    padded with the ufunc's identity and accumulated along the rows: each row's values are
+    combined one after another in their order, as a loop over that segment would (an
+    accumulate is sequential), so the results are the same numbers. Segments of similar
+    length share a block, so a few long ones do not pad thousands of short ones."""
+    out = np.empty(values.shape, dtype=float)
+    if not values.size:
+        return out
+    lengths = np.diff(bounds)
+    position = np.arange(values.size) - bounds[segment]
+    by_length = np.argsort(-lengths, kind="stable")
+    by_length = by_length[lengths[by_length] > 0]
+    i = 0
+    while i < by_length.size:
+        width = int(lengths[by_length[i]])
+        rows = max(1, _SEGMENT_BLOCK_CELLS // width)
+        chosen = by_length[i : i + rows]
+        block = np.full((chosen.size, width), float(ufunc.identity))
+        row_of = np.full(bounds.size, -1, dtype=np.int64)
+        row_of[chosen] = np.arange(chosen.size)
+        take = row_of[segment] >= 0
+        block[row_of[segment[take]], position[take]] = values[take]
+        ufunc.accumulate(block, axis=1, out=block)
+        out[take] = block[row_of[segment[take]], position[take]]
+        i += rows
+    return out
+
+
+def _segment_medians(times: np.ndarray, curve: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """`_median_from` for each segment of `curve` (as in _segment_accumulate): the first time
+    it is at or below 0.5, found for every segment at once; a segment whose first such value
+    is 0.5 itself (the midpoint rule) goes to `_median_from`, so each is its answer."""
+    n_segments = bounds.size - 1
+    out = np.full(n_segments, NAN)
+    if not curve.size:
+        return out
+    index = np.arange(curve.size)
+    below = curve <= 0.5 + _HALF_TOLERANCE  # NaN compares False
+    candidate = np.where(below, index, curve.size)
+    starts = bounds[:-1]
+    filled = starts < bounds[1:]
+    first = np.full(n_segments, curve.size)
+    first[filled] = np.minimum.reduceat(candidate, starts[filled])
+    # reduceat over a segment reads from its start to the next start: the answer is in the
+    # segment when it is before the segment's end
+    found = first < bounds[1:]
+    out[found] = times[first[found]]
+    half = found.copy()
+    half[found] = np.abs(curve[first[found]] - 0.5) <= _HALF_TOLERANCE
+    for code in np.flatnonzero(half):
+        lo, hi = int(bounds[code]), int(bounds[code + 1])
+        out[code] = _median_from(times[lo:hi], curve[lo:hi])
+    return out
 
 
 # --- difference in differences -----------------------------------------------------------------

@@ -485,6 +485,47 @@ def test_kaplan_meier_counts_are_the_rows_repeated(cases):
             assert _same(getattr(km, field), getattr(ref, field))
 
 
+@settings(deadline=None, max_examples=100)  # a shared 2-core machine: time varies
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 40), st.booleans(), st.integers(1, 3)),
+        min_size=1,
+        max_size=80,
+    ),
+    st.integers(1, 12),
+)
+def test_kaplan_meier_groups_in_order_and_in_small_blocks(cases, block_cells):
+    # Rows already in (group, time) order skip the sort, and groups of very different
+    # lengths are accumulated in several padded blocks: the fit is the same numbers as the
+    # shuffled rows' in one block (products and sums in each group's own order).
+    import wellpath.stats as stats_module
+
+    groups = np.array([c[0] for c in cases], dtype=np.int64)
+    times = np.array([c[1] for c in cases], dtype=float)
+    ended = np.array([c[2] for c in cases], dtype=bool)
+    counts = np.array([c[3] for c in cases], dtype=np.int64)
+    whole = stats_module.kaplan_meier_arrays(times, ended, groups, counts=counts)
+    order = np.lexsort((times, groups))
+    original = stats_module._SEGMENT_BLOCK_CELLS
+    stats_module._SEGMENT_BLOCK_CELLS = block_cells
+    try:
+        assert stats_module._is_sorted_by_group_and_time(groups[order], times[order])
+        blocked = stats_module.kaplan_meier_arrays(
+            times[order], ended[order], groups[order], counts=counts[order]
+        )
+    finally:
+        stats_module._SEGMENT_BLOCK_CELLS = original
+    assert len(blocked) == len(whole)
+    for a, b in zip(whole, blocked, strict=True):
+        assert (a.n, a.events) == (b.n, b.events)
+        for field in ("time", "at_risk", "event_count", "censored", "survival", "std_err"):
+            np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+        for field in ("ci_low", "ci_high"):
+            np.testing.assert_allclose(getattr(a, field), getattr(b, field), rtol=1e-12)
+        for field in ("median", "median_ci_low", "median_ci_high"):
+            assert _same(getattr(a, field), getattr(b, field))
+
+
 def test_kaplan_meier_counts_hand_worked_and_refused():
     # 3 episodes ended at 10 days, 1 censored at 10, 2 ended at 20 (as 3 rows of counts):
     # S(10) = 1 - 3/6 = 0.5, S(20) = 0.5 * (1 - 2/2) = 0; the median is where S first
