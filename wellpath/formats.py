@@ -225,12 +225,26 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return csv_safe(frame).to_csv(index=False).encode("utf-8-sig")
 
 
+def _one_text_per_key(values: pd.Series) -> bool:
+    """Whether values that pd.factorize counts as one always print as one: dates, whole
+    numbers, text, and floats other than zero (0.0 and -0.0 are one key)."""
+    kind = values.dtype.kind
+    if kind in "Miu":
+        return True
+    if kind == "f":
+        return not bool((values == 0).any())
+    if kind == "O":
+        return pd.api.types.infer_dtype(values, skipna=True) == "string"
+    return False
+
+
 def format_each(values: pd.Series, fmt: Callable[[object], str]) -> pd.Series:
     """values.map(fmt), with fmt called once per distinct value for dates and whole numbers:
     a national list of 62,000 people has a few hundred distinct dates, and formatting every
-    cell took about a second of a page. Other kinds (floats, where 0.0 and -0.0 are one key
-    but may print differently; mixed objects) are mapped cell by cell."""
-    if values.dtype.kind not in "Miu" or len(values) < 2:
+    cell took about a second of a page. Text (codes to label) and floats with no zero are
+    formatted once per distinct value too. Other kinds (floats with a zero, where 0.0 and
+    -0.0 are one key but may print differently; mixed objects) are mapped cell by cell."""
+    if len(values) < 2 or not _one_text_per_key(values):
         return values.map(fmt)
     codes, distinct = pd.factorize(values, use_na_sentinel=True)
     texts = [fmt(v) for v in distinct]

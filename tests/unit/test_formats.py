@@ -133,8 +133,27 @@ def test_format_each_is_map_with_one_call_per_distinct_date_or_whole_number():
     assert len(calls) == 3  # two dates and the missing value, once each
     whole = pd.Series([1200, 5, 1200, None], dtype="Int64")
     assert f.format_each(whole, f.fmt_count).tolist() == whole.map(f.fmt_count).tolist()
-    # floats and text go cell by cell (0.0 and -0.0 are one key but may print differently)
+    # floats with a zero go cell by cell (0.0 and -0.0 are one key but may print differently)
     signed = pd.Series([0.0, -0.0, 1.25])
     assert f.format_each(signed, f.fmt_signed).tolist() == signed.map(f.fmt_signed).tolist()
+    # floats with no zero, and text, once per distinct value (a missing one as given)
+    calls.clear()
+
+    def one_decimal(value: object) -> str:
+        calls.append(value)
+        return f.fmt_number(value, 1)
+
+    months = pd.Series([18.25, float("nan"), 18.25, 2.675, -3.05])
+    assert f.format_each(months, one_decimal).tolist() == ["18.3", "\u2013", "18.3", "2.7", "-3.1"]
+    assert len(calls) == 4
+    codes = pd.Series(["ibs", None, "ibs", "chronic_pain"], dtype=object)
+    assert f.format_each(codes, lambda c: f"<{c}>").tolist() == [
+        "<ibs>",
+        "<None>",
+        "<ibs>",
+        "<chronic_pain>",
+    ]
+    mixed = pd.Series(["1", 1, None], dtype=object)  # not all text: cell by cell
+    assert f.format_each(mixed, repr).tolist() == ["'1'", "1", "None"]
     index = pd.Series(pd.to_datetime(["2025-01-01", "2025-01-02"]), index=[7, 3])
     assert f.format_each(index, f.uk_date).index.tolist() == [7, 3]

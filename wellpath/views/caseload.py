@@ -36,6 +36,14 @@ def _first_people(frame: pd.DataFrame, what: str) -> tuple[pd.DataFrame, str | N
     return frame.head(PEOPLE_SHOWN), note
 
 
+def _condition_label(code: object) -> str:
+    return labels.label(labels.CONDITIONS, code)
+
+
+def _months_text(months: object) -> str:
+    return formats.fmt_number(months, 1)
+
+
 def _practices() -> pd.DataFrame:
     return data.service_query("practice_list")
 
@@ -388,10 +396,10 @@ def waiting(scope: Scope, filters: Filters) -> Waiting:
         {
             "Pseudonym": people["patient_id"].astype(str),
             "Waiting for": people["waiting_for"].map(service.WAITING_FOR),
-            "Days waiting": people["days_waiting"].map(formats.fmt_count),
+            "Days waiting": formats.format_each(people["days_waiting"], formats.fmt_count),
             "Referred": formats.format_each(people["referral_date"], formats.uk_date),
             "Practice": people["practice_code"].map(names),
-            "Condition": people["condition"].map(lambda c: labels.label(labels.CONDITIONS, c)),
+            "Condition": formats.format_each(people["condition"], _condition_label),
             "Link worker": people["worker_name"].fillna("not assigned").astype(str),
         }
     )
@@ -478,7 +486,7 @@ def endings(scope: Scope, filters: Filters) -> Endings:
         people_frame = pd.DataFrame(
             {
                 "Pseudonym": people["patient_id"].astype(str),
-                "Months": people["caseload_months"].map(lambda v: formats.fmt_number(v, 1)),
+                "Months": formats.format_each(people["caseload_months"], _months_text),
                 "On the caseload since": formats.format_each(
                     people["caseload_start"], formats.uk_date
                 ),
@@ -486,7 +494,7 @@ def endings(scope: Scope, filters: Filters) -> Endings:
                     people["last_attended_contact_date"], formats.uk_date
                 ),
                 "Practice": people["practice_code"].map(names),
-                "Condition": people["condition"].map(lambda c: labels.label(labels.CONDITIONS, c)),
+                "Condition": formats.format_each(people["condition"], _condition_label),
                 "Link worker": people["worker_name"].fillna("not assigned").astype(str),
             }
         )
