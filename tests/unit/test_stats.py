@@ -452,6 +452,15 @@ def test_kaplan_meier_groups_reproduces_the_scalar_loop_per_group(cases):
         assert _same(one.median, km.median)
 
 
+def _counted_cases(cases):
+    """(group, time, ended, count) tuples as the four arrays kaplan_meier_groups takes."""
+    groups = np.array([c[0] for c in cases], dtype=np.int64)
+    times = np.array([c[1] for c in cases], dtype=float)
+    ended = np.array([c[2] for c in cases], dtype=bool)
+    counts = np.array([c[3] for c in cases], dtype=np.int64)
+    return groups, times, ended, counts
+
+
 @settings(deadline=None, max_examples=150)  # a shared 2-core machine: time varies
 @given(
     st.lists(
@@ -464,10 +473,7 @@ def test_kaplan_meier_counts_are_the_rows_repeated(cases):
     # Durations counted (as caseload_duration_counts returns them: repeated keys allowed,
     # rows of no episodes allowed) give the fit of the rows one per episode, exactly: the
     # same times, numbers at risk, products and medians.
-    groups = np.array([c[0] for c in cases], dtype=np.int64)
-    times = np.array([c[1] for c in cases], dtype=float)
-    ended = np.array([c[2] for c in cases], dtype=bool)
-    counts = np.array([c[3] for c in cases], dtype=np.int64)
+    groups, times, ended, counts = _counted_cases(cases)
     counted = kaplan_meier_groups(times, ended, groups, counts=counts)
     rows = kaplan_meier_groups(
         np.repeat(times, counts), np.repeat(ended, counts), np.repeat(groups, counts)
@@ -500,10 +506,7 @@ def test_kaplan_meier_groups_in_order_and_in_small_blocks(cases, block_cells):
     # shuffled rows' in one block (products and sums in each group's own order).
     import wellpath.stats as stats_module
 
-    groups = np.array([c[0] for c in cases], dtype=np.int64)
-    times = np.array([c[1] for c in cases], dtype=float)
-    ended = np.array([c[2] for c in cases], dtype=bool)
-    counts = np.array([c[3] for c in cases], dtype=np.int64)
+    groups, times, ended, counts = _counted_cases(cases)
     whole = stats_module.kaplan_meier_arrays(times, ended, groups, counts=counts)
     order = np.lexsort((times, groups))
     original = stats_module._SEGMENT_BLOCK_CELLS
