@@ -138,6 +138,21 @@ as table
       and (conditions is null or list_contains(conditions, condition))
       and (worker_ids is null or list_contains(worker_ids, worker_id));
 
+-- The latest follow-up of each of a scope's baselines as at report_date, among the candidates
+-- dated from_date..report_date: the candidate dated on or before report_date whose next
+-- candidate (next_follow_up_date, built at import) is not (docs/methods.md, "Pairs"). Every
+-- candidate column, the follow-up's form number (follow_up_number) among them, so that the
+-- Star page pairs the area scores of the very forms Outcomes pairs on the total
+-- (instrument_item_score_pairs) and baseline_followup_pairs' latest follow-up is this one.
+create or replace macro latest_follow_ups(
+    practice_codes, conditions, worker_ids, report_date, from_date
+) as table
+    select *
+    from scoped_pair_candidates(practice_codes, conditions, worker_ids)
+    where follow_up_date <= report_date
+      and (next_follow_up_date is null or next_follow_up_date > report_date)
+      and (from_date is null or follow_up_date >= from_date);
+
 -- The same scope's baselines with their first candidate follow-up (derive_outcome_pairs.sql),
 -- by the same filter.
 create or replace macro scoped_outcome_baselines(practice_codes, conditions, worker_ids)
@@ -177,9 +192,8 @@ create or replace macro baseline_followup_pairs(
         from time_points
     ),
 
-    -- The latest follow-up (NULL time point): the candidate dated on or before report_date
-    -- whose next candidate is not (next_follow_up_date, derive_outcome_pairs.sql): a filter,
-    -- the same candidate as the largest follow_up_order on or before report_date.
+    -- The latest follow-up (NULL time point): macro latest_follow_ups, a filter, the same
+    -- candidate as the largest follow_up_order on or before report_date.
     latest as (
         select
             c.referral_id,
@@ -195,11 +209,9 @@ create or replace macro baseline_followup_pairs(
             c.baseline_score,
             c.follow_up_date,
             c.follow_up_score
-        from scoped_pair_candidates(practice_codes, conditions, worker_ids) as c
+        from latest_follow_ups(practice_codes, conditions, worker_ids, report_date, from_date)
+            as c
         inner join targets as t on t.target_days is null
-        where c.follow_up_date <= report_date
-          and (c.next_follow_up_date is null or c.next_follow_up_date > report_date)
-          and (from_date is null or c.follow_up_date >= from_date)
     ),
 
     -- A standard time point's follow-up, prepared at import: the candidate dated on or before

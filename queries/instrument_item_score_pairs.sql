@@ -8,22 +8,26 @@
 -- person-level rows, kept as tests/sql/reference/instrument_item_pairs_rows.sql), so the
 -- page fetches a few hundred rows, not 1.3M person-item rows nationally.
 -- level: person
--- A pair is in the period when its latest form is dated in the period (as in paired_scores).
--- Ties on one date: the form numbered later (assessment_scores numbers forms by date, then
--- assessment id). pair_weight and people_n are exact on purpose, not *_count columns the
--- query layer rounds: the view protects what it publishes.
-with referrals_src as (
-    select referral_id, practice_code
-    from scoped_referrals($practice_codes, $conditions, $worker_ids)
+-- The pairs are Outcomes' own (macro latest_follow_ups, as baseline_followup_pairs chooses the
+-- latest follow-up): the baseline form (assessment_number 1) against the form numbered
+-- follow_up_number, the latest follow-up dated in the period. A form with a total but no
+-- item scores is in total_people_n (the people Outcomes pairs on this instrument's total:
+-- the same on every row) and in no item's pairs. pair_weight, people_n and total_people_n
+-- are exact on purpose, not *_count columns the query layer rounds: the view protects what
+-- it publishes.
+with pairs as (
+    select referral_id, follow_up_number
+    from latest_follow_ups($practice_codes, $conditions, $worker_ids, $report_date, $start_date)
+    where measure = $instrument
+      and follow_up_date between $start_date and $end_date
 ),
 
-scored as (
-    select referral_id, assessment_id, assessment_date, assessment_number, score
+forms_src as (
+    select referral_id, assessment_id, assessment_number
     from assessment_scores
     where instrument = $instrument
       and is_complete
       and assessment_number is not null
-      and assessment_date <= $report_date
 ),
 
 items_src as (
@@ -33,35 +37,15 @@ items_src as (
     where instrument = $instrument
 ),
 
-baselines as (
-    select * from scored where assessment_number = 1
-),
-
-latest as (
+pair_forms as (
     select
-        s.*,
-        row_number() over (
-            partition by s.referral_id order by s.assessment_date desc, s.assessment_number desc
-        ) as latest_rank
-    from scored as s
-    inner join baselines as b
-        on b.referral_id = s.referral_id
-       and s.assessment_number > 1
-       and s.assessment_date > b.assessment_date
-),
-
-pairs as (
-    select
-        b.referral_id,
+        p.referral_id,
         b.assessment_id as baseline_id,
-        b.assessment_date as baseline_date,
-        b.score as baseline_score,
-        l.assessment_id as latest_id,
-        l.assessment_date as latest_date,
-        l.score as latest_score
-    from baselines as b
-    inner join latest as l on l.referral_id = b.referral_id and l.latest_rank = 1
-    where l.assessment_date between $start_date and $end_date
+        l.assessment_id as latest_id
+    from pairs as p
+    inner join forms_src as b on b.referral_id = p.referral_id and b.assessment_number = 1
+    inner join forms_src as l
+        on l.referral_id = p.referral_id and l.assessment_number = p.follow_up_number
 ),
 
 item_scores as (
@@ -78,15 +62,16 @@ item_pairs as (
         bi.item_number,
         bi.item_score as baseline_item_score,
         li.item_score as latest_item_score
-    from pairs as p
-    inner join referrals_src as r using (referral_id)
+    from pair_forms as p
     inner join item_scores as bi on bi.assessment_id = p.baseline_id
     inner join item_scores as li
         on li.assessment_id = p.latest_id and li.item_number = bi.item_number
 ),
 
 people as (
-    select count(distinct referral_id) as people_n from item_pairs
+    select
+        (select count(distinct referral_id) from item_pairs) as people_n,
+        (select count(*) from pairs) as total_people_n
 )
 
 select
@@ -94,7 +79,8 @@ select
     i.baseline_item_score,
     i.latest_item_score,
     count(*) as pair_weight,
-    any_value(p.people_n) as people_n
+    any_value(p.people_n) as people_n,
+    any_value(p.total_people_n) as total_people_n
 from item_pairs as i
 cross join people as p
 group by i.item_number, i.baseline_item_score, i.latest_item_score

@@ -43,6 +43,13 @@ def _assert_same(con) -> int:
                 assert new.empty
                 continue
             assert set(new["people_n"]) == {old["person_number"].nunique()}
+            # total_people_n is Outcomes' "People paired" for this instrument: its pairs
+            outcome_pairs = db.run_query(
+                con, "paired_scores", {**case, "time_point_months": None, "window_days": None}
+            )
+            paired_on_total = int((outcome_pairs["measure"] == instrument).sum())
+            assert set(new["total_people_n"]) == {paired_on_total}
+            assert paired_on_total >= old["person_number"].nunique()
             # the page's figures from the counts are paired_change's over the person rows
             summary = star.area_summary(new, instrument).set_index("item_number")
             for number, group in old.groupby("item_number"):

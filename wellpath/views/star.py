@@ -117,8 +117,16 @@ def area_change(scope: Scope, filters: Filters, *, instrument: str = "WBSTAR") -
             "Improved": [formats.fmt_count(v) for v in shown["improved_count"]],
         }
     )
-    shown_people = disclosure.round_count(people) if scope.rounded else people
-    sentence = f"{formats.fmt_count(shown_people)} people with a first and a later form."
+    total_people = int(pairs["total_people_n"].iloc[0])
+    if scope.rounded:
+        people, total_people = disclosure.round_count(people), disclosure.round_count(total_people)
+    noun = "areas" if instrument == "WBSTAR" else "activities"
+    # Outcomes' "People paired" counts the total; a form with a total but no item scores
+    # is paired there and not here, so both counts are named (one definition each).
+    sentence = (
+        f"{formats.fmt_count(people)} people with {noun} scored on their first and latest forms, "
+        f"of {formats.fmt_count(total_people)} paired on the total (as on Outcomes)."
+    )
     changes = [
         (formats.round_half_up(float(v), 1), a)
         for v, a in zip(shown["mean_change"], raw["area"], strict=True)
