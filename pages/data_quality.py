@@ -48,13 +48,16 @@ else:
     ui.download(found.download, "consistency_checks.csv")
     if found.note:
         st.caption(found.note)
-    if found.referrals is not None:
-        with st.expander(f"Referrals to check ({len(found.referrals):,} rows, pseudonyms only)"):
-            if found.referrals.empty:
-                st.write("Nothing to check.")
-            else:
-                st.dataframe(found.referrals, hide_index=True, width="stretch")
-                ui.download(found.referrals, "referrals_to_check.csv")
+    if found.listed_count == 0:
+        st.write("No referral to check.")
+    elif found.listed_count is not None and st.toggle(
+        f"List the referrals to check ({found.listed_count:,} rows, pseudonyms only)",
+        key="dq_list_referrals",
+    ):
+        listed = views.referrals_to_check(scope, filters)
+        if listed is not None:
+            st.dataframe(listed, hide_index=True, width="stretch")
+            ui.download(listed, "referrals_to_check.csv")
 ui.definition(
     views.DEFINITIONS["checks"], queries=["dq_consistency_checks", "dq_consistency_referrals"]
 )

@@ -100,7 +100,19 @@ def test_data_quality_full_access(app) -> None:
     assert re.fullmatch(r"\d+%", metrics["PSEQ follow-up coverage"])
     # The demo world loads with a few rejected rows (its deliberate flaws).
     assert int(metrics["Rows rejected at the last import"].replace(",", "")) > 0
-    assert any(e.label.startswith("Referrals to check") for e in at.expander)
+    # The referrals behind the checks are listed when asked for, as many as the checks flag.
+    listing = next(t for t in at.toggle if t.label.startswith("List the referrals to check"))
+    assert not listing.value
+    listed_rows = int(re.search(r"\(([\d,]+) rows", listing.label).group(1).replace(",", ""))
+    tables_before, downloads_before = len(at.dataframe), len(at.get("download_button"))
+    listing.set_value(True).run()
+    assert not exceptions(at), exceptions(at)
+    assert len(at.dataframe) == tables_before + 1
+    assert len(at.get("download_button")) == downloads_before + 1
+    listed = next(d.value for d in at.dataframe if "Patient (pseudonym)" in d.value.columns)
+    assert len(listed) == listed_rows > 0
+    checks = next(t.value.reset_index() for t in at.table if t.value.index.name == "Check")
+    assert listed_rows == sum(int(v.replace(",", "")) for v in checks["Flagged"])
     downloads = {d.proto.label for d in at.get("download_button")}
     assert "Download the rejected rows with their reasons (CSV)" in downloads
     assert len(at.dataframe) >= 6
@@ -111,7 +123,7 @@ def test_data_quality_full_access(app) -> None:
 def test_data_quality_publishable(app) -> None:
     at = app("pages/data_quality.py", scope=PUBLISHABLE)
     assert not exceptions(at), exceptions(at)
-    assert not any(e.label.startswith("Referrals to check") for e in at.expander)
+    assert not any(t.label.startswith("List the referrals to check") for t in at.toggle)
     downloads = {d.proto.label for d in at.get("download_button")}
     assert "Download the rejected rows with their reasons (CSV)" not in downloads
     assert "listed only in unrounded views" in _texts(at)
