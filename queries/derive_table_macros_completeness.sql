@@ -1,6 +1,6 @@
 -- Table macro for the Data quality page's completeness of questionnaires, read from the
 -- per-practice monthly counts built at import (questionnaire_months,
--- derive_questionnaire_months.sql). Created after questionnaire_months and
+-- derive_questionnaire_months.sql). Created after questionnaire_months, questionnaire_days and
 -- derive_table_macros (derive files run in name order), because a table macro is bound to
 -- the tables it reads when it is created.
 -- scope: none
@@ -11,8 +11,9 @@
 --   total), complete_n (complete as scored, assessment_scores.is_complete). A month the period
 --   covers whole comes from questionnaire_months (filtered as scoped_referrals filters
 --   referrals) when no condition is chosen (questionnaire_months has no condition); a part
---   month at either end, and every month when a condition is chosen, from the forms
---   themselves (whole_months_start/_end, derive_macros_months.sql). Several rows: sum them.
+--   month at either end from questionnaire_days (in date order: a few days' row groups and
+--   no join); every month when a condition is chosen from the forms themselves
+--   (whole_months_start/_end, derive_macros_months.sql). Several rows: sum them.
 --   The same sums as counting the forms (tests/sql/test_dq_practice_months.py).
 create or replace macro questionnaire_field_counts(
     practice_codes, conditions, worker_ids, start_date, end_date
@@ -25,34 +26,36 @@ where conditions is null
   and month_start >= whole_months_start(start_date)
   and month_start <= whole_months_end(end_date)
 union all
+-- the part month at the start, and the part month at the end (after the first range: empty
+-- with no whole month), from the day counts (no condition chosen)
+select form_count, total_n, complete_n
+from questionnaire_days
+where conditions is null
+  and assessment_date >= start_date
+  and assessment_date < least(end_date + 1, whole_months_start(start_date))
+  and practice_code in (select unnest(practice_codes))
+  and (worker_ids is null or list_contains(worker_ids, worker_id))
+union all
+select form_count, total_n, complete_n
+from questionnaire_days
+where conditions is null
+  and assessment_date <= end_date
+  and assessment_date > whole_months_end(end_date)
+  and assessment_date >= least(end_date + 1, whole_months_start(start_date))
+  and practice_code in (select unnest(practice_codes))
+  and (worker_ids is null or list_contains(worker_ids, worker_id))
+union all
+-- every form of the period when a condition is chosen (questionnaire_days has no condition)
 select
     count(*) as form_count,
     count(a.total) as total_n,
     count_if(coalesce(s.is_complete, false)) as complete_n
-from (
-    -- every form of the period when a condition is chosen; otherwise those of the part
-    -- month at the start and of the part month at the end, as two date ranges
-    select assessment_id, referral_id, total
-    from assessments
-    where conditions is not null and assessment_date between start_date and end_date
-    union all
-    select assessment_id, referral_id, total
-    from assessments
-    where conditions is null
-      and assessment_date >= start_date
-      and assessment_date < least(end_date + 1, whole_months_start(start_date))
-    union all
-    select assessment_id, referral_id, total
-    from assessments
-    where conditions is null
-      and assessment_date <= end_date
-      and assessment_date > whole_months_end(end_date)
-      and assessment_date >= least(end_date + 1, whole_months_start(start_date))
-) as a
+from assessments as a
 inner join scoped_referrals(practice_codes, conditions, worker_ids) as f
     on f.referral_id = a.referral_id
 left join (
     -- a form's score carries the form's own date: only those of the period can match
     select assessment_id, is_complete from assessment_scores
     where assessment_date between start_date and end_date
-) as s on s.assessment_id = a.assessment_id;
+) as s on s.assessment_id = a.assessment_id
+where conditions is not null and a.assessment_date between start_date and end_date;

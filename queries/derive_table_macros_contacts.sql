@@ -1,6 +1,6 @@
 -- Table macro for the Contacts and action plans page's contact counts, read from the
 -- per-practice monthly counts built at import (contact_months, derive_contact_months.sql).
--- Created after contact_months and derive_table_macros (derive files run in name order),
+-- Created after contact_months, contact_days and derive_table_macros (derive files run in name order),
 -- because a table macro is bound to the tables it reads when it is created.
 -- scope: none
 --
@@ -12,8 +12,9 @@
 --   minutes_n and attendance_n (contacts with minutes, and with an attendance, recorded).
 --   A month the period covers whole comes from contact_months (filtered as scoped_referrals
 --   filters referrals) when no condition is chosen (contact_months has no condition); a
---   part month at either end, and every month when a condition is chosen, from the
---   contacts themselves, through scoped_referrals. Several rows may share a key (one per
+--   part month at either end from contact_days (per practice, worker, date and mode, in
+--   date order: a few days' row groups and no join); every month when a condition is
+--   chosen from the contacts themselves, through scoped_referrals. Several rows may share a key (one per
 --   path): sum them. The same sums as counting the contacts
 --   (tests/sql/test_contact_months.py).
 create or replace macro contact_counts(
@@ -31,6 +32,33 @@ where conditions is null
   and month_start >= whole_months_start(start_date)
   and month_start <= whole_months_end(end_date)
 union all
+-- the part month at the start, and the part month at the end (after the first range: empty
+-- with no whole month), from the day counts (no condition chosen)
+select
+    practice_code, worker_id, date_trunc('month', contact_date)::date as month_start, mode,
+    contact_count, attended_count, dna_count, cancelled_count, attended_minutes,
+    attended_minutes_n, minutes_n, attendance_n
+from contact_days
+where conditions is null
+  and contact_date >= start_date
+  and contact_date < least(end_date + 1, whole_months_start(start_date))
+  and practice_code in (select unnest(practice_codes))
+  and (worker_ids is null or list_contains(worker_ids, worker_id))
+union all
+select
+    practice_code, worker_id, date_trunc('month', contact_date)::date as month_start, mode,
+    contact_count, attended_count, dna_count, cancelled_count, attended_minutes,
+    attended_minutes_n, minutes_n, attendance_n
+from contact_days
+where conditions is null
+  and contact_date <= end_date
+  and contact_date > whole_months_end(end_date)
+  and contact_date >= least(end_date + 1, whole_months_start(start_date))
+  and practice_code in (select unnest(practice_codes))
+  and (worker_ids is null or list_contains(worker_ids, worker_id))
+union all
+-- every contact of the period when a condition is chosen (contact_days has no condition),
+-- through scoped_referrals
 select
     f.practice_code,
     f.worker_id,
@@ -40,32 +68,12 @@ select
     count(*) filter (where c.attendance = 'attended') as attended_count,
     count(*) filter (where c.attendance = 'dna') as dna_count,
     count(*) filter (where c.attendance = 'cancelled') as cancelled_count,
-    sum(c.minutes) filter (where c.attendance = 'attended') as attended_minutes,
+    (sum(c.minutes) filter (where c.attendance = 'attended'))::bigint as attended_minutes,
     count(c.minutes) filter (where c.attendance = 'attended') as attended_minutes_n,
     count(c.minutes) as minutes_n,
     count(c.attendance) as attendance_n
-from (
-    -- every contact of the period when a condition is chosen; otherwise those of the part
-    -- month at the start and of the part month at the end, as two date ranges (each read
-    -- by the scan's own filter)
-    select referral_id, contact_date, mode, minutes, attendance
-    from contacts
-    where conditions is not null and contact_date between start_date and end_date
-    union all
-    select referral_id, contact_date, mode, minutes, attendance
-    from contacts
-    where conditions is null
-      and contact_date >= start_date
-      and contact_date < least(end_date + 1, whole_months_start(start_date))
-    union all
-    select referral_id, contact_date, mode, minutes, attendance
-    from contacts
-    where conditions is null
-      and contact_date <= end_date
-      -- after the last whole month, and after the first range (empty with no whole month)
-      and contact_date > whole_months_end(end_date)
-      and contact_date >= least(end_date + 1, whole_months_start(start_date))
-) as c
+from contacts as c
 inner join scoped_referrals(practice_codes, conditions, worker_ids) as f
     on f.referral_id = c.referral_id
+where conditions is not null and c.contact_date between start_date and end_date
 group by all;

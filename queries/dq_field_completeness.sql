@@ -31,8 +31,12 @@ questionnaire_counts_src as (
     )
 ),
 
+-- The scope's goals carry their referral's practice, condition and worker (goal_facts,
+-- macro scoped_goals): a filter, not a join with the referrals.
 goals_src as (
-    select * from goals
+    select goal_id, referral_id, domain, agreed_date, status, closed_date
+    from scoped_goals($practice_codes, $conditions, $worker_ids)
+    where agreed_date between $start_date and $end_date
 ),
 
 healthcare_use_src as (
@@ -151,10 +155,6 @@ goal_fields as (
         count(g.status) as status,
         count(g.closed_date) as closed_date
     from goals_src as g
-    where g.referral_id in (
-        select referral_id from scoped_referrals($practice_codes, $conditions, $worker_ids)
-    )
-      and g.agreed_date between $start_date and $end_date
 ),
 
 -- assessment_id, referral_id, instrument and assessment_date are never empty (not null in

@@ -6,37 +6,43 @@
 -- goals agreed for that condition (goal_share_pct: adds up to 100% across a condition).
 -- level: aggregate
 -- percentages: chosen_pct = person_count / plan_count; goal_share_pct = goal_count / condition_goal_count
+-- The scope's goals carry their referral's practice, condition and worker (goal_facts, macro
+-- scoped_goals): a filter, not a join with the referrals.
+-- A person is counted once in a domain (and once in their condition's plans) by their first
+-- goal of the period there: the goal whose previous one (previous_domain_agreed_date,
+-- previous_agreed_date, built at import) is before the period or missing. Counts of goals,
+-- not distinct counts of referrals over 2.2M national goals.
 with goals_src as (
-    select referral_id, domain, agreed_date from goals
+    select
+        condition,
+        domain,
+        coalesce(previous_domain_agreed_date < $start_date, true) as is_first_in_domain,
+        coalesce(previous_agreed_date < $start_date, true) as is_first_in_plan
+    from scoped_goals($practice_codes, $conditions, $worker_ids)
+    where agreed_date between $start_date and $end_date
 ),
 
-facts as (
-    select referral_id, practice_code, condition, worker_id
-    from scoped_referrals($practice_codes, $conditions, $worker_ids)
-),
-
--- One row per referral, condition and domain with its number of goals: every count below
--- is a count or sum of these rows (no distinct counts over the goals themselves).
-per_referral as (
-    select g.referral_id, f.condition, g.domain, count(*) as goal_count
-    from goals_src as g
-    join facts as f on f.referral_id = g.referral_id
-    where g.agreed_date between $start_date and $end_date
-    group by g.referral_id, f.condition, g.domain
+per_domain as (
+    select
+        condition,
+        domain,
+        count_if(is_first_in_domain)::bigint as person_count,
+        count_if(is_first_in_plan)::bigint as first_goal_count,
+        count(*)::bigint as goal_count
+    from goals_src
+    group by condition, domain
 ),
 
 chosen as (
-    select condition, domain, count(*) as person_count, sum(goal_count)::bigint as goal_count
-    from per_referral
-    group by condition, domain
+    select condition, domain, person_count, goal_count from per_domain
 ),
 
 plans as (
     select
         condition,
-        count(distinct referral_id) as plan_count,
+        sum(first_goal_count)::bigint as plan_count,
         sum(goal_count)::bigint as condition_goal_count
-    from per_referral
+    from per_domain
     group by condition
 )
 

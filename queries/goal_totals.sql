@@ -5,21 +5,17 @@
 -- rounded totals rather than adding up per-domain cells (docs/methods.md, Disclosure).
 -- level: aggregate
 -- percentages: achieved_pct = achieved_count / closed_count
+-- The scope's goals carry their referral's practice, condition and worker (goal_facts, macro
+-- scoped_goals): a filter, not a join with the referrals.
 with goals_src as (
-    select referral_id, agreed_date, status, closed_date from goals
-),
-
-facts as (
-    select referral_id, practice_code, condition, worker_id
-    from scoped_referrals($practice_codes, $conditions, $worker_ids)
+    select agreed_date, status, closed_date
+    from scoped_goals($practice_codes, $conditions, $worker_ids)
+    where agreed_date between $start_date and $end_date
 ),
 
 in_scope as (
-    select
-        goal_status_on(g.status, g.closed_date, $report_date) as status_then
-    from goals_src as g
-    join facts as f on f.referral_id = g.referral_id
-    where g.agreed_date between $start_date and $end_date
+    select goal_status_on(status, closed_date, $report_date) as status_then
+    from goals_src
 ),
 
 totals as (

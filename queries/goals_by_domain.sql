@@ -5,24 +5,21 @@
 -- level: aggregate
 -- statistics: median_days_to_achieve per achieved_count
 -- percentages: achieved_pct = achieved_count / closed_count
+-- The scope's goals carry their referral's practice, condition and worker (goal_facts, macro
+-- scoped_goals): a filter, not a join with the referrals.
 with goals_src as (
-    select referral_id, domain, agreed_date, status, closed_date from goals
-),
-
-facts as (
-    select referral_id, practice_code, condition, worker_id
-    from scoped_referrals($practice_codes, $conditions, $worker_ids)
+    select domain, agreed_date, status, closed_date
+    from scoped_goals($practice_codes, $conditions, $worker_ids)
+    where agreed_date between $start_date and $end_date
 ),
 
 in_scope as (
     select
-        g.domain,
-        g.agreed_date,
-        goal_status_on(g.status, g.closed_date, $report_date) as status_then,
-        g.closed_date
-    from goals_src as g
-    join facts as f on f.referral_id = g.referral_id
-    where g.agreed_date between $start_date and $end_date
+        domain,
+        agreed_date,
+        goal_status_on(status, closed_date, $report_date) as status_then,
+        closed_date
+    from goals_src
 ),
 
 per_domain as (

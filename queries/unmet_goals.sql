@@ -5,14 +5,13 @@
 -- or 'all' (a single column). A goal is placed in the quarter it closed. One row per
 -- non-empty cell; the caller lays them out and adds totals from the published cells.
 -- level: aggregate
+-- The scope's goals carry their referral's practice, condition and worker (goal_facts, macro
+-- scoped_goals): a filter, not a join with the referrals.
 with goals_src as (
-    select referral_id, domain, status, closed_date, barrier
-    from goals
-),
-
-facts as (
-    select referral_id, practice_code
-    from scoped_referrals($practice_codes, $conditions, $worker_ids)
+    select practice_code, domain, status, closed_date, barrier
+    from scoped_goals($practice_codes, $conditions, $worker_ids)
+    where closed_date between $start_date and $end_date
+      and list_contains($statuses, status)
 ),
 
 practices_src as (
@@ -28,10 +27,7 @@ in_scope as (
         p.pcn,
         strftime(date_trunc('quarter', g.closed_date), '%Y-%m-%d') as quarter
     from goals_src as g
-    join facts as f on f.referral_id = g.referral_id
-    join practices_src as p on p.practice_code = f.practice_code
-    where g.closed_date between $start_date and $end_date
-      and list_contains($statuses, g.status)
+    join practices_src as p on p.practice_code = g.practice_code
 ),
 
 keyed as (

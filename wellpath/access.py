@@ -97,6 +97,7 @@ SCOPED_MACROS = (
     "scoped_pair_candidates",
     "scoped_time_point_candidates",
     "scoped_outcome_baselines",
+    "scoped_goals",
     "latest_follow_ups",
     "baseline_followup_pairs",
     "trajectory_points",

@@ -117,5 +117,7 @@ def test_equal_to_row_queries_on_demo(demo_db):
         assert counts[0] > 0
         forms = _column(connection, "select sum(form_count) from questionnaire_months")
         assert forms[0] > 0
+        days = _column(connection, "select sum(form_count) from questionnaire_days")
+        assert days == forms
     finally:
         connection.close()
