@@ -48,24 +48,37 @@ pair_forms as (
         on l.referral_id = p.referral_id and l.assessment_number = p.follow_up_number
 ),
 
-item_scores as (
-    select assessment_id, cast(right(item, 2) as integer) as item_number, item_score
-    from items_src
-    unpivot (item_score for item in (
-        item_01, item_02, item_03, item_04, item_05, item_06, item_07, item_08
-    ))
-),
-
-item_pairs as (
+-- Each pair's two forms side by side, one row per pair (every join is on a form's own id),
+-- then one row per item: joining item rows to item rows on the item number let DuckDB join
+-- every baseline item to every latest item first (26 GB spilled at national scale).
+pair_items as (
     select
         p.referral_id,
-        bi.item_number,
-        bi.item_score as baseline_item_score,
-        li.item_score as latest_item_score
+        [b.item_01, b.item_02, b.item_03, b.item_04, b.item_05, b.item_06, b.item_07, b.item_08]
+            as baseline_items,
+        [l.item_01, l.item_02, l.item_03, l.item_04, l.item_05, l.item_06, l.item_07, l.item_08]
+            as latest_items
     from pair_forms as p
-    inner join item_scores as bi on bi.assessment_id = p.baseline_id
-    inner join item_scores as li
-        on li.assessment_id = p.latest_id and li.item_number = bi.item_number
+    inner join items_src as b on b.assessment_id = p.baseline_id
+    inner join items_src as l on l.assessment_id = p.latest_id
+),
+
+unnested as (
+    select
+        referral_id,
+        unnest(range(1, 9)) as item_number,
+        unnest(baseline_items) as baseline_item_score,
+        unnest(latest_items) as latest_item_score
+    from pair_items
+),
+
+-- an item is paired when both forms score it
+item_pairs as (
+    select
+        referral_id, cast(item_number as integer) as item_number, baseline_item_score,
+        latest_item_score
+    from unnested
+    where baseline_item_score is not null and latest_item_score is not null
 ),
 
 people as (
