@@ -484,10 +484,12 @@ def _watch() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _cleaned_at_start(path: str) -> tuple[str, ...]:
-    return tuple(str(p) for p in db.clean_leftovers_now(Path(path)))
+    removed = [*db.clean_leftovers_now(Path(path)), *db.clean_reader_spills()]
+    return tuple(str(p) for p in removed)
 
 
 def clean_leftovers_at_start() -> None:
     """Once per server process: remove copies that killed imports left beside the file
-    (unless an import is running now, when the next import removes them)."""
+    (unless an import is running now, when the next import removes them), and the spill
+    folders of dashboard processes that have ended."""
     _cleaned_at_start(str(db_path()))

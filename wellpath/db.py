@@ -367,17 +367,51 @@ def connect_read_only(path: Path | Lake, snapshot: int | None = None) -> duckdb.
 # national scale: without a limit DuckDB may take 80% of the machine's memory (page processes
 # peaked at 1.1-3.0 GB on the national file). WELLPATH_READ_MEMORY sets another limit.
 READ_MEMORY_LIMIT = "1GB"
+# And spills at most this much: a query that would need more fails with DuckDB's own message
+# instead of filling the disk (a bad join plan once spilled 26 GB before it was stopped).
+# WELLPATH_READ_SPILL sets another limit.
+READ_SPILL_LIMIT = "8GB"
+READ_SPILL_PREFIX = "wellpath-read-"
 
 
 def reader_config() -> dict[str, str]:
-    """DuckDB settings of every read connection: the memory limit and where it spills."""
+    """DuckDB settings of every read connection: the memory limit, where it spills, and how
+    much it may spill."""
     import tempfile
 
     config = {
         "memory_limit": os.environ.get("WELLPATH_READ_MEMORY", READ_MEMORY_LIMIT),
-        "temp_directory": str(Path(tempfile.gettempdir()) / f"wellpath-read-{os.getpid()}"),
+        "temp_directory": str(Path(tempfile.gettempdir()) / f"{READ_SPILL_PREFIX}{os.getpid()}"),
+        "max_temp_directory_size": os.environ.get("WELLPATH_READ_SPILL", READ_SPILL_LIMIT),
     }
     return config | _threads_setting("WELLPATH_READ_THREADS")
+
+
+def _process_is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: running
+        return True
+    return True
+
+
+def clean_reader_spills(folder: Path | None = None) -> list[Path]:
+    """Remove the spill folders (`wellpath-read-<pid>`) of read connections whose process has
+    ended: a killed dashboard process leaves its folder behind, up to READ_SPILL_LIMIT each.
+    A running process's folder is left alone. Returns what was removed."""
+    import tempfile
+
+    folder = folder or Path(tempfile.gettempdir())
+    removed = []
+    for spill in folder.glob(f"{READ_SPILL_PREFIX}*"):
+        pid = spill.name.removeprefix(READ_SPILL_PREFIX)
+        if not spill.is_dir() or not pid.isdigit() or _process_is_running(int(pid)):
+            continue
+        shutil.rmtree(spill, ignore_errors=True)
+        removed.append(spill)
+    return removed
 
 
 def _threads_setting(variable: str) -> dict[str, str]:

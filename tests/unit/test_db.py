@@ -314,6 +314,29 @@ def test_a_read_connection_has_a_memory_limit_and_no_progress_bar(tmp_path, monk
     assert 490 <= settings()[0] <= 510
 
 
+def test_a_reader_spills_a_bounded_amount_and_ended_readers_folders_are_removed(tmp_path):
+    import subprocess
+
+    from wellpath import db
+
+    con = duckdb.connect(config=db.reader_config())
+    try:
+        (spill_limit,) = con.execute("select current_setting('max_temp_directory_size')").fetchone()
+    finally:
+        con.close()
+    assert spill_limit.split()[1] in {"GiB", "GB"} and 7 <= float(spill_limit.split()[0]) <= 8
+    finished = subprocess.Popen(["true"])  # noqa: S607
+    finished.wait()
+    dead = tmp_path / f"wellpath-read-{finished.pid}"
+    alive = tmp_path / f"wellpath-read-{os.getpid()}"
+    other = tmp_path / "wellpath-read-notes"
+    for folder in (dead, alive, other):
+        folder.mkdir()
+        (folder / "duckdb_temp_storage-0.tmp").write_bytes(b"x")
+    assert db.clean_reader_spills(tmp_path) == [dead]
+    assert not dead.exists() and alive.exists() and other.exists()
+
+
 def test_a_writer_s_private_copy_is_the_same_bytes_whether_cloned_or_copied(tmp_path, monkeypatch):
     # Where the filesystem can clone (XFS, btrfs) the import's copy costs nothing; elsewhere it
     # falls back to a whole copy. Either way the private copy starts as the live file's bytes.
