@@ -1,5 +1,5 @@
 """After a small batch the importer rebuilds the per-referral derived tables (referral_facts,
-assessment_scores, measure_scores) for the referrals the batch touched only, and skips the
+assessment_scores, goal_facts, measure_scores, referral_instrument_forms) for the referrals the batch touched only, and skips the
 derived tables whose inputs it did not change: the result must be exactly what rebuilding
 everything gives, on the fixture batch and on the demo world."""
 
@@ -20,6 +20,7 @@ from wellpath.importer import load as import_load
 PER_REFERRAL = (
     "referral_facts",
     "assessment_scores",
+    "goal_facts",
     "measure_scores",
     "referral_instrument_forms",
 )
