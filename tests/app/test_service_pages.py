@@ -98,11 +98,17 @@ def test_caseload_lists_pseudonyms_only_unrounded(app):
     assert not any("pseudonyms" in e.label for e in at.expander)
 
 
-def test_caseload_compare_by_condition(app):
+def test_caseload_compares_by_condition_first_and_by_practice_on_a_click(app):
     at = _open(app, "pages/caseload.py")
-    at.radio(key="caseload_km_by").set_value("Condition").run()
-    assert not at.exception, [e.message for e in at.exception]
+    assert at.radio(key="caseload_km_by").value == "Condition"
     tables = [d.value for d in at.dataframe if "Group" in d.value.columns]
     assert len(tables) == 1
     groups = tables[0]["Group"].tolist()
     assert "All episodes" in groups and "Fibromyalgia" in groups
+    at.radio(key="caseload_km_by").set_value("Practice").run()
+    assert not at.exception, [e.message for e in at.exception]
+    tables = [d.value for d in at.dataframe if "Group" in d.value.columns]
+    assert len(tables) == 1
+    by_practice = tables[0]["Group"].tolist()
+    assert by_practice[0] == "All episodes" and "Fibromyalgia" not in by_practice
+    assert len(by_practice) > 2  # the service, then more than one practice

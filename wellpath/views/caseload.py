@@ -17,7 +17,10 @@ KM_COHORTS = {
     "since_start": "every caseload begun up to the end of the period",
     "in_period": "caseloads begun in the period only",
 }
-KM_GROUPS = ("Practice", "Condition")
+#: Condition first: readable at every scope (a practice manager's "by practice" is one row, a
+#: national one 6,300 curves' medians, 1.6M counted rows and 1.2 s on every first load);
+#: practices are one click away.
+KM_GROUPS = ("Condition", "Practice")
 #: Link workers drawn as small multiples; the table and download hold every worker.
 TOP_WORKERS = 30
 #: Groups drawn as Kaplan-Meier curves (those with the most episodes); the table has all.
@@ -200,7 +203,9 @@ class Stay:
 
 
 @data.cached_view
-def stay(scope: Scope, filters: Filters, cohort: str = "since_start", by: str = "Practice") -> Stay:
+def stay(
+    scope: Scope, filters: Filters, cohort: str = "since_start", by: str = KM_GROUPS[0]
+) -> Stay:
     durations = _durations(scope, filters, cohort, "all")
     if durations.empty:
         return Stay(False, None, None, None, None)
