@@ -188,7 +188,10 @@ def wellbeing_by_quarter(
     rows["follow_up_date"] = pd.to_datetime(rows["follow_up_date"])
     rows["met"] = rows["change_points"].astype(float) >= rule.gain_threshold_points - 1e-9
     first_met = rows[rows["met"]].groupby("person_number")["follow_up_date"].min()
-    first_review = rows.sort_values("follow_up_date").groupby("person_number").first()
+    # stable: two reviews on one date stay in form order (instrument_follow_ups' order)
+    first_review = (
+        rows.sort_values("follow_up_date", kind="stable").groupby("person_number").first()
+    )
     out = []
     for q in qs:
         start, end = pd.Timestamp(q.start), pd.Timestamp(q.end)
