@@ -56,8 +56,10 @@ else:
     ):
         listed = views.referrals_to_check(scope, filters)
         if listed is not None:
-            st.dataframe(listed, hide_index=True, width="stretch")
-            ui.download(listed, "referrals_to_check.csv")
+            st.dataframe(
+                listed.frame, hide_index=True, width="stretch", column_config=listed.column_config
+            )
+            ui.download(listed.download, listed.filename)
 ui.definition(
     views.DEFINITIONS["checks"], queries=["dq_consistency_checks", "dq_consistency_referrals"]
 )

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from wellpath import contract, data, disclosure, formats, quality
 from wellpath.charts import quality as charts
 from wellpath.scope import Filters, Scope
+from wellpath.views._service import Table, fit_columns
 
 #: The name of the Outcomes page's figure (baseline_followup_coverage), used here verbatim.
 PSEQ_COVERAGE_NAME = "PSEQ follow-up coverage"
@@ -289,11 +290,12 @@ def checks(scope: Scope, filters: Filters) -> Checks:
 
 
 @data.cached_view
-def referrals_to_check(scope: Scope, filters: Filters) -> pd.DataFrame | None:
+def referrals_to_check(scope: Scope, filters: Filters) -> Table | None:
     """The referrals behind the checks' counts, one row per referral and check (pseudonyms
     only), for unrounded views; None in a rounded scope. Asked for on its own (the page lists
     them when the reader chooses to), since it evaluates every check a second time: 0.6 s
-    and 41,306 rows for the whole service at national scale."""
+    and 41,306 rows for the whole service at national scale. Its columns are sized to fit the
+    page at 1440 px."""
     if scope.rounded:
         return None
     practices = data.service_query("practice_list")
@@ -318,7 +320,7 @@ def referrals_to_check(scope: Scope, filters: Filters) -> pd.DataFrame | None:
             "Discharged": formats.format_each(found["discharge_date"], formats.uk_date),
         }
     )
-    return listed
+    return Table(listed, fit_columns(listed), listed, "referrals_to_check.csv")
 
 
 @dataclass(frozen=True)
