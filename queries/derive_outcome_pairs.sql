@@ -22,16 +22,21 @@
 -- national pairs to 2.7M scoped referrals for them (0.7 s a query, twice a page).
 -- scope: none
 -- reads: measure_scores, referrals, patients
-create or replace table outcome_pair_candidates as
-with baselines as (
+-- A referral's baseline of each measure: its first complete scored form (assessment_number 1),
+-- written once for both tables below.
+create or replace macro scored_baselines() as table
     select
-        row_number() over () as baseline_id,
         referral_id,
         measure,
         assessment_date as baseline_date,
         score as baseline_score
     from measure_scores
-    where assessment_number = 1 and score is not null
+    where assessment_number = 1 and score is not null;
+
+create or replace table outcome_pair_candidates as
+with baselines as (
+    select row_number() over () as baseline_id, *
+    from scored_baselines()
 ),
 
 candidates as (
@@ -83,13 +88,7 @@ order by r.practice_code, c.referral_id, c.measure, c.follow_up_order;
 -- condition and worker for the scope (macro scoped_outcome_baselines); practice order.
 create or replace table outcome_baselines as
 with baselines as (
-    select
-        referral_id,
-        measure,
-        assessment_date as baseline_date,
-        score as baseline_score
-    from measure_scores
-    where assessment_number = 1 and score is not null
+    select * from scored_baselines()
 ),
 
 first_follow_ups as (
