@@ -13,10 +13,10 @@
 --
 -- Columns: practice_code, worker_id (the referral's; NULL kept as its own group),
 -- contact_date (contact_days) or month_start (first of the month, contact_months), mode;
--- contact_count, attended_count, dna_count, cancelled_count; attended_minutes (sum of minutes of attended contacts, NULL when none has
--- minutes) and attended_minutes_n (attended contacts with minutes recorded); minutes_n and
--- attendance_n (contacts with minutes, and with an attendance, recorded: the Data quality
--- page's completeness).
+-- contact_count, attended_count, dna_count, cancelled_count; attended_minutes (sum of
+-- minutes of attended contacts, NULL when none has minutes) and attended_minutes_n
+-- (attended contacts with minutes recorded); minutes_n and attendance_n (contacts with
+-- minutes, and with an attendance, recorded: the Data quality page's completeness).
 -- Contacts of a referral not in referrals are left out, as the page's queries leave them out.
 create or replace table contact_days as
 with contacts_src as (

@@ -1,7 +1,7 @@
 -- Table macro for the Contacts and action plans page's contact counts, read from the
 -- per-practice monthly counts built at import (contact_months, derive_contact_months.sql).
--- Created after contact_months, contact_days and derive_table_macros (derive files run in name order),
--- because a table macro is bound to the tables it reads when it is created.
+-- Created after contact_months, contact_days and derive_table_macros (derive files run in
+-- name order), because a table macro is bound to the tables it reads when it is created.
 -- scope: none
 --
 -- contact_counts(practice_codes, conditions, worker_ids, start_date, end_date):
@@ -14,8 +14,8 @@
 --   filters referrals) when no condition is chosen (contact_months has no condition); a
 --   part month at either end from contact_days (per practice, worker, date and mode, in
 --   date order: a few days' row groups and no join); every month when a condition is
---   chosen from the contacts themselves, through scoped_referrals. Several rows may share a key (one per
---   path): sum them. The same sums as counting the contacts
+--   chosen from the contacts themselves, through scoped_referrals. Several rows may share a
+--   key (one per path): sum them. The same sums as counting the contacts
 --   (tests/sql/test_contact_months.py).
 create or replace macro contact_counts(
     practice_codes, conditions, worker_ids, start_date, end_date

@@ -1,4 +1,5 @@
--- Reference: goal_totals as it was before goal_facts (goals joined to scoped_referrals), for tests/sql/test_contact_months.py.
+-- Reference: goal_totals as it was before goal_facts (goals joined to scoped_referrals),
+-- for tests/sql/test_contact_months.py.
 -- Action-plan goals agreed in the period for the whole selection, in one row, as they stood
 -- on the report date: agreed, closed (any status but open, closed on or before the report
 -- date), achieved, partly achieved and the share of closed goals achieved. Counted directly

@@ -1,4 +1,5 @@
--- Reference: goals_by_domain as it was before goal_facts (goals joined to scoped_referrals), for tests/sql/test_contact_months.py.
+-- Reference: goals_by_domain as it was before goal_facts (goals joined to scoped_referrals),
+-- for tests/sql/test_contact_months.py.
 -- Action-plan goals agreed in the period by domain, as they stood on the report date:
 -- agreed, closed (any status but open, closed on or before the report date), achieved,
 -- partly achieved, the share of closed goals achieved, and the median days from agreeing to

@@ -1,4 +1,5 @@
--- Reference: instrument_follow_ups as it was before it read the pair candidates (measure_scores joined to itself), for tests/sql/test_instrument_follow_ups.py.
+-- Reference: instrument_follow_ups as it was before it read the pair candidates
+-- (measure_scores joined to itself), for tests/sql/test_instrument_follow_ups.py.
 -- Every later scored assessment of one instrument ($instrument: a measure code such as
 -- WBSTAR) against the referral's baseline, on or before $report_date: one row per follow-up.
 -- level: person

@@ -1,4 +1,5 @@
--- Reference: unmet_goals as it was before goal_facts (goals joined to scoped_referrals), for tests/sql/test_contact_months.py.
+-- Reference: unmet_goals as it was before goal_facts (goals joined to scoped_referrals),
+-- for tests/sql/test_contact_months.py.
 -- Goals that closed in the period not achieved, partly achieved or withdrawn (the statuses in
 -- $statuses), counted by two dimensions, $rows_by and $columns_by, each one of: barrier
 -- (NULL = not recorded), domain, pcn (the referring practice's PCN name, else its code,
