@@ -11,6 +11,9 @@
 -- months are then [start_date, least(end_date + 1, whole_months_start)) and
 -- (whole_months_end, end_date] from least(end_date + 1, whole_months_start) on: two
 -- date ranges that neither overlap each other nor the whole months.
+-- is_part_month_day(day, start_date, end_date): whether day is in one of those part months
+--   (a day of the period outside its whole months). A caller also keeps `day between
+--   start_date and end_date`, a range DuckDB's scan skips row groups by.
 create or replace macro whole_months_start(start_date) as
     case when start_date = date_trunc('month', start_date) then start_date::date
          else (date_trunc('month', start_date) + interval 1 month)::date end;
@@ -18,3 +21,9 @@ create or replace macro whole_months_start(start_date) as
 create or replace macro whole_months_end(end_date) as
     case when end_date = last_day(end_date) then end_date::date
          else (date_trunc('month', end_date) - interval 1 day)::date end;
+
+create or replace macro is_part_month_day(day, start_date, end_date) as
+    (day >= start_date and day < least(end_date + 1, whole_months_start(start_date)))
+    or (day <= end_date
+        and day > whole_months_end(end_date)
+        and day >= least(end_date + 1, whole_months_start(start_date)));

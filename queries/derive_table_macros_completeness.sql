@@ -26,22 +26,12 @@ where conditions is null
   and month_start >= whole_months_start(start_date)
   and month_start <= whole_months_end(end_date)
 union all
--- the part month at the start, and the part month at the end (after the first range: empty
--- with no whole month), from the day counts (no condition chosen)
+-- the part months at either end, from the day counts (no condition chosen)
 select form_count, total_n, complete_n
 from questionnaire_days
 where conditions is null
-  and assessment_date >= start_date
-  and assessment_date < least(end_date + 1, whole_months_start(start_date))
-  and practice_code in (select unnest(practice_codes))
-  and (worker_ids is null or list_contains(worker_ids, worker_id))
-union all
-select form_count, total_n, complete_n
-from questionnaire_days
-where conditions is null
-  and assessment_date <= end_date
-  and assessment_date > whole_months_end(end_date)
-  and assessment_date >= least(end_date + 1, whole_months_start(start_date))
+  and assessment_date between start_date and end_date
+  and is_part_month_day(assessment_date, start_date, end_date)
   and practice_code in (select unnest(practice_codes))
   and (worker_ids is null or list_contains(worker_ids, worker_id))
 union all

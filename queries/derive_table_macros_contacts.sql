@@ -32,28 +32,15 @@ where conditions is null
   and month_start >= whole_months_start(start_date)
   and month_start <= whole_months_end(end_date)
 union all
--- the part month at the start, and the part month at the end (after the first range: empty
--- with no whole month), from the day counts (no condition chosen)
+-- the part months at either end, from the day counts (no condition chosen)
 select
     practice_code, worker_id, date_trunc('month', contact_date)::date as month_start, mode,
     contact_count, attended_count, dna_count, cancelled_count, attended_minutes,
     attended_minutes_n, minutes_n, attendance_n
 from contact_days
 where conditions is null
-  and contact_date >= start_date
-  and contact_date < least(end_date + 1, whole_months_start(start_date))
-  and practice_code in (select unnest(practice_codes))
-  and (worker_ids is null or list_contains(worker_ids, worker_id))
-union all
-select
-    practice_code, worker_id, date_trunc('month', contact_date)::date as month_start, mode,
-    contact_count, attended_count, dna_count, cancelled_count, attended_minutes,
-    attended_minutes_n, minutes_n, attendance_n
-from contact_days
-where conditions is null
-  and contact_date <= end_date
-  and contact_date > whole_months_end(end_date)
-  and contact_date >= least(end_date + 1, whole_months_start(start_date))
+  and contact_date between start_date and end_date
+  and is_part_month_day(contact_date, start_date, end_date)
   and practice_code in (select unnest(practice_codes))
   and (worker_ids is null or list_contains(worker_ids, worker_id))
 union all
