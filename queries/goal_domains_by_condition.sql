@@ -33,10 +33,6 @@ per_domain as (
     group by condition, domain
 ),
 
-chosen as (
-    select condition, domain, person_count, goal_count from per_domain
-),
-
 plans as (
     select
         condition,
@@ -55,6 +51,6 @@ select
     c.goal_count,
     p.condition_goal_count,
     100.0 * c.goal_count / nullif(p.condition_goal_count, 0) as goal_share_pct
-from chosen as c
+from per_domain as c
 join plans as p on p.condition is not distinct from c.condition
 order by c.condition, c.domain
