@@ -4,18 +4,9 @@
 -- referrals). Not limited to the period: freshness is about the latest data.
 -- level: aggregate
 -- Each referral's latest contact and questionnaire come from referral_facts' record dates
--- (built at import), through scoped_referrals.
-with referrals_in_scope as (
-    select referral_id, patient_id, practice_code, referral_date, latest_contact_date,
-           latest_form_date
-    from scoped_referrals($practice_codes, $conditions, $worker_ids)
-),
-
-contacts_src as (
-    select * from contacts
-),
-
-assessments_src as (
+-- (built at import), through scoped_referrals, read once per use: a CTE of the scope's
+-- referrals read by several branches is copied whole by DuckDB (0.45 s nationally).
+with assessments_src as (
     select * from assessments
 ),
 
@@ -36,49 +27,59 @@ practices_src as (
     where practice_code in (select unnest($practice_codes))
 ),
 
+-- Per practice in one pass over the scope's referrals: the latest referral, and the latest
+-- contact and questionnaire of the referrals whose records are all on or before $today;
+-- a referral with a contact after $today gives its latest on or before it from its
+-- contact dates (referral_facts' list of them).
+per_practice as (
+    select
+        practice_code,
+        max(referral_date) filter (where referral_date <= $today) as referral_latest,
+        max(latest_contact_date) filter (where latest_contact_date <= $today)
+            as contact_latest,
+        -- a case, not a filter: DuckDB evaluates an aggregate's argument on every row,
+        -- and a case's branch only on the rows it chooses
+        max(case when latest_contact_date > $today
+                 then list_max(list_filter(contact_dates, d -> d <= $today)) end)
+            as late_contact_latest,
+        max(latest_form_date) filter (where latest_form_date <= $today) as form_latest
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
+    group by practice_code
+),
+
+-- The few referrals with a questionnaire dated after $today (usually none), on their own,
+-- so that only their forms are read: joined to every referral in scope first, the 10M
+-- national forms were matched before the filter left none (1.0 s).
+late_form_referrals as (
+    select referral_id, practice_code
+    from scoped_referrals($practice_codes, $conditions, $worker_ids)
+    where latest_form_date > $today
+),
+
 patients_in_view as (
     select patient_id, practice_code
     from patients_src
     where practice_code in (select unnest($practice_codes))
       and (($conditions is null and $worker_ids is null)
-           or patient_id in (select patient_id from referrals_in_scope))
+           or patient_id in (
+               select patient_id from scoped_referrals($practice_codes, $conditions, $worker_ids)
+           ))
 ),
 
 latest as (
-    select practice_code, 'referrals' as table_name, max(referral_date) as latest_date
-    from referrals_in_scope
-    where referral_date <= $today
-    group by practice_code
+    select practice_code, 'referrals' as table_name, referral_latest as latest_date
+    from per_practice
     union all
-    -- Contacts and questionnaires: each referral's latest (referral_facts' record dates,
-    -- built at import) when it is on or before $today, otherwise (a record dated after
-    -- $today) from that referral's rows.
-    select practice_code, 'contacts', max(latest_contact_date)
-    from referrals_in_scope
-    where latest_contact_date <= $today
-    group by practice_code
+    select practice_code, 'contacts', greatest(contact_latest, late_contact_latest)
+    from per_practice
     union all
-    select r.practice_code, 'contacts', max(c.contact_date)
-    from contacts_src as c
-    join referrals_in_scope as r on r.referral_id = c.referral_id
-    where c.referral_id in (
-        select referral_id from referrals_in_scope where latest_contact_date > $today
-    )
-      and c.contact_date <= $today
-    group by r.practice_code
-    union all
-    select practice_code, 'assessments', max(latest_form_date)
-    from referrals_in_scope
-    where latest_form_date <= $today
-    group by practice_code
+    select practice_code, 'assessments', form_latest
+    from per_practice
     union all
     select r.practice_code, 'assessments', max(a.assessment_date)
-    from assessments_src as a
-    join referrals_in_scope as r on r.referral_id = a.referral_id
-    where a.referral_id in (
-        select referral_id from referrals_in_scope where latest_form_date > $today
-    )
-      and a.assessment_date <= $today
+    from late_form_referrals as r
+    join assessments_src as a on a.referral_id = r.referral_id
+    where a.assessment_date <= $today
     group by r.practice_code
     union all
     -- With no condition or link worker chosen, from the per-practice monthly counts built at
