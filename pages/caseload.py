@@ -96,9 +96,17 @@ st.subheader(f"Who is waiting on {report_date}")
 waiting = view.waiting(scope, filters)
 st.plotly_chart(waiting.figure, width="stretch")
 ui.download(waiting.download, "people_waiting_by_band.csv")
-if waiting.people is not None:
-    with st.expander("The waiting list, person by person (pseudonyms)"):
-        table(waiting.people)
+if waiting.listed_count == 0:
+    st.write("No one is waiting.")
+elif waiting.listed_count is not None and st.toggle(
+    f"List the people waiting ({waiting.listed_count:,} rows, pseudonyms only)",
+    key="caseload_list_waiting",
+):
+    listed = view.waiting_people(scope, filters)
+    if listed is not None:
+        if listed.note:
+            st.caption(listed.note)
+        table(listed.table)
 if waiting.note:
     st.caption(waiting.note)
 definition("waiting")
@@ -117,9 +125,13 @@ with left:
 with right:
     st.subheader("On the caseload for more than 18 months")
     table(endings.long_stays)
-    if endings.long_people is not None:
-        with st.expander("Who has been on the caseload for more than 18 months (pseudonyms)"):
-            if endings.long_people_note:
-                st.caption(endings.long_people_note)
-            table(endings.long_people)
+    if endings.people_listable and st.toggle(
+        "List the people on the caseload for more than 18 months (pseudonyms only)",
+        key="caseload_list_long_stays",
+    ):
+        listed = view.long_stay_people(scope, filters)
+        if listed is not None:
+            if listed.note:
+                st.caption(listed.note)
+            table(listed.table)
     definition("long_stays")

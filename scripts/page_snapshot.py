@@ -71,7 +71,8 @@ def snapshot(db_path: Path) -> dict[str, dict[str, object]]:
         at.session_state[auth.TEST_FILTERS_KEY] = filters
         at.session_state["filter_publishable"] = False
         # lists drawn when asked for are asked for, so that every table is in the snapshot
-        at.session_state["dq_list_referrals"] = True
+        for key in ("dq_list_referrals", "caseload_list_waiting", "caseload_list_long_stays"):
+            at.session_state[key] = True
         # the comparison the snapshot was taken with (Caseload now compares by condition first)
         at.session_state["caseload_km_by"] = "Practice"
         at.run()

@@ -92,9 +92,23 @@ def test_publishable_scope_hides_small_numbers(app, page):
 
 def test_caseload_lists_pseudonyms_only_unrounded(app):
     at = _open(app, "pages/caseload.py")
-    labels = [e.label for e in at.expander]
-    assert any("pseudonyms" in label for label in labels)
+    toggles = {t.key: t for t in at.toggle}
+    listing = ("caseload_list_waiting", "caseload_list_long_stays")
+    assert all(key in toggles and "pseudonyms" in toggles[key].label for key in listing)
+    # the lists are read only when asked for: no pseudonym on the page until then
+    assert not any("Pseudonym" in frame.value.columns for frame in at.dataframe)
+    for key in listing:
+        toggles[key].set_value(True)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    listed = [frame.value for frame in at.dataframe if "Pseudonym" in frame.value.columns]
+    assert len(listed) == 2 and all(len(frame) > 0 for frame in listed)
+    # the waiting toggle's count is the waiting list's own length (at most 1,000 are shown)
+    waiting_label = toggles["caseload_list_waiting"].label
+    count = int(waiting_label.split("(")[1].split(" rows")[0].replace(",", ""))
+    assert len(listed[0]) == min(count, 1_000)
     at = _open(app, "pages/caseload.py", scope=PUBLISHABLE)
+    assert not any("pseudonyms" in t.label for t in at.toggle)
     assert not any("pseudonyms" in e.label for e in at.expander)
 
 

@@ -374,12 +374,14 @@ def waits(scope: Scope, filters: Filters) -> Waits:
 class Waiting:
     figure: go.Figure
     download: pd.DataFrame
-    people: Table | None
+    listed_count: int | None  # rows of the person-level list (waiting_people); None if rounded
     note: str | None
 
 
 @data.cached_view
 def waiting(scope: Scope, filters: Filters) -> Waiting:
+    """The waiting list by band, and in full access how many rows the person-level list
+    (`waiting_people`, drawn when asked for) has: the same count of referrals waiting."""
     bands = data.query("people_waiting_by_band", scope, filters)
     figure = charts.waiting_list(bands, formats.uk_date(filters.report_date))
     download = formats.readable_frame(
@@ -395,6 +397,25 @@ def waiting(scope: Scope, filters: Filters) -> Waiting:
         return Waiting(
             figure, download, None, "Publishable view: the person-level waiting list is not shown."
         )
+    listed = int(bands["waiting_total_count"].iloc[0]) if len(bands) else 0
+    return Waiting(figure, download, listed, None)
+
+
+@dataclass(frozen=True)
+class People:
+    """A person-level list as shown (its first PEOPLE_SHOWN rows) and downloaded (all)."""
+
+    table: Table
+    note: str | None
+
+
+@data.cached_view
+def waiting_people(scope: Scope, filters: Filters) -> People | None:
+    """The waiting list person by person (pseudonyms), longest wait first; None in a rounded
+    scope. Asked for on its own (the page lists them when the reader chooses to): 61,498
+    rows for the whole service at national scale."""
+    if scope.rounded:
+        return None
     people = data.query("people_waiting", scope, filters)
     names = dict(zip(_practices()["practice_code"], _practices()["practice_name"], strict=True))
     frame = pd.DataFrame(
@@ -409,9 +430,7 @@ def waiting(scope: Scope, filters: Filters) -> Waiting:
         }
     )
     shown, note = _first_people(frame, "people waiting longest")
-    return Waiting(
-        figure, download, Table(shown, fit_columns(shown), frame, "people_waiting.csv"), note
-    )
+    return People(Table(shown, fit_columns(shown), frame, "people_waiting.csv"), note)
 
 
 @dataclass(frozen=True)
@@ -419,15 +438,15 @@ class Endings:
     figure: go.Figure | None
     download: pd.DataFrame
     long_stays: Table
-    long_people: Table | None
-    long_people_note: str | None = None
+    people_listable: bool  # full access: the people themselves can be listed (long_stay_people)
 
 
 @data.cached_view
 def endings(scope: Scope, filters: Filters) -> Endings:
     """Discharges by reason, each with its share of the discharges (from rounded parts, withheld
     under a small rounded total, and "under 1%" rather than "0%" for a real person); long stays
-    by practice; in full access only, the people on the caseload over 18 months."""
+    by practice; whether the people on the caseload over 18 months may be listed (full access
+    only: `long_stay_people`)."""
     rounded = scope.rounded
     report_date = formats.uk_date(filters.report_date)
     discharges = data.query("discharges_by_reason", scope, filters)
@@ -484,30 +503,36 @@ def endings(scope: Scope, filters: Filters) -> Endings:
         frame,
         "long_stays_by_practice.csv",
     )
-    long_people, long_people_note = None, None
-    if not rounded:
-        people = data.query("long_stay_people", scope, filters)
-        names = dict(zip(_practices()["practice_code"], _practices()["practice_name"], strict=True))
-        people_frame = pd.DataFrame(
-            {
-                "Pseudonym": people["patient_id"].astype(str),
-                "Months": formats.format_each(people["caseload_months"], _months_text),
-                "On the caseload since": formats.format_each(
-                    people["caseload_start"], formats.uk_date
-                ),
-                "Last attended contact": formats.format_each(
-                    people["last_attended_contact_date"], formats.uk_date
-                ),
-                "Practice": people["practice_code"].map(names),
-                "Condition": formats.format_each(people["condition"], _condition_label),
-                "Link worker": people["worker_name"].fillna("not assigned").astype(str),
-            }
-        )
-        shown, long_people_note = _first_people(people_frame, "longest stays")
-        long_people = Table(
-            shown, fit_columns(shown, HALF_WIDTH_PX), people_frame, "long_stay_people.csv"
-        )
-    return Endings(figure, download, long_stays, long_people, long_people_note)
+    return Endings(figure, download, long_stays, not rounded)
+
+
+@data.cached_view
+def long_stay_people(scope: Scope, filters: Filters) -> People | None:
+    """The people on the caseload for more than 18 months on the report date, by pseudonym,
+    longest first; None in a rounded scope. Asked for on its own (the page lists them when
+    the reader chooses to): 54,651 rows for the whole service at national scale."""
+    if scope.rounded:
+        return None
+    people = data.query("long_stay_people", scope, filters)
+    names = dict(zip(_practices()["practice_code"], _practices()["practice_name"], strict=True))
+    people_frame = pd.DataFrame(
+        {
+            "Pseudonym": people["patient_id"].astype(str),
+            "Months": formats.format_each(people["caseload_months"], _months_text),
+            "On the caseload since": formats.format_each(people["caseload_start"], formats.uk_date),
+            "Last attended contact": formats.format_each(
+                people["last_attended_contact_date"], formats.uk_date
+            ),
+            "Practice": people["practice_code"].map(names),
+            "Condition": formats.format_each(people["condition"], _condition_label),
+            "Link worker": people["worker_name"].fillna("not assigned").astype(str),
+        }
+    )
+    shown, note = _first_people(people_frame, "longest stays")
+    return People(
+        Table(shown, fit_columns(shown, HALF_WIDTH_PX), people_frame, "long_stay_people.csv"),
+        note,
+    )
 
 
 #: How each section is worked out (the page's "How is this worked out?"), and its SQL.
