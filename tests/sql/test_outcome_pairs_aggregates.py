@@ -174,7 +174,10 @@ def test_aggregates_match_the_person_level_pairs(world, time_point, conditions):
         params = _params(codes, period, time_point, conditions)
         pairs = db.run_query(con, "paired_scores", params)
         counted = db.run_query(con, "outcome_score_pairs", params)
-        groups = db.run_query(con, "outcome_change_by_group", params)
+        # every measure in every grouping (measure and grouping NULL), as the tests compare
+        groups = db.run_query(
+            con, "outcome_change_by_group", {**params, "measure": None, "grouping": None}
+        )
         what = f"{name} {period} time point {time_point} {conditions}"
         # far fewer rows than pairs: one per distinct score pair
         assert counted["pair_weight"].sum() == len(pairs), what
@@ -200,12 +203,29 @@ def test_aggregates_match_the_person_level_pairs(world, time_point, conditions):
                 outcomes.share_at_or_above_counted(counted),
                 f"{what} share",
             )
-        for measure in outcomes.measures_present(pairs["measure"].unique()):
+        for i, measure in enumerate(outcomes.measures_present(pairs["measure"].unique())):
             for by in outcomes.BREAKDOWNS:
                 assert_frames_agree(
                     outcomes.breakdown(pairs, measure, by),
                     outcomes.breakdown_from_groups(groups, measure, by),
                     f"{what} {measure} by {by}",
+                )
+            # As the page asks: one measure, one grouping (a grouping per measure in turn, so
+            # that every grouping is asked for): the same rows as in the whole answer.
+            by = list(outcomes.BREAKDOWNS)[i % len(outcomes.BREAKDOWNS)]
+            for grouping in (by, "baseline_month"):
+                chosen = db.run_query(
+                    con,
+                    "outcome_change_by_group",
+                    {**params, "measure": measure, "grouping": grouping},
+                )
+                assert set(chosen["measure"]) <= {measure}, what
+                assert set(chosen["grouping"]) <= {grouping}, what
+                expected = groups[(groups["measure"] == measure) & (groups["grouping"] == grouping)]
+                pd.testing.assert_frame_equal(  # (a column with no NULL left comes as int32)
+                    chosen.reset_index(drop=True),
+                    expected.reset_index(drop=True),
+                    check_dtype=False,
                 )
             if time_point == outcomes.TREND_TIME_POINT:
                 for min_pairs in (1, outcomes.MIN_PAIRS_PER_MONTH):

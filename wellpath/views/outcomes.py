@@ -42,9 +42,19 @@ def _score_pairs(scope: Scope, filters: Filters, time_point: int | None) -> pd.D
     return data.query("outcome_score_pairs", scope, filters, **_time_params(time_point))
 
 
-def _groups(scope: Scope, filters: Filters, time_point: int | None) -> pd.DataFrame:
-    """n, mean and SD of change per breakdown group and per month of baseline."""
-    return data.query("outcome_change_by_group", scope, filters, **_time_params(time_point))
+def _groups(
+    scope: Scope, filters: Filters, time_point: int | None, *, measure: str, grouping: str
+) -> pd.DataFrame:
+    """n, mean and SD of change of one measure per group of one grouping (a breakdown, or
+    the month of baseline)."""
+    return data.query(
+        "outcome_change_by_group",
+        scope,
+        filters,
+        measure=measure,
+        grouping=grouping,
+        **_time_params(time_point),
+    )
 
 
 def _parents(filters: Filters) -> list[Filters]:
@@ -428,7 +438,9 @@ class Breakdown:
 def breakdown(
     scope: Scope, filters: Filters, *, measure: str, by: str, time_point: int | None = None
 ) -> Breakdown:
-    groups = outcomes.breakdown_from_groups(_groups(scope, filters, time_point), measure, by)
+    groups = outcomes.breakdown_from_groups(
+        _groups(scope, filters, time_point, measure=measure, grouping=by), measure, by
+    )
     if scope.rounded:
         raw = groups.copy()
         cells = dict(zip(raw["group"].astype(str), raw["pair_count"], strict=True))
@@ -609,7 +621,7 @@ def trends(scope: Scope, filters: Filters, *, measure: str) -> Trends:
         baseline_note = ""
     point = outcomes.TREND_TIME_POINT
     series = outcomes.monthly_change_from_groups(
-        _groups(scope, filters, point),
+        _groups(scope, filters, point, measure=measure, grouping="baseline_month"),
         measure,
         start_date=filters.start_date,
         report_date=filters.report_date,
