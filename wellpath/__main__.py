@@ -1,7 +1,9 @@
 """Command line: `python -m wellpath init --db FILE` (an empty database for a service's own
 data), `python -m wellpath import PATH --db FILE`, `python -m wellpath demo --db FILE`,
-`python -m wellpath user add|disable|list` (accounts for the dashboard) and
-`python -m wellpath report --period 2025-04-01:2026-03-31 --out FILE.pdf|.html`.
+`python -m wellpath user add|disable|list` (accounts for the dashboard),
+`python -m wellpath report --period 2025-04-01:2026-03-31 --out FILE.pdf|.html` and
+`python -m wellpath upgrade --db FILE` (a database written by another version of Wellpath
+brought up to this one, before the dashboards are restarted).
 
 Exit codes: 0 the batch loaded (with or without rejected rows); 1 refused (a file-level rule
 refused the whole batch, a demo database was sent real files, another import kept the lock,
@@ -85,6 +87,20 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         metavar="DIR",
         help="write the scale's CSV batch into DIR without importing it (benchmarks, peers)",
+    )
+
+    upgrade = sub.add_parser(
+        "upgrade",
+        help="bring a database written by another version up to this one (schema, macros, "
+        "derived tables; the data sent in is not touched): run it before restarting the "
+        "dashboards, so that no one's first page waits for it",
+    )
+    upgrade.add_argument("--db", type=Path, default=None, help="DuckDB file (default: WELLPATH_DB)")
+    upgrade.add_argument(
+        "--wait",
+        type=float,
+        default=600.0,
+        help="seconds to wait for an import to finish (default 600)",
     )
 
     bench = sub.add_parser("bench", help="time the import, every page and the pandas way")
@@ -200,6 +216,28 @@ def _say(text: str) -> None:
     print(escape_controls(text), file=sys.stderr)
 
 
+def _upgrade(args: argparse.Namespace, db_path: Path) -> int:
+    import time
+
+    if not db.exists(db_path):
+        _say(f"error: there is no Wellpath database at {db_path}")
+        return 2
+    if db.is_current(db_path):
+        print(f"Already up to date for this version of Wellpath: {db_path}")
+        return 0
+    started = time.monotonic()
+    try:
+        db.upgrade(db_path, wait=args.wait, on_wait=lambda message: _say(f"Note: {message}"))
+    except db.ImportLocked as locked:
+        _say(f"Not upgraded: {locked}")
+        return 1
+    print(
+        f"Upgraded {db_path} for this version of Wellpath in {time.monotonic() - started:.0f} s "
+        "(schema, macros and derived tables; the data sent in is unchanged)"
+    )
+    return 0
+
+
 def _import(args: argparse.Namespace, db_path: Path) -> int:
     import duckdb
 
@@ -279,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "report":
         return _report(args, db_path)
+
+    if args.command == "upgrade":
+        return _upgrade(args, db_path)
 
     if args.command == "bench":
         from wellpath.bench import main as bench_main

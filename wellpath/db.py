@@ -311,10 +311,15 @@ def is_current(path: Path | Lake) -> bool:
         con.close()
 
 
-def upgrade(path: Path | Lake) -> None:
+def upgrade(
+    path: Path | Lake,
+    *,
+    wait: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> None:
     """Bring a file written by another version up to date: schema, macros, derived tables.
     The contract tables are not touched; like an import, it is one atomic swap (one
-    transaction in a lake)."""
+    transaction in a lake). `wait` and `on_wait` as for an import's lock (`writer`)."""
     from wellpath.importer import limits
 
     if is_current(path):
@@ -322,7 +327,9 @@ def upgrade(path: Path | Lake) -> None:
     # Rebuilding every derived table is an import's heaviest step: the same memory limit
     # (unlimited, DuckDB took 7.6 GB rebuilding a national file).
     try:
-        with writer(path, memory_limit=limits.IMPORT_DUCKDB_MEMORY) as con:
+        with writer(
+            path, wait=wait, on_wait=on_wait, memory_limit=limits.IMPORT_DUCKDB_MEMORY
+        ) as con:
             # Every session that opens a stale file asks for the upgrade; writers queue on the
             # lock, so all but the first find it done and leave it alone (without this, twenty
             # sessions rebuilt the derived tables twenty times, one after the other).

@@ -117,3 +117,29 @@ def test_reader_in_the_same_process_sees_the_new_file(tmp_path):
     assert db.run_query(old, "practice_list").shape[0] == 1
     old.close()
     new.close()
+
+
+def test_cli_upgrade_brings_a_stale_file_up_to_date_once(tmp_path):
+    from wellpath import db
+
+    db_file = tmp_path / "w.duckdb"
+    assert cli("import", str(VALID), "--db", str(db_file)).returncode == 0
+    with db.writer(db_file) as con:  # as a file written by another version of Wellpath
+        db.set_meta(con, "code_version", "an older version")
+        con.execute("drop table referral_facts")
+    assert not db.is_current(db_file)
+    done = cli("upgrade", "--db", str(db_file))
+    assert done.returncode == 0, done.stderr
+    assert "Upgraded" in done.stdout
+    assert db.is_current(db_file)
+    con = db.connect_read_only(db_file)
+    try:  # the derived tables are rebuilt from the data sent in, which is unchanged
+        facts = con.execute("select count(*) from referral_facts").fetchone()[0]
+        referrals = con.execute("select count(*) from referrals").fetchone()[0]
+    finally:
+        con.close()
+    assert facts == referrals == 2
+    again = cli("upgrade", "--db", str(db_file))
+    assert again.returncode == 0 and "Already up to date" in again.stdout
+    missing = cli("upgrade", "--db", str(tmp_path / "none.duckdb"))
+    assert missing.returncode == 2 and "no Wellpath database" in missing.stderr
