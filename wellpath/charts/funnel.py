@@ -151,10 +151,12 @@ def _one_trace(
 ) -> None:
     code_col, name_col, denominator_col, rate_col, count_col, band_col = columns
     x_title, y_title = titles
-    bands = [
-        row[band_col] if band_col and band_col in row and pd.notna(row[band_col]) else None
-        for _, row in shown.iterrows()
-    ]
+    # By column, not row by row: 6,300 practices at national scale (iterrows took 0.5 s).
+    bands = (
+        [b if pd.notna(b) else None for b in shown[band_col]]
+        if band_col and band_col in shown
+        else [None] * len(shown)
+    )
     names = [_label(n) for n in shown[name_col]]
     outside = [b in ("below 99.8%", "above 99.8%") for b in bands]
     counts = [
@@ -175,10 +177,14 @@ def _one_trace(
             "size": 8,
             "line": {"color": "#ffffff", "width": 0.5},
         },
-        customdata=[
-            [n, c, funnel.BAND_LABELS.get(b, "") if b else ""]
-            for n, c, b in zip(names, counts, bands, strict=True)
-        ],
+        # one array, not a list of lists, which plotly validates cell by cell
+        customdata=np.array(
+            [
+                [n, c, funnel.BAND_LABELS.get(b, "") if b else ""]
+                for n, c, b in zip(names, counts, bands, strict=True)
+            ],
+            dtype=object,
+        ).reshape(-1, 3),
         hovertemplate=(
             f"<b>%{{customdata[0]}}</b><br>{x_title}: %{{x:,.0f}}<br>"
             f"%{{customdata[1]}}{y_title}: %{{y:{value_format}}}<br>"
