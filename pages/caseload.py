@@ -125,13 +125,14 @@ with left:
 with right:
     st.subheader("On the caseload for more than 18 months")
     table(endings.long_stays)
-    if endings.people_listable and st.toggle(
-        "List the people on the caseload for more than 18 months (pseudonyms only)",
-        key="caseload_list_long_stays",
-    ):
-        listed = view.long_stay_people(scope, filters)
-        if listed is not None:
-            if listed.note:
-                st.caption(listed.note)
-            table(listed.table)
+    list_long_stays = endings.people_listable and st.toggle(
+        "List these people (pseudonyms only)", key="caseload_list_long_stays"
+    )
     definition("long_stays")
+if list_long_stays:  # the whole page's width, so that its seven columns fit
+    listed = view.long_stay_people(scope, filters)
+    if listed is not None:
+        st.subheader("People on the caseload for more than 18 months")
+        if listed.note:
+            st.caption(listed.note)
+        table(listed.table)

@@ -530,7 +530,7 @@ def long_stay_people(scope: Scope, filters: Filters) -> People | None:
     )
     shown, note = _first_people(people_frame, "longest stays")
     return People(
-        Table(shown, fit_columns(shown, HALF_WIDTH_PX), people_frame, "long_stay_people.csv"),
+        Table(shown, fit_columns(shown), people_frame, "long_stay_people.csv"),
         note,
     )
 
