@@ -409,6 +409,16 @@ class People:
     note: str | None
 
 
+def _where_and_who(people: pd.DataFrame) -> dict[str, pd.Series]:
+    """The person lists' last three columns: practice, condition and link worker."""
+    names = dict(zip(_practices()["practice_code"], _practices()["practice_name"], strict=True))
+    return {
+        "Practice": people["practice_code"].map(names),
+        "Condition": formats.format_each(people["condition"], _condition_label),
+        "Link worker": people["worker_name"].fillna("not assigned").astype(str),
+    }
+
+
 @data.cached_view
 def waiting_people(scope: Scope, filters: Filters) -> People | None:
     """The waiting list person by person (pseudonyms), longest wait first; None in a rounded
@@ -417,16 +427,13 @@ def waiting_people(scope: Scope, filters: Filters) -> People | None:
     if scope.rounded:
         return None
     people = data.query("people_waiting", scope, filters)
-    names = dict(zip(_practices()["practice_code"], _practices()["practice_name"], strict=True))
     frame = pd.DataFrame(
         {
             "Pseudonym": people["patient_id"].astype(str),
             "Waiting for": people["waiting_for"].map(service.WAITING_FOR),
             "Days waiting": formats.format_each(people["days_waiting"], formats.fmt_count),
             "Referred": formats.format_each(people["referral_date"], formats.uk_date),
-            "Practice": people["practice_code"].map(names),
-            "Condition": formats.format_each(people["condition"], _condition_label),
-            "Link worker": people["worker_name"].fillna("not assigned").astype(str),
+            **_where_and_who(people),
         }
     )
     shown, note = _first_people(frame, "people waiting longest")
@@ -514,7 +521,6 @@ def long_stay_people(scope: Scope, filters: Filters) -> People | None:
     if scope.rounded:
         return None
     people = data.query("long_stay_people", scope, filters)
-    names = dict(zip(_practices()["practice_code"], _practices()["practice_name"], strict=True))
     people_frame = pd.DataFrame(
         {
             "Pseudonym": people["patient_id"].astype(str),
@@ -523,9 +529,7 @@ def long_stay_people(scope: Scope, filters: Filters) -> People | None:
             "Last attended contact": formats.format_each(
                 people["last_attended_contact_date"], formats.uk_date
             ),
-            "Practice": people["practice_code"].map(names),
-            "Condition": formats.format_each(people["condition"], _condition_label),
-            "Link worker": people["worker_name"].fillna("not assigned").astype(str),
+            **_where_and_who(people),
         }
     )
     shown, note = _first_people(people_frame, "longest stays")
