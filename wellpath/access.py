@@ -46,7 +46,11 @@ def effective_practices(practices: pd.DataFrame, scope: Scope, filters: Filters)
     """Practice codes the viewer may see and asked to see (practices: code and pcn_code)."""
     rows = practices
     codes = rows["practice_code"].astype(str)
-    keep = codes.map(scope.allows)
+    # scope.allows, for every row at once (a call per row was 2 ms a query nationally)
+    if scope.practice_codes is None:
+        keep = pd.Series(True, index=codes.index)
+    else:
+        keep = codes.isin(scope.practice_codes)
     if filters.practice_codes:
         keep &= codes.isin(filters.practice_codes)
     if filters.pcn_codes:

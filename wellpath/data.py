@@ -117,9 +117,11 @@ def database_is_current() -> bool:
     return identity is not None and _is_current(str(db_path()), identity)
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=16, show_spinner=False)
 def _service_read(name: str, identity: tuple[int, int, int]) -> pd.DataFrame:
-    return db.run_query(connection(), name)
+    """A `-- scope: none` query's rows for this file, read once (SERVICE_CACHE). The very
+    frame is returned: callers copy it (service_query) or only read it (_read)."""
+    key = (_epoch(), name, identity)
+    return SERVICE_CACHE.get(key, lambda: db.run_query(connection(), name))
 
 
 def service_query(name: str) -> pd.DataFrame:
@@ -295,6 +297,10 @@ LARGE_READ_ROWS = 200_000
 READ_CACHE = ViewCache(
     max_entries=CACHE_MAX_ENTRIES, keep=lambda frame: len(frame) <= LARGE_READ_ROWS
 )
+# The practice and worker lists (`_service_read`): every query reads the practice list to
+# bound its practices to the viewer's, and st.cache_data unpickled its 6,300 national rows
+# for each one (1 ms a query, 35-70 queries a session's pages).
+SERVICE_CACHE = ViewCache(max_entries=16)
 _VIEWS: dict[str, Callable[..., Any]] = {}
 # The identity a view's computation reads, so that every query of one view result comes from
 # one file even when an import swaps in another half-way through.
@@ -318,6 +324,7 @@ def _epoch() -> str:
     if not _epoch_seen or _epoch_seen[0] != epoch:
         VIEW_CACHE.discard_where(lambda key: key[0] != epoch)
         READ_CACHE.discard_where(lambda key: key[0] != epoch)
+        SERVICE_CACHE.discard_where(lambda key: key[0] != epoch)
         _epoch_seen[:] = [epoch]
     return epoch
 

@@ -200,6 +200,16 @@ def test_effective_practices_pcn_filter_and_scope() -> None:
     assert access.effective_practices(PRACTICES, scope, asked) == ["A86021"]
 
 
+@pytest.mark.parametrize(
+    "codes", [(), ("A86012",), ("A86017", "A86026"), ("A86012", "Z99999"), ("Z99999",)]
+)
+def test_effective_practices_keeps_exactly_what_the_scope_allows(codes) -> None:
+    # the practices are kept for all rows at once: the same as Scope.allows row by row
+    scope = Scope(role="practice_manager", practice_codes=codes) if codes else FULL_ACCESS
+    expected = sorted(c for c in PRACTICES["practice_code"] if scope.allows(c))
+    assert access.effective_practices(PRACTICES, scope, PERIOD) == expected
+
+
 def test_effective_practices_empty_intersection_is_empty_not_everything() -> None:
     scope = Scope(role="practice_manager", practice_codes=("A86012",))
     asked = Filters(PERIOD.start_date, PERIOD.end_date, practice_codes=("A86026",))
