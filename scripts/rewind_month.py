@@ -3,12 +3,14 @@
 The bench's monthly batch (`wellpath.bench.time_monthly`) sends the last whole month's rows
 into a copy of the national file that already holds them, so the importer finds nothing
 changed and rebuilds no derived table: it measures a batch sent twice, not a new month. This
-script makes the copy a month earlier first, so that the same batch is new to it: the
-month's contacts, questionnaires, goals, healthcare use and prescriptions are deleted, its
-new referrals (and their rows) too, and the referral and goal fields dated in the month are
-cleared, as a service's previous export would have had them. Only for benchmark copies: it
-changes the file in place and does not rebuild the derived tables (the import that follows
-rebuilds them for the referrals it touches).
+script makes the copy a month earlier first, so that the same batch is new to it. It
+removes or clears exactly what that batch (`bench.MONTHLY_SQL`) sends back, so that the
+import restores the file: the month's contacts, questionnaires, healthcare use and
+prescriptions, the goals agreed in it and the referrals received in it are deleted, and the
+goal and referral fields dated in it are cleared. A later row of a deleted referral (a
+contact in the next month) is kept: the batch does not send it, and the import gives it its
+referral back. Only for benchmark copies: it changes the file in place and does not rebuild
+the derived tables (the import that follows rebuilds them).
 
     python scripts/rewind_month.py COPY.duckdb 2026-11
 """
@@ -24,8 +26,6 @@ import time
 import duckdb
 
 IN_MONTH = "strftime({column}, '%Y-%m') = $month"
-NEW_REFERRALS = "select referral_id from referrals where " + IN_MONTH.format(column="referral_date")
-
 STATEMENTS = [
     "delete from contacts where " + IN_MONTH.format(column="contact_date"),
     "delete from assessments where " + IN_MONTH.format(column="assessment_date"),
@@ -34,17 +34,11 @@ STATEMENTS = [
     + IN_MONTH.format(column="closed_date"),
     "delete from healthcare_use where " + IN_MONTH.format(column="month"),
     "delete from prescriptions where " + IN_MONTH.format(column="month"),
-    *(
-        f"delete from {child} where referral_id in ({NEW_REFERRALS})"
-        for child in ("goals", "contacts", "assessments")
-    ),
     "delete from referrals where " + IN_MONTH.format(column="referral_date"),
     "update referrals set discharge_date = null, discharge_reason = null where "
     + IN_MONTH.format(column="discharge_date"),
     "update referrals set first_contact_date = null, action_plan_date = null where "
     + IN_MONTH.format(column="first_contact_date"),
-    "update referrals set action_plan_date = null where "
-    + IN_MONTH.format(column="action_plan_date"),
     "update referrals set triage_date = null, triage_outcome = null, worker_id = null where "
     + IN_MONTH.format(column="triage_date"),
 ]
